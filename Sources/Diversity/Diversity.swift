@@ -1,0 +1,1 @@
+// Diversity module — see README.md Design notes.

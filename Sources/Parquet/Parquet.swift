@@ -1,0 +1,1 @@
+// Parquet module — see README.md Design notes.

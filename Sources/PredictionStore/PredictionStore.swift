@@ -1,0 +1,1 @@
+// PredictionStore module — see README.md Design notes.

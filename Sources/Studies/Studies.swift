@@ -1,0 +1,1 @@
+// Studies module — see README.md Design notes.

@@ -1,0 +1,3 @@
+import WorkbenchCLI
+
+Workbench.mainWithExitCodes()

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Shared helpers for tests: temp dirs, the built binary, the Python oracle venv.
+public enum TestSupport {
+    /// Repository root (this file is Tests/TestSupport/TestSupport.swift).
+    public static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A fresh temporary directory, removed by the caller when done.
+    public static func temporaryDirectory(_ label: String = "wb") -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The venv Python with the test oracles (numpy, h5py, lightgbm, pyarrow, numerai-tools,
+    /// scikit-learn), made by scripts/test. Override with WORKBENCH_PYTHON.
+    public static var python: String {
+        if let p = ProcessInfo.processInfo.environment["WORKBENCH_PYTHON"] { return p }
+        return repoRoot.appendingPathComponent(".venv/bin/python").path
+    }
+
+    /// The built `workbench` binary next to the test bundle.
+    public static var workbenchBinary: String {
+        if let p = ProcessInfo.processInfo.environment["WORKBENCH_BINARY"] { return p }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("workbench")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue {
+                return candidate.path
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repoRoot.appendingPathComponent(".build/release/workbench").path
+    }
+
+    public struct ProcessResult {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Runs a program to completion, capturing output.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String],
+                           environment: [String: String]? = nil,
+                           currentDirectory: URL? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Drain both pipes concurrently so a chatty child cannot block.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let done = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async {
+            errBox.data = errHandle.readDataToEndOfFile()
+            done.signal()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        done.wait()
+        let errData = errBox.data
+        return ProcessResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs the built `workbench` binary.
+    @discardableResult
+    public static func workbench(_ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+        try run(workbenchBinary, arguments, environment: environment)
+    }
+
+    /// Runs a Python oracle script with the venv interpreter; fails loudly when the venv is missing.
+    public static func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw OracleMissing(path: python)
+        }
+        return try run(python, ["-c", script] + arguments)
+    }
+
+    public struct OracleMissing: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "oracle venv missing at \(path): run scripts/test (it installs it)" }
+    }
+}
