@@ -54,8 +54,9 @@ public struct NiceTicks: Equatable, Sendable {
         self.labels = values.map { NumberFormat.fixed($0, decimals) }
     }
 
-    /// Decade ticks for a log axis: 10^e for every e in [floor(log10 lo), ceil(log10 hi)], with
-    /// 2× and 5× added when the range spans at most two decades. lo must be > 0.
+    /// Decade ticks for a log axis: 10^e for e in [floor(log10 lo), ceil(log10 hi)] (every
+    /// ⌈decades/8⌉-th decade on wide ranges), with 2× and 5× added when the range spans at most
+    /// two decades. Non-positive bounds fall back to 1…10.
     public static func logarithmic(lo: Double, hi: Double) -> NiceTicks {
         NiceTicks(logLo: lo, hi: hi)
     }
@@ -66,10 +67,13 @@ public struct NiceTicks: Equatable, Sendable {
         var e0 = Int(floor(log10(safeLo) + 1e-9))
         var e1 = Int(ceil(log10(safeHi) - 1e-9))
         if e1 <= e0 { e1 = e0 + 1 }
-        if e1 - e0 > 12 { e0 = e1 - 12 }
+        // Wide ranges: a tick every `stride` decades (at most ~8 ticks), the ends widened to match.
+        let stride = max(1, Int((Double(e1 - e0) / 8).rounded(.up)))
+        e0 = Int((Double(e0) / Double(stride)).rounded(.down)) * stride
+        e1 = Int((Double(e1) / Double(stride)).rounded(.up)) * stride
         var values: [Double] = []
         let dense = e1 - e0 <= 2
-        for e in e0...e1 {
+        for e in Swift.stride(from: e0, through: e1, by: stride) {
             let p = pow(10, Double(e))
             values.append(p)
             if dense && e < e1 { values.append(2 * p); values.append(5 * p) }
