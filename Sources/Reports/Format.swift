@@ -21,12 +21,13 @@ public enum NumberFormat {
         return s == "-0" ? "0" : s
     }
 
-    /// A metric value: fixed `digits` decimals for magnitudes in [1e-3, 1e6) and zero,
-    /// scientific with `digits − 3` mantissa decimals otherwise (so tiny changes never print as 0).
+    /// A metric value: fixed `digits` decimals for zero and magnitudes in [10^−(digits−2), 1e6)
+    /// (so at least three significant digits show), scientific with `digits − 3` mantissa
+    /// decimals otherwise (so tiny changes never print as 0).
     public static func metric(_ x: Double, digits: Int = 6) -> String {
         guard x.isFinite else { return fixed(x, 0) }
         let a = abs(x)
-        if a == 0 || (a >= 1e-3 && a < 1e6) { return fixed(x, digits) }
+        if a == 0 || (a >= pow(10, -Double(max(0, digits - 2))) && a < 1e6) { return fixed(x, digits) }
         let s = String(format: "%.\(max(1, digits - 3))e", x)
         return s
     }
