@@ -72,6 +72,9 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(m["xs[0].v"], 1)
         XCTAssertEqual(m["xs[1].v"], 2)
         XCTAssertEqual(m["ys[0].v"], 3)
+        // Identity uses every identity field, even when fewer would do (stable when a run adds a method).
+        let s = try metrics(#"{"scaling": [{"k": 1, "method": "random", "c": 1}, {"k": 2, "method": "random", "c": 2}]}"#)
+        XCTAssertEqual(s["scaling[k=2,method=random].c"], 2)
         // A metric-like integer field is never an identity: position again.
         let n = try metrics(#"{"xs": [{"n_models": 3, "v": 1}, {"n_models": 4, "v": 2}]}"#)
         XCTAssertEqual(n["xs[1].n_models"], 4)

@@ -147,8 +147,8 @@ public struct Comparison: Sendable {
     /// The report written by `--markdown`.
     public func markdown(baseLabel: String, newLabel: String, all: Bool) -> String {
         var lines = [Markdown.heading("Study comparison", level: 1), ""]
-        lines.append("- base: `\(baseLabel)`")
-        lines.append("- new: `\(newLabel)`")
+        lines.append("- base: " + Markdown.escapeInline(baseLabel))
+        lines.append("- new: " + Markdown.escapeInline(newLabel))
         lines.append("- " + summary)
         lines.append("- verdict: " + (hasRegression ? CompareText.verdictRegressed(regressions.count) : CompareText.verdictOK))
         lines.append("")

@@ -6,20 +6,21 @@ import Foundation
 /// Naming:
 /// - object members: `parent.key` (top level: `key`), e.g. `diversity.pairwise_corr_mean`;
 /// - lists of numbers: `name[i]` with a 0-based index, e.g. `diversity.pca_explained_variance_ratio[0]`;
-/// - lists of objects: each element is named by its *identity*: the smallest set of fields
-///   (string fields, or the integer fields k, seed, era, component, index, rank, fold) whose
-///   values tell all elements apart, preferring id, name, arm, method, k; written
-///   `name[f1=v1,f2=v2]` with fields in alphabetical order, e.g. `scaling[k=5,method=random]`,
-///   `models[id=m007]`. Identity fields are not metrics themselves. Without such a set the
-///   0-based position is used: `name[3]`.
+/// - lists of objects: each element is named by its *identity*: `id` alone if every element
+///   has a distinct one, else `name` alone likewise, else all of the `identityKeys` fields
+///   (arm, k, method, seed, target, …) that every element has with a string or integer value,
+///   if together they tell the elements apart; written `name[f1=v1,f2=v2]` with fields in
+///   alphabetical order, e.g. `scaling[k=5,method=random]`, `models[id=m007]`. Identity fields
+///   are not metrics themselves. Otherwise the 0-based position is used: `name[3]`.
 /// - leaves: numbers, booleans (1/0), null (NaN); strings are not metrics and are skipped.
 /// - aggregates over `models` (robust to model ids changing between runs):
 ///   `summary.models.count` and, for every numeric field f of the models,
 ///   `summary.models.f.{mean,median,min,max}` over finite values; the same per arm as
 ///   `summary.models[arm=A]...` when models have an `arm`.
 public enum MetricNames {
-    public static let identityIntegerFields: Set<String> = ["k", "seed", "era", "component", "index", "rank", "fold"]
-    static let identityPriority = ["id", "name", "arm", "method", "k", "target", "era", "seed"]
+    /// Fields that identify a list element rather than measure it (string or integer values).
+    public static let identityKeys = ["arm", "component", "era", "fold", "group", "id", "index", "k", "kind", "method",
+                                      "name", "parameter", "rank", "seed", "split", "target"]
 
     /// Flattened metrics, sorted by name (natural order: `x[2]` before `x[10]`).
     public static func flatten(_ document: JSONValue) -> [(name: String, value: Double)] {
@@ -57,36 +58,27 @@ public enum MetricNames {
         }
     }
 
-    /// The smallest set of identity-capable fields that distinguishes every element, or nil.
+    /// The fields that name each element, or nil when they do not tell all elements apart.
+    /// `id` alone when unique, else `name` alone when unique, else every identity field that all
+    /// elements have — never a minimal subset, so that a name does not change when a new run
+    /// adds, say, a second method to the scaling list.
     static func identityFields(_ objects: [[String: JSONValue]]) -> [String]? {
-        guard let first = objects.first else { return nil }
-        let candidates = first.keys.filter { key in
+        func usable(_ key: String) -> Bool {
             objects.allSatisfy { o in
                 switch o[key] {
                 case .string: return true
-                case .number(let d): return identityIntegerFields.contains(key) && d == d.rounded()
+                case .number(let d): return d == d.rounded() && abs(d) < 1e15
                 default: return false
                 }
             }
-        }.sorted { rank($0) < rank($1) }
-        guard !candidates.isEmpty else { return nil }
-        let n = min(candidates.count, 8)
-        // Subsets by size, then by priority: compare the (sorted) candidate indices lexicographically.
-        let subsets = (1..<(1 << n)).map { mask in (0..<n).filter { mask & (1 << $0) != 0 } }
-            .sorted { $0.count != $1.count ? $0.count < $1.count : $0.lexicographicallyPrecedes($1) }
-        for subset in subsets {
-            let fields = subset.map { candidates[$0] }
-            var seen = Set<String>()
-            if objects.allSatisfy({ o in seen.insert(fields.map { text(o[$0]!) }.joined(separator: "\u{1}")).inserted }) {
-                return fields
-            }
         }
-        return nil
-    }
-
-    private static func rank(_ key: String) -> String {
-        if let i = identityPriority.firstIndex(of: key) { return String(format: "0%02d", i) }
-        return "1" + key
+        func unique(_ fields: [String]) -> Bool {
+            var seen = Set<String>()
+            return objects.allSatisfy { o in seen.insert(fields.map { text(o[$0]!) }.joined(separator: "\u{1}")).inserted }
+        }
+        for single in ["id", "name"] where usable(single) && unique([single]) { return [single] }
+        let fields = identityKeys.filter(usable).sorted()
+        return !fields.isEmpty && unique(fields) ? fields : nil
     }
 
     static func text(_ v: JSONValue) -> String {
