@@ -26,4 +26,18 @@ final class ChartRenderingTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(s.saturatedColors, minimumSaturated, "\(name): data marks missing")
         }
     }
+
+    /// The checker itself can fail: a blank document has no ink and a single colour.
+    func testBlankImageIsDetected() throws {
+        let dir = TestSupport.temporaryDirectory("blank")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let blank = SVGDocument(width: 200, height: 100).render(title: "blank")
+        let png = dir.appendingPathComponent("blank.png")
+        try PNGCheck.render(svg: blank, to: png)
+        let s = try PNGCheck.stats(png: png)
+        XCTAssertEqual([s.width, s.height], [200, 100])
+        XCTAssertEqual(s.inkFraction, 0)
+        XCTAssertEqual(s.distinctColors, 1)
+        XCTAssertEqual(s.saturatedColors, 0)
+    }
 }
