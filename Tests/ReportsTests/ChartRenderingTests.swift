@@ -12,6 +12,19 @@ final class ChartRenderingTests: XCTestCase {
         let dir = keep.map { URL(fileURLWithPath: $0) } ?? TestSupport.temporaryDirectory("charts")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
+        if keep != nil {
+            // Rendering time per chart (SVG text only), median of 5, for bench/render-charts.
+            for (name, make) in ChartSamples.makers() {
+                var times: [Double] = []
+                var bytes = 0
+                for _ in 0..<5 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    bytes = make().utf8.count
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                print("render \(name): median \(NumberFormat.fixed(times.sorted()[2], 2)) ms, \(bytes) bytes")
+            }
+        }
         for (name, svg) in ChartSamples.all() {
             let png = dir.appendingPathComponent(name + ".png")
             try PNGCheck.render(svg: svg, to: png)

@@ -32,14 +32,17 @@ enum ChartSamples {
         return c
     }
 
-    static func all() -> [(name: String, svg: String)] {
+    static func all() -> [(name: String, svg: String)] { makers().map { ($0.name, $0.make()) } }
+
+    /// Each sample as a closure, so bench/render-charts can time the rendering alone.
+    static func makers() -> [(name: String, make: () -> String)] {
         var g = Generator(state: 42)
         let ks = Array(1...30)
         let random = ks.map { Charts.theoreticalEnsembleCorr(c: 0.021, rho: 0.82, k: $0) - 0.0004 }
         let spread = ks.map { 0.004 / Double($0).squareRoot() }
         let topK = ks.map { Charts.theoreticalEnsembleCorr(c: 0.022, rho: 0.85, k: $0) - 0.0006 }
         let greedy = ks.map { min(0.0238, Charts.theoreticalEnsembleCorr(c: 0.023, rho: 0.88, k: $0)) }
-        let scaling = Charts.scalingCurves(
+        let scaling = { Charts.scalingCurves(
             subtitle: "seed grid, 30 models, 60 test eras",
             curves: [
                 .init(name: "random k-subsets (mean)", k: ks, mean: random,
@@ -47,42 +50,44 @@ enum ChartSamples {
                 .init(name: "top-k by selection corr", k: ks, mean: topK),
                 .init(name: "greedy forward (Caruana)", k: ks, mean: greedy),
             ],
-            theory: (c: 0.021, rho: 0.82))
+            theory: (c: 0.021, rho: 0.82)) }
 
         let m = 40
         let matrix = correlationMatrix(m: m)
         var pairs: [Double] = []
         for i in 0..<m { for j in (i + 1)..<m { pairs.append(matrix[i * m + j]) } }
-        let histogram = Charts.correlationHistogram(subtitle: "40 models, 780 pairs", groups: [("all", pairs)])
-        let histogramArms = Charts.correlationHistogram(groups: [
+        let histogram = { Charts.correlationHistogram(subtitle: "40 models, 780 pairs", groups: [("all", pairs)]) }
+        let histogramArms = { Charts.correlationHistogram(groups: [
             ("seeds", pairs.prefix(300).map { $0 }), ("drop eras", pairs.suffix(400).map { $0 - 0.1 }),
-        ])
+        ]) }
         let labels = (0..<m).map { "model-\($0)" }
-        let heatmap = Charts.correlationHeatmap(matrix: matrix, size: m, labels: labels,
-                                                order: Array((0..<m).reversed()))
+        let heatmap = { Charts.correlationHeatmap(matrix: matrix, size: m, labels: labels,
+                                                order: Array((0..<m).reversed())) }
         let bigM = 500
-        let heatmapLarge = Charts.correlationHeatmap(matrix: correlationMatrix(m: bigM), size: bigM)
+        let bigMatrix = correlationMatrix(m: bigM)
+        let heatmapLarge = { Charts.correlationHeatmap(matrix: bigMatrix, size: bigM) }
 
         var eigen = (1...120).map { 1 / pow(Double($0), 1.6) }
         let total = eigen.reduce(0, +)
         eigen = eigen.map { $0 / total }
-        let scree = Charts.pcaScree(explainedVarianceRatio: eigen, maxComponents: 40)
+        let scree = { Charts.pcaScree(explainedVarianceRatio: eigen, maxComponents: 40) }
 
         let lr = (0..<90).map { _ in pow(10, -3 + 2 * g.uniform()) }
         let corr = lr.map { 0.02 - 0.004 * pow(log10($0) + 1.7, 2) + 0.002 * g.normal() }
         let arms = (0..<90).map { ["grid", "drop eras", "drop features"][$0 % 3] }
-        let scatter = Charts.hyperparameterScatter(parameter: "learning_rate", values: lr, corr: corr, arms: arms, logX: true)
+        let scatter = { Charts.hyperparameterScatter(parameter: "learning_rate", values: lr, corr: corr, arms: arms, logX: true) }
 
         let eras = (0..<120).map { Double(500 + $0) }
         let ensemble = eras.map { _ in 0.025 + 0.03 * g.normal() }
         let best = ensemble.map { $0 - 0.004 + 0.01 * g.normal() }
         let bench = ensemble.map { $0 - 0.007 + 0.012 * g.normal() }
-        let cumulative = Charts.cumulativeCorr(eras: eras, series: [
+        let cumulative = { Charts.cumulativeCorr(eras: eras, series: [
             ("ensemble of 30", ensemble), ("best single model", best), ("benchmark", bench),
-        ])
-        let contributions = Charts.contributionHistogram(contributions: (0..<200).map { _ in 0.0005 + 0.002 * g.normal() })
-        let noData = Charts.scalingCurves(curves: [], theory: nil)
-        let nanOnly = Charts.pcaScree(explainedVarianceRatio: [.nan, .nan])
+        ]) }
+        let contributionValues = (0..<200).map { _ in 0.0005 + 0.002 * g.normal() }
+        let contributions = { Charts.contributionHistogram(contributions: contributionValues) }
+        let noData = { Charts.scalingCurves(curves: [], theory: nil) }
+        let nanOnly = { Charts.pcaScree(explainedVarianceRatio: [.nan, .nan]) }
         return [
             ("scaling", scaling), ("histogram", histogram), ("histogram-arms", histogramArms),
             ("heatmap", heatmap), ("heatmap-500", heatmapLarge), ("scree", scree), ("scatter", scatter),

@@ -149,13 +149,10 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(nanCells, [1])
 
         let m = 500
-        let start = Date()
         let svg = Charts.correlationHeatmap(matrix: ChartSamples.correlationMatrix(m: m), size: m)
-        let elapsed = Date().timeIntervalSince(start)
         XCTAssertNil(SVGXML.parse(svg).error)
         XCTAssertTrue(svg.contains("500×500 shown as 250×250 cells, each the mean of a 2×2 block"))
         XCTAssertLessThan(svg.utf8.count, 2_000_000, "a 500×500 heatmap should stay well under 2 MB")
-        XCTAssertLessThan(elapsed, 10)
         // Up to 250 per side: one cell per entry, no aggregation note.
         let small = Charts.correlationHeatmap(matrix: ChartSamples.correlationMatrix(m: 250), size: 250)
         XCTAssertFalse(small.contains("shown as"))
