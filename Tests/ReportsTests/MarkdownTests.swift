@@ -45,4 +45,14 @@ final class MarkdownTests: XCTestCase {
                                       reportDirectory: report), "![a \\[b\\]](../other%20dir/x%20%281%29.svg)")
         XCTAssertEqual(Markdown.relativePath(of: URL(fileURLWithPath: "/a/b/../c/d.svg"), from: URL(fileURLWithPath: "/a/c")), "d.svg")
     }
+
+    func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("md-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("charts/a.svg")
+        try Charts.write("one", to: file)
+        try Charts.write("two", to: file)
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "two")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path), ["a.svg"])
+    }
 }

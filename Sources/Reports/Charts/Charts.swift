@@ -142,3 +142,19 @@ public enum Charts {
                          markers: [Histogram.Marker(label: "zero", value: 0)]).render()
     }
 }
+
+extension Charts {
+    /// Writes a chart (or any report text) atomically: a temporary file in the same directory,
+    /// then rename(2), so a reader never sees half a file. Creates the directory if needed.
+    public static func write(_ text: String, to url: URL) throws {
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try Data(text.utf8).write(to: temp)
+        guard rename(temp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path): \(reason)"])
+        }
+    }
+}
