@@ -92,12 +92,12 @@ extension Tree {
 }
 
 enum LightGBMFormat {
-    /// Shortest text that parses back to the same Double; infinities become ±1e300 as LightGBM's
-    /// `AvoidInf` writes them, and integral values drop Swift's trailing `.0`.
+    /// Shortest text that parses back to the same Double; integral values drop Swift's trailing
+    /// `.0`; infinities are `inf`/`-inf` as LightGBM 4 itself writes them (NaN-default splits).
     static func number(_ x: Double) -> String {
         if x.isNaN { return "nan" }
-        if x == .infinity { return "1e+300" }
-        if x == -.infinity { return "-1e+300" }
+        if x == .infinity { return "inf" }
+        if x == -.infinity { return "-inf" }
         var s = x.description
         if s.hasSuffix(".0") { s.removeLast(2) }
         return s
