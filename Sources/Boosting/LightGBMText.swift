@@ -29,7 +29,9 @@ extension Booster {
         out.reserveCapacity(trees.count * 2_000 + featureNames.count * 40)
         out += "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n"
         out += "max_feature_idx=\(featureNames.count - 1)\nobjective=regression\n"
-        out += "feature_names=" + featureNames.joined(separator: " ") + "\n"
+        // LightGBM separates names by spaces, so whitespace inside a name becomes `_`.
+        let names = featureNames.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
+        out += "feature_names=" + names.joined(separator: " ") + "\n"
         out += "feature_infos=" + (0..<featureNames.count).map(featureInfo).joined(separator: " ") + "\n\n"
         for (i, tree) in trees.enumerated() {
             out += "Tree=\(i)\n"
