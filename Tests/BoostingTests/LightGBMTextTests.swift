@@ -284,3 +284,21 @@ print(b.num_trees())
         XCTAssertEqual(values.map { rebinned.bin(rawValue: $0[0], feature: 0) }, [0, 0, 1, 1, 1, 2, 2, 3, 1])
     }
 }
+
+final class LightGBMTextSpeedTests: XCTestCase {
+    /// Export and import of a 2000-tree model stay well under a second (release build).
+    func testLargeModelTextRoundTrip() throws {
+        let booster = RandomBoosters.booster(trees: 2000, leaves: 31, featureCount: 2376, seed: 3)
+        var start = Date()
+        let text = booster.lightGBMText()
+        let exportSeconds = Date().timeIntervalSince(start)
+        start = Date()
+        let back = try Booster.fromLightGBM(text: text)
+        let importSeconds = Date().timeIntervalSince(start)
+        print("2000-tree LightGBM text: \(text.utf8.count) bytes, export \(String(format: "%.3f", exportSeconds)) s, "
+              + "import \(String(format: "%.3f", importSeconds)) s")
+        XCTAssertEqual(back.trees.map(\.leafValue), booster.trees.map(\.leafValue))
+        XCTAssertEqual(back.trees.map(\.splitFeature), booster.trees.map(\.splitFeature))
+        XCTAssertEqual(back.featureNames, booster.featureNames)
+    }
+}
