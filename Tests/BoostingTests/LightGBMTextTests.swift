@@ -301,4 +301,18 @@ final class LightGBMTextSpeedTests: XCTestCase {
         XCTAssertEqual(back.trees.map(\.splitFeature), booster.trees.map(\.splitFeature))
         XCTAssertEqual(back.featureNames, booster.featureNames)
     }
+
+    /// Raw prediction throughput (printed, loosely bounded): 16k rows × 2000 trees.
+    func testRawPredictionThroughput() throws {
+        let booster = RandomBoosters.booster(trees: 2000, leaves: 31, featureCount: 300, seed: 4)
+        var rng = RandomBoosters.Generator(state: 8)
+        let columns = (0..<300).map { _ in (0..<16_384).map { _ in Double(rng.int(5)) } }
+        let start = Date()
+        let one = try booster.predict(rawColumns: columns)
+        let oneThread = Date().timeIntervalSince(start)
+        let two = try booster.predict(rawColumns: columns, threads: 2)
+        XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
+        print("raw prediction 16384 rows x 2000 trees: \(String(format: "%.3f", oneThread)) s on one thread")
+        XCTAssertLessThan(oneThread, 30)
+    }
 }
