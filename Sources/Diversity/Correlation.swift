@@ -28,7 +28,11 @@ public struct CrossProducts: Sendable {
     public static func compute(_ g: ModelMatrix, centeredTarget t: [Double], range: Range<Int>) -> CrossProducts {
         let m = g.models
         let lanes = 8, chunk = 2048
-        final class Results: @unchecked Sendable { var lanes: [CrossProducts?] = Array(repeating: nil, count: 8) }
+        final class Results: @unchecked Sendable {
+            let lanes = UnsafeMutableBufferPointer<CrossProducts?>.allocate(capacity: 8)
+            init() { lanes.initialize(repeating: nil) }
+            deinit { lanes.deinitialize(); lanes.deallocate() }
+        }
         let results = Results()
         let laneSize = (range.count + lanes - 1) / lanes
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in

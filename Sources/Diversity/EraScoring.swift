@@ -321,3 +321,12 @@ public enum FeatureScores {
         return norms
     }
 }
+
+/// A results array written by disjoint indices from `concurrentPerform` workers.
+/// (Raw storage: Swift's exclusivity checks forbid concurrent writes through a class's array.)
+final class SharedDoubles: @unchecked Sendable {
+    let v: UnsafeMutableBufferPointer<Double>
+    init(count: Int) { v = .allocate(capacity: count); v.initialize(repeating: .nan) }
+    deinit { v.deallocate() }
+    var array: [Double] { Array(v) }
+}
