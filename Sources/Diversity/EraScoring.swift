@@ -330,3 +330,9 @@ final class SharedDoubles: @unchecked Sendable {
     deinit { v.deallocate() }
     var array: [Double] { Array(v) }
 }
+
+extension BLAS {
+    /// The analysis parallelizes over models and eras itself; OpenBLAS threads on top would
+    /// oversubscribe the cores (DESIGN §6).
+    public static func setThreadsForAnalysis() { setThreads(1) }
+}

@@ -193,7 +193,7 @@ public enum StudyAnalysis {
             }
         }
         if let b = input.benchmark, !(0..<m).contains(b) { throw DiversityError("benchmark index \(b) out of range") }
-        BLAS.setThreads(1)
+        BLAS.setThreadsForAnalysis()
 
         let layout = try EraLayout(dataset: input.dataset, rows: input.rows, targetIndex: input.targetIndex)
         let (selection, test) = try input.split.ranges(eraCount: layout.eras.count)
