@@ -194,6 +194,7 @@ public enum StudyAnalysis {
         }
         if let b = input.benchmark, !(0..<m).contains(b) { throw DiversityError("benchmark index \(b) out of range") }
         BLAS.setThreadsForAnalysis()
+        let clock = PhaseClock()
 
         let layout = try EraLayout(dataset: input.dataset, rows: input.rows, targetIndex: input.targetIndex)
         let (selection, test) = try input.split.ranges(eraCount: layout.eras.count)
@@ -209,6 +210,7 @@ public enum StudyAnalysis {
             for (e, v) in series.enumerated() { corr.row(i)[e] = v }
         }
         let corrSeries = (0..<m).map { Array(corr.row($0)) }
+        clock.mark("scores")
 
         var bmc = [Double](repeating: .nan, count: m)
         if let b = input.benchmark {
@@ -220,6 +222,7 @@ public enum StudyAnalysis {
             }
             bmc = out.array
         }
+        clock.mark("bmc")
 
         var fnc = [Double](repeating: .nan, count: m), exposure = fnc
         if input.featureScores {
@@ -227,6 +230,7 @@ public enum StudyAnalysis {
             fnc = scores.fnc.map(SeriesSummary.mean)
             exposure = scores.exposure.map(SeriesSummary.mean)
         }
+        clock.mark("features")
 
         // Cross products per range: selection, test, and everything.
         let target = compactCenteredTarget(layout)
@@ -235,6 +239,7 @@ public enum StudyAnalysis {
         let xTest = CrossProducts.compute(g, centeredTarget: target, range: testSpan)
         let xGap = CrossProducts.compute(g, centeredTarget: target, range: selectionSpan.upperBound..<testSpan.lowerBound)
         let xAll = xSelection + xGap + xTest
+        clock.mark("cross products")
 
         let selectionCorr = corrSeries.map { SeriesSummary.mean(Array($0[selection])) }
         let testCorr = corrSeries.map { SeriesSummary.mean(Array($0[test])) }
@@ -243,6 +248,7 @@ public enum StudyAnalysis {
                                      xSelection: xSelection, xTest: xTest, test: test, selectionCorr: selectionCorr,
                                      testCorr: testCorr, corrMean: corrSeries.map(SeriesSummary.mean))
 
+        clock.mark("all-model group")
         var models: [ModelMetrics] = []
         for i in 0..<m {
             let s = SeriesSummary(corrSeries[i])
@@ -261,6 +267,7 @@ public enum StudyAnalysis {
                                      testCorr: testCorr, corrMean: corrSeries.map(SeriesSummary.mean))
             arms.append(a.metrics)
         }
+        clock.mark("arms")
 
         // Per test era: all-model ensemble, best single by selection corr, benchmark.
         let best = all.max { a, b in
@@ -317,6 +324,7 @@ public enum StudyAnalysis {
         let theory = TheoryMetrics(c: c, rho: testRho, models: k, ensembleCorr: theoryCorr, gain: theoryCorr / c,
                                    asymptote: c / testRho.squareRoot())
 
+        let scalingStart = DispatchTime.now().uptimeNanoseconds
         var scaling = Scaling.curves(g: g, layout: layout, models: members, selectionCorr: members.map { selectionCorr[$0] },
                                      selection: xSelection, test: test, config: input.scaling)
         for kk in Scaling.grid(models: k, maxPoints: input.scaling.maxGridPoints) {
@@ -324,7 +332,13 @@ public enum StudyAnalysis {
             scaling.append(ScalingRow(k: kk, method: "theory", corrMean: v, ciLow: v, ciHigh: v, ciKind: "none"))
         }
 
+        let contributionStart = DispatchTime.now().uptimeNanoseconds
         let contribution = Contribution.toOthers(g: g, layout: layout, models: members, eras: test)
+        if ProcessInfo.processInfo.environment["WORKBENCH_ANALYSIS_TIMING"] != nil {
+            FileHandle.standardError.write(Data(String(format: "  %@: scaling %.3f s, contribution %.3f s\n", name as NSString,
+                Double(contributionStart - scalingStart) / 1e9,
+                Double(DispatchTime.now().uptimeNanoseconds - contributionStart) / 1e9).utf8))
+        }
         let defined = contribution.filter { !$0.isNaN }
         let share = defined.isEmpty ? Double.nan : Double(defined.filter { $0 > 0 }.count) / Double(defined.count)
         let values = members.map { input.models[$0].params.merging(input.models[$0].descriptors) { a, _ in a } }
@@ -334,5 +348,17 @@ public enum StudyAnalysis {
         for (x, i) in members.enumerated() { full[i] = contribution[x] }
         return (ArmMetrics(arm: name, modelIDs: ids, diversity: diversity, scaling: scaling, theory: theory,
                            contributionPositiveShare: share, attribution: attribution), full)
+    }
+}
+
+/// Phase timings on stderr when WORKBENCH_ANALYSIS_TIMING is set (for bench/analysis).
+final class PhaseClock {
+    let enabled = ProcessInfo.processInfo.environment["WORKBENCH_ANALYSIS_TIMING"] != nil
+    var last = DispatchTime.now().uptimeNanoseconds
+    func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        FileHandle.standardError.write(Data(String(format: "phase %-16@ %.3f s\n", phase as NSString, Double(now - last) / 1e9).utf8))
+        last = now
     }
 }

@@ -57,14 +57,14 @@ struct ScoreCommand: ParsableCommand {
             return String(format: "%+.5f", x)
         }
         print("target \(score.target) · split \(split) · \(score.eras) eras · \(score.rows) rows with a target")
-        print("corr mean       \(f(score.corrMean))")
-        print("corr std        \(f(score.corrStd))")
-        print("corr sharpe     \(f(score.corrSharpe))")
-        print("max drawdown    \(f(score.maxDrawdown))")
-        print("FNC mean        \(f(score.fncMean))")
+        print("corr mean        \(f(score.corrMean))")
+        print("corr std         \(f(score.corrStd))")
+        print("corr sharpe      \(f(score.corrSharpe))")
+        print("max drawdown     \(f(score.maxDrawdown))")
+        print("FNC mean         \(f(score.fncMean))")
         print("feature exposure \(f(score.featureExposure))")
-        if let b = score.bmcMean { print("BMC mean        \(f(b))") }
-        if let m = score.mmcMean { print("MMC mean        \(f(m))") }
+        if let b = score.bmcMean { print("BMC mean         \(f(b))") }
+        if let m = score.mmcMean { print("MMC mean         \(f(m))") }
         print("")
         var header = "era        corr       fnc        exposure"
         if score.bmcMean != nil { header += "   bmc" + String(repeating: " ", count: 8) }
