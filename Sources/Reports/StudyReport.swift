@@ -43,8 +43,8 @@ public struct DataSummary: Equatable, Sendable {
     public var targets: [String]
     public var trainEras: Int
     public var validationEras: Int
-    /// For synthetic data: mean per-era numerai_corr of the true signal on the evaluation eras
-    /// (the best any model could do).
+    /// For synthetic data: mean per-era numerai_corr of the true signal on the test eras (the
+    /// best any model could do there, comparable with the headline numbers).
     public var ceilingCorr: Double?
 
     public init(source: String, rows: Int, eras: Int, features: Int, targets: [String], trainEras: Int,

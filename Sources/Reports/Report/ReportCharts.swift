@@ -14,7 +14,7 @@ struct ReportChartSet: Sendable {
     var scalingAll: ChartFile
     /// Side-by-side random-subset curves of every arm (only with several arms).
     var scalingByArm: ChartFile?
-    /// Per arm (only with several arms; with one arm `scalingAll` is that arm).
+    /// Per arm with ≥ 2 models (only with several arms; with one arm `scalingAll` is that arm).
     var scalingPerArm: [(arm: String, chart: ChartFile)]
     var correlationHistogram: ChartFile
     var correlationHeatmap: ChartFile
@@ -47,10 +47,12 @@ enum ReportCharts {
         var perArm: [(String, ChartFile)] = []
         var byArm: ChartFile? = nil
         var pcaPerArm: [(String, ChartFile)] = []
-        if multiArm {
-            byArm = ChartFile(fileName: names.unique("scaling-by-arm"), svg: scalingByArmChart(metrics.arms),
+        // Per-arm charts only for arms with something to scale (a lone model is one point).
+        let chartArms = metrics.arms.filter { $0.modelIDs.count > 1 }
+        if multiArm && !chartArms.isEmpty {
+            byArm = ChartFile(fileName: names.unique("scaling-by-arm"), svg: scalingByArmChart(chartArms),
                               alt: "Random-subset ensemble scaling per arm")
-            for arm in metrics.arms {
+            for arm in chartArms {
                 perArm.append((arm.arm, ChartFile(
                     fileName: names.unique("scaling-arm-" + FileNames.slug(arm.arm)),
                     svg: scalingChart(title: "Ensemble scaling, arm \(arm.arm) (\(arm.modelIDs.count) models, test eras)",
@@ -96,14 +98,14 @@ enum ReportCharts {
         let eras = metrics.perEra
         var series: [(name: String, perEraCorr: [Double])] = [
             ("ensemble of \(allName)", eras.map(\.ensemble)),
-            ("best single (\(metrics.bestSingle), chosen on selection eras)", eras.map(\.bestSingle)),
+            ("best single: \(metrics.bestSingle)", eras.map(\.bestSingle)),
         ]
         if let benchmark = metrics.benchmark { series.append(("benchmark (\(benchmark))", eras.map(\.benchmark))) }
         let cumulativeSubtitle = eras.isEmpty ? nil
-            : "\(eras.count) test eras, 1 = \(eras.first!.era), \(eras.count) = \(eras.last!.era)"
+            : "\(eras.count) test eras, 1 = \(eras.first!.era), \(eras.count) = \(eras.last!.era); best single chosen on the selection eras"
         let cumulative = ChartFile(fileName: names.unique("cumulative-corr"),
                                    svg: Charts.cumulativeCorr(subtitle: cumulativeSubtitle,
-                                                              eras: (1...max(1, eras.count)).prefix(eras.count).map(Double.init),
+                                                              eras: eras.indices.map { Double($0 + 1) },
                                                               series: series),
                                    alt: "Cumulative per-era corr of the ensemble, the best single model and the benchmark")
         let contributions = ChartFile(fileName: names.unique("contributions"),
@@ -167,19 +169,19 @@ enum ReportCharts {
         let arms = metrics.models.map(\.arm)
         if Set(arms).count <= 1 {
             var all: [Double] = []
-            for i in 0..<m { for j in (i + 1)..<max(i + 1, m) { all.append(correlation[i * m + j]) } }
+            for i in 0..<m { for j in (i + 1)..<m { all.append(correlation[i * m + j]) } }
             return [("all pairs", all)]
         }
         var groups: [(name: String, correlations: [Double])] = []
         for arm in Set(arms).sorted() {
             var v: [Double] = []
             for i in 0..<m where arms[i] == arm {
-                for j in (i + 1)..<max(i + 1, m) where arms[j] == arm { v.append(correlation[i * m + j]) }
+                for j in (i + 1)..<m where arms[j] == arm { v.append(correlation[i * m + j]) }
             }
             groups.append(("within \(arm)", v))
         }
         var between: [Double] = []
-        for i in 0..<m { for j in (i + 1)..<max(i + 1, m) where arms[i] != arms[j] { between.append(correlation[i * m + j]) } }
+        for i in 0..<m { for j in (i + 1)..<m where arms[i] != arms[j] { between.append(correlation[i * m + j]) } }
         groups.append(("between arms", between))
         return groups
     }

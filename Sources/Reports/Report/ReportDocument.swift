@@ -288,7 +288,7 @@ struct ReportDocument {
             ["train eras", .numeric(String(d.trainEras))],
             ["validation eras", .numeric(String(d.validationEras))],
         ]
-        if let c = d.ceilingCorr { rows.append(["ceiling corr (true signal, evaluation eras)", num(c, 4)]) }
+        if let c = d.ceilingCorr { rows.append(["ceiling corr (true signal, test eras)", num(c, 4)]) }
         let s = metrics.split
         let evaluation: [[Markdown.Cell]] = [
             ["scored rows", .text(study.evaluation.rows)],

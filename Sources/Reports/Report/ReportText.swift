@@ -75,7 +75,7 @@ enum ReportText {
     }
 
     static func ceiling(_ ceiling: Double, ensemble: Double) -> String {
-        "Synthetic data: the true signal scores \(corr(ceiling)) on the evaluation eras (the ceiling); the ensemble reaches " +
-            (ceiling > 0 && ensemble.isFinite ? "\(percent(ensemble / ceiling)) of it on the test eras." : "\(corr(ensemble)) on the test eras.")
+        "Synthetic data: the true signal scores \(corr(ceiling)) on the test eras (the ceiling); the ensemble reaches " +
+            (ceiling > 0 && ensemble.isFinite ? "\(percent(ensemble / ceiling)) of it." : "\(corr(ensemble)) on the test eras.")
     }
 }
