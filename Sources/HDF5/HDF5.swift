@@ -118,6 +118,8 @@ public class H5Object: @unchecked Sendable {
             let memType = try check("string type") { H5Tcopy(wb_H5T_C_S1()) }
             defer { _ = locked { H5Tclose(memType) } }
             try check("string size") { H5Tset_size(memType, wb_H5T_VARIABLE()) }
+            // The memory type must carry the file's charset: HDF5 will not convert ASCII ↔ UTF-8.
+            try check("string charset") { H5Tset_cset(memType, H5Tget_cset(fileType)) }
             var pointer: UnsafeMutablePointer<CChar>? = nil
             try check("read attribute \(name)") { H5Aread(attr, memType, &pointer) }
             defer { free(pointer) }

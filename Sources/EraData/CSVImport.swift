@@ -1,0 +1,649 @@
+import Foundation
+
+/// Why a CSV import failed; `description` names the file, and line and column where there is one.
+public struct CSVImportError: Error, CustomStringConvertible, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case unreadable, empty, malformed, missingColumn, noFeatureColumns, noTargetColumns
+        case schemaMismatch, unknownSplit, noSplit, duplicateId
+    }
+    public let kind: Kind
+    public let description: String
+
+    init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+
+    static func at(_ file: String, line: Int, column: Int, name: String, _ message: String) -> CSVImportError {
+        CSVImportError(.malformed, "\(file):\(line):\(column) (\(name)): \(message)")
+    }
+}
+
+/// Reads Numerai-layout CSV files into a `Dataset`.
+///
+/// Columns: `id`, `era`, optional `data_type` (`train`/`validation`/`live`/`test`; without it the file
+/// name must contain one of those words), `feature_*`, `target*`; other columns are ignored. Every file
+/// must have the same feature and target columns (in any order). Features whose values are all integers
+/// in 0...254 are used as bins directly (bin count = max + 1); other features are quantile-binned into at
+/// most `maxBins` bins with upper edges kept (`x` falls in the first bin `b` with `x ≤ edges[b]`).
+/// Empty, `nan`, `NaN`, `NA` and `null` targets are NaN. Eras are ordered numerically when every era
+/// name is one shared prefix followed by digits (`0001`, `era12`), else by first appearance; rows are
+/// sorted by era, stably.
+public enum CSVImporter {
+    public static func read(paths: [String], maxBins: Int = 255) throws -> Dataset {
+        precondition((2...255).contains(maxBins), "maxBins must be in 2...255")
+        var builder: Builder?
+        // Newline counts bound the row count, so staging is allocated once.
+        var files: [(path: String, data: Data)] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let exists = FileManager.default.fileExists(atPath: path)
+                throw CSVImportError(.unreadable, "\(path): \(exists ? "cannot read file" : "no such file")")
+            }
+            guard !data.isEmpty else { throw CSVImportError(.empty, "\(path): empty file (no header)") }
+            files.append((path, data))
+        }
+        let rowBound = files.reduce(0) { total, file in
+            total + file.data.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } } + 1
+        }
+        for (fileIndex, file) in files.enumerated() {
+            try file.data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                var parser = Parser(bytes: bytes, path: file.path)
+                let header = try parser.header()
+                let schema = try Schema(header: header, path: file.path)
+                if builder == nil {
+                    builder = Builder(featureNames: schema.featureNames, targetNames: schema.targetNames,
+                                      rowBound: rowBound)
+                }
+                try builder!.parseRows(&parser, schema: schema, fileIndex: fileIndex,
+                                       defaultSplit: try defaultSplit(schema, path: file.path))
+            }
+        }
+        guard let builder, builder.rows > 0 else {
+            throw CSVImportError(.empty, "\(paths.joined(separator: ", ")): no data rows")
+        }
+        return try builder.finish(paths: paths, maxBins: maxBins)
+    }
+
+    /// The split of every row of a file without a `data_type` column, from its name.
+    static func defaultSplit(_ schema: Schema, path: String) throws -> Split? {
+        if schema.dataTypeColumn != nil { return nil }
+        let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
+        for (word, split) in [("validation", Split.validation), ("live", .live), ("train", .train), ("test", .test)]
+        where name.contains(word) {
+            return split
+        }
+        throw CSVImportError(.noSplit, "\(path): no data_type column and the file name contains none of "
+                             + "train, validation, live, test")
+    }
+
+    // MARK: schema
+
+    enum Role { case id, era, dataType, feature(Int), target(Int), ignored }
+
+    struct Schema {
+        var roles: [Role]
+        var names: [String]
+        var featureNames: [String]
+        var targetNames: [String]
+        var dataTypeColumn: Int?
+
+        init(header: [String], path: String) throws {
+            names = header
+            var seen = Set<String>()
+            for name in header where !seen.insert(name).inserted {
+                throw CSVImportError(.malformed, "\(path):1: column '\(name)' appears twice")
+            }
+            featureNames = header.filter { $0.hasPrefix("feature_") }
+            targetNames = header.filter { $0.hasPrefix("target") }
+            let missing = ["id", "era"].filter { !header.contains($0) }
+            if !missing.isEmpty {
+                throw CSVImportError(.missingColumn, "\(path): missing column\(missing.count > 1 ? "s" : "") "
+                                     + missing.map { "'\($0)'" }.joined(separator: ", "))
+            }
+            if featureNames.isEmpty {
+                throw CSVImportError(.noFeatureColumns, "\(path): no feature columns (names starting with 'feature_')")
+            }
+            if targetNames.isEmpty {
+                throw CSVImportError(.noTargetColumns, "\(path): no target columns (names starting with 'target')")
+            }
+            var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
+            for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
+            for (i, n) in targetNames.enumerated() { targetIndex[n] = i }
+            dataTypeColumn = header.firstIndex(of: "data_type")
+            roles = header.map { name in
+                switch name {
+                case "id": return .id
+                case "era": return .era
+                case "data_type": return .dataType
+                default:
+                    if let f = featureIndex[name] { return .feature(f) }
+                    if let t = targetIndex[name] { return .target(t) }
+                    return .ignored
+                }
+            }
+        }
+
+        /// Re-maps this file's columns onto the first file's feature and target order.
+        func aligned(to featureNames: [String], _ targetNames: [String], path: String, reference: String) throws -> [Role] {
+            let mine = Set(self.featureNames + self.targetNames), theirs = Set(featureNames + targetNames)
+            if mine != theirs {
+                let missing = (featureNames + targetNames).filter { !mine.contains($0) }
+                let extra = (self.featureNames + self.targetNames).filter { !theirs.contains($0) }
+                var parts: [String] = []
+                if !missing.isEmpty { parts.append("missing " + Self.list(missing)) }
+                if !extra.isEmpty { parts.append("extra " + Self.list(extra)) }
+                throw CSVImportError(.schemaMismatch, "\(path): columns differ from \(reference): "
+                                     + parts.joined(separator: "; "))
+            }
+            var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
+            for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
+            for (i, n) in targetNames.enumerated() { targetIndex[n] = i }
+            return zip(roles, names).map { role, name in
+                switch role {
+                case .feature: return .feature(featureIndex[name]!)
+                case .target: return .target(targetIndex[name]!)
+                default: return role
+                }
+            }
+        }
+
+        static func list(_ names: [String]) -> String {
+            let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
+            return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
+        }
+    }
+
+    // MARK: byte-level parser
+
+    /// A field: a view into the file bytes (or into `scratch` for quoted fields with escaped quotes).
+    struct Field {
+        var start: UnsafePointer<UInt8>
+        var count: Int
+        var string: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+        func equals(_ bytes: [UInt8]) -> Bool {
+            bytes.count == count && bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, start, count) == 0 }
+        }
+    }
+
+    enum Terminator { case comma, endOfLine, endOfFile }
+
+    final class Scratch {
+        var bytes: [UInt8] = []
+        private var stable = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        private var capacity = 1
+        /// A stable copy of `bytes` (valid until the next call).
+        var pointer: UnsafePointer<UInt8> {
+            if bytes.count > capacity {
+                stable.deallocate()
+                capacity = bytes.count
+                stable = .allocate(capacity: capacity)
+            }
+            bytes.withUnsafeBufferPointer { b in if let a = b.baseAddress { stable.update(from: a, count: b.count) } }
+            return UnsafePointer(stable)
+        }
+        deinit { stable.deallocate() }
+    }
+
+    struct Parser {
+        let base: UnsafePointer<UInt8>
+        let end: Int
+        let path: String
+        var position = 0
+        var line = 1
+        /// Unescaped text of the last quoted field with doubled quotes.
+        let scratch = Scratch()
+
+        init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
+                base = bytes.baseAddress!
+            end = bytes.count
+            self.path = path
+            // Skip a UTF-8 byte order mark.
+            if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }
+        }
+
+        var atEnd: Bool { position >= end }
+
+        /// Reads one field and what ended it; `column` (1-based) and `name` only label errors.
+        @inline(__always)
+        mutating func field(column: Int, name: String) throws -> (Field, Terminator) {
+            var p = position
+            if p < end && base[p] == UInt8(ascii: "\"") {
+                return try quotedField(column: column, name: name)
+            }
+            let start = p
+            while p < end {
+                let c = base[p]
+                if c == 44 /* , */ {
+                    position = p + 1
+                    return (Field(start: base + start, count: p - start), .comma)
+                }
+                if c == 10 /* \n */ || c == 13 /* \r */ {
+                    let count = p - start
+                    if c == 13 {
+                        guard p + 1 < end && base[p + 1] == 10 else {
+                            throw CSVImportError.at(path, line: line, column: column, name: name, "stray carriage return")
+                        }
+                        p += 1
+                    }
+                    position = p + 1
+                    line += 1
+                    return (Field(start: base + start, count: count), .endOfLine)
+                }
+                p += 1
+            }
+            position = p
+            return (Field(start: base + start, count: p - start), .endOfFile)
+        }
+
+        mutating func quotedField(column: Int, name: String) throws -> (Field, Terminator) {
+            let startLine = line
+            var p = position + 1
+            var length = 0
+            scratch.bytes.removeAll(keepingCapacity: true)
+            func append(_ byte: UInt8) {
+                scratch.bytes.append(byte)
+                length += 1
+            }
+            while true {
+                guard p < end else {
+                    throw CSVImportError.at(path, line: startLine, column: column, name: name, "unterminated quoted field")
+                }
+                let c = base[p]
+                if c == UInt8(ascii: "\"") {
+                    if p + 1 < end && base[p + 1] == UInt8(ascii: "\"") {
+                        append(c)
+                        p += 2
+                        continue
+                    }
+                    p += 1
+                    break
+                }
+                if c == 10 { line += 1 }
+                append(c)
+                p += 1
+            }
+            // The field views the scratch bytes until the next quoted field; callers copy what they keep.
+            let field = Field(start: scratch.pointer, count: length)
+            if p >= end { position = p; return (field, .endOfFile) }
+            switch base[p] {
+            case 44: position = p + 1; return (field, .comma)
+            case 10: position = p + 1; line += 1; return (field, .endOfLine)
+            case 13 where p + 1 < end && base[p + 1] == 10: position = p + 2; line += 1; return (field, .endOfLine)
+            default:
+                throw CSVImportError.at(path, line: line, column: column, name: name, "text after closing quote")
+            }
+        }
+
+        /// The header's column names.
+        mutating func header() throws -> [String] {
+            guard !atEnd else { throw CSVImportError(.empty, "\(path): empty file (no header)") }
+            var names: [String] = []
+            while true {
+                let (f, terminator) = try field(column: names.count + 1, name: "header")
+                names.append(f.string.trimmingCharacters(in: .whitespaces))
+                if terminator != .comma { break }
+            }
+            return names
+        }
+
+        /// Skips blank lines; true when a row follows.
+        mutating func nextRow() -> Bool {
+            while position < end {
+                if base[position] == 10 { position += 1; line += 1; continue }
+                if base[position] == 13 && position + 1 < end && base[position + 1] == 10 {
+                    position += 2; line += 1; continue
+                }
+                return true
+            }
+            return false
+        }
+    }
+
+    // MARK: numbers
+
+    static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// Parses a decimal number; nil when the field is not one. Correctly rounded: exact fast path
+    /// (≤ 19 digits with value < 2⁵³ and |exponent| ≤ 22: one exact IEEE multiply or divide), else `strtod`.
+    @inline(__always)
+    static func parseNumber(_ f: Field) -> Double? {
+        let p = f.start, n = f.count
+        if n == 0 { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, exponent = 0
+        var sawDigit = false
+        while i < n, p[i] &- 48 < 10 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); if mantissa > 0 { digits += 1 } } else { exponent += 1 }
+            sawDigit = true
+            i += 1
+        }
+        if i < n && p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, p[i] &- 48 < 10 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); exponent -= 1; if mantissa > 0 { digits += 1 } }
+                sawDigit = true
+                i += 1
+            }
+        }
+        guard sawDigit else { return specialValue(f) }
+        if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
+            i += 1
+            var expNegative = false
+            if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { expNegative = p[i] == UInt8(ascii: "-"); i += 1 }
+            var e = 0, expDigits = 0
+            while i < n, p[i] &- 48 < 10 { e = min(e * 10 + Int(p[i] &- 48), 100_000); expDigits += 1; i += 1 }
+            guard expDigits > 0 else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        if digits < 19 && mantissa < (1 << 53) && abs(exponent) <= 22 {
+            var value = Double(mantissa)
+            value = exponent >= 0 ? value * powersOfTen[exponent] : value / powersOfTen[-exponent]
+            return negative ? -value : value
+        }
+        return slowParse(f)
+    }
+
+    static func slowParse(_ f: Field) -> Double? {
+        var buffer = [CChar](repeating: 0, count: f.count + 1)
+        for i in 0..<f.count { buffer[i] = CChar(bitPattern: f.start[i]) }
+        return buffer.withUnsafeBufferPointer { b -> Double? in
+            var endPointer: UnsafeMutablePointer<CChar>?
+            let value = strtod(b.baseAddress!, &endPointer)
+            return endPointer == UnsafeMutablePointer(mutating: b.baseAddress! + f.count) ? value : nil
+        }
+    }
+
+    /// `nan`, `inf` and friends (case-insensitive).
+    static func specialValue(_ f: Field) -> Double? {
+        switch f.string.lowercased() {
+        case "nan", "+nan", "-nan": return .nan
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: return nil
+        }
+    }
+
+    /// Target text for "unknown".
+    @inline(__always)
+    static func isMissing(_ f: Field) -> Bool {
+        if f.count == 0 { return true }
+        if f.count > 4 { return false }
+        switch f.string.lowercased() {
+        case "nan", "na", "null", "none": return true
+        default: return false
+        }
+    }
+
+    // MARK: accumulation
+
+    final class Builder {
+        let featureNames: [String]
+        let targetNames: [String]
+        let featureCount: Int
+        /// Row-major staging of integer bins: row r, feature f at `r * featureCount + f`.
+        var bins: [UInt8]
+        /// Raw values of features that turned out not to be small integers, row-indexed.
+        var floatValues: [[Double]?]
+        let rowBound: Int
+        var maxBin: [UInt8]
+        var targets: [[Float]]
+        var ids: [String] = []
+        var eraOfRow: [Int32] = []
+        var splitOfRow: [Split] = []
+        var origin: [(file: Int32, line: Int32)] = []
+        var eraNames: [String] = []
+        var eraIndex: [String: Int32] = [:]
+        var rows = 0
+        var reference: (path: String, schema: Schema)?
+
+        init(featureNames: [String], targetNames: [String], rowBound: Int) {
+            self.featureNames = featureNames
+            self.targetNames = targetNames
+            featureCount = featureNames.count
+            bins = [UInt8](repeating: 0, count: rowBound * featureNames.count)
+            floatValues = [[Double]?](repeating: nil, count: featureNames.count)
+            self.rowBound = rowBound
+            maxBin = [UInt8](repeating: 0, count: featureNames.count)
+            targets = targetNames.map { _ in [Float](repeating: .nan, count: rowBound) }
+            ids.reserveCapacity(rowBound)
+            eraOfRow.reserveCapacity(rowBound)
+            splitOfRow.reserveCapacity(rowBound)
+            origin.reserveCapacity(rowBound)
+        }
+
+        func parseRows(_ parser: inout Parser, schema: Schema, fileIndex: Int, defaultSplit: Split?) throws {
+            let roles: [Role]
+            if let reference {
+                roles = try schema.aligned(to: featureNames, targetNames, path: parser.path, reference: reference.path)
+            } else {
+                reference = (parser.path, schema)
+                roles = schema.roles
+            }
+            let columns = roles.count
+            let names = schema.names
+            let featureCount = self.featureCount
+            var lastEra: [UInt8] = [], lastEraIndex: Int32 = -1
+            var lastType: [UInt8] = [], lastSplit = Split.train
+            var isFloat = [Bool](repeating: false, count: featureCount)
+            for f in 0..<featureCount where floatValues[f] != nil { isFloat[f] = true }
+
+            try bins.withUnsafeMutableBufferPointer { binBuffer in
+                while parser.nextRow() {
+                    let row = rows
+                    let rowLine = parser.line
+                    let binRow = binBuffer.baseAddress! + row * featureCount
+                    var id: String?
+                    var era: Int32 = -1
+                    var split = defaultSplit
+                    for column in 0..<columns {
+                        let (field, terminator) = try parser.field(column: column + 1, name: names[column])
+                        if column < columns - 1 && terminator != .comma {
+                            throw CSVImportError(.malformed, "\(parser.path):\(rowLine): expected \(columns) fields, found \(column + 1)")
+                        }
+                        if column == columns - 1 && terminator == .comma {
+                            throw CSVImportError(.malformed, "\(parser.path):\(rowLine): more than \(columns) fields")
+                        }
+                        switch roles[column] {
+                        case .feature(let f):
+                            // Fast path: one digit, the Numerai case.
+                            if field.count == 1, field.start[0] &- 48 < 10, !isFloat[f] {
+                                let bin = field.start[0] &- 48
+                                binRow[f] = bin
+                                if bin > maxBin[f] { maxBin[f] = bin }
+                                continue
+                            }
+                            guard let value = CSVImporter.parseNumber(field), value.isFinite else {
+                                let shown = field.count == 0 ? "an empty field" : "'\(field.string)'"
+                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                                        "expected a finite number, found \(shown)")
+                            }
+                            if !isFloat[f], value >= 0, value <= 254, value == value.rounded() {
+                                let bin = UInt8(value)
+                                binRow[f] = bin
+                                if bin > maxBin[f] { maxBin[f] = bin }
+                                continue
+                            }
+                            if !isFloat[f] {
+                                // First non-bin value: keep this column's raw values from here on.
+                                isFloat[f] = true
+                                var values = [Double](repeating: 0, count: rowBound)
+                                for r in 0..<row { values[r] = Double(binBuffer[r * featureCount + f]) }
+                                floatValues[f] = values
+                            }
+                            floatValues[f]![row] = value
+                        case .target(let t):
+                            if CSVImporter.isMissing(field) { continue }      // staged as NaN
+                            guard let value = CSVImporter.parseNumber(field) else {
+                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                                        "expected a number or an empty field, found '\(field.string)'")
+                            }
+                            targets[t][row] = Float(value)
+                        case .id:
+                            guard field.count > 0 else {
+                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: "id", "empty id")
+                            }
+                            id = field.string
+                        case .era:
+                            guard field.count > 0 else {
+                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: "era", "empty era")
+                            }
+                            if lastEraIndex >= 0 && field.equals(lastEra) {
+                                era = lastEraIndex
+                            } else {
+                                let name = field.string
+                                if let known = eraIndex[name] { era = known } else {
+                                    era = Int32(eraNames.count)
+                                    eraIndex[name] = era
+                                    eraNames.append(name)
+                                }
+                                lastEra = Array(UnsafeBufferPointer(start: field.start, count: field.count))
+                                lastEraIndex = era
+                            }
+                        case .dataType:
+                            if !lastType.isEmpty && field.equals(lastType) {
+                                split = lastSplit
+                            } else {
+                                guard let s = Split(rawValue: field.string) else {
+                                    throw CSVImportError(.unknownSplit, "\(parser.path):\(rowLine):\(column + 1) (data_type): "
+                                                         + "unknown data_type '\(field.string)' (expected train, validation, live or test)")
+                                }
+                                split = s
+                                lastSplit = s
+                                lastType = Array(UnsafeBufferPointer(start: field.start, count: field.count))
+                            }
+                        case .ignored:
+                            continue
+                        }
+                    }
+                    ids.append(id!)
+                    eraOfRow.append(era)
+                    splitOfRow.append(split!)
+                    origin.append((Int32(fileIndex), Int32(rowLine)))
+                    rows += 1
+                }
+            }
+        }
+
+        /// Orders eras, sorts rows by era (stably), bins float features, checks ids.
+        func finish(paths: [String], maxBins: Int) throws -> Dataset {
+            let n = rows, featureCount = self.featureCount
+            var firstSeen: [String: Int] = [:]
+            firstSeen.reserveCapacity(n)
+            for (row, id) in ids.enumerated() {
+                if let other = firstSeen.updateValue(row, forKey: id) {
+                    let a = origin[other], b = origin[row]
+                    throw CSVImportError(.duplicateId, "duplicate id '\(id)' at \(paths[Int(a.file)]):\(a.line) "
+                                         + "and \(paths[Int(b.file)]):\(b.line)")
+                }
+            }
+
+            let order = CSVImporter.eraOrder(eraNames)            // order[newIndex] = old index
+            var newIndex = [Int32](repeating: 0, count: order.count)
+            for (new, old) in order.enumerated() { newIndex[old] = Int32(new) }
+            // Stable counting sort of rows by their era's new index.
+            var starts = [Int](repeating: 0, count: order.count + 1)
+            for e in eraOfRow { starts[Int(newIndex[Int(e)]) + 1] += 1 }
+            for e in 0..<order.count { starts[e + 1] += starts[e] }
+            var permutation = [Int](repeating: 0, count: n)     // permutation[newRow] = old row
+            for (row, e) in eraOfRow.enumerated() {
+                let slot = Int(newIndex[Int(e)])
+                permutation[starts[slot]] = row
+                starts[slot] += 1
+            }
+
+            let columns = FeatureColumns(rowCount: n, featureCount: featureCount)
+            var binEdges = [[Double]](repeating: [], count: featureCount)
+            var binCounts = maxBin.map { Int($0) + 1 }
+            bins.withUnsafeBufferPointer { staged in
+                for f in 0..<featureCount where floatValues[f] == nil {
+                    let column = columns.storage.baseAddress! + f * n
+                    for (new, old) in permutation.enumerated() { column[new] = staged[old * featureCount + f] }
+                }
+            }
+            for f in 0..<featureCount {
+                guard let values = floatValues[f] else { continue }
+                let edges = CSVImporter.quantileEdges(Array(values[0..<n]), maxBins: maxBins)
+                binEdges[f] = edges
+                binCounts[f] = edges.count
+                let column = columns.storage.baseAddress! + f * n
+                for (new, old) in permutation.enumerated() {
+                    column[new] = UInt8(CSVImporter.bin(values[old], edges: edges))
+                }
+            }
+
+            return Dataset(features: columns, featureNames: featureNames,
+                           binEdges: floatValues.allSatisfy({ $0 == nil }) ? [] : binEdges, binCounts: binCounts,
+                           targetNames: targetNames,
+                           targets: targets.map { column in permutation.map { column[$0] } },
+                           eras: order.map { eraNames[$0] },
+                           eraOfRow: permutation.map { newIndex[Int(eraOfRow[$0])] },
+                           ids: permutation.map { ids[$0] },
+                           splitOfRow: permutation.map { splitOfRow[$0] },
+                           metadata: ["source": "csv",
+                                      "source_files": paths.map { URL(fileURLWithPath: $0).lastPathComponent }
+                                          .joined(separator: ",")])
+        }
+    }
+
+    // MARK: eras and binning
+
+    /// Era order as indices into `names` (given in first-appearance order): numeric when every name is
+    /// one shared non-digit prefix followed by digits, else first appearance.
+    public static func eraOrder(_ names: [String]) -> [Int] {
+        func isDigit(_ c: Character) -> Bool { ("0"..."9").contains(c) }
+        func split(_ name: String) -> (prefix: Substring, number: Substring) {
+            let i = name.firstIndex(where: isDigit) ?? name.endIndex
+            return (name[..<i], name[i...])
+        }
+        let parts = names.map(split)
+        let numeric = !parts.isEmpty && parts.allSatisfy { part in
+            part.prefix == parts[0].prefix && !part.number.isEmpty && part.number.allSatisfy(isDigit)
+        }
+        guard numeric else { return Array(names.indices) }
+        // Compare digit strings by value without overflow: strip leading zeros, then length, then text.
+        func key(_ digits: Substring) -> Substring { digits.drop(while: { $0 == "0" }) }
+        return names.indices.sorted { a, b in
+            let ka = key(parts[a].number), kb = key(parts[b].number)
+            if ka.count != kb.count { return ka.count < kb.count }
+            if ka != kb { return ka < kb }
+            return a < b
+        }
+    }
+
+    /// Upper bin edges for `values`: every distinct value when there are at most `maxBins`, else the
+    /// quantiles sorted[⌈b·n/maxBins⌉ − 1] for b = 1…maxBins, de-duplicated (so ≤ maxBins bins; the last
+    /// edge is the maximum).
+    public static func quantileEdges(_ values: [Double], maxBins: Int) -> [Double] {
+        let sorted = values.sorted()
+        var distinct: [Double] = []
+        for v in sorted where distinct.last != v {
+            distinct.append(v)
+            if distinct.count > maxBins { break }
+        }
+        if distinct.count <= maxBins { return distinct }
+        let n = sorted.count
+        var edges: [Double] = []
+        for b in 1...maxBins {
+            let edge = sorted[(b * n + maxBins - 1) / maxBins - 1]
+            if edges.last != edge { edges.append(edge) }
+        }
+        return edges
+    }
+
+    /// The first bin b with x ≤ edges[b] (the last bin for x above every edge).
+    @inline(__always)
+    public static func bin(_ x: Double, edges: [Double]) -> Int {
+        var lo = 0, hi = edges.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if x <= edges[mid] { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}

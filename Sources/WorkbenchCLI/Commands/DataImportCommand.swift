@@ -1,0 +1,30 @@
+import ArgumentParser
+import EraData
+import Foundation
+
+struct DataImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import Numerai-layout CSV files into a dataset file.",
+        discussion: """
+        Columns: id, era, optional data_type (train/validation/live/test; else the file name says), \
+        feature_* and target*. Integer features 0..254 are used as bins; float features are \
+        quantile-binned (at most 255 bins, edges kept). Empty or NaN targets are unknown.
+        """
+    )
+
+    @Option(help: "Output dataset file (HDF5).") var out: String
+    @Argument(help: "CSV files.") var inputs: [String]
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one CSV file") }
+    }
+
+    func run() throws {
+        let dataset = try withDataErrors { try CSVImporter.read(paths: inputs) }
+        try withDataErrors { try DatasetFile.write(dataset, to: out) }
+        let splits = dataset.splitCounts.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+        print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
+              + "\(dataset.targetNames.count) targets (\(splits.joined(separator: ", ")))")
+    }
+}
