@@ -20,9 +20,9 @@ ensure_apt() {
     fi
 }
 
-# Build flags: an x86-64-v3 (AVX2) baseline when the CPU has it; portable code otherwise.
+# Build flags: a Haswell (x86-64-v3: AVX2, BMI2, FMA) baseline when the CPU has it; portable code otherwise.
 swift_flags() {
     if [ "$(uname -m)" = "x86_64" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw bmi2 /proc/cpuinfo; then
-        echo "-Xswiftc -target-cpu -Xswiftc x86-64-v3 -Xcc -march=x86-64-v3"
+        echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell"
     fi
 }

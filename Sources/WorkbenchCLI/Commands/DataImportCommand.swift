@@ -15,16 +15,27 @@ struct DataImportCommand: ParsableCommand {
 
     @Option(help: "Output dataset file (HDF5).") var out: String
     @Argument(help: "CSV files.") var inputs: [String]
+    @Flag(help: "Print the seconds spent reading the CSV and writing the file, and the CSV MB/s.") var timing = false
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one CSV file") }
     }
 
     func run() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
         let dataset = try withDataErrors { try CSVImporter.read(paths: inputs) }
+        let parsed = DispatchTime.now().uptimeNanoseconds
         try withDataErrors { try DatasetFile.write(dataset, to: out) }
+        let written = DispatchTime.now().uptimeNanoseconds
         let splits = dataset.splitCounts.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
               + "\(dataset.targetNames.count) targets (\(splits.joined(separator: ", ")))")
+        if timing {
+            let bytes = inputs.reduce(0.0) { total, path in
+                total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0)
+            }
+            let read = Double(parsed - start) / 1e9, write = Double(written - parsed) / 1e9
+            print(String(format: "read %.3f s (%.0f MB/s of CSV), write %.3f s", read, bytes / 1e6 / read, write))
+        }
     }
 }
