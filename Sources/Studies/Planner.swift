@@ -172,6 +172,22 @@ public struct Planner {
         return dropped.sorted()
     }
 
+    /// Relative training cost of a plan: trees × kept eras × sampled features.
+    public func cost(_ plan: ModelPlan) -> Double {
+        let trees = plan.parameters["n_estimators"] ?? 100
+        let colsample = plan.parameters["colsample_bytree"] ?? 1
+        let features = Double(featureNames.count - plan.droppedFeatures.count) * colsample
+        let eras = Double(trainEras.count - plan.droppedEras.count)
+        return trees * max(1, features) * eras
+    }
+
+    /// Model indices of one shard (see `shardAssignment`).
+    public func models(of shard: Shard) -> Set<Int> {
+        let all = plans()
+        let assignment = shardAssignment(costs: all.map(cost), count: shard.count)
+        return Set(all.indices.filter { assignment[$0] == shard.index })
+    }
+
     /// The benchmark's plan: the example model on all train eras and features.
     public func benchmarkPlan() -> ModelPlan? {
         guard var params = spec.benchmark else { return nil }

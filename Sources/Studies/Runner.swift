@@ -149,7 +149,7 @@ public final class StudyRunner: @unchecked Sendable {
         var work: [ModelPlan] = plans.filter { (options.only?.contains($0.index) ?? true) && done[$0.index]?.status != .done }
         if options.includeBenchmark, let b = planner.benchmarkPlan(), done[-1] == nil { work.insert(b, at: 0) }
         // Longest first balances the workers (LPT).
-        work.sort { cost($0) > cost($1) || (cost($0) == cost($1) && $0.index < $1.index) }
+        work.sort { planner.cost($0) > planner.cost($1) || (planner.cost($0) == planner.cost($1) && $0.index < $1.index) }
         let resumed = (options.only.map { set in done.keys.filter { set.contains($0) }.count } ?? done.keys.filter { $0 >= 0 }.count)
         let total = work.count
         progress.start(total: total, resumed: resumed)
@@ -214,15 +214,6 @@ public final class StudyRunner: @unchecked Sendable {
                     droppedEras: plan.droppedEras.count, droppedFeatures: plan.droppedFeatures.count,
                     descriptors: plan.descriptors(trainEraCount: planner.trainEras.count, featureCount: dataset.featureCount),
                     trees: trees, trainSeconds: seconds, status: status, error: error)
-    }
-
-    /// Relative training cost: trees × rows × sampled features.
-    func cost(_ plan: ModelPlan) -> Double {
-        let trees = plan.parameters["n_estimators"] ?? 100
-        let colsample = plan.parameters["colsample_bytree"] ?? 1
-        let features = Double(dataset.featureCount - plan.droppedFeatures.count) * colsample
-        let eras = Double(planner.trainEras.count - plan.droppedEras.count)
-        return trees * max(1, features) * eras
     }
 
     func installInterruptHandler(_ flag: CancellationFlag) -> DispatchSourceSignal? {
