@@ -158,22 +158,14 @@ public final class StudyRunner: @unchecked Sendable {
         let signalSource = installInterruptHandler(cancelled)
         defer { signalSource?.cancel() }
 
-        let lock = NSLock()
-        var next = 0
-        var failed: [ModelRecord] = []
-        var trained = 0
+        let queue = work
+        let state = RunState()
         let writer = DispatchQueue(label: "workbench.store.writer")
-        var writeError: Error? = nil
         let started = Date()
         let jobs = max(1, min(options.jobs, total))
 
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while true {
-                lock.lock()
-                if cancelled.isSet || next >= work.count || writeError != nil { lock.unlock(); return }
-                let plan = work[next]
-                next += 1
-                lock.unlock()
+            while let plan = state.take(from: queue, unless: cancelled) {
                 let record: ModelRecord
                 var predictions: [Float] = []
                 do {
@@ -189,14 +181,15 @@ public final class StudyRunner: @unchecked Sendable {
                 writer.sync {
                     do {
                         try store.save(record, predictions: predictions)
-                        if record.status == .failed { failed.append(record) } else { trained += 1 }
+                        state.stored(record)
                         progress.finished(record, score: value)
                     } catch {
-                        lock.lock(); writeError = error; lock.unlock()
+                        state.fail(error)
                     }
                 }
             }
         }
+        let (trained, failed, writeError) = state.result
         if let writeError { throw writeError }
         progress.stop(interrupted: cancelled.isSet)
         let pending = failed
@@ -228,6 +221,38 @@ public final class StudyRunner: @unchecked Sendable {
         // Keep the TERM source alive as long as the INT one.
         source.setCancelHandler { term.cancel(); signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
         return source
+    }
+}
+
+/// The workers' shared queue position and tallies, behind one lock.
+final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var trained = 0
+    private var failed: [ModelRecord] = []
+    private var writeError: Error? = nil
+
+    /// The next plan to train, or nil when done, cancelled or the store failed.
+    func take(from work: [ModelPlan], unless cancelled: CancellationFlag) -> ModelPlan? {
+        lock.lock(); defer { lock.unlock() }
+        guard !cancelled.isSet, writeError == nil, next < work.count else { return nil }
+        next += 1
+        return work[next - 1]
+    }
+
+    func stored(_ record: ModelRecord) {
+        lock.lock(); defer { lock.unlock() }
+        if record.status == .failed { failed.append(record) } else { trained += 1 }
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        writeError = error
+    }
+
+    var result: (Int, [ModelRecord], Error?) {
+        lock.lock(); defer { lock.unlock() }
+        return (trained, failed, writeError)
     }
 }
 

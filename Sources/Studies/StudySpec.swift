@@ -234,6 +234,7 @@ extension StudySpec {
             arm.models = try m.integer()
             guard arm.models >= 1 else { throw m.fail("models must be ≥ 1") }
         }
+        var ownFixed = Set<String>()
         if let f = obj["fixed"] {
             var fixed = defaults?.fixed ?? [:]
             for (key, node) in try f.object().sorted(by: { $0.key < $1.key }) {
@@ -243,6 +244,7 @@ extension StudySpec {
                 }
                 let spec = try parameterSpec(key, node: node)
                 fixed[spec.name] = try node.number()
+                ownFixed.insert(spec.name)
             }
             try validateParameters(fixed, at: f.path)
             arm.fixed = fixed
@@ -274,8 +276,13 @@ extension StudySpec {
         }
         if let d = obj["dropEras"] { arm.dropEras = try parseDropEras(d) }
         if let d = obj["dropFeatures"] { arm.dropFeatures = try parseDropFeatures(d) }
-        for key in arm.vary.keys where arm.fixed[key] != nil {
-            throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+        // A parameter varied here replaces an inherited constant; varied and fixed in the same
+        // object is a contradiction.
+        for key in arm.vary.keys.sorted() where arm.fixed[key] != nil {
+            if ownFixed.contains(key) || defaults == nil {
+                throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+            }
+            arm.fixed[key] = nil
         }
         return arm
     }
