@@ -3,6 +3,7 @@ import ArgumentParser
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
+    RunCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
 ]
