@@ -4,4 +4,5 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
     ScoreCommand.self,
+    CompareCommand.self,
 ]
