@@ -75,7 +75,10 @@ enum ReportText {
     }
 
     static func ceiling(_ ceiling: Double, ensemble: Double) -> String {
-        "Synthetic data: the true signal scores \(corr(ceiling)) on the test eras (the ceiling); the ensemble reaches " +
-            (ceiling > 0 && ensemble.isFinite ? "\(percent(ensemble / ceiling)) of it." : "\(corr(ensemble)) on the test eras.")
+        let head = "Synthetic data: the true signal scores \(corr(ceiling)) on the test eras (the ceiling in expectation); "
+        guard ceiling > 0, ensemble.isFinite else { return head + "the ensemble scores \(corr(ensemble))." }
+        let share = ensemble / ceiling
+        return head + (share <= 1 ? "the ensemble reaches \(percent(share)) of it."
+            : "the ensemble scores above it (\(percent(share))), which only sampling noise over few test eras allows.")
     }
 }

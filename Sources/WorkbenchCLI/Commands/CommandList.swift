@@ -4,6 +4,7 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
     RunCommand.self,
+    ReportCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
 ]
