@@ -20,7 +20,7 @@ enum ReportFixture {
         eras: 56, rowsPerEra: 80, features: 8, targets: 2, seed: 11, noise: 3, latents: 4,
         validationFraction: 0.5, embargoEras: 2))
 
-    static func build(arms: [Arm], benchmark: Bool, seed: UInt64 = 5) throws -> (StudyAnalysisResult, StudyDescription) {
+    static func build(arms: [Arm], benchmark: Bool, seed: UInt64 = 5, featureScores: Bool = true) throws -> (StudyAnalysisResult, StudyDescription) {
         let d = dataset
         let rows = (0..<d.rowCount).filter { d.splitOfRow[$0] != .train }.map(Int32.init)
         let signal = d.trueSignal!
@@ -57,7 +57,7 @@ enum ReportFixture {
         }
         let input = AnalysisInput(models: infos, predictions: predictions, rows: rows, dataset: d, targetIndex: 0,
                                   benchmark: benchmarkIndex, split: EvaluationSplit(selectionFraction: 0.5, embargoEras: 2),
-                                  scaling: ScalingConfig(draws: 16, seed: 3), featureScores: true)
+                                  scaling: ScalingConfig(draws: 16, seed: 3), featureScores: featureScores)
         let analysis = try StudyAnalysis.run(input)
         let study = StudyDescription(
             name: "fixture <study> & co", description: "Synthetic fixture with planted correlation | pipes * stars",
@@ -261,6 +261,34 @@ final class StudyReportTests: XCTestCase {
             XCTAssertGreaterThan(s.inkFraction, 0.01, "\(link): blank")
             XCTAssertGreaterThanOrEqual(s.saturatedColors, 1, "\(link): no data marks")
         }
+    }
+
+    /// Render time of a many-model report (bench/render-report sets WORKBENCH_REPORT_BENCH_MODELS;
+    /// by default a quick 60). Prints `report-render-time SECONDS` for the script.
+    func testManyModelReportRenders() throws {
+        let models = Int(ProcessInfo.processInfo.environment["WORKBENCH_REPORT_BENCH_MODELS"] ?? "") ?? 60
+        let arms = [ReportFixture.Arm(name: "grid", models: models / 2, shared: 0.3),
+                    ReportFixture.Arm(name: "seeds", models: models - models / 2 - 1, shared: 0.8)]
+        let (analysis, study) = try ReportFixture.build(arms: arms, benchmark: true, featureScores: false)
+        let dir = TestSupport.temporaryDirectory("report-many")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var times: [Double] = []
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try StudyReport.write(analysis: analysis, study: study, to: dir)
+            try StudyReport.writeMetrics(analysis.metrics, to: dir)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let markdown = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        var chartBytes = 0
+        for link in imageLinks(markdown) {
+            let svg = try String(contentsOf: dir.appendingPathComponent(link), encoding: .utf8)
+            XCTAssertNil(SVGXML.parse(svg).error, link)
+            chartBytes += svg.utf8.count
+        }
+        XCTAssertEqual(markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| grid-") || $0.hasPrefix("| seeds-") }.count,
+                       models - 1, "one model-table row per model")
+        print("report-render-time \(times.sorted()[1]) s for \(models) models: report.md \(markdown.utf8.count) bytes, charts \(chartBytes) bytes")
     }
 
     // MARK: Pieces
