@@ -4,5 +4,6 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
     RunCommand.self,
+    MergeCommand.self,
     CompareCommand.self,
 ]
