@@ -43,7 +43,8 @@ public final class StudyRunner: @unchecked Sendable {
     public let options: RunOptions
     public let store: PredictionStore
     let trainRowsByEra: [Int: [Int32]]
-    let evalRows: [Int32]
+    /// The rows every model predicts: all non-train rows, in order.
+    public let evalRows: [Int32]
 
     /// Scores a model's evaluation predictions for progress display (higher is better).
     public var score: (@Sendable ([Float]) -> Double)?

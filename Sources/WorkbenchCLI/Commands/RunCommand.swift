@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diversity
 import EraData
 import Foundation
 import Studies
@@ -61,6 +62,7 @@ struct RunCommand: ParsableCommand {
         }
         let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                      progress: ProgressReporter(quiet: quiet))
+        runner.score = try progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
         let summary = try runner.run()
         if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
         if !summary.failed.isEmpty {
@@ -71,6 +73,21 @@ struct RunCommand: ParsableCommand {
             return
         }
         print("predictions: \(runner.store.predictionsPath)")
+    }
+
+    /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
+    func progressScore(dataset: Dataset, rows: [Int32], target: String) throws -> (@Sendable ([Float]) -> Double)? {
+        guard let t = dataset.targetIndex(target),
+              let layout = try? EraLayout(dataset: dataset, rows: rows, targetIndex: t), !layout.eras.isEmpty else { return nil }
+        return { predictions in
+            var scratch = RankScratch()
+            var buffer = [Double](repeating: 0, count: layout.compactCount)
+            let corrs = predictions.withUnsafeBufferPointer { p in
+                buffer.withUnsafeMutableBufferPointer { layout.scoreModel(p, gaussianized: $0, scratch: &scratch) }
+            }
+            let valid = corrs.filter { !$0.isNaN }
+            return valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
+        }
     }
 
     func resolvedShard() throws -> Shard? {
