@@ -75,6 +75,8 @@ public struct StudySpec: Equatable, Sendable {
     public var benchmarkTarget: String
     /// Canonical JSON of the file as read (for hashing and the report).
     public var canonicalJSON: String
+    /// Absolute path of the study file, when read from one.
+    public var sourcePath: String? = nil
 
     public var modelCount: Int { arms.reduce(0) { $0 + $1.models } }
 
@@ -106,7 +108,9 @@ extension StudySpec {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            return try parse(data, baseDirectory: base)
+            var spec = try parse(data, baseDirectory: base)
+            spec.sourcePath = URL(fileURLWithPath: path).standardized.path
+            return spec
         } catch let error as StudyError {
             throw error.inFile(path)
         }

@@ -2,9 +2,10 @@ import ArgumentParser
 
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
-    DataCommand.self,
     RunCommand.self,
+    MergeCommand.self,
     ReportCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
+    DataCommand.self,
 ]
