@@ -86,23 +86,27 @@ extension LightGBMParityTests {
 extension LightGBMParityTests {
     /// A dataset whose features have skewed, data-dependent value counts (rare values, empty
     /// values, nearly constant features) to exercise LightGBM's greedy bin merging.
-    static func skewed(rows: Int, features: Int, seed: UInt64) -> Dataset {
+    static func skewed(rows: Int, features: Int, seed: UInt64, levels: Int = 5) -> Dataset {
         var rng = SplitMix64(seed: seed)
         let columns = FeatureColumns(rowCount: rows, featureCount: features)
+        var signal = [Double](repeating: 0, count: rows)
         for f in 0..<features {
-            var weights = (0..<5).map { _ in pow(rng.nextUnit(), 3) + (f % 7 == 0 ? 0 : 0.001) }
+            var weights = (0..<levels).map { _ in pow(rng.nextUnit(), 3) + (f % 7 == 0 ? 0 : 0.001) }
             if f % 5 == 1 { weights[0] = 50 }              // mostly zeros
             if f % 9 == 2 { weights[2] = 0 }               // a value that never occurs
-            if f % 11 == 3 { weights = [1e-4, 1, 1e-4, 1e-4, 1e-4] }  // nearly constant
+            if f % 11 == 3 { weights = [Double](repeating: 1e-4, count: levels); weights[1] = 1 }  // nearly constant
             let total = weights.reduce(0, +)
+            let effect = rng.nextGaussian()
             for r in 0..<rows {
                 var u = rng.nextUnit() * total, b = 0
-                while b < 4 && u >= weights[b] { u -= weights[b]; b += 1 }
+                while b < levels - 1 && u >= weights[b] { u -= weights[b]; b += 1 }
                 columns.storage[f * rows + r] = UInt8(b)
+                signal[r] += effect * sin(Double(b))
             }
         }
-        let target = (0..<rows).map { _ in Float(rng.nextUnit()) }
-        return Dataset(features: columns, featureNames: (0..<features).map { "f\($0)" }, targetNames: ["target"],
+        let target = (0..<rows).map { Float(signal[$0] * 0.1 + rng.nextGaussian()) }
+        return Dataset(features: columns, featureNames: (0..<features).map { "f\($0)" },
+                       binCounts: [Int](repeating: levels, count: features), targetNames: ["target"],
                        targets: [target], eras: ["era1"], eraOfRow: [Int32](repeating: 0, count: rows),
                        ids: (0..<rows).map { "r\($0)" }, splitOfRow: [Split](repeating: .train, count: rows))
     }
@@ -181,6 +185,25 @@ json.dump(groups, open(d + "/groups.json", "w"))
             for f in 0..<d.featureCount {
                 XCTAssertEqual(ours[f], theirs[f], "max_bin \(maxBin) feature \(f)")
             }
+        }
+    }
+}
+
+extension LightGBMParityTests {
+    /// Features with 16 values use the general histogram kernel; max_bin 6 merges them greedily.
+    func testManyBinFeaturesMatchLightGBM() throws {
+        let d = Self.skewed(rows: 8_000, features: 20, seed: 3, levels: 16)
+        let rows = Array(0..<Int32(6_000)), valid = Array(Int32(6_000)..<Int32(8_000))
+        let features = Array(0..<d.featureCount)
+        for maxBin in [255, 6] {
+            let params: [String: Double] = ["learning_rate": 0.1, "n_estimators": 30, "num_leaves": 20,
+                                            "max_bin": Double(maxBin), "min_child_samples": 10]
+            let ours = try Trainer.train(dataset: d, rows: rows, features: features, target: 0,
+                                         parameters: BoostingParameters(params))
+            let theirs = try LightGBMOracle.train(dataset: d, trainRows: rows, predictRows: valid,
+                                                  features: features, target: 0, parameters: params)
+            compareTrees(ours, theirs, features: features, count: ours.trees.count)
+            XCTAssertGreaterThan(Set(ours.trees.flatMap { $0.thresholdBin }).count, 5, "uses many thresholds")
         }
     }
 }
