@@ -7,4 +7,5 @@ let commandList: [ParsableCommand.Type] = [
     ScoreCommand.self,
     CompareCommand.self,
     DataCommand.self,
+    BenchGBDTCommand.self,
 ]
