@@ -2,6 +2,9 @@ import ArgumentParser
 
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
-    DataCommand.self,
+    RunCommand.self,
+    MergeCommand.self,
+    ScoreCommand.self,
     CompareCommand.self,
+    DataCommand.self,
 ]
