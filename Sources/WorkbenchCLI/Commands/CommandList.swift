@@ -4,6 +4,7 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     RunCommand.self,
     MergeCommand.self,
+    TrainCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
     DataCommand.self,
