@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     RunCommand.self,
     MergeCommand.self,
+    ReportCommand.self,
     TrainCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
