@@ -28,7 +28,7 @@ let package = Package(
         // Domain.
         .target(name: "Parquet", dependencies: ["CCompression"]),
         .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
-        .target(name: "Boosting", dependencies: ["EraData"]),
+        .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),

@@ -5,7 +5,9 @@ let commandList: [ParsableCommand.Type] = [
     RunCommand.self,
     MergeCommand.self,
     ReportCommand.self,
+    TrainCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
     DataCommand.self,
+    BenchGBDTCommand.self,
 ]
