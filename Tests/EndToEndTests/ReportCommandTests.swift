@@ -50,10 +50,13 @@ final class ReportCommandTests: XCTestCase {
 
     func testReportRerendersTheSameBytesFromStoredPredictions() throws {
         let (studyFile, out) = try trainedStudy()
+        // `workbench run` ends with the same analysis and report.
+        let afterRun = try outputs(out)
         let first = try TestSupport.workbench(["report", out.path])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("report: \(out.appendingPathComponent("report.md").path)"), first.stdout)
         let a = try outputs(out)
+        XCTAssertEqual(a, afterRun, "report re-renders exactly what run wrote")
         let markdown = String(decoding: a["report.md"]!, as: UTF8.self)
         // Every referenced chart exists; every chart is referenced.
         let regex = try NSRegularExpression(pattern: #"!\[[^\]]*\]\((charts/[^)]*)\)"#)
