@@ -6,6 +6,7 @@ let commandList: [ParsableCommand.Type] = [
     MergeCommand.self,
     ReportCommand.self,
     TrainCommand.self,
+    ParametersCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
     DataCommand.self,
