@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]

@@ -6,5 +6,6 @@ let commandList: [ParsableCommand.Type] = [
     MergeCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
+    MineCommand.self,
     DataCommand.self,
 ]
