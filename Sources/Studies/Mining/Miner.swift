@@ -261,6 +261,14 @@ public final class Miner: @unchecked Sendable {
         guard Set(stakers).count == stakers.count else { throw MiningError("duplicate staker ids in the list") }
         for id in stakers where !StakerList.isValid(id) { throw MiningError("staker id '\(id)' cannot name a folder") }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // One miner per farm: a second process would interleave decisions and files.
+        let lockPath = directory.appendingPathComponent(".mine.lock").path
+        let lock = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw MiningError("\(lockPath): cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw MiningError("another 'workbench mine' is running on \(directory.path); wait for it or choose another --out")
+        }
         let previous = try existingManifest()
         let listed = Set(stakers)
         if let previous {
