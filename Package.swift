@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
+        .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore", "Diversity"],
+                exclude: ["Mining/README.md"]),
         .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
@@ -48,7 +49,7 @@ let package = Package(
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]

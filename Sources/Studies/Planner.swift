@@ -31,7 +31,7 @@ public struct ModelPlan: Codable, Equatable, Sendable {
 }
 
 /// Turns a validated study into model plans against a concrete dataset.
-public struct Planner {
+public struct Planner: Sendable {
     public let spec: StudySpec
     public let trainEras: [Int]
     public let featureNames: [String]
@@ -89,8 +89,18 @@ public struct Planner {
 
     /// One plan; depends only on (study seed, arm index, index in arm).
     public func plan(armIndex: Int, indexInArm: Int, globalIndex: Int) -> ModelPlan {
-        let arm = spec.arms[armIndex]
         var rng = SplitMix64(seed: spec.seed, stream: [UInt64(armIndex), UInt64(indexInArm)])
+        let id = String(format: "%@-%03d", spec.arms[armIndex].name, indexInArm)
+        return plan(armIndex: armIndex, drawingFrom: &rng, id: id, index: globalIndex, indexInArm: indexInArm)
+    }
+
+    /// One plan of arm `armIndex` drawn from a caller-supplied stream: the arm's vary, target,
+    /// drop-eras and drop-features settings are sampled exactly as for the study's own models.
+    /// Callers that derive plans from other keys (e.g. `Miner`: study seed, staker id, attempt)
+    /// pass their own stream; `id`, `index` and `indexInArm` only label the plan.
+    public func plan(armIndex: Int, drawingFrom rng: inout SplitMix64, id: String, index: Int,
+                     indexInArm: Int) -> ModelPlan {
+        let arm = spec.arms[armIndex]
         var notes: [String] = []
         var params = arm.fixed
         var drawn: [String: Double] = [:]
@@ -118,8 +128,7 @@ public struct Planner {
 
         let droppedEras = dropEras(arm.dropEras, &rng)
         let droppedFeatures = dropFeatures(arm.dropFeatures, &rng)
-        let id = String(format: "%@-%03d", arm.name, indexInArm)
-        return ModelPlan(index: globalIndex, id: id, arm: arm.name, indexInArm: indexInArm, parameters: resolved,
+        return ModelPlan(index: index, id: id, arm: arm.name, indexInArm: indexInArm, parameters: resolved,
                          target: target, droppedEras: droppedEras, droppedFeatures: droppedFeatures, notes: notes)
     }
 

@@ -9,6 +9,7 @@ let commandList: [ParsableCommand.Type] = [
     ParametersCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
+    MineCommand.self,
     DataCommand.self,
     BenchGBDTCommand.self,
 ]
