@@ -171,6 +171,34 @@ public struct SlurmScript: Equatable, Sendable {
         }
     }
 
+    /// Refuses a study directory that already records a different study (its `study.json`),
+    /// the same rule `workbench run` applies, so the jobs would not fail one by one later.
+    public static func checkDirectory(_ directory: String, holds spec: StudySpec) throws {
+        let file = URL(fileURLWithPath: directory).appendingPathComponent("study.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else { return }
+        let recorded = (try? JSONDecoder().decode(StudyRunner.StudyRecordFile.self, from: data))?.hash
+        guard recorded == spec.hash else {
+            throw SlurmScriptError("\(directory) holds results of a different study (hash \(recorded ?? "unknown"), this study \(spec.hash)); choose another --out")
+        }
+    }
+
+    /// The runner's memory estimates (bytes, before headroom) for the largest shard, trained
+    /// `jobs` models at once, and for the merge (every model's predictions, one at a time). The
+    /// benchmark is counted in every shard: whichever shard trains it, none is under-asked.
+    public static func memoryEstimates(planner: Planner, dataset: Dataset, shards: Int, jobs: Int) throws -> (shard: Int, merge: Int) {
+        let plans = planner.plans()
+        let benchmark = planner.benchmarkPlan().map { [$0] } ?? []
+        let rows = evaluationRows(dataset).count
+        var largest = 0
+        for index in 0..<shards {
+            let mine = planner.models(of: try Shard(index: index, count: shards))
+            let shardPlans = plans.filter { mine.contains($0.index) } + benchmark
+            largest = max(largest, StudyRunner.memoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs))
+        }
+        let merge = StudyRunner.memoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1)
+        return (largest, merge)
+    }
+
     // MARK: Helpers
 
     /// Memory to request for a run the runner estimates at `estimate` bytes: a quarter more plus
