@@ -67,25 +67,34 @@ final class SlurmTests: XCTestCase {
 
         let submitted = try TestSupport.workbench(["slurm", study, "--shards", "3", "--out", sharded, "--submit"],
                                                   environment: Self.clusterEnvironment)
-        XCTAssertEqual(submitted.status, 0, "workbench slurm --submit failed:\n\(submitted.stdout)\n\(submitted.stderr)")
-        let arrayJob = try XCTUnwrap(Self.value(after: "array job:", in: submitted.stdout), submitted.stdout)
-        let mergeJob = try XCTUnwrap(Self.value(after: "merge job:", in: submitted.stdout), submitted.stdout)
+        guard submitted.status == 0,
+              let arrayJob = Self.value(after: "array job:", in: submitted.stdout),
+              let mergeJob = Self.value(after: "merge job:", in: submitted.stdout) else {
+            throw Failure("workbench slurm --submit failed (exit \(submitted.status)):\n\(submitted.stdout)\n\(submitted.stderr)")
+        }
         for script in ["shards.sbatch", "merge.sbatch", "submit.sh"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: "\(sharded)/slurm/\(script)"), script)
         }
 
         // Meanwhile, the same study on one machine.
         let local = try TestSupport.workbench(["run", study, "--out", single, "--quiet"])
-        XCTAssertEqual(local.status, 0, "single-machine run failed:\n\(local.stdout)\n\(local.stderr)")
+        guard local.status == 0 else {
+            throw Failure("single-machine run failed (exit \(local.status)):\n\(local.stdout)\n\(local.stderr)")
+        }
 
         try waitForJobs([arrayJob, mergeJob], timeout: 600, logs: sharded + "/logs")
-        let state = try jobState(mergeJob)
-        XCTAssertEqual(state, "COMPLETED", "merge job \(mergeJob) ended \(state ?? "unknown"); logs:\n\(Self.logs(sharded + "/logs"))")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: sharded + "/predictions.h5"), Self.logs(sharded + "/logs"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: sharded + "/metrics.json"), Self.logs(sharded + "/logs"))
         for task in 0..<3 {
             XCTAssertTrue(FileManager.default.fileExists(atPath: "\(sharded)/logs/shard-\(String(format: "%03d", task))-job-\(arrayJob).out"),
                           "no log of array task \(task)")
+        }
+        let state = try jobState(mergeJob)
+        guard state == "COMPLETED" else {
+            throw Failure("merge job \(mergeJob) ended \(state ?? "in an unknown state"); logs:\n\(Self.logs(sharded + "/logs"))")
+        }
+        for file in ["predictions.h5", "metrics.json"] {
+            guard FileManager.default.fileExists(atPath: "\(sharded)/\(file)") else {
+                throw Failure("the merge job left no \(file); logs:\n\(Self.logs(sharded + "/logs"))")
+            }
         }
 
         let compared = try TestSupport.python(Self.compareScript, [sharded, single])
