@@ -29,10 +29,10 @@ let package = Package(
         .target(name: "Parquet", dependencies: ["CCompression"]),
         .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
         .target(name: "Boosting", dependencies: ["EraData"]),
-        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"]),
+        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
-        .target(name: "Reports", dependencies: ["Diversity", "Studies", "PredictionStore"]),
+        .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [

@@ -4,7 +4,7 @@ import HDF5
 
 /// What is known of one trained (or failed) model.
 public struct ModelRecord: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case done, failed }
+    public enum Status: String, Codable, Sendable { case done, failed, pending }
     public var index: Int
     public var id: String
     public var arm: String
@@ -132,15 +132,33 @@ public final class PredictionStore: @unchecked Sendable {
         return (header.record, values)
     }
 
-    /// Finished models so far (from parts, else from an existing predictions.h5).
+    /// Finished (and failed) models so far: an existing predictions.h5, then newer parts.
     public func completed() throws -> [Int: ModelRecord] {
-        var out: [Int: ModelRecord] = [:]
-        if let stored = try? StoredStudy.read(directory: directory), stored.studyHash == studyHash {
-            for r in stored.records where r.status == .done { out[r.index] = r }
-            if let b = stored.benchmarkRecord { out[-1] = b }
+        try contents().records
+    }
+
+    /// Everything stored so far: predictions.h5 of this study, overlaid by the part files.
+    public func contents() throws -> StoreContents {
+        var out = StoreContents()
+        if FileManager.default.fileExists(atPath: predictionsPath) {
+            let stored = try StoredStudy.read(path: predictionsPath)
+            guard stored.studyHash == studyHash else {
+                throw StoreError("\(predictionsPath) belongs to another study (hash \(stored.studyHash), expected \(studyHash))")
+            }
+            for r in stored.records where r.status != .pending && r.index >= 0 && r.index < modelCount {
+                out.records[r.index] = r
+                if r.status == .done { out.predictions[r.index] = stored.predictions(ofModel: r.index) }
+            }
+            if let b = stored.benchmarkRecord, let p = stored.benchmarkPredictions {
+                out.records[-1] = b
+                out.predictions[-1] = p
+            }
         }
         for url in try partFiles() {
-            if let (record, _) = try loadPart(url) { out[record.index] = record }
+            guard let (record, values) = try loadPart(url) else { continue }
+            guard record.index < modelCount else { throw StoreError("\(url.path): model index \(record.index) out of range") }
+            out.records[record.index] = record
+            out.predictions[record.index] = record.status == .done ? values : nil
         }
         return out
     }
@@ -152,37 +170,23 @@ public final class PredictionStore: @unchecked Sendable {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    /// Writes `predictions.h5` from the parts (and any earlier predictions.h5), atomically.
-    /// `plans` gives every model's id/arm so pending models are listed too.
-    public func consolidate(pending: [ModelRecord]) throws {
-        var records: [Int: ModelRecord] = [:]
+    /// Writes `predictions.h5` from everything stored (see `contents()`), atomically.
+    /// `placeholders` name the models not stored yet (status `pending`), so every row is labelled.
+    public func consolidate(placeholders: [ModelRecord]) throws {
+        try write(try contents(), placeholders: placeholders)
+    }
+
+    /// Writes `predictions.h5` from `contents`, atomically. Same contents → same arrays.
+    public func write(_ contents: StoreContents, placeholders: [ModelRecord]) throws {
         var predictions = [Float](repeating: .nan, count: modelCount * rows.count)
-        var benchmark: (ModelRecord, [Float])? = nil
-        if let stored = try? StoredStudy.read(directory: directory), stored.studyHash == studyHash {
-            // Keep what an earlier consolidation already holds (parts are removed after it).
-            for r in stored.records where r.index >= 0 && r.index < modelCount && r.error != "pending" {
-                records[r.index] = r
-                if r.status == .done {
-                    let row = stored.predictions(ofModel: r.index)
-                    predictions.replaceSubrange((r.index * rows.count)..<((r.index + 1) * rows.count), with: row)
-                }
-            }
-            if let b = stored.benchmarkRecord, let p = stored.benchmarkPredictions { benchmark = (b, p) }
+        for (index, values) in contents.predictions where index >= 0 {
+            predictions.replaceSubrange((index * rows.count)..<((index + 1) * rows.count), with: values)
         }
-        for url in try partFiles() {
-            guard let (record, values) = try loadPart(url) else { continue }
-            if record.index < 0 { benchmark = (record, values); continue }
-            guard record.index < modelCount else { throw StoreError("\(url.path): model index \(record.index) out of range") }
-            records[record.index] = record
-            if record.status == .done {
-                predictions.replaceSubrange((record.index * rows.count)..<((record.index + 1) * rows.count), with: values)
-            }
-        }
-        for p in pending where records[p.index] == nil { records[p.index] = p }
-        let ordered = (0..<modelCount).map { i -> ModelRecord in
-            records[i] ?? ModelRecord(index: i, id: "model-\(i)", arm: "", target: "", parameters: [:], droppedEras: 0,
-                                      droppedFeatures: 0, descriptors: [:], trees: 0, trainSeconds: 0, status: .failed,
-                                      error: "pending")
+        var records = contents.records
+        for p in placeholders where records[p.index] == nil { records[p.index] = p }
+        let ordered = try (0..<modelCount).map { i -> ModelRecord in
+            guard let r = records[i] else { throw StoreError("model \(i) has neither a record nor a placeholder") }
+            return r
         }
         try writeAtomically(to: predictionsPath) { tmp in
             let file = try H5File.create(tmp)
@@ -204,7 +208,7 @@ public final class PredictionStore: @unchecked Sendable {
             try file.writeStrings("eras", eraOfColumn, compression: 1)
             let models = try file.createGroup("models")
             try writeRecords(ordered, to: models)
-            if let (record, values) = benchmark {
+            if let record = contents.records[-1], let values = contents.predictions[-1] {
                 let g = try file.createGroup("benchmark")
                 try g.write("predictions", values)
                 try writeRecords([record], to: g)
@@ -216,7 +220,7 @@ public final class PredictionStore: @unchecked Sendable {
         try group.writeStrings("id", records.map(\.id))
         try group.writeStrings("arm", records.map(\.arm))
         try group.writeStrings("target", records.map(\.target))
-        try group.writeStrings("status", records.map { $0.error == "pending" ? "pending" : $0.status.rawValue })
+        try group.writeStrings("status", records.map(\.status.rawValue))
         try group.writeStrings("error", records.map { $0.error ?? "" })
         try group.writeStrings("params_json", records.map { String(decoding: try! JSONEncoder.sorted.encode($0.parameters), as: UTF8.self) })
         try group.writeStrings("record_json", records.map { String(decoding: try! JSONEncoder.sorted.encode($0), as: UTF8.self) })
@@ -229,6 +233,13 @@ public final class PredictionStore: @unchecked Sendable {
     public func removeParts() throws {
         for url in try partFiles() { try FileManager.default.removeItem(at: url) }
     }
+}
+
+/// Models stored so far: records and predictions by model index (−1: the benchmark).
+public struct StoreContents: Sendable {
+    public var records: [Int: ModelRecord] = [:]
+    public var predictions: [Int: [Float]] = [:]
+    public init() {}
 }
 
 /// A consolidated study read back from `predictions.h5`.

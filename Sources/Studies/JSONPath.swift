@@ -88,7 +88,8 @@ struct Node {
     }
 
     private func isBool(_ n: NSNumber) -> Bool {
-        CFGetTypeID(n as CFTypeRef) == CFBooleanGetTypeID()
+        // JSONSerialization makes booleans NSNumbers of ObjC type "c" (a JSON number never is).
+        String(cString: n.objCType) == "c"
     }
 }
 

@@ -254,7 +254,7 @@ public struct PlanSummary {
                 lines.append("  constraint num_leaves ≤ 2^max_depth (\(spec.leavesPolicy.rawValue)): adjusted \(adjusted) of \(armPlans.count) models")
             }
             let unique = Set(armPlans.map { PlanKey($0) }).count
-            lines.append("  distinct plans drawn: \(unique) of \(armPlans.count)")
+            lines.append("  distinct recipes drawn (seed aside): \(unique) of \(armPlans.count)")
         }
         if let b = spec.benchmark {
             lines.append("benchmark: example model " + b.keys.sorted().map { "\($0)=\(fmt(b[$0]!))" }.joined(separator: " ") + ", target \(spec.benchmarkTarget)")

@@ -43,7 +43,8 @@ public final class StudyRunner: @unchecked Sendable {
     public let options: RunOptions
     public let store: PredictionStore
     let trainRowsByEra: [Int: [Int32]]
-    let evalRows: [Int32]
+    /// The rows every model predicts: all non-train rows, in order.
+    public let evalRows: [Int32]
 
     /// Scores a model's evaluation predictions for progress display (higher is better).
     public var score: (@Sendable ([Float]) -> Double)?
@@ -72,7 +73,7 @@ public final class StudyRunner: @unchecked Sendable {
     }
 
     /// Creates the output directory and records the study; refuses a different study unless forced.
-    static func prepareDirectory(_ directory: URL, spec: StudySpec, force: Bool) throws {
+    public static func prepareDirectory(_ directory: URL, spec: StudySpec, force: Bool) throws {
         let fm = FileManager.default
         let studyFile = directory.appendingPathComponent("study.json")
         if let existing = fm.contents(atPath: studyFile.path) {
@@ -81,23 +82,43 @@ public final class StudyRunner: @unchecked Sendable {
                 guard force else {
                     throw StudyError(path: "$", "\(directory.path) holds results of a different study (hash \(previous ?? "unknown"), this study \(spec.hash)); use --force to replace them or choose another --out")
                 }
-                for name in ["parts", "predictions.h5", "metrics.json", "report.md", "charts"] {
+                for name in ["parts", "predictions.h5", "metrics.json", "report.md", "charts", "shards"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }
         }
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let record = StudyRecordFile(name: spec.name, hash: spec.hash, study: spec.canonicalJSON)
+        let record = StudyRecordFile(name: spec.name, hash: spec.hash, study: spec.canonicalJSON, path: spec.sourcePath)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data = try encoder.encode(record)
         try writeAtomically(to: studyFile.path) { try data.write(to: URL(fileURLWithPath: $0)) }
     }
 
-    struct StudyRecordFile: Codable {
-        let name: String
-        let hash: String
-        let study: String
+    /// `DIR/study.json`: which study the directory holds, and where its file was.
+    public struct StudyRecordFile: Codable {
+        public let name: String
+        public let hash: String
+        public let study: String
+        public let path: String?
+
+        public static func read(_ directory: URL) throws -> StudyRecordFile {
+            let url = directory.appendingPathComponent("study.json")
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw StudyError(path: "$", "\(url.path): no such file (not a study directory)")
+            }
+            do { return try JSONDecoder().decode(StudyRecordFile.self, from: data) } catch {
+                throw StudyError(path: "$", "\(url.path): not a study record (\(error))")
+            }
+        }
+
+        /// The study this directory holds, parsed again from its recorded canonical JSON.
+        public func spec() throws -> StudySpec {
+            let base = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "."
+            var spec = try StudySpec.parse(Data(study.utf8), baseDirectory: base)
+            spec.sourcePath = path
+            return spec
+        }
     }
 
     /// Training rows of a plan: train-split rows of the eras it keeps.
@@ -165,22 +186,14 @@ public final class StudyRunner: @unchecked Sendable {
         let signalSource = installInterruptHandler(cancelled)
         defer { signalSource?.cancel() }
 
-        let lock = NSLock()
-        var next = 0
-        var failed: [ModelRecord] = []
-        var trained = 0
+        let queue = work
+        let state = RunState()
         let writer = DispatchQueue(label: "workbench.store.writer")
-        var writeError: Error? = nil
         let started = Date()
         let jobs = max(1, min(options.jobs, total))
 
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while true {
-                lock.lock()
-                if cancelled.isSet || next >= work.count || writeError != nil { lock.unlock(); return }
-                let plan = work[next]
-                next += 1
-                lock.unlock()
+            while let plan = state.take(from: queue, unless: cancelled) {
                 let record: ModelRecord
                 var predictions: [Float] = []
                 do {
@@ -196,18 +209,18 @@ public final class StudyRunner: @unchecked Sendable {
                 writer.sync {
                     do {
                         try store.save(record, predictions: predictions)
-                        if record.status == .failed { failed.append(record) } else { trained += 1 }
+                        state.stored(record)
                         progress.finished(record, score: value)
                     } catch {
-                        lock.lock(); writeError = error; lock.unlock()
+                        state.fail(error)
                     }
                 }
             }
         }
+        let (trained, failed, writeError) = state.result
         if let writeError { throw writeError }
         progress.stop(interrupted: cancelled.isSet)
-        let pending = failed
-        try store.consolidate(pending: pending)
+        try store.consolidate(placeholders: plans.map { makeRecord($0, trees: 0, seconds: 0, status: .pending, error: nil) })
         let complete = try store.completed()
         if plans.allSatisfy({ complete[$0.index]?.status == .done }) {
             try store.removeParts()
@@ -235,6 +248,38 @@ public final class StudyRunner: @unchecked Sendable {
         // Keep the TERM source alive as long as the INT one.
         source.setCancelHandler { term.cancel(); signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
         return source
+    }
+}
+
+/// The workers' shared queue position and tallies, behind one lock.
+final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var trained = 0
+    private var failed: [ModelRecord] = []
+    private var writeError: Error? = nil
+
+    /// The next plan to train, or nil when done, cancelled or the store failed.
+    func take(from work: [ModelPlan], unless cancelled: CancellationFlag) -> ModelPlan? {
+        lock.lock(); defer { lock.unlock() }
+        guard !cancelled.isSet, writeError == nil, next < work.count else { return nil }
+        next += 1
+        return work[next - 1]
+    }
+
+    func stored(_ record: ModelRecord) {
+        lock.lock(); defer { lock.unlock() }
+        if record.status == .failed { failed.append(record) } else { trained += 1 }
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        writeError = error
+    }
+
+    var result: (Int, [ModelRecord], Error?) {
+        lock.lock(); defer { lock.unlock() }
+        return (trained, failed, writeError)
     }
 }
 

@@ -75,6 +75,8 @@ public struct StudySpec: Equatable, Sendable {
     public var benchmarkTarget: String
     /// Canonical JSON of the file as read (for hashing and the report).
     public var canonicalJSON: String
+    /// Absolute path of the study file, when read from one.
+    public var sourcePath: String? = nil
 
     public var modelCount: Int { arms.reduce(0) { $0 + $1.models } }
 
@@ -106,7 +108,9 @@ extension StudySpec {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            return try parse(data, baseDirectory: base)
+            var spec = try parse(data, baseDirectory: base)
+            spec.sourcePath = URL(fileURLWithPath: path).standardized.path
+            return spec
         } catch let error as StudyError {
             throw error.inFile(path)
         }
@@ -234,6 +238,7 @@ extension StudySpec {
             arm.models = try m.integer()
             guard arm.models >= 1 else { throw m.fail("models must be ≥ 1") }
         }
+        var ownFixed = Set<String>()
         if let f = obj["fixed"] {
             var fixed = defaults?.fixed ?? [:]
             for (key, node) in try f.object().sorted(by: { $0.key < $1.key }) {
@@ -243,6 +248,7 @@ extension StudySpec {
                 }
                 let spec = try parameterSpec(key, node: node)
                 fixed[spec.name] = try node.number()
+                ownFixed.insert(spec.name)
             }
             try validateParameters(fixed, at: f.path)
             arm.fixed = fixed
@@ -274,8 +280,13 @@ extension StudySpec {
         }
         if let d = obj["dropEras"] { arm.dropEras = try parseDropEras(d) }
         if let d = obj["dropFeatures"] { arm.dropFeatures = try parseDropFeatures(d) }
-        for key in arm.vary.keys where arm.fixed[key] != nil {
-            throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+        // A parameter varied here replaces an inherited constant; varied and fixed in the same
+        // object is a contradiction.
+        for key in arm.vary.keys.sorted() where arm.fixed[key] != nil {
+            if ownFixed.contains(key) || defaults == nil {
+                throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+            }
+            arm.fixed[key] = nil
         }
         return arm
     }

@@ -104,11 +104,11 @@ final class PlannerAndRunnerTests: XCTestCase {
             resumed = TestSupport.temporaryDirectory("run3")
         defer { [one, two, resumed].forEach { try? FileManager.default.removeItem(at: $0) } }
         let s1 = try runToCompletion(one, jobs: 1)
-        XCTAssertEqual(s1.trained, 6)
+        XCTAssertEqual(s1.trained, 7, "6 models and the benchmark")
         _ = try runToCompletion(two, jobs: 2)
         // First only models 0 and 4, then the rest: the resumed run trains only what is missing.
         let partial = try runToCompletion(resumed, jobs: 2, only: [0, 4])
-        XCTAssertEqual(partial.trained, 2)
+        XCTAssertEqual(partial.trained, 3, "models 0 and 4, and the benchmark")
         let afterPartial = try StoredStudy.read(directory: resumed)
         XCTAssertEqual(afterPartial.records.filter { $0.status == .done }.count, 2)
         let rest = try runToCompletion(resumed, jobs: 2)

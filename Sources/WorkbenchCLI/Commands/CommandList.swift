@@ -2,6 +2,10 @@ import ArgumentParser
 
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
+    RunCommand.self,
+    MergeCommand.self,
+    ScoreCommand.self,
+    CompareCommand.self,
     DataCommand.self,
     SlurmCommand.self,
 ]
