@@ -171,14 +171,22 @@ public struct SlurmScript: Equatable, Sendable {
         }
     }
 
-    /// Refuses a study directory that already records a different study (its `study.json`),
-    /// the same rule `workbench run` applies, so the jobs would not fail one by one later.
+    /// Refuses a study directory that already records a different study — in its own
+    /// `study.json` (a merged or single-machine run) or in a shard's under `shards/` — the rule
+    /// `workbench run` and `merge` apply, checked before any job is queued.
     public static func checkDirectory(_ directory: String, holds spec: StudySpec) throws {
-        let file = URL(fileURLWithPath: directory).appendingPathComponent("study.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else { return }
-        let recorded = (try? JSONDecoder().decode(StudyRunner.StudyRecordFile.self, from: data))?.hash
-        guard recorded == spec.hash else {
-            throw SlurmScriptError("\(directory) holds results of a different study (hash \(recorded ?? "unknown"), this study \(spec.hash)); choose another --out")
+        let root = URL(fileURLWithPath: directory)
+        var candidates = [root]
+        let shards = root.appendingPathComponent("shards")
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: shards.path)) ?? []).sorted() {
+            candidates.append(shards.appendingPathComponent(name))
+        }
+        for candidate in candidates {
+            guard let data = FileManager.default.contents(atPath: candidate.appendingPathComponent("study.json").path) else { continue }
+            let recorded = (try? JSONDecoder().decode(StudyRunner.StudyRecordFile.self, from: data))?.hash
+            guard recorded == spec.hash else {
+                throw SlurmScriptError("\(candidate.path) holds results of a different study (hash \(recorded ?? "unknown"), this study \(spec.hash)); choose another --out")
+            }
         }
     }
 

@@ -91,11 +91,11 @@ final class SlurmTests: XCTestCase {
         guard state == "COMPLETED" else {
             throw Failure("merge job \(mergeJob) ended \(state ?? "in an unknown state"); logs:\n\(Self.logs(sharded + "/logs"))")
         }
-        for file in ["predictions.h5", "metrics.json"] {
-            guard FileManager.default.fileExists(atPath: "\(sharded)/\(file)") else {
-                throw Failure("the merge job left no \(file); logs:\n\(Self.logs(sharded + "/logs"))")
-            }
+        guard FileManager.default.fileExists(atPath: sharded + "/predictions.h5") else {
+            throw Failure("the merge job left no predictions.h5; logs:\n\(Self.logs(sharded + "/logs"))")
         }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sharded + "/metrics.json"),
+                      "the merge job must analyse and report like a single run (metrics.json); logs:\n\(Self.logs(sharded + "/logs"))")
 
         let compared = try TestSupport.python(Self.compareScript, [sharded, single])
         XCTAssertEqual(compared.status, 0, "sharded and single-machine results differ:\n\(compared.stdout)\n\(compared.stderr)")
@@ -178,9 +178,16 @@ def walk(x, y, where):
         if not (x == y or (x != x and y != y)): problems.append(f"metrics{where}: {x!r} vs {y!r}")
     elif x != y:
         problems.append(f"metrics{where}: {x!r} vs {y!r}")
-with open(a_dir + "/metrics.json") as f: ma = json.load(f)
-with open(b_dir + "/metrics.json") as f: mb = json.load(f)
-walk(ma, mb, "")
+import os
+present = [os.path.exists(d + "/metrics.json") for d in (a_dir, b_dir)]
+if all(present):
+    with open(a_dir + "/metrics.json") as f: ma = json.load(f)
+    with open(b_dir + "/metrics.json") as f: mb = json.load(f)
+    walk(ma, mb, "")
+elif any(present):
+    problems.append("metrics.json written by only one of the runs")
+else:
+    print("note: neither run wrote metrics.json; stores compared only")
 if problems:
     print("\n".join(problems[:50])); sys.exit(1)
 print("identical")
@@ -189,7 +196,7 @@ print("identical")
 
 /// Merge of shard stores without a scheduler: a killed shard is reported and completes on
 /// re-run; shards of two different studies are refused.
-final class ShardMergeTests: XCTestCase {
+final class ShardMergeCommandTests: XCTestCase {
     let study = TestSupport.repoRoot.appendingPathComponent("experiments/ci.json").path
 
     func testKilledShardIsReportedByMergeAndCompletesOnRerun() throws {
@@ -200,7 +207,7 @@ final class ShardMergeTests: XCTestCase {
             let r = try TestSupport.workbench(["run", study, "--shard", "\(shard)/3", "--out", out, "--quiet"])
             XCTAssertEqual(r.status, 0, "shard \(shard): \(r.stderr)")
         }
-        // Shard 1 dies by SIGKILL as soon as it has started writing its store.
+        // Shard 1 dies by SIGKILL as soon as it has recorded its study (its store has begun).
         let shardDirectory = out + "/shards/shard-001-of-003"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
@@ -209,12 +216,13 @@ final class ShardMergeTests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(120)
-        while process.isRunning && !FileManager.default.fileExists(atPath: shardDirectory) && Date() < deadline {
+        while process.isRunning && !FileManager.default.fileExists(atPath: shardDirectory + "/study.json") && Date() < deadline {
             usleep(2_000)
         }
         let killedMidway = process.isRunning
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        print("shard 1 " + (killedMidway ? "was killed mid-run" : "had finished before the kill; its store is deleted instead"))
         if !killedMidway {
             // It finished before the kill landed (a fast machine): lose its store instead.
             try? FileManager.default.removeItem(atPath: shardDirectory)

@@ -238,6 +238,17 @@ final class SlurmScriptTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("different study"), "\(error)")
             XCTAssertTrue("\(error)".contains("0123abcd"), "\(error)")
         }
+        // A shard of another study under shards/ is refused as well.
+        try #"{"name": "x", "hash": "\#(spec.hash)", "study": "{}"}"#.write(toFile: dir + "/study.json", atomically: true, encoding: .utf8)
+        let shard = dir + "/shards/shard-001-of-002"
+        try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
+        try #"{"name": "x", "hash": "\#(spec.hash)", "study": "{}"}"#.write(toFile: shard + "/study.json", atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try SlurmScript.checkDirectory(dir, holds: spec))
+        try #"{"name": "y", "hash": "feedf00d", "study": "{}"}"#.write(toFile: shard + "/study.json", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SlurmScript.checkDirectory(dir, holds: spec)) { error in
+            XCTAssertTrue("\(error)".contains("shard-001-of-002"), "\(error)")
+            XCTAssertTrue("\(error)".contains("feedf00d"), "\(error)")
+        }
     }
 
     func testMemoryEstimatesCoverEveryShard() throws {
