@@ -44,11 +44,7 @@ public struct SlurmScript: Equatable, Sendable {
         guard shards >= 1 else { throw SlurmScriptError("--shards must be ≥ 1, found \(shards)") }
         guard cpusPerTask >= 1 else { throw SlurmScriptError("--cpus-per-task must be ≥ 1, found \(cpusPerTask)") }
         guard memoryBytes > 0 else { throw SlurmScriptError("memory per shard must be positive") }
-        if let partition {
-            guard !partition.isEmpty, partition.allSatisfy({ $0.isLetter || $0.isNumber || "-_.,".contains($0) }) else {
-                throw SlurmScriptError("--partition '\(partition)': expected a partition name (letters, digits, '-', '_', '.'; several separated by ',')")
-            }
-        }
+        if let partition { try Self.validatePartition(partition) }
         if let time { try Self.validateTime(time) }
         self.studyName = studyName
         self.studyHash = studyHash
@@ -237,6 +233,13 @@ public struct SlurmScript: Equatable, Sendable {
         let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
         guard !overflow else { throw SlurmScriptError("--mem '\(text)' is too large") }
         return bytes
+    }
+
+    /// Checks a `--partition` value: one partition name, or several separated by commas.
+    public static func validatePartition(_ text: String) throws {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.,".contains($0)) }) else {
+            throw SlurmScriptError("--partition '\(text)': expected a partition name (letters, digits, '-', '_', '.'; several separated by ',')")
+        }
     }
 
     /// Checks a `--time` value against Slurm's accepted forms.

@@ -268,3 +268,87 @@ final class ShardMergeCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: a + "/predictions.h5"), "nothing merged")
     }
 }
+
+/// `workbench slurm` without a cluster: the scripts it writes, and its errors.
+final class SlurmCommandTests: XCTestCase {
+    let study = TestSupport.repoRoot.appendingPathComponent("experiments/ci.json").path
+
+    func testWritesScriptsWithTheMemoryEstimateAndPrintsHowToSubmit() throws {
+        let temp = TestSupport.temporaryDirectory("slurm-cmd")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let out = temp.appendingPathComponent("out").path
+        let r = try TestSupport.workbench(["slurm", study, "--shards", "3", "--out", out, "--partition", "long", "--time", "2:00:00",
+                                           "--cpus-per-task", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("bash '\(out)/slurm/submit.sh'"), r.stdout)
+        let script = try String(contentsOfFile: out + "/slurm/shards.sbatch", encoding: .utf8)
+        for line in ["#SBATCH --array=0-2", "#SBATCH --partition=long", "#SBATCH --time=2:00:00", "#SBATCH --cpus-per-task=2",
+                     "#SBATCH --job-name=wb-ci"] {
+            XCTAssertTrue(script.contains(line + "\n"), "\(line) missing in:\n\(script)")
+        }
+        // The estimate is filled in: at least the 512 MiB floor, in whole MiB.
+        let mem = try XCTUnwrap(script.split(separator: "\n").first { $0.hasPrefix("#SBATCH --mem=") })
+        let mib = try XCTUnwrap(Int(mem.dropFirst("#SBATCH --mem=".count).dropLast()), String(mem))
+        XCTAssertGreaterThanOrEqual(mib, 512)
+        XCTAssertTrue(script.contains("run '\(study)' --out '\(out)' --shard \"${SLURM_ARRAY_TASK_ID}/3\" --jobs 2"), script)
+        XCTAssertTrue(script.contains("exec '/"), "the binary's absolute path:\n\(script)")
+
+        let fixed = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--mem", "6G"])
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+        XCTAssertTrue(try String(contentsOfFile: out + "/slurm/shards.sbatch", encoding: .utf8).contains("#SBATCH --mem=6144M\n"))
+    }
+
+    func testSubmitErrorsCarrySbatchsMessage() throws {
+        let temp = TestSupport.temporaryDirectory("slurm-cmd")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let out = temp.appendingPathComponent("out").path
+        let empty = temp.appendingPathComponent("empty-bin").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let missing = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": empty])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("sbatch not found"), missing.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/slurm/submit.sh"), "the scripts are written anyway")
+
+        let failing = temp.appendingPathComponent("failing-bin").path
+        try FileManager.default.createDirectory(atPath: failing, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n"
+            .write(toFile: failing + "/sbatch", atomically: true, encoding: .utf8)
+        chmod(failing + "/sbatch", 0o755)
+        let refused = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": failing])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("Invalid partition name specified"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the shard array"), refused.stderr)
+
+        // The array is accepted, the merge refused: the message says what is queued and how to finish.
+        let half = temp.appendingPathComponent("half-bin").path
+        try FileManager.default.createDirectory(atPath: half, withIntermediateDirectories: true)
+        try "#!/bin/sh\ncase \"$*\" in *dependency*) echo 'sbatch: error: Job dependency problem' >&2; exit 1;; esac\necho 77\n"
+            .write(toFile: half + "/sbatch", atomically: true, encoding: .utf8)
+        chmod(half + "/sbatch", 0o755)
+        let partial = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": half])
+        XCTAssertEqual(partial.status, 1)
+        XCTAssertTrue(partial.stderr.contains("Job dependency problem"), partial.stderr)
+        XCTAssertTrue(partial.stderr.contains("submitted as job 77"), partial.stderr)
+        XCTAssertTrue(partial.stderr.contains("--dependency=afterany:77"), partial.stderr)
+    }
+
+    func testUsageErrors() throws {
+        let temp = TestSupport.temporaryDirectory("slurm-cmd")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let out = temp.appendingPathComponent("out").path
+        for (arguments, message) in [(["--shards", "0"], "--shards"), (["--shards", "2", "--mem", "12X"], "--mem"),
+                                     (["--shards", "2", "--time", "1:2:3:4"], "--time"), (["--shards", "999"], "models"),
+                                     (["--shards", "2", "--partition", "a b"], "--partition")] {
+            let r = try TestSupport.workbench(["slurm", study, "--out", out] + arguments)
+            XCTAssertEqual(r.status, 2, "\(arguments): usage errors exit 2")
+            XCTAssertTrue(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+        // A directory of another study is refused before anything is written.
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try #"{"name": "other", "hash": "0badc0de", "study": "{}"}"#.write(toFile: out + "/study.json", atomically: true, encoding: .utf8)
+        let r = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("different study"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/slurm"))
+    }
+}

@@ -48,6 +48,7 @@ struct SlurmCommand: ParsableCommand {
         do {
             if let mem { _ = try SlurmScript.parseMemory(mem) }
             if let time { try SlurmScript.validateTime(time) }
+            if let partition { try SlurmScript.validatePartition(partition) }
         } catch let error as SlurmScriptError {
             throw ValidationError(error.description)
         }
