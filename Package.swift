@@ -28,7 +28,7 @@ let package = Package(
         // Domain.
         .target(name: "Parquet", dependencies: ["CCompression"]),
         .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
-        .target(name: "Boosting", dependencies: ["EraData"]),
+        .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

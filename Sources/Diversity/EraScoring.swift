@@ -261,6 +261,7 @@ public enum FeatureScores {
         var raw = Matrix(rows: n, columns: models)
         var gaussian = Matrix(rows: n, columns: models)
         var constant = [Bool](repeating: false, count: models)
+        let table = era.allRowsScored ? era.table : GaussTable(n: n)
         var scratch = RankScratch()
         var column = [Double](repeating: 0, count: n)
         var twice = [Int32](repeating: 0, count: n)
@@ -272,7 +273,7 @@ public enum FeatureScores {
             constant[m] = twice.allSatisfy { $0 == twice[0] }
             for i in 0..<n {
                 raw.values[i * models + m] = column[i]
-                gaussian.values[i * models + m] = Scoring.gaussianOfTwiceRank(twice[i], count: n)
+                gaussian.values[i * models + m] = table.g[Int(twice[i])]
             }
         }
         let residual = try Scoring.neutralize(gaussian, against: features)

@@ -47,7 +47,7 @@ public struct ScalingRow: Codable, Equatable, Sendable {
     public var corrMean: Double
     public var ciLow: Double
     public var ciHigh: Double
-    /// `draws`: 5th–95th percentile over random subsets; `eras`: mean ± 1.645·sd/√eras over test
+    /// `draws`: 5th–95th percentile over random subsets (k = M: one subset, interval of width 0); `eras`: mean ± 1.645·sd/√eras over test
     /// eras (a deterministic ensemble); `none`: the theoretical curve.
     public var ciKind: String
     enum CodingKeys: String, CodingKey {
@@ -75,7 +75,8 @@ public enum Scaling {
 
     /// Out-of-sample scaling curves of the `models` subset (indices into `g`'s rows).
     ///
-    /// - random: k distinct models drawn uniformly (SplitMix64 stream (seed, k, draw)).
+    /// - random: k distinct models drawn uniformly: the k-prefix of draw d's random permutation
+    ///   (SplitMix64 stream (seed, d)), so subsets are nested across k within a draw.
     /// - top_k: the k best by mean selection-range numerai_corr (`selectionCorr`, per subset entry).
     /// - greedy: Caruana et al. (2004) forward selection WITH replacement, from an empty ensemble;
     ///   each step adds the model maximizing the selection-range pooled Pearson correlation of
@@ -92,21 +93,27 @@ public enum Scaling {
         let span = layout.compactRange(eras: test)
         var rows: [ScalingRow] = []
 
-        // Random subsets, parallel over (k, draw); each task owns its RNG stream.
+        // Random subsets: each draw is a uniformly random permutation (SplitMix64 stream (seed, draw))
+        // whose k-prefixes are the draw's k-subsets — each uniformly random for its k, nested across
+        // k so one running sum serves the whole grid. Parallel over draws.
         let draws = max(config.draws, 1)
         let randomMeans = SharedDoubles(count: ks.count * draws)
-        DispatchQueue.concurrentPerform(iterations: ks.count * draws) { task in
-            let (ki, draw) = (task / draws, task % draws)
-            let k = ks[ki]
-            if k == m && draw > 0 { return }          // only one subset of size M
-            var rng = SplitMix64(seed: config.seed, stream: [UInt64(k), UInt64(draw)])
-            var pool = models
-            for i in 0..<k {
-                let j = i + Int(rng.next() % UInt64(m - i))
-                pool.swapAt(i, j)
+        DispatchQueue.concurrentPerform(iterations: draws) { draw in
+            var rng = SplitMix64(seed: config.seed, stream: [UInt64(draw)])
+            var order = models
+            for i in 0..<(m - 1) { order.swapAt(i, i + Int(rng.next() % UInt64(m - i))) }
+            var sum = [Double](repeating: 0, count: span.count)
+            var used = 0
+            for (ki, k) in ks.enumerated() {
+                while used < k {
+                    let row = g.row(order[used])
+                    for i in 0..<span.count { sum[i] += row[span.lowerBound + i] }
+                    used += 1
+                }
+                let scale = 1 / Double(k)
+                randomMeans.v[ki * draws + draw] = SeriesSummary.mean(
+                    scoreSpan(sum.map { $0 * scale }, layout: layout, test: test, span: span))
             }
-            let members = Array(pool[0..<k])
-            randomMeans.v[task] = SeriesSummary.mean(testCorr(g: g, layout: layout, members: members, test: test, span: span))
         }
         for (ki, k) in ks.enumerated() {
             var v = (0..<draws).map { randomMeans.v[ki * draws + $0] }.filter { !$0.isNaN }

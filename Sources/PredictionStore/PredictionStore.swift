@@ -81,7 +81,6 @@ public final class PredictionStore: @unchecked Sendable {
         self.ids = ids
         self.eraOfColumn = eraOfColumn
         self.modelCount = modelCount
-        try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
     }
 
     func partURL(_ index: Int) -> URL {
@@ -100,6 +99,7 @@ public final class PredictionStore: @unchecked Sendable {
         data.append(header)
         header = Data()
         predictions.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
+        try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
         try writeAtomically(to: partURL(record.index).path) { tmp in
             try data.write(to: URL(fileURLWithPath: tmp))
         }
@@ -232,6 +232,10 @@ public final class PredictionStore: @unchecked Sendable {
     /// Removes the part files once `predictions.h5` holds them.
     public func removeParts() throws {
         for url in try partFiles() { try FileManager.default.removeItem(at: url) }
+        // Leave no empty folder behind; a folder with anything else in it is not ours to remove.
+        if (try? FileManager.default.contentsOfDirectory(atPath: partsDirectory.path))?.isEmpty == true {
+            try FileManager.default.removeItem(at: partsDirectory)
+        }
     }
 }
 

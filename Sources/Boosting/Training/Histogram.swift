@@ -20,14 +20,21 @@ struct FixedPoint: Sendable {
         // Need rows · |q| < 2^(countShift − 1): leave one more bit for rounding.
         let magnitude = Double(max(rows, 1)) * max(maxAbsGradient, 1e-30)
         var f = countShift - 2 - Int(log2(magnitude).rounded(.up))
-        f = min(f, 52)
+        // Keep |q| < 2^50 so `pack` can round with the 1.5·2^52 trick.
+        f = min(f, 50 - Int(log2(max(maxAbsGradient, 1e-30)).rounded(.up)))
         fractionBits = f
         scale = Double(sign: .plus, exponent: f, significand: 1)
         inverseScale = 1 / scale
     }
 
+    /// Adding 1.5·2^52 rounds to an integer (ties to even) held in the low mantissa bits: no
+    /// range checks in the hot loop.
+    private static let magic = 6_755_399_441_055_744.0
+    private static let magicBits = Int64(bitPattern: magic.bitPattern)
+
     @inline(__always) func pack(_ gradient: Float) -> Int64 {
-        (Int64(1) << countShift) &+ Int64((Double(gradient) * scale).rounded())
+        let rounded = Int64(bitPattern: (Double(gradient) * scale + FixedPoint.magic).bitPattern) &- FixedPoint.magicBits
+        return (Int64(1) << countShift) &+ rounded
     }
 
     /// Splits a packed sum into (count, gradient sum in fixed point).

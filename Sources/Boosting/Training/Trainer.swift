@@ -78,14 +78,16 @@ final class TrainingState: @unchecked Sendable {
     func partition(begin: Int, count: Int, column: UnsafePointer<UInt8>, threshold: UInt8) -> Int {
         var left = 0, right = 0
         let o = order + begin
+        let limit = Int(threshold) &+ 1
         rows.withUnsafeBufferPointer { rowOf in
             for i in 0..<count {
                 let p = o[i]
-                let goesLeft = column[Int(rowOf[Int(p)])] <= threshold
+                // Branch-free: the split is close to a coin flip, a branch would mispredict.
+                let goesLeft = Int(bitPattern: UInt(bitPattern: Int(column[Int(rowOf[Int(p)])]) &- limit) >> 63)
                 o[left] = p
                 scratch[right] = p
-                left &+= goesLeft ? 1 : 0
-                right &+= goesLeft ? 0 : 1
+                left &+= goesLeft
+                right &+= 1 &- goesLeft
             }
         }
         (o + left).update(from: scratch, count: right)

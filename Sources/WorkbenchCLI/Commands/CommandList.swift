@@ -4,8 +4,11 @@ import ArgumentParser
 let commandList: [ParsableCommand.Type] = [
     RunCommand.self,
     MergeCommand.self,
+    ReportCommand.self,
+    TrainCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
     DataCommand.self,
     SlurmCommand.self,
+    BenchGBDTCommand.self,
 ]

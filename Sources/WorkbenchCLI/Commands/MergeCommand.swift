@@ -21,7 +21,9 @@ struct MergeCommand: ParsableCommand {
             let spec = try ShardMerger.study(in: url)
             let dataset = try spec.data.load()
             let store = try ShardMerger.merge(directory: url, spec: spec, dataset: dataset)
+            let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: url)
             print("predictions: \(store.predictionsPath)")
+            print("report: \(report.path)")
         } catch let error as IncompleteShards {
             throw WorkbenchError(error.description)
         } catch let error as StudyError {

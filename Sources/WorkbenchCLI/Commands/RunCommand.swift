@@ -72,7 +72,9 @@ struct RunCommand: ParsableCommand {
             print("shard \(shard) stored in \(directory.path); when every shard is done: workbench merge \(shellQuote(studyDirectory.path))")
             return
         }
+        let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
         print("predictions: \(runner.store.predictionsPath)")
+        print("report: \(report.path)")
     }
 
     /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
