@@ -197,7 +197,7 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(SlurmScript.mebibytes(1 << 20), 1)
         XCTAssertEqual(SlurmScript.mebibytes((1 << 20) + 1), 2)
         XCTAssertEqual(SlurmScript.requestedMemory(forEstimate: 0), 512 << 20)
-        XCTAssertEqual(SlurmScript.requestedMemory(forEstimate: 4 << 30), (5 << 30) + (256 << 20))
+        XCTAssertEqual(SlurmScript.requestedMemory(forEstimate: 4 << 30), (6 << 30) + (256 << 20))
     }
 
     func testTimeValidation() {

@@ -108,7 +108,7 @@ struct SlurmCommand: ParsableCommand {
         let planner = try Planner(spec: spec, dataset: dataset)
         let estimate = try SlurmScript.memoryEstimates(planner: planner, dataset: dataset, shards: shards, jobs: cpusPerTask)
         return (SlurmScript.requestedMemory(forEstimate: estimate.shard), SlurmScript.requestedMemory(forEstimate: estimate.merge),
-                String(format: "estimate %.2f GB for the largest shard, plus headroom", Double(estimate.shard) / 1e9))
+                "estimate \(SlurmScript.mebibytes(estimate.shard))M for the largest shard, plus headroom")
     }
 
     func absolutePath(_ path: String) -> String {
