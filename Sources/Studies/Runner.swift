@@ -149,14 +149,21 @@ public final class StudyRunner: @unchecked Sendable {
 
     /// Bytes the run needs at most, and the machine's memory.
     public func memoryEstimate() -> (needed: Int, available: Int) {
+        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: options.jobs)
+        return (needed, Int(ProcessInfo.processInfo.physicalMemory))
+    }
+
+    /// Bytes a run of `plans`, `jobs` models at once, needs at most: the shared dataset, each
+    /// worker's buffers and histograms, the stored predictions. Static so a planner (e.g. the
+    /// Slurm script's per-shard `--mem`) can ask without creating a run directory.
+    public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int) -> Int {
         let rows = dataset.rowCount, f = dataset.featureCount
         let datasetBytes = rows * f + rows * 4 * dataset.targetNames.count + rows * 40
         let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
         let perModel = rows * 16 + 2 * maxLeaves * f * max(maxBins, 5) * 16
-        let stored = plans.count * evalRows.count * 4 * 2
-        let needed = datasetBytes + max(1, min(options.jobs, plans.count)) * perModel + stored
-        return (needed, Int(ProcessInfo.processInfo.physicalMemory))
+        let stored = plans.count * evaluationRows * 4 * 2
+        return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }
 
     /// Runs the study (or this run's share of it). Returns when every model is stored or the run

@@ -11,5 +11,6 @@ let commandList: [ParsableCommand.Type] = [
     CompareCommand.self,
     MineCommand.self,
     DataCommand.self,
+    SlurmCommand.self,
     BenchGBDTCommand.self,
 ]
