@@ -11,12 +11,17 @@ public struct IncompleteShards: Error, CustomStringConvertible {
     public let problems: [Problem]
     public let shardCount: Int
     public let rerun: (Int) -> String
+    /// `DIR/slurm/shards.sbatch` when the study was submitted with `workbench slurm`.
+    public var slurmScript: String? = nil
 
     public var description: String {
         var lines = ["\(problems.count) of \(shardCount) shard(s) missing or incomplete:"]
         for p in problems { lines.append("  shard \(p.shard): \(p.reason)") }
         lines.append("re-run them (each resumes what it stored):")
         for p in problems { lines.append("  " + rerun(p.shard)) }
+        if let slurm = slurmScript {
+            lines.append("or on Slurm: sbatch --array=\(problems.map { String($0.shard) }.joined(separator: ",")) \(shellQuote(slurm)), then workbench merge again")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -51,7 +56,11 @@ public enum ShardMerger {
         let (_, shards) = try shardDirectories(in: directory)
         var records: [(Int, StudyRunner.StudyRecordFile)] = []
         for (i, url) in shards.sorted(by: { $0.key < $1.key }) {
-            records.append((i, try StudyRunner.StudyRecordFile.read(url)))
+            // A shard killed before it recorded its study is simply unfinished; merge reports it.
+            if let record = try? StudyRunner.StudyRecordFile.read(url) { records.append((i, record)) }
+        }
+        guard !records.isEmpty else {
+            throw StudyError(path: "$", "\(directory.path)/shards: no shard has recorded its study yet; run the shards first")
         }
         let first = records[0].1
         for (i, r) in records where r.hash != first.hash {
@@ -84,7 +93,10 @@ public enum ShardMerger {
                 problems.append(.init(shard: i, reason: "not started (no \(Shard.directory(index: i, count: count, in: directory).lastPathComponent))"))
                 continue
             }
-            let record = try StudyRunner.StudyRecordFile.read(url)
+            guard let record = try? StudyRunner.StudyRecordFile.read(url) else {
+                problems.append(.init(shard: i, reason: "started but stopped before recording its study"))
+                continue
+            }
             guard record.hash == spec.hash else {
                 throw StudyError(path: "$", "shard \(i) holds study '\(record.name)' (hash \(record.hash)), not '\(spec.name)' (hash \(spec.hash)): shards of different studies cannot be merged")
             }
@@ -122,7 +134,12 @@ public enum ShardMerger {
                 problems.append(.init(shard: i, reason: reason))
             }
         }
-        if !problems.isEmpty { throw IncompleteShards(problems: problems, shardCount: count, rerun: rerun) }
+        if !problems.isEmpty {
+            var error = IncompleteShards(problems: problems, shardCount: count, rerun: rerun)
+            let script = directory.appendingPathComponent("slurm/shards.sbatch").path
+            if FileManager.default.fileExists(atPath: script) { error.slurmScript = script }
+            throw error
+        }
         try StudyRunner.prepareDirectory(directory, spec: spec, force: false)
         let target = try store(at: directory)
         try target.write(merged, placeholders: [])

@@ -26,7 +26,8 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The shard from a scheduler's array-job variables: Slurm (`SLURM_ARRAY_TASK_ID`,
-    /// `SLURM_ARRAY_TASK_COUNT`, offset by `SLURM_ARRAY_TASK_MIN`), Kubernetes indexed jobs
+    /// `SLURM_ARRAY_TASK_COUNT`, offset by `SLURM_ARRAY_TASK_MIN`; with `WORKBENCH_SHARD_COUNT` set, the
+    /// task id is the shard index), Kubernetes indexed jobs
     /// (`JOB_COMPLETION_INDEX` with the count in `WORKBENCH_SHARD_COUNT`), AWS Batch array jobs
     /// (`AWS_BATCH_JOB_ARRAY_INDEX`, count in `WORKBENCH_SHARD_COUNT`). Nil when none is set.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
@@ -37,8 +38,12 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
         }
         let explicitCount = try int("WORKBENCH_SHARD_COUNT")
         if let id = try int("SLURM_ARRAY_TASK_ID") {
+            // With the count given explicitly the task id is the shard index itself, which keeps a
+            // partial re-submission (`--array=1,4`) exact; otherwise the array is the whole split
+            // and may start above 0.
+            if let count = explicitCount { return try Shard(index: id, count: count) }
             let min = try int("SLURM_ARRAY_TASK_MIN") ?? 0
-            guard let count = try explicitCount ?? int("SLURM_ARRAY_TASK_COUNT") else {
+            guard let count = try int("SLURM_ARRAY_TASK_COUNT") else {
                 throw StudyError(path: "$SLURM_ARRAY_TASK_COUNT", "Slurm array task without a task count")
             }
             return try Shard(index: id - min, count: count)

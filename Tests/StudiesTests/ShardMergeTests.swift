@@ -34,6 +34,8 @@ final class ShardMergeTests: XCTestCase {
         XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4", "SLURM_ARRAY_TASK_COUNT": "2"]), try Shard(index: 1, count: 2))
         XCTAssertEqual(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1", "WORKBENCH_SHARD_COUNT": "3"]), try Shard(index: 1, count: 3))
         XCTAssertEqual(try Shard.fromEnvironment(["AWS_BATCH_JOB_ARRAY_INDEX": "0", "WORKBENCH_SHARD_COUNT": "2"]), try Shard(index: 0, count: 2))
+        // A partial re-submission (`--array=1`) with the count given keeps the shard index exact.
+        XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "1", "WORKBENCH_SHARD_COUNT": "3"]), try Shard(index: 1, count: 3))
         XCTAssertNil(try Shard.fromEnvironment([:]))
         XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1"]))
         XCTAssertThrowsError(try Shard(parsing: "3/3"))
@@ -54,6 +56,13 @@ final class ShardMergeTests: XCTestCase {
             guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
             XCTAssertEqual(e.problems.map(\.shard), [1])
             XCTAssertTrue(e.description.contains("--shard 1/3"), e.description)
+        }
+        // A shard killed before it recorded its study is reported as unfinished, not as an error.
+        let early = try Shard(index: 1, count: 3).directory(in: sharded)
+        try FileManager.default.createDirectory(at: early, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ShardMerger.merge(directory: sharded, spec: s, dataset: dataset)) { error in
+            guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.problems.map(\.shard), [1])
         }
         try runShard(s, try Shard(index: 1, count: 3), into: sharded)
         XCTAssertEqual(try ShardMerger.study(in: sharded).hash, s.hash)
