@@ -62,7 +62,7 @@ names = []
 for dictionary, codec, page in itertools.product([False, True], ["none", "snappy", "zstd", "gzip"], ["1.0", "2.0"]):
     names.append(write(f"{'dict' if dictionary else 'plain'}-{codec}-v{page}", use_dictionary=dictionary,
                        compression=codec, data_page_version=page, version="1.0" if page == "1.0" else "2.6"))
-names.append(write("rle-booleans", use_dictionary=False, compression="snappy", data_page_version="2.0",
+names.append(write("rle-booleans", use_dictionary=False, compression="snappy", data_page_version="1.0",
                    column_encoding={"b": "RLE", "breq": "RLE"}))
 names.append(write("dict-fallback", use_dictionary=True, compression="zstd", dictionary_pagesize_limit=64))
 print(json.dumps(names))
