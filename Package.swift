@@ -36,7 +36,7 @@ let package = Package(
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "EraData", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports",
+            "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),

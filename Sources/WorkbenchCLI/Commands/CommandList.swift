@@ -3,4 +3,5 @@ import ArgumentParser
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
+    ParquetBenchCommand.self,
 ]
