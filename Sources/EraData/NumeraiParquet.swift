@@ -58,14 +58,15 @@ public enum NumeraiParquet {
     }
 
     /// Reads `train.parquet`, `validation.parquet` and `live.parquet` (those present) from `directory`,
-    /// with its `features.json` for `featureSet`.
-    public static func readDirectory(_ directory: String, featureSet: String? = nil, targets: [String]? = nil) throws -> Dataset {
+    /// with its `features.json` (or `featuresJSON`) for `featureSet`.
+    public static func readDirectory(_ directory: String, featureSet: String? = nil, featuresJSON: String? = nil,
+                                     targets: [String]? = nil) throws -> Dataset {
         let paths = ["train", "validation", "live"].map { URL(fileURLWithPath: directory).appendingPathComponent("\($0).parquet").path }
             .filter { FileManager.default.fileExists(atPath: $0) }
         guard !paths.isEmpty else {
             throw NumeraiParquetError(.noFiles, "\(directory): no train.parquet, validation.parquet or live.parquet")
         }
-        return try read(paths: paths, featureSet: featureSet, targets: targets)
+        return try read(paths: paths, featureSet: featureSet, featuresJSON: featuresJSON, targets: targets)
     }
 
     /// Reads and concatenates Numerai parquet files. `featureSet` names a set in `featuresJSON` (looked
@@ -330,5 +331,22 @@ public enum NumeraiParquet {
     static func closest(_ name: String, _ candidates: [String]) -> String? {
         candidates.first { $0.lowercased() == name.lowercased() }
             ?? candidates.first { $0.hasPrefix(name) || name.hasPrefix($0) }
+    }
+}
+
+extension DatasetInfo {
+    /// The summary of a dataset in memory (e.g. read from parquet), as `DatasetFile.info` gives for a file.
+    public init(_ dataset: Dataset, formatVersion: Int = 0) {
+        var splits: [String: Int] = [:]
+        for (split, count) in dataset.splitCounts { splits[split.rawValue] = count }
+        var nanTargets: [String: Int] = [:]
+        for (name, column) in zip(dataset.targetNames, dataset.targets) {
+            nanTargets[name] = column.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        }
+        self.init(rows: dataset.rowCount, eras: dataset.eras.count, features: dataset.featureCount,
+                  targets: dataset.targetNames, splits: splits, nanTargets: nanTargets,
+                  firstEra: dataset.eraOfRow.first.map { dataset.eras[Int($0)] },
+                  lastEra: dataset.eraOfRow.last.map { dataset.eras[Int($0)] },
+                  hasTrueSignal: dataset.trueSignal != nil, formatVersion: formatVersion)
     }
 }
