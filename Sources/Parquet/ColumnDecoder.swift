@@ -185,16 +185,33 @@ struct ColumnChunkDecoder<T> {
     private mutating func decodeLevels(_ bytes: UnsafeBufferPointer<UInt8>, count: Int) throws -> Int {
         let maxDef = column.maxDefinitionLevel
         let width = Int.bitWidth - maxDef.leadingZeroBitCount
+        // Fast path (pyarrow's nullable columns without nulls): one RLE run of "present" covering the
+        // page; the levels are then never needed, because a page without nulls is decoded in place.
+        if maxDef == 1, bytes.count >= 2, count > 0 {
+            var header = 0, shift = 0, i = 0
+            while i < bytes.count && i < 5 {
+                header |= Int(bytes[i] & 0x7f) << shift
+                shift += 7
+                i += 1
+                if bytes[i - 1] & 0x80 == 0 { break }
+            }
+            if bytes[i - 1] & 0x80 == 0, header & 1 == 0, header >> 1 >= count, i < bytes.count, bytes[i] == 1 {
+                return count
+            }
+        }
         var decoder = try HybridDecoder(bytes, width: width)
         if levels.count < count { levels = [UInt32](repeating: 0, count: max(count, levels.count * 2)) }
         return try levels.withUnsafeMutableBufferPointer { buffer in
             try decoder.decode(count, into: buffer.baseAddress!)
-            var present = 0
+            // Branch-free (vectorizable) count and range check.
+            var present = 0, highest: UInt32 = 0
+            let top = UInt32(maxDef)
             for i in 0..<count {
                 let level = buffer[i]
-                guard level <= UInt32(maxDef) else { throw DecodeError("definition level \(level) above the maximum \(maxDef)") }
-                present += level == UInt32(maxDef) ? 1 : 0
+                present &+= level == top ? 1 : 0
+                highest = max(highest, level)
             }
+            guard highest <= top else { throw DecodeError("definition level \(highest) above the maximum \(maxDef)") }
             return present
         }
     }
