@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
-        .target(name: "Reports", dependencies: ["Diversity", "Studies", "PredictionStore"]),
+        .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
