@@ -26,10 +26,10 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
 
         // Domain.
-        .target(name: "Parquet", dependencies: ["CCompression"]),
+        .target(name: "Parquet", dependencies: ["CCompression"], exclude: ["README.md"]),
         .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
-        .target(name: "Boosting", dependencies: ["EraData"]),
-        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"]),
+        .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
+        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
         .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -21,7 +21,7 @@ extension Booster {
     /// Shape (LightGBM's `GBDT::SaveModelToString` / `Tree::ToString`): header lines, then per
     /// tree `Tree=i`, `num_leaves`, `num_cat=0`, the node arrays, `leaf_value` (learning rate
     /// applied, tree 0 carries the init score), counts, `is_linear=0`, `shrinkage`; then
-    /// `end of trees` and a `parameters:` section. `tree_sizes` is omitted: LightGBM then parses
+    /// `end of trees` and a `parameters:` section (LightGBM's names for the parameters it knows). `tree_sizes` is omitted: LightGBM then parses
     /// the trees sequentially. Doubles are written in their shortest round-trip form, which
     /// LightGBM's parser reads back to the same bits.
     public func lightGBMText() -> String {
@@ -38,8 +38,10 @@ extension Booster {
             tree.appendLightGBMText(to: &out)
         }
         out += "end of trees\n\nparameters:\n"
+        // LightGBM accepts only its canonical names here (aliases draw warnings on stdout).
         for name in parameters.keys.sorted() {
-            out += "[\(name): \(LightGBMFormat.parameter(parameters[name]!))]\n"
+            guard let lightGBMName = LightGBMFormat.lightGBMName[name] else { continue }
+            out += "[\(lightGBMName): \(LightGBMFormat.parameter(parameters[name]!))]\n"
         }
         out += "end of parameters\n\npandas_categorical:null\n"
         return out
@@ -94,6 +96,17 @@ extension Tree {
 }
 
 enum LightGBMFormat {
+    /// Our parameter names (the engine's canonical, scikit-learn style) → LightGBM's canonical
+    /// config names, as its model files spell them.
+    static let lightGBMName: [String: String] = [
+        "learning_rate": "learning_rate", "n_estimators": "num_iterations", "num_leaves": "num_leaves",
+        "max_depth": "max_depth", "min_child_samples": "min_data_in_leaf",
+        "min_sum_hessian_in_leaf": "min_sum_hessian_in_leaf", "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1",
+        "colsample_bytree": "feature_fraction", "subsample": "bagging_fraction", "subsample_freq": "bagging_freq",
+        "max_bin": "max_bin", "min_split_gain": "min_gain_to_split", "seed": "seed",
+    ]
+    static let ourName: [String: String] = Dictionary(uniqueKeysWithValues: lightGBMName.map { ($1, $0) })
+
     /// Shortest text that parses back to the same Double; integral values drop Swift's trailing
     /// `.0`; infinities are `inf`/`-inf` as LightGBM 4 itself writes them (NaN-default splits).
     static func number(_ x: Double) -> String {
@@ -126,7 +139,8 @@ extension Booster {
     /// - `thresholdBin` assumes integer-valued features (bin = value, as Numerai's 0..4): the
     ///   largest integer b with b ≤ threshold, clamped to 0…255. Before predicting on a dataset's
     ///   bins call `rebinned(for:)`, which derives it from that dataset's binning.
-    /// - Numeric entries of the `parameters:` section become `parameters`.
+    /// - The `parameters:` section's entries that mean something here become `parameters`, under
+    ///   our names (`num_iterations` → `n_estimators`, `lambda_l2` → `reg_lambda`, …).
     public static func fromLightGBM(text: String, featureNames: [String]? = nil,
                                     source: String = "<text>") throws -> Booster {
         var parser = LightGBMTextParser(text: text, source: source)
@@ -227,7 +241,8 @@ private struct LightGBMTextParser {
             if line.hasPrefix("["), line.hasSuffix("]"), let colon = line.firstIndex(of: ":") {
                 let name = String(line[line.index(after: line.startIndex)..<colon])
                 let value = line[line.index(after: colon)..<line.index(before: line.endIndex)]
-                if let v = Double(value.trimmingCharacters(in: .whitespaces)) { parameters[name] = v }
+                if let ours = LightGBMFormat.ourName[name],
+                   let v = Double(value.trimmingCharacters(in: .whitespaces)) { parameters[ours] = v }
             }
             index += 1
         }

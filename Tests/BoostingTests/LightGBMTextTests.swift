@@ -106,6 +106,7 @@ print(b.num_trees())
         let result = try TestSupport.python(Self.predictScript,
                                             [modelFile, x, String(rows.count), String(rows[0].count), out])
         XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stdout.contains("Warning"), "LightGBM warned: \(result.stdout)")
         return try readDoubles(out)
     }
 
@@ -142,6 +143,8 @@ print(b.num_trees())
                 XCTAssertTrue(booster.trees.contains { $0.decisionType.contains { ($0 >> 2) & 3 == 1 } })
             }
             XCTAssertEqual(booster.parameters["learning_rate"], 0.05)
+            XCTAssertEqual(booster.parameters["min_child_samples"], scenario == "stump" ? 5000 : 20)
+            XCTAssertNil(booster.parameters["drop_rate"], "only parameters that mean something here")
             XCTAssertEqual(booster.featureNames.first, "Column_0")
         }
     }
@@ -224,6 +227,10 @@ print(b.num_trees())
         XCTAssertEqual(back.trees.map(\.threshold), booster.trees.map(\.threshold))
         XCTAssertEqual(back.trees.map(\.thresholdBin), booster.trees.map(\.thresholdBin))
         XCTAssertEqual(back.parameters["learning_rate"], 0.01)
+        XCTAssertTrue(text.contains("[num_iterations: 300]\n"), "LightGBM's own parameter names")
+        XCTAssertTrue(text.contains("[min_data_in_leaf: 20]\n"))
+        XCTAssertEqual(back.parameters["n_estimators"], 300)
+        XCTAssertEqual(back.parameters["colsample_bytree"], 0.1)
     }
 
     // MARK: Rebinning and bins

@@ -2,7 +2,13 @@ import ArgumentParser
 
 /// Every subcommand, in the order `--help` lists them.
 let commandList: [ParsableCommand.Type] = [
-    DataCommand.self,
+    RunCommand.self,
+    MergeCommand.self,
+    ReportCommand.self,
+    TrainCommand.self,
+    ScoreCommand.self,
     CompareCommand.self,
+    DataCommand.self,
+    BenchGBDTCommand.self,
     ParquetBenchCommand.self,
 ]

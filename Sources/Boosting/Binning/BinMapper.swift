@@ -1,0 +1,230 @@
+import EraData
+
+/// How LightGBM would bin one feature, expressed over the dataset's bins.
+///
+/// LightGBM's `BinMapper::FindBin` (src/io/bin.cpp) turns a feature's sampled values into at most
+/// `max_bin` bins: zero always gets its own bin, the positive and negative values are grouped
+/// greedily (`GreedyFindBin`) into bins of similar counts, a boundary needs ≥ 3 rows below it
+/// (`min_data_in_bin`), and each upper bound is `nextafter((a + b) / 2, +∞)` between neighbouring
+/// distinct values. Our features are already small integer bins, so a LightGBM bin is a run of
+/// consecutive dataset bins: histograms stay in dataset bins and the split finder only considers
+/// thresholds at the end of a run. With ≥ 5 bins for 0..4 data every dataset bin is its own bin.
+struct FeatureBinning: Sendable {
+    /// LightGBM bin of each dataset bin.
+    var binOfDatasetBin: [UInt8]
+    /// Number of LightGBM bins.
+    var binCount: Int
+    /// Last dataset bin of each LightGBM bin (the dataset-bin threshold of a split after it).
+    var lastDatasetBin: [UInt8]
+    /// Raw upper bound of each LightGBM bin: the threshold LightGBM writes (last one is +∞).
+    var upperBound: [Double]
+    /// LightGBM drops features that have one bin or cannot be split with `min_data_in_leaf` rows.
+    var isTrivial: Bool
+
+    /// LightGBM's `kZeroThreshold` (1e-35f read as a double).
+    static let zeroThreshold = Double(Float(1e-35))
+    static let minDataInBin = 3
+
+    /// - Parameters:
+    ///   - counts: sampled rows per dataset bin.
+    ///   - values: the raw value each dataset bin stands for (the bin index for integer features).
+    ///   - totalSampleCount: rows sampled (zeros included).
+    ///   - filterCount: LightGBM's pre-filter count, ⌊min_data_in_leaf · sample / rows⌋.
+    init(counts: [Int], values: [Double], maxBin: Int, totalSampleCount: Int, filterCount: Int) {
+        precondition(counts.count == values.count && !counts.isEmpty)
+        // Distinct values present in the sample, ascending (zero only if sampled, as in FindBin).
+        var distinct: [Double] = [], distinctCounts: [Int] = [], datasetBinOfDistinct: [Int] = []
+        for b in 0..<counts.count where counts[b] > 0 {
+            distinct.append(values[b]); distinctCounts.append(counts[b]); datasetBinOfDistinct.append(b)
+        }
+        if distinct.isEmpty { distinct = [0]; distinctCounts = [0]; datasetBinOfDistinct = [0] }
+
+        let bounds = Self.findBinWithZeroAsOneBin(distinct, distinctCounts, maxBin: maxBin,
+                                                  totalSampleCount: totalSampleCount)
+        upperBound = bounds
+        binCount = bounds.count
+
+        // Dataset bin → LightGBM bin: the first bin whose upper bound holds the value.
+        binOfDatasetBin = values.map { v in
+            UInt8(bounds.firstIndex(where: { v <= $0 }) ?? (bounds.count - 1))
+        }
+        lastDatasetBin = [UInt8](repeating: 0, count: bounds.count)
+        for b in 0..<values.count { lastDatasetBin[Int(binOfDatasetBin[b])] = UInt8(b) }
+
+        var countInBin = [Int](repeating: 0, count: binCount)
+        for b in 0..<counts.count { countInBin[Int(binOfDatasetBin[b])] += counts[b] }
+        isTrivial = binCount <= 1 || Self.needFilter(countInBin, total: totalSampleCount, filter: filterCount)
+    }
+
+    /// LightGBM's `NeedFilter` for numerical features: no cut leaves `filter` rows on both sides.
+    static func needFilter(_ countInBin: [Int], total: Int, filter: Int) -> Bool {
+        var left = 0
+        for i in 0..<(countInBin.count - 1) {
+            left += countInBin[i]
+            if left >= filter && total - left >= filter { return false }
+        }
+        return true
+    }
+
+    @inline(__always) static func upper(_ x: Double) -> Double { x.nextUp }
+    @inline(__always) static func equalOrdered(_ a: Double, _ b: Double) -> Bool { b <= a.nextUp }
+
+    /// `GreedyFindBin`: upper bounds (last +∞) grouping `values` into ≤ `maxBin` bins.
+    static func greedyFindBin(_ values: ArraySlice<Double>, _ counts: ArraySlice<Int>, maxBin maxBinIn: Int,
+                              totalCount: Int) -> [Double] {
+        let values = Array(values), counts = Array(counts), n = values.count
+        var bounds: [Double] = []
+        precondition(maxBinIn > 0)
+        if n <= maxBinIn {
+            var inBin = 0
+            for i in 0..<(n - 1) {
+                inBin += counts[i]
+                if inBin >= minDataInBin {
+                    let v = upper((values[i] + values[i + 1]) / 2)
+                    if bounds.isEmpty || !equalOrdered(bounds.last!, v) {
+                        bounds.append(v)
+                        inBin = 0
+                    }
+                }
+            }
+            bounds.append(.infinity)
+            return bounds
+        }
+        var maxBin = maxBinIn
+        if minDataInBin > 0 {
+            maxBin = max(min(maxBin, totalCount / minDataInBin), 1)
+        }
+        var meanBinSize = Double(totalCount) / Double(maxBin)
+        var restBinCount = maxBin
+        var restSampleCount = totalCount
+        var isBig = [Bool](repeating: false, count: n)
+        for i in 0..<n where Double(counts[i]) >= meanBinSize {
+            isBig[i] = true
+            restBinCount -= 1
+            restSampleCount -= counts[i]
+        }
+        meanBinSize = Double(restSampleCount) / Double(restBinCount)
+        var uppers = [Double](repeating: .infinity, count: maxBin)
+        var lowers = [Double](repeating: .infinity, count: maxBin)
+        var binCount = 0
+        lowers[0] = values[0]
+        var inBin = 0
+        for i in 0..<(n - 1) {
+            if !isBig[i] { restSampleCount -= counts[i] }
+            inBin += counts[i]
+            if isBig[i] || Double(inBin) >= meanBinSize
+                || (isBig[i + 1] && Double(inBin) >= max(1.0, meanBinSize * Double(Float(0.5)))) {
+                uppers[binCount] = values[i]
+                binCount += 1
+                lowers[binCount] = values[i + 1]
+                if binCount >= maxBin - 1 { break }
+                inBin = 0
+                if !isBig[i] {
+                    restBinCount -= 1
+                    meanBinSize = Double(restSampleCount) / Double(restBinCount)
+                }
+            }
+        }
+        binCount += 1
+        for i in 0..<(binCount - 1) {
+            let v = upper((uppers[i] + lowers[i + 1]) / 2)
+            if bounds.isEmpty || !equalOrdered(bounds.last!, v) { bounds.append(v) }
+        }
+        bounds.append(.infinity)
+        return bounds
+    }
+
+    /// `FindBinWithZeroAsOneBin`: negatives, zero and positives binned separately.
+    static func findBinWithZeroAsOneBin(_ values: [Double], _ counts: [Int], maxBin: Int,
+                                        totalSampleCount: Int) -> [Double] {
+        let n = values.count
+        var leftCountData = 0, zeroCount = 0, rightCountData = 0
+        for i in 0..<n {
+            if values[i] <= -zeroThreshold { leftCountData += counts[i] }
+            else if values[i] > zeroThreshold { rightCountData += counts[i] }
+            else { zeroCount += counts[i] }
+        }
+        let leftCount = values.firstIndex(where: { $0 > -zeroThreshold }) ?? n
+        var bounds: [Double] = []
+        if leftCount > 0 && maxBin > 1 {
+            var leftMaxBin = Int(Double(leftCountData) / Double(totalSampleCount - zeroCount) * Double(maxBin - 1))
+            leftMaxBin = max(1, leftMaxBin)
+            bounds = greedyFindBin(values[0..<leftCount], counts[0..<leftCount], maxBin: leftMaxBin,
+                                   totalCount: leftCountData)
+            if !bounds.isEmpty { bounds[bounds.count - 1] = -zeroThreshold }
+        }
+        let rightStart = values[leftCount...].firstIndex(where: { $0 > zeroThreshold })
+        let rightMaxBin = maxBin - 1 - bounds.count
+        if let rightStart, rightMaxBin > 0 {
+            let right = greedyFindBin(values[rightStart...], counts[rightStart...], maxBin: rightMaxBin,
+                                      totalCount: rightCountData)
+            bounds.append(zeroThreshold)
+            bounds.append(contentsOf: right)
+        } else {
+            bounds.append(.infinity)
+        }
+        return bounds
+    }
+}
+
+/// The binning of every feature a model trains on, from LightGBM's bin-construction sample.
+struct ModelBinning {
+    var features: [FeatureBinning]
+
+    /// LightGBM's `bin_construct_sample_cnt` default.
+    static let sampleCount = 200_000
+
+    /// - Parameters:
+    ///   - rows: the model's training rows (dataset indices), in LightGBM's row order.
+    ///   - features: dataset feature indices.
+    static func build(dataset: Dataset, rows: [Int32], features: [Int], parameters: BoostingParameters,
+                      seeds: LightGBMSeeds) -> ModelBinning {
+        let n = rows.count
+        let sampleSize = min(sampleCount, n)
+        var random = LightGBMRandom(seed: seeds.data)
+        let sample: [Int32] = sampleSize == n ? rows : random.sample(n, sampleSize).map { rows[$0] }
+        let filterCount = n > 0 ? Int(Double(parameters.minChildSamples * sampleSize) / Double(n)) : 0
+        var out: [FeatureBinning] = []
+        out.reserveCapacity(features.count)
+        for f in features {
+            let binCount = max(dataset.binCounts[f], 1)
+            let column = dataset.features.column(f)
+            var counts = [Int](repeating: 0, count: 256)
+            var maxSeen = 0
+            for r in sample {
+                let b = Int(column[Int(r)])
+                counts[b] += 1
+                maxSeen = max(maxSeen, b)
+            }
+            let bins = max(binCount, maxSeen + 1)
+            counts.removeLast(256 - bins)
+            let values = representativeValues(dataset: dataset, feature: f, bins: bins)
+            out.append(FeatureBinning(counts: counts, values: values, maxBin: parameters.maxBin,
+                                      totalSampleCount: sampleSize, filterCount: filterCount))
+        }
+        return ModelBinning(features: out)
+    }
+
+    /// The raw value a dataset bin stands for: the bin itself for integer features, else its upper
+    /// edge (the last, open bin one above the previous edge).
+    static func representativeValues(dataset: Dataset, feature f: Int, bins: Int) -> [Double] {
+        guard f < dataset.binEdges.count, !dataset.binEdges[f].isEmpty else {
+            return (0..<bins).map(Double.init)
+        }
+        let edges = dataset.binEdges[f]
+        return (0..<bins).map { b in
+            if b < edges.count, edges[b].isFinite { return edges[b] }
+            let last = edges.last(where: { $0.isFinite }) ?? Double(b)
+            return last + Double(b - edges.count + 2)
+        }
+    }
+
+    /// The raw threshold to write for a split after LightGBM bin `k` of a feature.
+    static func rawThreshold(dataset: Dataset, feature f: Int, binning: FeatureBinning, bin k: Int) -> Double {
+        if f < dataset.binEdges.count, !dataset.binEdges[f].isEmpty {
+            let edges = dataset.binEdges[f], last = Int(binning.lastDatasetBin[k])
+            if last < edges.count { return edges[last] }
+        }
+        return binning.upperBound[k]
+    }
+}

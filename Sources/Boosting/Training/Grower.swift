@@ -1,0 +1,348 @@
+import Dispatch
+import EraData
+
+/// One leaf while a tree grows: its rows are `order[begin ..< begin + count]`.
+struct LeafState {
+    var begin = 0
+    var count = 0
+    var q: Int64 = 0
+    var gradient = 0.0
+    var hessian = 0.0
+    var depth = 0
+}
+
+/// A tree under construction in LightGBM's array layout (`Tree::Split`).
+struct TreeBuilder {
+    var splitFeature: [Int32] = []
+    var thresholdBin: [UInt8] = []
+    var threshold: [Double] = []
+    var splitGain: [Float] = []
+    var leftChild: [Int32] = []
+    var rightChild: [Int32] = []
+    var internalValue: [Double] = []
+    var internalCount: [Int32] = []
+    var leafValue: [Double]
+    var leafCount: [Int32]
+    var leafParent: [Int32]
+    var leafDepth: [Int]
+
+    init(rootValue: Double, rootCount: Int) {
+        leafValue = [rootValue]; leafCount = [Int32(rootCount)]; leafParent = [-1]; leafDepth = [0]
+    }
+
+    var numLeaves: Int { leafValue.count }
+
+    /// Splits `leaf`: it stays the left child, the right child becomes leaf `numLeaves`.
+    mutating func split(leaf: Int, feature: Int32, thresholdBin: UInt8, threshold: Double,
+                        candidate c: SplitCandidate) {
+        let node = Int32(numLeaves - 1)
+        let parent = Int(leafParent[leaf])
+        if parent >= 0 {
+            if leftChild[parent] == ~Int32(leaf) { leftChild[parent] = node } else { rightChild[parent] = node }
+        }
+        splitFeature.append(feature)
+        self.thresholdBin.append(thresholdBin)
+        self.threshold.append(threshold)
+        splitGain.append(Float(c.gain))
+        leftChild.append(~Int32(leaf))
+        rightChild.append(~Int32(numLeaves))
+        internalValue.append(leafValue[leaf])
+        internalCount.append(Int32(c.leftCount + c.rightCount))
+        let right = numLeaves
+        leafParent[leaf] = node
+        leafParent.append(node)
+        leafValue[leaf] = c.leftOutput.isNaN ? 0 : c.leftOutput
+        leafValue.append(c.rightOutput.isNaN ? 0 : c.rightOutput)
+        leafCount[leaf] = Int32(c.leftCount)
+        leafCount.append(Int32(c.rightCount))
+        leafDepth.append(leafDepth[leaf] + 1)
+        leafDepth[leaf] += 1
+        _ = right
+    }
+
+    /// `Tree::Shrinkage`: leaf and internal values times the learning rate.
+    mutating func shrink(_ rate: Double) {
+        for i in leafValue.indices { leafValue[i] = LightGBMConstants.roundToZero(leafValue[i] * rate) }
+        for i in internalValue.indices { internalValue[i] = LightGBMConstants.roundToZero(internalValue[i] * rate) }
+    }
+
+    /// `Tree::AddBias`: the initial score folded into tree 0.
+    mutating func addBias(_ value: Double) {
+        for i in leafValue.indices { leafValue[i] = LightGBMConstants.roundToZero(leafValue[i] + value) }
+        for i in internalValue.indices { internalValue[i] = LightGBMConstants.roundToZero(internalValue[i] + value) }
+    }
+
+    func tree(shrinkage: Double) -> Tree {
+        Tree(splitFeature: splitFeature, thresholdBin: thresholdBin, threshold: threshold, splitGain: splitGain,
+             leftChild: leftChild, rightChild: rightChild, leafValue: leafValue, leafCount: leafCount,
+             internalCount: internalCount, internalValue: internalValue, shrinkage: shrinkage)
+    }
+}
+
+/// Leaf-wise (best-first) growth as LightGBM's `SerialTreeLearner::Train`: the leaf with the best
+/// split gain splits next, up to `num_leaves`; leaves at `max_depth` or with fewer than
+/// 2·`min_data_in_leaf` rows in both new children are not searched; the smaller child's histogram
+/// is built from its rows and the larger one's is the parent's minus it; a feature with no valid
+/// split in a node is not tried again below it.
+final class TreeGrower: @unchecked Sendable {
+    let state: TrainingState
+    let parameters: BoostingParameters
+    let splitter: Splitter
+
+    // Per tree: sampled features (positions in the model's feature list, ascending).
+    var used: [Int] = []
+    var histOffset: [Int] = []
+    var histWidth = 0
+    var pool: UnsafeMutablePointer<Int64>
+    var poolCapacity: Int
+    var splittable: [[Bool]]
+    var leaves: [LeafState]
+    var best: [SplitCandidate]
+    var fixed = FixedPoint(rows: 1, maxAbsGradient: 1)
+
+    // Per-thread buffers: chunk gather and partial histograms.
+    static let chunk = 2048
+    let threadCount: Int
+    let chunkRows: UnsafeMutablePointer<Int32>
+    let chunkPacked: UnsafeMutablePointer<Int64>
+    var partials: UnsafeMutablePointer<Int64>
+    var partialsCapacity: Int
+
+    // Scratch for converting a histogram to LightGBM bins.
+    var binCounts = [Int](repeating: 0, count: 257)
+    var binQs = [Int64](repeating: 0, count: 257)
+
+    init(state: TrainingState, parameters: BoostingParameters, threads: Int) {
+        self.state = state
+        self.parameters = parameters
+        splitter = Splitter(parameters)
+        threadCount = max(1, threads)
+        let leavesMax = parameters.numLeaves
+        leaves = [LeafState](repeating: LeafState(), count: leavesMax)
+        best = [SplitCandidate](repeating: SplitCandidate(), count: leavesMax)
+        splittable = [[Bool]](repeating: [], count: leavesMax)
+        poolCapacity = 0
+        pool = .allocate(capacity: 1)
+        partialsCapacity = 0
+        partials = .allocate(capacity: 1)
+        chunkRows = .allocate(capacity: Self.chunk * threadCount)
+        chunkPacked = .allocate(capacity: Self.chunk * threadCount)
+    }
+
+    deinit {
+        pool.deallocate(); partials.deallocate(); chunkRows.deallocate(); chunkPacked.deallocate()
+    }
+
+    /// Grows one tree on `order[0 ..< rootCount]` with the sampled features `usedFeatures`.
+    func grow(rootCount: Int, usedFeatures: [Int], fixed: FixedPoint) -> TreeBuilder {
+        self.fixed = fixed
+        used = usedFeatures
+        histOffset = []
+        var width = 0
+        for j in used { histOffset.append(width); width += state.datasetBins[j] }
+        histWidth = width
+        let leavesMax = parameters.numLeaves
+        if poolCapacity < width * leavesMax {
+            pool.deallocate()
+            poolCapacity = max(width * leavesMax, 1)
+            pool = .allocate(capacity: poolCapacity)
+        }
+        if partialsCapacity < width * threadCount {
+            partials.deallocate()
+            partialsCapacity = max(width * threadCount, 1)
+            partials = .allocate(capacity: partialsCapacity)
+        }
+        for i in 0..<leavesMax { best[i] = SplitCandidate() }
+
+        // Root: histograms over all rows; their total gives the root's sums.
+        let rootHist = pool
+        let total = buildHistogram(begin: 0, count: rootCount, into: rootHist)
+        let (count, q) = fixed.unpack(total)
+        precondition(count == rootCount)
+        leaves[0] = LeafState(begin: 0, count: rootCount, q: q, gradient: fixed.gradient(q),
+                              hessian: Double(rootCount), depth: 0)
+        var builder = TreeBuilder(
+            rootValue: LightGBMConstants.roundToZero(
+                splitter.leafOutput(gradient: leaves[0].gradient, hessian: leaves[0].hessian)),
+            rootCount: rootCount)
+        splittable[0] = [Bool](repeating: true, count: used.count)
+
+        var leftLeaf = 0, rightLeaf = -1
+        var rootHistogramBuilt = true
+        for _ in 0..<(leavesMax - 1) {
+            if beforeFindBestSplit(builder: builder, left: leftLeaf, right: rightLeaf) {
+                findBestSplits(left: leftLeaf, right: rightLeaf, rootReady: rootHistogramBuilt)
+            }
+            rootHistogramBuilt = false
+            var bestLeaf = 0
+            for l in 1..<leavesMax where best[l].isBetter(than: best[bestLeaf]) { bestLeaf = l }
+            let c = best[bestLeaf]
+            if !(c.gain > 0) { break }
+            let newLeaf = builder.numLeaves
+            split(leaf: bestLeaf, newLeaf: newLeaf, candidate: c, builder: &builder)
+            leftLeaf = bestLeaf
+            rightLeaf = newLeaf
+        }
+        return builder
+    }
+
+    private func beforeFindBestSplit(builder: TreeBuilder, left: Int, right: Int) -> Bool {
+        let maxDepth = parameters.maxDepth
+        if maxDepth > 0 && builder.leafDepth[left] >= maxDepth {
+            best[left].gain = -.infinity
+            if right >= 0 { best[right].gain = -.infinity }
+            return false
+        }
+        let leftCount = leaves[left].count, rightCount = right >= 0 ? leaves[right].count : 0
+        let minData = parameters.minChildSamples
+        if rightCount < minData * 2 && leftCount < minData * 2 {
+            best[left].gain = -.infinity
+            if right >= 0 { best[right].gain = -.infinity }
+            return false
+        }
+        return true
+    }
+
+    /// Histograms of the two new children (or the root), then their best splits.
+    private func findBestSplits(left: Int, right: Int, rootReady: Bool) {
+        if right < 0 {
+            // Root: histogram already built in `grow`.
+            best[left] = bestSplit(leaf: left, hist: pool + left * histWidth, parentFlags: nil)
+            return
+        }
+        // The parent's histogram sits in the left leaf's slot (the left child keeps its index).
+        let parentFlags = splittable[left]
+        let smaller = leaves[left].count < leaves[right].count ? left : right
+        let larger = smaller == left ? right : left
+        let smallHist = pool + smaller * histWidth, largeHist = pool + larger * histWidth
+        if smaller == left {
+            largeHist.update(from: smallHist, count: histWidth)
+        }
+        _ = buildHistogram(begin: leaves[smaller].begin, count: leaves[smaller].count, into: smallHist,
+                           flags: parentFlags)
+        for (k, j) in used.enumerated() where parentFlags[k] {
+            let o = histOffset[k]
+            for b in 0..<state.datasetBins[j] { largeHist[o + b] &-= smallHist[o + b] }
+        }
+        best[smaller] = bestSplit(leaf: smaller, hist: smallHist, parentFlags: parentFlags)
+        best[larger] = bestSplit(leaf: larger, hist: largeHist, parentFlags: parentFlags)
+    }
+
+    /// Best split of a leaf over the sampled features still splittable in its parent.
+    private func bestSplit(leaf: Int, hist: UnsafeMutablePointer<Int64>, parentFlags: [Bool]?) -> SplitCandidate {
+        let L = leaves[leaf]
+        var flags = parentFlags ?? [Bool](repeating: true, count: used.count)
+        var result = SplitCandidate()
+        binCounts.withUnsafeMutableBufferPointer { counts in
+            binQs.withUnsafeMutableBufferPointer { qs in
+                for (k, j) in used.enumerated() where flags[k] {
+                    let binning = state.binning.features[j]
+                    let h = hist + histOffset[k]
+                    for b in 0..<binning.binCount { counts[b] = 0; qs[b] = 0 }
+                    for b in 0..<state.datasetBins[j] {
+                        let (n, q) = fixed.unpack(h[b])
+                        let lb = Int(binning.binOfDatasetBin[b])
+                        counts[lb] += n
+                        qs[lb] &+= q
+                    }
+                    let (c, ok) = splitter.bestThreshold(
+                        feature: j, counts: counts.baseAddress!, qs: qs.baseAddress!, binCount: binning.binCount,
+                        leafCount: L.count, leafQ: L.q, leafGradient: L.gradient, leafHessian: L.hessian,
+                        fixed: fixed)
+                    flags[k] = ok
+                    if ok && c.isBetter(than: result) { result = c }
+                }
+            }
+        }
+        splittable[leaf] = flags
+        return result
+    }
+
+    /// Splits the rows of `leaf` (stable) and records the split.
+    private func split(leaf: Int, newLeaf: Int, candidate c: SplitCandidate, builder: inout TreeBuilder) {
+        let j = c.feature
+        let binning = state.binning.features[j]
+        let thresholdBin = binning.lastDatasetBin[c.bin]
+        let f = state.features[j]
+        let raw = ModelBinning.rawThreshold(dataset: state.dataset, feature: f, binning: binning, bin: c.bin)
+        builder.split(leaf: leaf, feature: Int32(f), thresholdBin: thresholdBin, threshold: raw, candidate: c)
+
+        let L = leaves[leaf]
+        let leftCount = state.partition(begin: L.begin, count: L.count, column: state.columns[j],
+                                        threshold: thresholdBin)
+        precondition(leftCount == c.leftCount, "partition disagrees with histogram")
+        let depth = L.depth + 1
+        leaves[leaf] = LeafState(begin: L.begin, count: c.leftCount, q: c.leftQ, gradient: c.leftGradient,
+                                 hessian: c.leftHessian, depth: depth)
+        leaves[newLeaf] = LeafState(begin: L.begin + c.leftCount, count: c.rightCount, q: c.rightQ,
+                                    gradient: c.rightGradient, hessian: c.rightHessian, depth: depth)
+        splittable[newLeaf] = splittable[leaf]
+    }
+
+    /// Builds the histograms of `order[begin ..< begin + count]` for the sampled features whose
+    /// flag is set (all when `flags` is nil); returns the packed total of the rows.
+    @discardableResult
+    func buildHistogram(begin: Int, count: Int, into hist: UnsafeMutablePointer<Int64>,
+                        flags: [Bool]? = nil) -> Int64 {
+        hist.initialize(repeating: 0, count: histWidth)
+        let active: [Int] = used.indices.filter { flags?[$0] ?? true }
+        let parallel = threadCount > 1 && count >= 16_384
+        if !parallel {
+            return accumulate(begin: begin, count: count, active: active, thread: 0, into: hist)
+        }
+        let t = threadCount
+        let per = (count + t - 1) / t
+        nonisolated(unsafe) let partials = self.partials
+        let width = histWidth
+        nonisolated(unsafe) let totals = UnsafeMutablePointer<Int64>.allocate(capacity: t)
+        defer { totals.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: t) { i in
+            let start = begin + i * per, n = max(0, min(per, begin + count - start))
+            let out = partials + i * width
+            out.initialize(repeating: 0, count: width)
+            totals[i] = n > 0 ? self.accumulate(begin: start, count: n, active: active, thread: i, into: out) : 0
+        }
+        var total: Int64 = 0
+        for i in 0..<t {
+            total &+= totals[i]
+            let p = partials + i * width
+            for k in 0..<width { hist[k] &+= p[k] }
+        }
+        return total
+    }
+
+    private func accumulate(begin: Int, count: Int, active: [Int], thread: Int,
+                            into hist: UnsafeMutablePointer<Int64>) -> Int64 {
+        let rowsBuffer = chunkRows + thread * Self.chunk
+        let packedBuffer = chunkPacked + thread * Self.chunk
+        var grand: Int64 = 0
+        var start = begin
+        let end = begin + count
+        let ascending = state.rowsAscending
+        while start < end {
+            let c = min(Self.chunk, end - start)
+            let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
+            grand &+= total
+            let contiguous = ascending && Int(rowsBuffer[c - 1]) - Int(rowsBuffer[0]) == c - 1
+            for k in active {
+                let j = used[k]
+                let column = state.columns[j]
+                let h = hist + histOffset[k]
+                if state.fiveBin[j] {
+                    if contiguous {
+                        HistogramKernel.accumulate5Contiguous(column: column + Int(rowsBuffer[0]), packed: packedBuffer,
+                                                              count: c, total: total, into: h)
+                    } else {
+                        HistogramKernel.accumulate5(column: column, rows: rowsBuffer, packed: packedBuffer,
+                                                    count: c, total: total, into: h)
+                    }
+                } else {
+                    HistogramKernel.accumulateGeneral(column: column, rows: rowsBuffer, packed: packedBuffer,
+                                                      count: c, into: h)
+                }
+            }
+            start += c
+        }
+        return grand
+    }
+}

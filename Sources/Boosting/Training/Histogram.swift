@@ -1,0 +1,101 @@
+import Foundation
+
+/// Histogram kernels over packed (count, gradient) values.
+///
+/// Every row carries one `Int64`: `(1 << countShift) + q`, where `q = round(g · 2^fractionBits)` is
+/// the row's L2 gradient in fixed point. Summing packed values sums counts (high bits) and
+/// gradients (low bits) in one add; with L2 every hessian is 1, so the count is the hessian.
+/// Integer sums are exact and associative, so any row order or thread split gives bit-identical
+/// histograms, and `parent − smaller child` is exact.
+struct FixedPoint: Sendable {
+    let countShift: Int
+    let fractionBits: Int
+    let scale: Double
+    let inverseScale: Double
+
+    /// Chooses shifts so that `rows` values with |g| ≤ `maxAbsGradient` cannot overflow.
+    init(rows: Int, maxAbsGradient: Double) {
+        let bits = Int.bitWidth - max(rows, 1).leadingZeroBitCount
+        countShift = 62 - bits
+        // Need rows · |q| < 2^(countShift − 1): leave one more bit for rounding.
+        let magnitude = Double(max(rows, 1)) * max(maxAbsGradient, 1e-30)
+        var f = countShift - 2 - Int(log2(magnitude).rounded(.up))
+        // Keep |q| < 2^50 so `pack` can round with the 1.5·2^52 trick.
+        f = min(f, 50 - Int(log2(max(maxAbsGradient, 1e-30)).rounded(.up)))
+        fractionBits = f
+        scale = Double(sign: .plus, exponent: f, significand: 1)
+        inverseScale = 1 / scale
+    }
+
+    /// Adding 1.5·2^52 rounds to an integer (ties to even) held in the low mantissa bits: no
+    /// range checks in the hot loop.
+    private static let magic = 6_755_399_441_055_744.0
+    private static let magicBits = Int64(bitPattern: magic.bitPattern)
+
+    @inline(__always) func pack(_ gradient: Float) -> Int64 {
+        let rounded = Int64(bitPattern: (Double(gradient) * scale + FixedPoint.magic).bitPattern) &- FixedPoint.magicBits
+        return (Int64(1) << countShift) &+ rounded
+    }
+
+    /// Splits a packed sum into (count, gradient sum in fixed point).
+    @inline(__always) func unpack(_ v: Int64) -> (count: Int, q: Int64) {
+        let count = (v &+ (Int64(1) << (countShift - 1))) >> countShift
+        return (Int(count), v &- (count << countShift))
+    }
+
+    @inline(__always) func gradient(_ q: Int64) -> Double { Double(q) * inverseScale }
+}
+
+enum HistogramKernel {
+    /// Bins 1…4 of a 0..4 feature for rows given by index: branch-free compare-and-masked-add
+    /// (bin 0 is the chunk total minus the others).
+    @inline(__always)
+    static func accumulate5(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>,
+                            packed: UnsafePointer<Int64>, count: Int, total: Int64,
+                            into h: UnsafeMutablePointer<Int64>) {
+        var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
+        var i = 0
+        while i < count {
+            let b = Int64(column[Int(rows[i])])
+            let p = packed[i]
+            a1 &+= p & -((b ^ 1) == 0 ? 1 : 0)
+            a2 &+= p & -((b ^ 2) == 0 ? 1 : 0)
+            a3 &+= p & -((b ^ 3) == 0 ? 1 : 0)
+            a4 &+= p & -((b ^ 4) == 0 ? 1 : 0)
+            i &+= 1
+        }
+        h[0] &+= total &- a1 &- a2 &- a3 &- a4
+        h[1] &+= a1; h[2] &+= a2; h[3] &+= a3; h[4] &+= a4
+    }
+
+    /// As `accumulate5` for consecutive rows (`column` already points at the first row).
+    @inline(__always)
+    static func accumulate5Contiguous(column: UnsafePointer<UInt8>, packed: UnsafePointer<Int64>,
+                                      count: Int, total: Int64, into h: UnsafeMutablePointer<Int64>) {
+        var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
+        var i = 0
+        while i < count {
+            let b = Int64(column[i])
+            let p = packed[i]
+            a1 &+= p & -((b ^ 1) == 0 ? 1 : 0)
+            a2 &+= p & -((b ^ 2) == 0 ? 1 : 0)
+            a3 &+= p & -((b ^ 3) == 0 ? 1 : 0)
+            a4 &+= p & -((b ^ 4) == 0 ? 1 : 0)
+            i &+= 1
+        }
+        h[0] &+= total &- a1 &- a2 &- a3 &- a4
+        h[1] &+= a1; h[2] &+= a2; h[3] &+= a3; h[4] &+= a4
+    }
+
+    /// Any number of bins (up to 256): scalar scatter.
+    @inline(__always)
+    static func accumulateGeneral(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>,
+                                  packed: UnsafePointer<Int64>, count: Int, into h: UnsafeMutablePointer<Int64>) {
+        var i = 0
+        while i < count {
+            let b = Int(column[Int(rows[i])])
+            h[b] &+= packed[i]
+            i &+= 1
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import Dispatch
+import EraData
+
+/// Why training could not start.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The rows, scores and partition of one model. Per training row it holds the score (8 bytes), the
+/// partition order (4) and the partition scratch (4): 16 bytes; the feature matrix is shared.
+final class TrainingState: @unchecked Sendable {
+    let dataset: Dataset
+    /// Dataset row of each training position (rows with a target), in the caller's order.
+    let rows: [Int32]
+    let rowsAscending: Bool
+    /// The target column (the dataset's array, not copied).
+    let labels: [Float]
+    /// Dataset feature index of each model feature.
+    let features: [Int]
+    let columns: [UnsafePointer<UInt8>]
+    /// Histogram width per model feature (dataset bins) and whether the 5-bin kernel applies.
+    let datasetBins: [Int]
+    let fiveBin: [Bool]
+    let binning: ModelBinning
+
+    let score: UnsafeMutablePointer<Double>
+    /// Training positions, grouped by leaf while a tree grows.
+    let order: UnsafeMutablePointer<Int32>
+    let scratch: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(dataset: Dataset, rows: [Int32], features: [Int], labels: [Float], binning: ModelBinning) {
+        self.dataset = dataset
+        self.rows = rows
+        var ascending = true
+        for i in rows.indices.dropFirst() where rows[i] <= rows[i - 1] { ascending = false; break }
+        rowsAscending = ascending
+        self.labels = labels
+        self.features = features
+        columns = features.map { dataset.features.column($0).baseAddress! }
+        datasetBins = features.enumerated().map { j, f in max(dataset.binCounts[f], binning.features[j].binOfDatasetBin.count) }
+        fiveBin = datasetBins.map { $0 <= 5 }
+        self.binning = binning
+        count = rows.count
+        score = .allocate(capacity: max(count, 1))
+        order = .allocate(capacity: max(count, 1))
+        scratch = .allocate(capacity: max(count, 1))
+    }
+
+    deinit { score.deallocate(); order.deallocate(); scratch.deallocate() }
+
+    /// L2 gradient of a training position, as LightGBM computes it: `float(score − label)`.
+    @inline(__always) func gradient(_ p: Int) -> Float {
+        Float(score[p] - Double(labels[Int(rows[p])]))
+    }
+
+    /// Copies dataset rows and packed gradients of `order[start ..< start + count]`; returns their sum.
+    @inline(__always)
+    func gather(from start: Int, count: Int, fixed: FixedPoint, rows out: UnsafeMutablePointer<Int32>,
+                packed: UnsafeMutablePointer<Int64>) -> Int64 {
+        var total: Int64 = 0
+        rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
+            for i in 0..<count {
+                let p = Int(order[start + i])
+                let row = rowOf[p]
+                out[i] = row
+                let g = Float(score[p] - Double(labelOf[Int(row)]))
+                let v = fixed.pack(g)
+                packed[i] = v
+                total &+= v
+            }
+        } }
+        return total
+    }
+
+    /// Stable partition of `order[begin ..< begin + count]`: bin ≤ threshold first. Returns the left count.
+    func partition(begin: Int, count: Int, column: UnsafePointer<UInt8>, threshold: UInt8) -> Int {
+        var left = 0, right = 0
+        let o = order + begin
+        let limit = Int(threshold) &+ 1
+        rows.withUnsafeBufferPointer { rowOf in
+            for i in 0..<count {
+                let p = o[i]
+                // Branch-free: the split is close to a coin flip, a branch would mispredict.
+                let goesLeft = Int(bitPattern: UInt(bitPattern: Int(column[Int(rowOf[Int(p)])]) &- limit) >> 63)
+                o[left] = p
+                scratch[right] = p
+                left &+= goesLeft
+                right &+= 1 &- goesLeft
+            }
+        }
+        (o + left).update(from: scratch, count: right)
+        return left
+    }
+}
+
+/// Gradient boosting with LightGBM's semantics (L2 regression).
+public enum Trainer {
+    /// Trains a model on `rows` × `features` of a shared dataset, predicting `dataset.targets[target]`.
+    ///
+    /// Rows whose target is NaN are skipped. Row order is LightGBM's row order (it matters only for
+    /// bagging and the bin-construction sample); feature order is LightGBM's column order (ties
+    /// between equal gains go to the earlier feature). Tree thresholds are dataset bins.
+    /// The result is bit-identical for any `threads`.
+    public static func train(dataset: Dataset, rows: [Int32], features: [Int], target: Int,
+                             parameters: BoostingParameters, threads: Int = 1,
+                             progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
+        try parameters.validate()
+        guard dataset.targets.indices.contains(target) else {
+            throw TrainingError("target index \(target) is out of range (dataset has \(dataset.targets.count) targets)")
+        }
+        guard !features.isEmpty else { throw TrainingError("no features to train on") }
+        for f in features where !(0..<dataset.featureCount).contains(f) {
+            throw TrainingError("feature index \(f) is out of range (dataset has \(dataset.featureCount) features)")
+        }
+        guard Set(features).count == features.count else { throw TrainingError("feature list has duplicates") }
+        let labels = dataset.targets[target]
+        var trainRows: [Int32] = []
+        trainRows.reserveCapacity(rows.count)
+        for r in rows {
+            guard r >= 0 && Int(r) < dataset.rowCount else {
+                throw TrainingError("row index \(r) is out of range (dataset has \(dataset.rowCount) rows)")
+            }
+            if !labels[Int(r)].isNaN { trainRows.append(r) }
+        }
+        guard !trainRows.isEmpty else {
+            throw TrainingError("no training rows with a known '\(dataset.targetNames[target])' target")
+        }
+        let engine = GBDT(dataset: dataset, rows: trainRows, features: features, labels: labels,
+                          parameters: parameters, threads: threads)
+        return try engine.train(progress: progress)
+    }
+}
+
+/// The boosting loop (LightGBM's `GBDT::TrainOneIter`).
+final class GBDT {
+    let state: TrainingState
+    let parameters: BoostingParameters
+    let seeds: LightGBMSeeds
+    let grower: TreeGrower
+    let validFeatures: [Int]
+    let dataset: Dataset
+
+    init(dataset: Dataset, rows: [Int32], features: [Int], labels: [Float], parameters: BoostingParameters,
+         threads: Int) {
+        self.dataset = dataset
+        self.parameters = parameters
+        seeds = LightGBMSeeds(seed: parameters.seed)
+        let binning = ModelBinning.build(dataset: dataset, rows: rows, features: features,
+                                         parameters: parameters, seeds: seeds)
+        state = TrainingState(dataset: dataset, rows: rows, features: features, labels: labels, binning: binning)
+        validFeatures = binning.features.indices.filter { !binning.features[$0].isTrivial }
+        grower = TreeGrower(state: state, parameters: parameters, threads: threads)
+    }
+
+    func train(progress: ((Int) throws -> Void)?) rethrows -> Booster {
+        let n = state.count
+        // boost_from_average: the label mean, summed in row order.
+        var sum = 0.0
+        for p in 0..<n { sum += Double(state.labels[Int(state.rows[p])]) }
+        var initScore = sum / Double(n)
+        if abs(initScore) <= LightGBMConstants.epsilon { initScore = 0 }
+        state.score.initialize(repeating: initScore, count: n)
+
+        // Column sampling (ColSampler): one draw at setup, then one per tree.
+        var columnRandom = LightGBMRandom(seed: seeds.featureFraction)
+        let fraction = parameters.colsampleBytree
+        let sampleColumns = fraction < 1
+        let usedCount = max(Int(Double(validFeatures.count) * fraction + 0.5), min(1, validFeatures.count))
+        if sampleColumns { _ = columnRandom.sample(validFeatures.count, usedCount) }
+
+        // Bagging: one LightGBM generator per block of 1024 rows.
+        let bagging = parameters.subsampleFreq > 0 && parameters.subsample < 1
+        var bagRandoms: [LightGBMRandom] = bagging
+            ? (0..<((n + 1023) / 1024)).map { LightGBMRandom(seed: seeds.bagging &+ Int32($0)) } : []
+        var bagCount = bagging ? Int(parameters.subsample * Double(n)) : n
+        var bag: [Int32] = [], outOfBag: [Int32] = []
+        var needBag = bagging
+
+        var trees: [Tree] = []
+        for iteration in 0..<parameters.nEstimators {
+            if bagging && ((bagCount < n && iteration % parameters.subsampleFreq == 0) || needBag) {
+                needBag = false
+                bag.removeAll(keepingCapacity: true); outOfBag.removeAll(keepingCapacity: true)
+                for p in 0..<n {
+                    if Double(bagRandoms[p / 1024].nextFloat()) < parameters.subsample { bag.append(Int32(p)) }
+                    else { outOfBag.append(Int32(p)) }
+                }
+                bagCount = bag.count
+            }
+            let rootCount: Int
+            if bagging {
+                bag.withUnsafeBufferPointer { state.order.update(from: $0.baseAddress!, count: bag.count) }
+                rootCount = bag.count
+            } else {
+                for p in 0..<n { state.order[p] = Int32(p) }
+                rootCount = n
+            }
+
+            var used = validFeatures
+            if sampleColumns {
+                used = columnRandom.sample(validFeatures.count, usedCount).map { validFeatures[$0] }
+            }
+            var maxAbs: Float = 0
+            for i in 0..<rootCount { maxAbs = max(maxAbs, abs(state.gradient(Int(state.order[i])))) }
+            let fixed = FixedPoint(rows: rootCount, maxAbsGradient: Double(maxAbs))
+
+            var builder = used.isEmpty || rootCount == 0
+                ? TreeBuilder(rootValue: 0, rootCount: rootCount)
+                : grower.grow(rootCount: rootCount, usedFeatures: used, fixed: fixed)
+
+            if builder.numLeaves > 1 {
+                builder.shrink(parameters.learningRate)
+                updateScores(builder: builder, rootCount: rootCount, outOfBag: outOfBag)
+                var shrinkage = parameters.learningRate
+                if trees.isEmpty && initScore != 0 {
+                    builder.addBias(initScore)
+                    shrinkage = 1
+                }
+                trees.append(builder.tree(shrinkage: shrinkage))
+            } else {
+                // LightGBM stops when a tree cannot split; a first tree becomes the constant init score.
+                if trees.isEmpty {
+                    trees.append(Tree(leafValue: [initScore], leafCount: [Int32(n)], shrinkage: 1))
+                }
+                try progress?(trees.count)
+                break
+            }
+            try progress?(trees.count)
+        }
+        return Booster(trees: trees, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
+                       parameters: parameters.resolved, initScore: initScore)
+    }
+
+    /// Adds the tree's (shrunk) outputs to the training scores: in-bag rows by leaf, the rest by walking.
+    private func updateScores(builder: TreeBuilder, rootCount: Int, outOfBag: [Int32]) {
+        let leaves = grower.leaves
+        for l in 0..<builder.numLeaves {
+            let v = builder.leafValue[l], leaf = leaves[l]
+            for i in leaf.begin..<(leaf.begin + leaf.count) { state.score[Int(state.order[i])] += v }
+        }
+        guard !outOfBag.isEmpty else { return }
+        let tree = builder.tree(shrinkage: 1)
+        for p in outOfBag {
+            let row = Int(state.rows[Int(p)])
+            state.score[Int(p)] += tree.leafValue[tree.leafIndex { dataset.features[row, $0] }]
+        }
+    }
+}
+
+extension Tree {
+    /// The leaf a row reaches; `bin(f)` gives the row's dataset bin of feature `f`.
+    @inline(__always)
+    func leafIndex(_ bin: (Int) -> UInt8) -> Int {
+        if leftChild.isEmpty { return 0 }
+        var node: Int32 = 0
+        while node >= 0 {
+            let i = Int(node)
+            node = bin(Int(splitFeature[i])) <= thresholdBin[i] ? leftChild[i] : rightChild[i]
+        }
+        return Int(~node)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import XCTest
+@testable import Boosting
+import EraData
+import TestSupport
+
+/// Trains LightGBM 4.7 (the test venv) on exactly the bins and targets our trainer sees.
+enum LightGBMOracle {
+    struct TreeInfo: Decodable {
+        let split_feature: [Int]
+        let threshold: [Double]
+        let leaf_value: [Double]
+        let num_leaves: Int
+    }
+    struct Result: Decodable {
+        let trees: [TreeInfo]
+        let predictions: [Double]
+        let seconds: Double
+    }
+
+    /// LightGBM's native names for our canonical ones.
+    static let nativeNames: [String: String] = [
+        "learning_rate": "learning_rate", "n_estimators": "num_iterations", "num_leaves": "num_leaves",
+        "max_depth": "max_depth", "min_child_samples": "min_data_in_leaf",
+        "min_sum_hessian_in_leaf": "min_sum_hessian_in_leaf", "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1",
+        "colsample_bytree": "feature_fraction", "subsample": "bagging_fraction", "subsample_freq": "bagging_freq",
+        "max_bin": "max_bin", "min_split_gain": "min_gain_to_split", "seed": "seed",
+    ]
+
+    /// Writes `rows × features` bins (uint8, row-major) and float32 targets for LightGBM.
+    static func writeMatrix(_ dataset: Dataset, rows: [Int32], features: [Int], target: Int?, to url: URL) throws {
+        var bytes = [UInt8](repeating: 0, count: rows.count * features.count)
+        for (j, f) in features.enumerated() {
+            let column = dataset.features.column(f)
+            for (i, r) in rows.enumerated() { bytes[i * features.count + j] = column[Int(r)] }
+        }
+        try Data(bytes).write(to: url.appendingPathExtension("bins"))
+        if let target {
+            let y = rows.map { dataset.targets[target][Int($0)] }
+            try y.withUnsafeBytes { try Data($0).write(to: url.appendingPathExtension("target")) }
+        }
+    }
+
+    static let script = #"""
+import sys, json, time, numpy as np, lightgbm as lgb
+d, nf, params_json, k = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+X = np.fromfile(d + "/train.bins", dtype=np.uint8).reshape(-1, nf).astype(np.float32)
+y = np.fromfile(d + "/train.target", dtype=np.float32)
+Xp = np.fromfile(d + "/predict.bins", dtype=np.uint8).reshape(-1, nf).astype(np.float32)
+params = json.loads(params_json)
+params.update(objective="regression", verbose=-1, num_threads=1, force_col_wise=True, deterministic=True)
+rounds = params.pop("num_iterations", 100)
+t0 = time.perf_counter()
+ds = lgb.Dataset(X, label=y, params={"max_bin": params.get("max_bin", 255), "verbose": -1,
+                 "min_data_in_leaf": params.get("min_data_in_leaf", 20), **({"seed": params["seed"]} if "seed" in params else {})})
+b = lgb.train(params, ds, num_boost_round=rounds)
+seconds = time.perf_counter() - t0
+pred = b.predict(Xp, num_threads=1)
+trees, cur = [], None
+for line in b.model_to_string().splitlines():
+    if line.startswith("Tree="):
+        cur = {}; trees.append(cur)
+    elif cur is not None and "=" in line:
+        key, val = line.split("=", 1)
+        if key in ("split_feature", "threshold", "leaf_value", "num_leaves"):
+            cur[key] = [float(v) for v in val.split()] if key != "num_leaves" else int(val)
+for t in trees:
+    t.setdefault("split_feature", []); t.setdefault("threshold", [])
+    t["split_feature"] = [int(v) for v in t["split_feature"]]
+json.dump({"trees": trees, "predictions": pred.tolist(), "seconds": seconds}, open(d + "/out.json", "w"))
+"""#
+
+    /// Trains LightGBM on `trainRows`, predicts `predictRows`.
+    static func train(dataset: Dataset, trainRows: [Int32], predictRows: [Int32], features: [Int], target: Int,
+                      parameters: [String: Double]) throws -> Result {
+        let dir = TestSupport.temporaryDirectory("lgb")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let usable = trainRows.filter { !dataset.targets[target][Int($0)].isNaN }
+        try writeMatrix(dataset, rows: usable, features: features, target: target,
+                        to: dir.appendingPathComponent("train"))
+        try writeMatrix(dataset, rows: predictRows, features: features, target: nil,
+                        to: dir.appendingPathComponent("predict"))
+        var native: [String: Double] = [:]
+        for (k, v) in parameters { native[nativeNames[k] ?? k] = v }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: native), as: UTF8.self)
+        let result = try TestSupport.python(script, [dir.path, String(features.count), json, "0"])
+        guard result.status == 0 else {
+            throw OracleFailure(message: "LightGBM oracle failed: \(result.stderr)")
+        }
+        return try JSONDecoder().decode(Result.self, from: Data(contentsOf: dir.appendingPathComponent("out.json")))
+    }
+
+    struct OracleFailure: Error, CustomStringConvertible { let message: String; var description: String { message } }
+}
+
+/// Small helpers shared by the Boosting tests.
+enum TestData {
+    /// A synthetic era dataset (the data module's generator).
+    static func synthetic(eras: Int, rowsPerEra: Int, features: Int, seed: UInt64 = 7, noise: Double = 3) -> Dataset {
+        SyntheticGenerator.generate(SyntheticConfig(eras: eras, rowsPerEra: rowsPerEra, features: features,
+                                                    targets: 2, seed: seed, noise: noise))
+    }
+
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for i in a.indices { let x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y }
+        return sab / (saa * sbb).squareRoot()
+    }
+
+    /// Mean over eras of the Pearson correlation between predictions and the target.
+    static func perEraCorrelation(_ dataset: Dataset, rows: [Int32], predictions: [Double], target: Int) -> Double {
+        var total = 0.0, eras = 0
+        for group in dataset.eraGroups(of: rows) {
+            var p: [Double] = [], t: [Double] = []
+            for i in group.range {
+                let y = dataset.targets[target][Int(rows[i])]
+                if y.isNaN { continue }
+                p.append(predictions[i]); t.append(Double(y))
+            }
+            if p.count > 2 { total += pearson(p, t); eras += 1 }
+        }
+        return total / Double(max(eras, 1))
+    }
+}

@@ -1,0 +1,136 @@
+import XCTest
+@testable import Boosting
+
+final class ParameterTests: XCTestCase {
+    func testDefaultsAreLightGBMs() throws {
+        let p = try BoostingParameters([:])
+        XCTAssertEqual(p, BoostingParameters())
+        XCTAssertEqual(p.learningRate, 0.1)
+        XCTAssertEqual(p.nEstimators, 100)
+        XCTAssertEqual(p.numLeaves, 31)
+        XCTAssertEqual(p.maxDepth, -1)
+        XCTAssertEqual(p.minChildSamples, 20)
+        XCTAssertEqual(p.minSumHessianInLeaf, 1e-3)
+        XCTAssertEqual(p.regLambda, 0)
+        XCTAssertEqual(p.regAlpha, 0)
+        XCTAssertEqual(p.colsampleBytree, 1)
+        XCTAssertEqual(p.subsample, 1)
+        XCTAssertEqual(p.subsampleFreq, 0)
+        XCTAssertEqual(p.maxBin, 255)
+        XCTAssertEqual(p.minSplitGain, 0)
+        XCTAssertNil(p.seed)
+        // The table's defaults are the struct's defaults.
+        for spec in ParameterTable.all where spec.name != "seed" {
+            XCTAssertEqual(p.resolved[spec.name], spec.defaultValue, spec.name)
+        }
+    }
+
+    func testAliasesResolveToCanonicalNames() throws {
+        let cases: [(String, String)] = [
+            ("eta", "learning_rate"), ("shrinkage_rate", "learning_rate"),
+            ("num_iterations", "n_estimators"), ("num_trees", "n_estimators"), ("num_boost_round", "n_estimators"),
+            ("n_iter", "n_estimators"), ("num_leaf", "num_leaves"), ("max_leaves", "num_leaves"),
+            ("min_data_in_leaf", "min_child_samples"), ("min_data_per_leaf", "min_child_samples"),
+            ("min_child_weight", "min_sum_hessian_in_leaf"), ("lambda_l2", "reg_lambda"), ("lambda", "reg_lambda"),
+            ("lambda_l1", "reg_alpha"), ("feature_fraction", "colsample_bytree"), ("sub_feature", "colsample_bytree"),
+            ("bagging_fraction", "subsample"), ("sub_row", "subsample"), ("bagging_freq", "subsample_freq"),
+            ("min_gain_to_split", "min_split_gain"), ("random_state", "seed"), ("random_seed", "seed"),
+        ]
+        for (alias, canonical) in cases {
+            XCTAssertEqual(ParameterTable.spec(named: alias)?.name, canonical, alias)
+        }
+        let p = try BoostingParameters(["eta": 0.05, "num_iterations": 7, "lambda_l2": 3, "feature_fraction": 0.5,
+                                        "bagging_fraction": 0.8, "bagging_freq": 2, "random_state": 9,
+                                        "min_data_in_leaf": 5, "max_leaves": 10])
+        XCTAssertEqual(p.learningRate, 0.05)
+        XCTAssertEqual(p.nEstimators, 7)
+        XCTAssertEqual(p.regLambda, 3)
+        XCTAssertEqual(p.colsampleBytree, 0.5)
+        XCTAssertEqual(p.subsample, 0.8)
+        XCTAssertEqual(p.subsampleFreq, 2)
+        XCTAssertEqual(p.seed, 9)
+        XCTAssertEqual(p.minChildSamples, 5)
+        XCTAssertEqual(p.numLeaves, 10)
+        XCTAssertEqual(p.resolved["learning_rate"], 0.05)
+        XCTAssertEqual(p.resolved["seed"], 9)
+        XCTAssertEqual(try BoostingParameters(p.resolved), p, "resolved round-trips")
+    }
+
+    func testUnknownNamesSuggestTheClosest() {
+        XCTAssertThrowsError(try BoostingParameters(["learning_rat": 0.1])) { error in
+            XCTAssertEqual("\(error)", "unknown parameter 'learning_rat' (did you mean 'learning_rate'?)")
+        }
+        XCTAssertThrowsError(try BoostingParameters(["colsample_by_tree": 0.1])) { error in
+            XCTAssertTrue("\(error)".contains("did you mean 'colsample_bytree'"), "\(error)")
+        }
+        XCTAssertThrowsError(try BoostingParameters(["Num-Leaves": 3])) { error in
+            XCTAssertTrue("\(error)".contains("did you mean 'num_leaves'"), "\(error)")
+        }
+        XCTAssertThrowsError(try BoostingParameters(["zzzzzzzzzzzz": 1])) { error in
+            XCTAssertEqual("\(error)", "unknown parameter 'zzzzzzzzzzzz'")
+        }
+    }
+
+    func testOutOfRangeValuesNameTheParameterAndRange() {
+        let cases: [(String, Double, String)] = [
+            ("learning_rate", 0, "parameter 'learning_rate' = 0 is out of range (0, ∞)"),
+            ("colsample_bytree", 1.5, "parameter 'colsample_bytree' = 1.5 is out of range (0, 1]"),
+            ("colsample_bytree", 0, "parameter 'colsample_bytree' = 0 is out of range (0, 1]"),
+            ("num_leaves", 1, "parameter 'num_leaves' = 1 is out of range (1, 131072]"),
+            ("max_bin", 1, "parameter 'max_bin' = 1 is out of range (1, ∞)"),
+            ("reg_lambda", -1, "parameter 'reg_lambda' = -1 is out of range [0, ∞)"),
+            ("lambda_l1", -0.5, "parameter 'lambda_l1' = -0.5 is out of range [0, ∞)"),
+            ("min_child_samples", -1, "parameter 'min_child_samples' = -1 is out of range [0, ∞)"),
+            ("subsample", 0, "parameter 'subsample' = 0 is out of range (0, 1]"),
+        ]
+        for (name, value, message) in cases {
+            XCTAssertThrowsError(try BoostingParameters([name: value])) { error in
+                XCTAssertEqual("\(error)", message)
+                XCTAssertEqual((error as? ParameterError)?.parameter, name)
+            }
+        }
+    }
+
+    func testIntegersMustBeIntegralAndNumbersFinite() {
+        XCTAssertThrowsError(try BoostingParameters(["num_leaves": 7.5])) { error in
+            XCTAssertEqual("\(error)", "parameter 'num_leaves' = 7.5 must be an integer")
+        }
+        XCTAssertThrowsError(try BoostingParameters(["max_depth": 2.0000001]))
+        XCTAssertNoThrow(try BoostingParameters(["max_depth": 3.0]))
+        XCTAssertThrowsError(try BoostingParameters(["learning_rate": .nan])) { error in
+            XCTAssertTrue("\(error)".contains("finite"))
+        }
+    }
+
+    func testTheSameParameterTwiceIsAnError() {
+        XCTAssertThrowsError(try BoostingParameters(["reg_lambda": 1, "lambda_l2": 2])) { error in
+            XCTAssertTrue("\(error)".contains("given twice"), "\(error)")
+        }
+    }
+
+    func testMarkdownTableListsEveryParameter() {
+        let table = ParameterTable.markdownTable()
+        XCTAssertTrue(table.hasPrefix("| name | aliases | type | range | default | meaning |"))
+        for spec in ParameterTable.all {
+            XCTAssertTrue(table.contains("| `\(spec.name)` |"), spec.name)
+            for alias in spec.aliases { XCTAssertTrue(table.contains("`\(alias)`"), alias) }
+        }
+        XCTAssertEqual(table.split(separator: "\n").count, ParameterTable.all.count + 2)
+    }
+
+    func testCodableRoundTrip() throws {
+        let p = try BoostingParameters(["learning_rate": 0.01, "seed": 3, "max_depth": 5])
+        let data = try JSONEncoder().encode(p)
+        XCTAssertEqual(try JSONDecoder().decode(BoostingParameters.self, from: data), p)
+    }
+
+    /// LightGBM's `Config::Set`: seed 0 → data 38 (first draw of its generator).
+    func testSeedDerivationFollowsLightGBM() {
+        let s = LightGBMSeeds(seed: 0)
+        var r = LightGBMRandom(seed: 0)
+        XCTAssertEqual(Int(s.data), r.nextShort(0, 32767))
+        XCTAssertEqual(s.data, 38)
+        let unset = LightGBMSeeds(seed: nil)
+        XCTAssertEqual([unset.data, unset.featureFraction, unset.bagging], [1, 2, 3])
+    }
+}
