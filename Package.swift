@@ -27,7 +27,7 @@ let package = Package(
 
         // Domain.
         .target(name: "Parquet", dependencies: ["CCompression"], exclude: ["README.md"]),
-        .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
+        .target(name: "EraData", dependencies: ["HDF5", "Parquet"], exclude: ["README.md"]),
         .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
