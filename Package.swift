@@ -26,8 +26,8 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
 
         // Domain.
-        .target(name: "Parquet", dependencies: ["CCompression"]),
-        .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
+        .target(name: "Parquet", dependencies: ["CCompression"], exclude: ["README.md"]),
+        .target(name: "EraData", dependencies: ["HDF5", "Parquet"], exclude: ["README.md"]),
         .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
@@ -37,7 +37,7 @@ let package = Package(
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "EraData", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports",
+            "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),

@@ -13,4 +13,5 @@ let commandList: [ParsableCommand.Type] = [
     DataCommand.self,
     SlurmCommand.self,
     BenchGBDTCommand.self,
+    ParquetBenchCommand.self,
 ]

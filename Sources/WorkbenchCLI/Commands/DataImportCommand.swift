@@ -5,25 +5,30 @@ import Foundation
 struct DataImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import Numerai-layout CSV files into a dataset file.",
+        abstract: "Import Numerai-layout CSV or parquet files into a dataset file.",
         discussion: """
         Columns: id, era, optional data_type (train/validation/live/test; else the file name says), \
-        feature_* and target*. Integer features 0..254 are used as bins; float features are \
-        quantile-binned (at most 255 bins, edges kept). Empty or NaN targets are unknown.
+        feature_* and target*. CSV: integer features 0..254 are used as bins; float features are \
+        quantile-binned (at most 255 bins, edges kept). Empty or NaN targets are unknown. \
+        Parquet (Numerai v5, read natively): int8 features 0..4 are the bins, a null feature is bin 2; \
+        give .parquet files or one directory holding train/validation/live.parquet and features.json; \
+        --feature-set picks a set from features.json (small, medium, all, ...).
         """
     )
 
     @Option(help: "Output dataset file (HDF5).") var out: String
-    @Argument(help: "CSV files.") var inputs: [String]
+    @Argument(help: "CSV files, Numerai parquet files, or a directory of Numerai's parquet files.") var inputs: [String]
+    @Option(help: "Parquet only: a feature set of features.json (e.g. small, medium, all).") var featureSet: String?
+    @Option(help: "Parquet only: features.json to use (default: the one next to the parquet files).") var featuresJson: String?
     @Flag(help: "Print the seconds spent reading the CSV and writing the file, and the CSV MB/s.") var timing = false
 
     func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one CSV file") }
+        if inputs.isEmpty { throw ValidationError("give at least one CSV or parquet file, or a directory") }
     }
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let dataset = try withDataErrors { try CSVImporter.read(paths: inputs) }
+        let dataset = try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson)
         let parsed = DispatchTime.now().uptimeNanoseconds
         try withDataErrors { try DatasetFile.write(dataset, to: out) }
         let written = DispatchTime.now().uptimeNanoseconds
@@ -35,7 +40,7 @@ struct DataImportCommand: ParsableCommand {
                 total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0)
             }
             let read = Double(parsed - start) / 1e9, write = Double(written - parsed) / 1e9
-            print(String(format: "read %.3f s (%.0f MB/s of CSV), write %.3f s", read, bytes / 1e6 / read, write))
+            print(String(format: "read %.3f s (%.0f MB/s of input), write %.3f s", read, bytes / 1e6 / read, write))
         }
     }
 }

@@ -8,14 +8,26 @@ struct DataInfoCommand: ParsableCommand {
         abstract: "Summarize a dataset file: rows, eras, features, targets, rows per split, NaN targets."
     )
 
-    @Argument(help: "Dataset file (HDF5).") var file: String
+    @Argument(help: "Dataset file (HDF5), a Numerai parquet file, or a directory of Numerai's parquet files.") var file: String
+    @Option(help: "Parquet only: a feature set of features.json.") var featureSet: String?
     @Flag(help: "Print JSON: rows, eras, features, targets, splits, nan_targets.") var json = false
     @Flag(help: "Also load the whole dataset and print the load time in seconds.") var timing = false
 
     func run() throws {
-        let info = try withDataErrors { try DatasetFile.info(file) }
+        let inputs = try DataInputs([file])
         var loadSeconds: Double?
-        if timing {
+        let info: DatasetInfo
+        if inputs.isParquet {
+            // Parquet has no stored summary: read it (only the chosen features) and summarise.
+            let start = DispatchTime.now().uptimeNanoseconds
+            let dataset = try inputs.read(featureSet: featureSet, featuresJSON: nil)
+            if timing { loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            info = DatasetInfo(dataset)
+        } else {
+            if featureSet != nil { throw WorkbenchError.usage("--feature-set applies to Numerai parquet inputs") }
+            info = try withDataErrors { try DatasetFile.info(file) }
+        }
+        if timing && loadSeconds == nil {
             let start = DispatchTime.now().uptimeNanoseconds
             let dataset = try withDataErrors { try DatasetFile.read(file) }
             loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

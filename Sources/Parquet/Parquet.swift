@@ -1,1 +1,0 @@
-// Parquet module — see README.md Design notes.

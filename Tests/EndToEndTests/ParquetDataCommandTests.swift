@@ -1,0 +1,95 @@
+import XCTest
+import TestSupport
+
+/// `data import` / `data info` on Numerai's parquet files (written by pandas + pyarrow).
+final class ParquetDataCommandTests: XCTestCase {
+    var directory: URL!
+    override func setUp() { directory = TestSupport.temporaryDirectory("e2e-parquet") }
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    static let writer = #"""
+import sys, os, json, numpy as np, pandas as pd
+out = sys.argv[1]
+rng = np.random.default_rng(4)
+F = ["feature_%d" % i for i in range(6)]
+def frame(n, eras, dtype, prefix):
+    df = pd.DataFrame({"era": rng.choice(eras, n), "data_type": dtype},
+                      index=pd.Index(["%s%04d" % (prefix, i) for i in range(n)], name="id"))
+    for f in F: df[f] = rng.integers(0, 5, n).astype(np.int8)
+    df["target"] = (rng.integers(0, 5, n) / 4).astype(np.float32)
+    df["target_b_60"] = np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 5, n) / 4).astype(np.float32)
+    if dtype == "live": df[["target", "target_b_60"]] = np.nan
+    return df
+frame(300, ["0003", "0001", "0002"], "train", "t").to_parquet(os.path.join(out, "train.parquet"))
+frame(100, ["0009", "0010"], "validation", "v").to_parquet(os.path.join(out, "validation.parquet"))
+frame(20, ["X"], "live", "l").to_parquet(os.path.join(out, "live.parquet"))
+json.dump({"feature_sets": {"small": F[:2], "all": F}, "targets": ["target", "target_b_60"]},
+          open(os.path.join(out, "features.json"), "w"))
+"""#
+
+    func testImportDirectoryWithFeatureSetAndInfo() throws {
+        let data = path("numerai")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let written = try TestSupport.python(Self.writer, [data])
+        XCTAssertEqual(written.status, 0, written.stderr)
+
+        let out = path("small.h5")
+        let result = try TestSupport.workbench(["data", "import", "--out", out, data, "--feature-set", "small"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("420 rows, 6 eras, 2 features, 2 targets (train 300, validation 100, live 20)"), result.stdout)
+        // h5py reads what we wrote; pandas re-derives it from the parquet files.
+        let check = try TestSupport.python("""
+            import sys, h5py, numpy as np, pandas as pd
+            f = h5py.File(sys.argv[1], "r"); d = sys.argv[2]
+            df = pd.concat([pd.read_parquet(d + "/" + n + ".parquet") for n in ["train", "validation", "live"]])
+            df = df.iloc[np.argsort(df["era"].map(lambda e: 99999 if e == "X" else int(e)).to_numpy(), kind="stable")]
+            assert list(f["ids"].asstr()[:]) == list(df.index)
+            assert list(f["eras"].asstr()[:]) == ["0001", "0002", "0003", "0009", "0010", "X"]
+            assert list(f["feature_names"].asstr()[:]) == ["feature_0", "feature_1"]
+            assert np.array_equal(f["features"][:], df[["feature_0", "feature_1"]].to_numpy().T)
+            assert np.array_equal(f["targets"][:], df[["target", "target_b_60"]].to_numpy().T, equal_nan=True)
+            print("ok")
+            """, [out, data])
+        XCTAssertEqual(check.stdout, "ok\n", check.stderr)
+
+        let info = try TestSupport.workbench(["data", "info", data, "--json"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["rows"] as? Int, 420)
+        XCTAssertEqual(json["features"] as? Int, 6)
+        XCTAssertEqual(json["splits"] as? [String: Int], ["train": 300, "validation": 100, "live": 20])
+        XCTAssertEqual((json["nan_targets"] as? [String: Int])?["target"], 20)
+        let text = try TestSupport.workbench(["data", "info", data + "/train.parquet", "--feature-set", "small"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("features  2"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("eras      3 (0001 … 0003)"), text.stdout)
+
+        let files = try TestSupport.workbench(["data", "import", "--out", path("tv.h5"), data + "/train.parquet", data + "/validation.parquet"])
+        XCTAssertEqual(files.status, 0, files.stderr)
+        XCTAssertTrue(files.stdout.contains("400 rows, 5 eras, 6 features, 2 targets"), files.stdout)
+    }
+
+    func testBadParquetFailsNamingTheFileAndWritesNothing() throws {
+        let data = path("numerai")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        XCTAssertEqual(try TestSupport.python(Self.writer, [data]).status, 0)
+        let train = data + "/train.parquet"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: train))
+        let cut = path("cut_train.parquet")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        let out = path("never.h5")
+        let result = try TestSupport.workbench(["data", "import", "--out", out, cut])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "error: \(cut): no PAR1 magic at the end: the file is truncated or not parquet\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+
+        let unknownSet = try TestSupport.workbench(["data", "import", "--out", out, data, "--feature-set", "Small"])
+        XCTAssertEqual(unknownSet.status, 1)
+        XCTAssertTrue(unknownSet.stderr.contains("no feature set 'Small' (did you mean 'small'?)"), unknownSet.stderr)
+        let mixed = try TestSupport.workbench(["data", "import", "--out", out, train, path("x.csv")])
+        XCTAssertEqual(mixed.status, 2, mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("mix of parquet and other inputs"), mixed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+}

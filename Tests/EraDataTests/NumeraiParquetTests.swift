@@ -1,0 +1,152 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import EraData
+
+/// Numerai's v5 files (written by pandas + pyarrow) → Dataset, checked against pandas doing the same
+/// concatenation, era sort and null handling.
+final class NumeraiParquetTests: XCTestCase {
+    var directory: URL!
+    override func setUp() { directory = TestSupport.temporaryDirectory("numerai-parquet") }
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Writes train/validation/live parquet files and features.json; then the expected dataset for the
+    /// `small` feature set: rows stable-sorted by era (numeric), null features → 2.
+    static let script = #"""
+import sys, os, json, numpy as np, pandas as pd
+out = sys.argv[1]
+rng = np.random.default_rng(21)
+F = ["feature_%s" % w for w in ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"]]
+T = ["target_cyrus_20", "target", "target_x_60"]
+def frame(n, eras, dtype, prefix, with_targets=True):
+    df = pd.DataFrame({"era": rng.choice(eras, n)}, index=pd.Index(["%s%05d" % (prefix, i) for i in range(n)], name="id"))
+    if dtype: df["data_type"] = dtype
+    for f in F:
+        v = pd.array(rng.integers(0, 5, n).astype(np.int8), dtype="Int8")
+        v[rng.random(n) < 0.05] = pd.NA
+        df[f] = v
+    for t in (T if with_targets else ["target"]):
+        v = (rng.integers(0, 5, n) / 4).astype(np.float32)
+        v[rng.random(n) < 0.1] = np.nan
+        df[t] = v if dtype != "live" and with_targets else np.float32(np.nan)
+    return df
+train = frame(900, ["%04d" % e for e in [1, 2, 3, 10, 11, 100]], "train", "t")
+valid = frame(500, ["%04d" % e for e in [120, 101, 130]], "validation", "v")
+live = frame(50, ["X"], None, "l", with_targets=False)
+train.to_parquet(os.path.join(out, "train.parquet"))
+valid.to_parquet(os.path.join(out, "validation.parquet"), compression="zstd")
+live.to_parquet(os.path.join(out, "live.parquet"))
+json.dump({"feature_sets": {"small": F[:3], "medium": F[:5], "all": F}, "targets": T},
+          open(os.path.join(out, "features.json"), "w"))
+small = F[:3]
+live = live.assign(data_type="live")
+for t in T:
+    if t not in live: live[t] = np.float32(np.nan)
+df = pd.concat([train, valid, live])
+key = df["era"].map(lambda e: (1, 0) if e == "X" else (0, int(e)))
+df = df.iloc[sorted(range(len(df)), key=lambda i: key.iloc[i])]
+eras = list(dict.fromkeys(df["era"]))
+exp = {"ids": list(df.index), "eras": eras, "era_of_row": [eras.index(e) for e in df["era"]],
+       "split": list(df["data_type"]), "features": small,
+       "bins": [[int(x) for x in df[f].fillna(2)] for f in small],
+       "targets": ["target", "target_cyrus_20", "target_x_60"],
+       "target_values": [[None if np.isnan(x) else float(x) for x in df[t]] for t in ["target", "target_cyrus_20", "target_x_60"]]}
+json.dump(exp, open(os.path.join(out, "expected.json"), "w"))
+"""#
+
+    func write() throws -> [String: Any] {
+        let result = try TestSupport.python(Self.script, [directory.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("expected.json"))) as! [String: Any]
+    }
+
+    func testDirectoryWithFeatureSetMatchesPandas() throws {
+        let expected = try write()
+        let d = try NumeraiParquet.readDirectory(directory.path, featureSet: "small")
+        XCTAssertEqual(d.featureNames, expected["features"] as! [String])
+        XCTAssertEqual(d.ids, expected["ids"] as! [String])
+        XCTAssertEqual(d.eras, expected["eras"] as! [String])
+        XCTAssertEqual(d.eras.last, "X")
+        XCTAssertEqual(d.eraOfRow.map(Int.init), expected["era_of_row"] as! [Int])
+        XCTAssertEqual(d.splitOfRow.map(\.rawValue), expected["split"] as! [String])
+        XCTAssertEqual(d.binCounts, [5, 5, 5])
+        for (f, bins) in (expected["bins"] as! [[Int]]).enumerated() {
+            XCTAssertEqual(Array(d.features.column(f)).map(Int.init), bins, d.featureNames[f])
+        }
+        XCTAssertEqual(d.targetNames, expected["targets"] as! [String])
+        for (t, values) in (expected["target_values"] as! [[Any]]).enumerated() {
+            for (r, v) in values.enumerated() {
+                if let v = v as? Double { XCTAssertEqual(d.targets[t][r], Float(v), "\(d.targetNames[t]) row \(r)") } else {
+                    XCTAssertTrue(d.targets[t][r].isNaN, "\(d.targetNames[t]) row \(r)")
+                }
+            }
+        }
+        XCTAssertEqual(d.metadata["feature_set"], "small")
+        XCTAssertEqual(d.splitCounts, [.train: 900, .validation: 500, .live: 50])
+        // A single-era file is already in era order: decoded straight into place, same values.
+        let live = try NumeraiParquet.read(paths: [directory.appendingPathComponent("live.parquet").path], featureSet: "small")
+        XCTAssertEqual(live.ids, Array(d.ids.suffix(50)))
+        XCTAssertEqual(live.targetNames, ["target"])
+        XCTAssertTrue(live.targets[0].allSatisfy(\.isNaN))
+        for f in 0..<3 { XCTAssertEqual(Array(live.features.column(f)), Array(d.features.column(f).suffix(50))) }
+    }
+
+    func testAllFeaturesAndExplicitTargets() throws {
+        _ = try write()
+        let paths = ["train", "validation"].map { directory.appendingPathComponent("\($0).parquet").path }
+        let d = try NumeraiParquet.read(paths: paths, targets: ["target_x_60"])
+        XCTAssertEqual(d.featureCount, 7)
+        XCTAssertEqual(d.targetNames, ["target_x_60"])
+        XCTAssertEqual(d.rowCount, 1400)
+        let medium = try NumeraiParquet.read(paths: paths, featureSet: "medium",
+                                             featuresJSON: directory.appendingPathComponent("features.json").path)
+        XCTAssertEqual(medium.featureNames, Array(d.featureNames.prefix(5)))
+        for f in 0..<5 { XCTAssertEqual(Array(medium.features.column(f)), Array(d.features.column(f))) }
+    }
+
+    func testEraOrder() {
+        let names = ["0010", "X", "0002", "1", "era10", "era9", "live"]
+        XCTAssertEqual(NumeraiParquet.eraOrder(names).map { names[$0] }, ["1", "0002", "0010", "era9", "era10", "X", "live"])
+    }
+
+    func testErrors() throws {
+        _ = try write()
+        let train = directory.appendingPathComponent("train.parquet").path
+        XCTAssertThrowsError(try NumeraiParquet.readDirectory(directory.path, featureSet: "smal")) { error in
+            XCTAssertTrue("\(error)".contains("no feature set 'smal' (did you mean 'small'?)"), "\(error)")
+        }
+        let elsewhere = TestSupport.temporaryDirectory("numerai-elsewhere")
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let copy = elsewhere.appendingPathComponent("train.parquet").path
+        try FileManager.default.copyItem(atPath: train, toPath: copy)
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [copy], featureSet: "small")) { error in
+            XCTAssertTrue("\(error)".contains("needs features.json"), "\(error)")
+        }
+        XCTAssertThrowsError(try NumeraiParquet.readDirectory(elsewhere.appendingPathComponent("none").path, featureSet: nil)) { error in
+            XCTAssertTrue("\(error)".contains("no train.parquet"), "\(error)")
+        }
+        // Mismatched feature columns name the columns.
+        let script = """
+        import sys, pandas as pd, numpy as np
+        df = pd.read_parquet(sys.argv[1]).drop(columns=["feature_beta"])
+        df["feature_omega"] = np.int8(1)
+        df.to_parquet(sys.argv[2])
+        bad = pd.read_parquet(sys.argv[1]); bad.loc[bad.index[3], "feature_gamma"] = 7
+        bad.to_parquet(sys.argv[3])
+        """
+        let other = elsewhere.appendingPathComponent("validation.parquet").path
+        let badValues = elsewhere.appendingPathComponent("bad_train.parquet").path
+        let result = try TestSupport.python(script, [train, other, badValues])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [train, other])) { error in
+            XCTAssertEqual("\(error)", "\(other): feature columns differ from \(train): missing 'feature_beta'; extra 'feature_omega'")
+        }
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [badValues])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(badValues): column 'feature_gamma', row group 0"), "\(error)")
+            XCTAssertTrue("\(error)".contains("value 7 is not a bin in 0...4"), "\(error)")
+        }
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [train, train])) { error in
+            XCTAssertTrue("\(error)".contains("duplicate id 't00000'"), "\(error)")
+        }
+    }
+}
