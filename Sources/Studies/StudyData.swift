@@ -2,23 +2,23 @@ import EraData
 import Foundation
 
 extension DataSource {
-    /// Loads the study's dataset: generated, or read from our HDF5 file / Numerai CSV files.
+    /// Loads the study's dataset: generated, or read from our HDF5 file, Numerai CSV or parquet files,
+    /// or a directory of Numerai's files (`featureSet` from its features.json).
     public func load() throws -> Dataset {
         switch self {
         case .synthetic(let config):
             return SyntheticGenerator.generate(config)
-        case .files(let paths, _):
-            let fm = FileManager.default
-            for p in paths where !fm.fileExists(atPath: p) {
+        case .files(let paths, let featureSet):
+            for p in paths where !FileManager.default.fileExists(atPath: p) {
                 throw StudyError(path: "$.data", "\(p): no such file or directory")
             }
-            if paths.count == 1, paths[0].hasSuffix(".h5") || paths[0].hasSuffix(".hdf5") {
-                return try DatasetFile.read(paths[0])
+            let inputs: DataInputs
+            do { inputs = try DataInputs(paths) } catch let error as DataInputError {
+                throw StudyError(path: "$.data", error.description)
             }
-            if paths.allSatisfy({ $0.lowercased().hasSuffix(".csv") }) {
-                return try CSVImporter.read(paths: paths)
+            do { return try inputs.read(featureSet: featureSet) } catch let error as DataInputError {
+                throw StudyError(path: "$.data.featureSet", error.description)
             }
-            throw StudyError(path: "$.data", "cannot read \(paths.joined(separator: ", ")): give our .h5 dataset or Numerai .csv files")
         }
     }
 }

@@ -106,6 +106,49 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("--force"), refused.stderr)
     }
 
+    /// A study's `data` may name a directory of Numerai's parquet files (v5 layout, pyarrow-written).
+    func testStudyOnANumeraiParquetDirectory() throws {
+        let data = dir.appendingPathComponent("numerai")
+        let written = try TestSupport.python("""
+        import json, os, sys, numpy as np, pandas as pd
+        d = sys.argv[1]; os.makedirs(d)
+        rng = np.random.default_rng(0)
+        def frame(eras, kind):
+            rows = []
+            for e in eras:
+                n = 120
+                X = rng.integers(0, 5, size=(n, 12)).astype('int8')
+                signal = X[:, 0].astype(float) - X[:, 3] + rng.normal(0, 2, n)
+                t = pd.qcut(pd.Series(signal).rank(method='first'), [0, .05, .25, .75, .95, 1], labels=False) / 4
+                df = pd.DataFrame(X, columns=[f'feature_{i:02d}' for i in range(12)])
+                df['era'] = f'{e:04d}'; df['data_type'] = kind; df['target'] = t.astype('float32')
+                df['target_aux'] = np.where(rng.random(n) < .1, np.nan, t).astype('float32')
+                df.index = [f'id{e}_{i}' for i in range(n)]; rows.append(df)
+            out = pd.concat(rows); out.index.name = 'id'; return out
+        frame(range(1, 31), 'train').to_parquet(f'{d}/train.parquet')
+        frame(range(35, 51), 'validation').to_parquet(f'{d}/validation.parquet')
+        json.dump({'feature_sets': {'small': [f'feature_{i:02d}' for i in range(6)], 'all': [f'feature_{i:02d}' for i in range(12)]},
+                   'targets': ['target', 'target_aux']}, open(f'{d}/features.json', 'w'))
+        print('ok')
+        """, [data.path])
+        XCTAssertEqual(written.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", written.stderr)
+        let study = write("parquet.json", """
+        {"name": "pq", "seed": 1, "models": 3, "data": {"path": "numerai", "featureSet": "small"},
+         "fixed": {"n_estimators": 20, "learning_rate": 0.1, "num_leaves": 7}, "vary": {"max_depth": [2, 3, 4]},
+         "benchmark": {"n_estimators": 20, "learning_rate": 0.1}}
+        """)
+        let check = try TestSupport.workbench(["run", study, "--check"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stdout.contains("data: 5520 rows, 46 eras, 6 features, targets target, target_aux"), check.stdout)
+        let run = try TestSupport.workbench(["run", study, "--out", dir.appendingPathComponent("pq-out").path, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("pq-out/report.md").path))
+        let bad = write("bad-set.json", #"{"name": "pq", "models": 1, "data": {"path": "numerai", "featureSet": "smal"}}"#)
+        let refused = try TestSupport.workbench(["run", bad, "--check"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("small"), refused.stderr)
+    }
+
     /// The README's parameter list is the parameter table's own rendering.
     func testReadmeParameterListIsGeneratedFromTheTable() throws {
         let table = try TestSupport.workbench(["parameters"])

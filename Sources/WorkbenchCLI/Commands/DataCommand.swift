@@ -17,6 +17,8 @@ func withDataErrors<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as WorkbenchError {
         throw error
+    } catch let error as DataInputError {
+        throw WorkbenchError.usage(error.description)
     } catch let error as CustomStringConvertible {
         throw WorkbenchError(error.description)
     }

@@ -28,7 +28,7 @@ struct DataImportCommand: ParsableCommand {
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let dataset = try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson)
+        let dataset = try withDataErrors { try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson) }
         let parsed = DispatchTime.now().uptimeNanoseconds
         try withDataErrors { try DatasetFile.write(dataset, to: out) }
         let written = DispatchTime.now().uptimeNanoseconds
