@@ -28,11 +28,12 @@ let package = Package(
         // Domain.
         .target(name: "Parquet", dependencies: ["CCompression"]),
         .target(name: "EraData", dependencies: ["HDF5", "Parquet"]),
-        .target(name: "Boosting", dependencies: ["EraData"]),
-        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"]),
+        .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
+        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore"]),
-        .target(name: "Reports", dependencies: ["Diversity", "Studies", "PredictionStore"]),
+        .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore", "Diversity"],
+                exclude: ["Mining/README.md"]),
+        .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
@@ -48,8 +49,8 @@ let package = Package(
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -21,11 +21,16 @@ public struct Tree: Equatable, Sendable, Codable {
     public var internalCount: [Int32]
     public var internalValue: [Double]
     public var shrinkage: Double
+    /// LightGBM's `decision_type` bits per internal node, kept for imported models: bit 1 (value 2)
+    /// = missing values go left, bits 2–3 = missing type (0 none: NaN is read as 0; 1 zero: 0 and
+    /// NaN take the default side; 2 NaN: NaN takes the default side). Empty means every node is
+    /// `2` (numerical, default left, missing type none), which is what trained trees use.
+    public var decisionType: [UInt8]
 
     public init(splitFeature: [Int32] = [], thresholdBin: [UInt8] = [], threshold: [Double] = [],
                 splitGain: [Float] = [], leftChild: [Int32] = [], rightChild: [Int32] = [],
                 leafValue: [Double], leafCount: [Int32] = [], internalCount: [Int32] = [],
-                internalValue: [Double] = [], shrinkage: Double = 1) {
+                internalValue: [Double] = [], shrinkage: Double = 1, decisionType: [UInt8] = []) {
         self.splitFeature = splitFeature
         self.thresholdBin = thresholdBin
         self.threshold = threshold
@@ -37,6 +42,7 @@ public struct Tree: Equatable, Sendable, Codable {
         self.internalCount = internalCount
         self.internalValue = internalValue
         self.shrinkage = shrinkage
+        self.decisionType = decisionType
     }
 
     public var leafCountTotal: Int { leafValue.count }

@@ -97,6 +97,12 @@ public func symmetricEigen(_ s: Matrix) throws -> (values: [Double], vectors: Ma
 
 /// Least-squares solution X of min ‖A·X − B‖ via LAPACK `dgelsd` (rank-revealing, SVD based).
 public func leastSquares(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+    try leastSquares(a, b, rcond: -1)
+}
+
+/// As `leastSquares(_:_:)`, treating singular values ≤ `rcond`·σ_max as zero (numpy's `lstsq`
+/// `rcond`); a negative `rcond` means machine precision.
+public func leastSquares(_ a: Matrix, _ b: Matrix, rcond: Double) throws -> Matrix {
     precondition(a.rows == b.rows, "leastSquares: A and B need the same rows")
     let m = a.rows, n = a.columns, nrhs = b.columns
     let ldb = max(m, n)
@@ -109,7 +115,7 @@ public func leastSquares(_ a: Matrix, _ b: Matrix) throws -> Matrix {
         bv.withUnsafeMutableBufferPointer { bp in
             sv.withUnsafeMutableBufferPointer { sp in
                 LAPACKE_dgelsd(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs), ap.baseAddress, Int32(n),
-                               bp.baseAddress, Int32(nrhs), sp.baseAddress, -1, &rank)
+                               bp.baseAddress, Int32(nrhs), sp.baseAddress, rcond, &rank)
             }
         }
     }

@@ -1,1 +1,304 @@
-// PredictionStore module — see README.md Design notes.
+import EraData
+import Foundation
+import HDF5
+
+/// What is known of one trained (or failed) model.
+public struct ModelRecord: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case done, failed, pending }
+    public var index: Int
+    public var id: String
+    public var arm: String
+    public var target: String
+    public var parameters: [String: Double]
+    public var droppedEras: Int
+    public var droppedFeatures: Int
+    public var descriptors: [String: Double]
+    public var trees: Int
+    public var trainSeconds: Double
+    public var status: Status
+    public var error: String?
+
+    public init(index: Int, id: String, arm: String, target: String, parameters: [String: Double],
+                droppedEras: Int, droppedFeatures: Int, descriptors: [String: Double], trees: Int,
+                trainSeconds: Double, status: Status, error: String? = nil) {
+        self.index = index
+        self.id = id
+        self.arm = arm
+        self.target = target
+        self.parameters = parameters
+        self.droppedEras = droppedEras
+        self.droppedFeatures = droppedFeatures
+        self.descriptors = descriptors
+        self.trees = trees
+        self.trainSeconds = trainSeconds
+        self.status = status
+        self.error = error
+    }
+}
+
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A study's predictions on disk.
+///
+/// While a study runs, each finished model is one small part file in `DIR/parts/` written
+/// atomically (temp + rename) by the single writer — so an interruption loses at most the models in
+/// flight, and a re-run resumes from the parts. `consolidate()` writes `DIR/predictions.h5`
+/// (temp + rename: the file on disk is always a complete earlier or later version):
+///
+/// | path | type | meaning |
+/// |---|---|---|
+/// | `/predictions` | float32 `[models × rows]`, chunked by model, deflate | NaN for pending/failed models |
+/// | `/rows` | int32 `[rows]` | dataset row index of each column |
+/// | `/ids`, `/eras` | strings `[rows]` | Numerai id and era name of each column |
+/// | `/models/{id,arm,target,status,error,params_json}` | strings `[models]` | per model |
+/// | `/models/{seed,trees}` int64, `/models/train_seconds` float64 | `[models]` | per model |
+/// | `/benchmark/predictions` | float32 `[rows]` | the benchmark model (when trained) |
+/// | attributes on `/` | `study_name`, `study_hash`, `study_json`, `format_version`, `model_count`, `models_done` | |
+public final class PredictionStore: @unchecked Sendable {
+    public static let formatVersion: Int64 = 1
+    public let directory: URL
+    public let studyName: String
+    public let studyHash: String
+    public let studyJSON: String
+    public let rows: [Int32]
+    public let ids: [String]
+    public let eraOfColumn: [String]
+    public let modelCount: Int
+
+    var partsDirectory: URL { directory.appendingPathComponent("parts") }
+    public var predictionsPath: String { directory.appendingPathComponent("predictions.h5").path }
+
+    public init(directory: URL, studyName: String, studyHash: String, studyJSON: String, rows: [Int32],
+                ids: [String], eraOfColumn: [String], modelCount: Int) throws {
+        self.directory = directory
+        self.studyName = studyName
+        self.studyHash = studyHash
+        self.studyJSON = studyJSON
+        self.rows = rows
+        self.ids = ids
+        self.eraOfColumn = eraOfColumn
+        self.modelCount = modelCount
+    }
+
+    func partURL(_ index: Int) -> URL {
+        partsDirectory.appendingPathComponent(index < 0 ? "benchmark.part" : String(format: "model-%06d.part", index))
+    }
+
+    /// Saves one finished model (atomic). Called from the single writer.
+    public func save(_ record: ModelRecord, predictions: [Float]) throws {
+        guard predictions.count == rows.count || record.status == .failed else {
+            throw StoreError("model \(record.id): \(predictions.count) predictions for \(rows.count) rows")
+        }
+        var header = try JSONEncoder.sorted.encode(PartHeader(hash: studyHash, record: record))
+        var data = Data("WBPART1\n".utf8)
+        var length = UInt32(header.count).littleEndian
+        data.append(Data(bytes: &length, count: 4))
+        data.append(header)
+        header = Data()
+        predictions.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
+        try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
+        try writeAtomically(to: partURL(record.index).path) { tmp in
+            try data.write(to: URL(fileURLWithPath: tmp))
+        }
+    }
+
+    struct PartHeader: Codable {
+        let hash: String
+        let record: ModelRecord
+    }
+
+    /// Reads one part; nil when absent. Parts of another study are an error.
+    func loadPart(_ url: URL) throws -> (ModelRecord, [Float])? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard data.count >= 12, data.prefix(8) == Data("WBPART1\n".utf8) else {
+            throw StoreError("\(url.path): not a workbench part file")
+        }
+        let length = Int(data[8..<12].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
+        guard data.count >= 12 + length else { throw StoreError("\(url.path): truncated") }
+        let header = try JSONDecoder().decode(PartHeader.self, from: data[12..<(12 + length)])
+        guard header.hash == studyHash else {
+            throw StoreError("\(url.path) belongs to another study (hash \(header.hash), expected \(studyHash))")
+        }
+        let body = data[(12 + length)...]
+        let n = body.count / 4
+        if header.record.status == .done && n != rows.count {
+            throw StoreError("\(url.path): \(n) predictions for \(rows.count) rows")
+        }
+        var values = [Float](repeating: .nan, count: n)
+        _ = values.withUnsafeMutableBytes { body.copyBytes(to: $0) }
+        return (header.record, values)
+    }
+
+    /// Finished (and failed) models so far: an existing predictions.h5, then newer parts.
+    public func completed() throws -> [Int: ModelRecord] {
+        try contents().records
+    }
+
+    /// Everything stored so far: predictions.h5 of this study, overlaid by the part files.
+    public func contents() throws -> StoreContents {
+        var out = StoreContents()
+        if FileManager.default.fileExists(atPath: predictionsPath) {
+            let stored = try StoredStudy.read(path: predictionsPath)
+            guard stored.studyHash == studyHash else {
+                throw StoreError("\(predictionsPath) belongs to another study (hash \(stored.studyHash), expected \(studyHash))")
+            }
+            for r in stored.records where r.status != .pending && r.index >= 0 && r.index < modelCount {
+                out.records[r.index] = r
+                if r.status == .done { out.predictions[r.index] = stored.predictions(ofModel: r.index) }
+            }
+            if let b = stored.benchmarkRecord, let p = stored.benchmarkPredictions {
+                out.records[-1] = b
+                out.predictions[-1] = p
+            }
+        }
+        for url in try partFiles() {
+            guard let (record, values) = try loadPart(url) else { continue }
+            guard record.index < modelCount else { throw StoreError("\(url.path): model index \(record.index) out of range") }
+            out.records[record.index] = record
+            out.predictions[record.index] = record.status == .done ? values : nil
+        }
+        return out
+    }
+
+    func partFiles() throws -> [URL] {
+        guard FileManager.default.fileExists(atPath: partsDirectory.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(at: partsDirectory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "part" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Writes `predictions.h5` from everything stored (see `contents()`), atomically.
+    /// `placeholders` name the models not stored yet (status `pending`), so every row is labelled.
+    public func consolidate(placeholders: [ModelRecord]) throws {
+        try write(try contents(), placeholders: placeholders)
+    }
+
+    /// Writes `predictions.h5` from `contents`, atomically. Same contents → same arrays.
+    public func write(_ contents: StoreContents, placeholders: [ModelRecord]) throws {
+        var predictions = [Float](repeating: .nan, count: modelCount * rows.count)
+        for (index, values) in contents.predictions where index >= 0 {
+            predictions.replaceSubrange((index * rows.count)..<((index + 1) * rows.count), with: values)
+        }
+        var records = contents.records
+        for p in placeholders where records[p.index] == nil { records[p.index] = p }
+        let ordered = try (0..<modelCount).map { i -> ModelRecord in
+            guard let r = records[i] else { throw StoreError("model \(i) has neither a record nor a placeholder") }
+            return r
+        }
+        try writeAtomically(to: predictionsPath) { tmp in
+            let file = try H5File.create(tmp)
+            try file.setAttribute("format_version", Self.formatVersion)
+            try file.setAttribute("study_name", studyName)
+            try file.setAttribute("study_hash", studyHash)
+            try file.setAttribute("study_json", studyJSON)
+            try file.setAttribute("model_count", Int64(modelCount))
+            try file.setAttribute("models_done", Int64(ordered.filter { $0.status == .done }.count))
+            let chunkRows = max(1, min(rows.count, 1 << 20))
+            if modelCount > 0 && !rows.isEmpty {
+                try file.write("predictions", predictions, shape: [modelCount, rows.count],
+                               chunks: [1, chunkRows], compression: 1)
+            } else {
+                try file.write("predictions", predictions, shape: [modelCount, rows.count])
+            }
+            try file.write("rows", rows)
+            try file.writeStrings("ids", ids, compression: 1)
+            try file.writeStrings("eras", eraOfColumn, compression: 1)
+            let models = try file.createGroup("models")
+            try writeRecords(ordered, to: models)
+            if let record = contents.records[-1], let values = contents.predictions[-1] {
+                let g = try file.createGroup("benchmark")
+                try g.write("predictions", values)
+                try writeRecords([record], to: g)
+            }
+        }
+    }
+
+    func writeRecords(_ records: [ModelRecord], to group: H5Group) throws {
+        try group.writeStrings("id", records.map(\.id))
+        try group.writeStrings("arm", records.map(\.arm))
+        try group.writeStrings("target", records.map(\.target))
+        try group.writeStrings("status", records.map(\.status.rawValue))
+        try group.writeStrings("error", records.map { $0.error ?? "" })
+        try group.writeStrings("params_json", records.map { String(decoding: try! JSONEncoder.sorted.encode($0.parameters), as: UTF8.self) })
+        try group.writeStrings("record_json", records.map { String(decoding: try! JSONEncoder.sorted.encode($0), as: UTF8.self) })
+        try group.write("seed", records.map { Int64($0.parameters["seed"] ?? 0) })
+        try group.write("trees", records.map { Int64($0.trees) })
+        try group.write("train_seconds", records.map(\.trainSeconds))
+    }
+
+    /// Removes the part files once `predictions.h5` holds them.
+    public func removeParts() throws {
+        for url in try partFiles() { try FileManager.default.removeItem(at: url) }
+        // Leave no empty folder behind; a folder with anything else in it is not ours to remove.
+        if (try? FileManager.default.contentsOfDirectory(atPath: partsDirectory.path))?.isEmpty == true {
+            try FileManager.default.removeItem(at: partsDirectory)
+        }
+    }
+}
+
+/// Models stored so far: records and predictions by model index (−1: the benchmark).
+public struct StoreContents: Sendable {
+    public var records: [Int: ModelRecord] = [:]
+    public var predictions: [Int: [Float]] = [:]
+    public init() {}
+}
+
+/// A consolidated study read back from `predictions.h5`.
+public struct StoredStudy: @unchecked Sendable {
+    public let studyName: String
+    public let studyHash: String
+    public let studyJSON: String
+    public let records: [ModelRecord]
+    public let rows: [Int32]
+    public let ids: [String]
+    public let eras: [String]
+    /// Row-major `[models × rows]`.
+    public let matrix: [Float]
+    public let benchmarkRecord: ModelRecord?
+    public let benchmarkPredictions: [Float]?
+
+    public func predictions(ofModel index: Int) -> [Float] {
+        Array(matrix[(index * rows.count)..<((index + 1) * rows.count)])
+    }
+
+    public static func read(directory: URL) throws -> StoredStudy {
+        try read(path: directory.appendingPathComponent("predictions.h5").path)
+    }
+
+    public static func read(path: String) throws -> StoredStudy {
+        let file = try H5File.open(path)
+        let version = try file.attribute("format_version", as: Int64.self)
+        guard version == PredictionStore.formatVersion else {
+            throw StoreError("\(path): store format \(version), this workbench reads \(PredictionStore.formatVersion)")
+        }
+        func records(_ g: H5Group) throws -> [ModelRecord] {
+            try g.readStrings("record_json").map { try JSONDecoder().decode(ModelRecord.self, from: Data($0.utf8)) }
+        }
+        let models = try file.openGroup("models")
+        var benchRecord: ModelRecord? = nil
+        var benchPredictions: [Float]? = nil
+        if file.exists("benchmark") {
+            let g = try file.openGroup("benchmark")
+            benchRecord = try records(g).first
+            benchPredictions = try g.read("predictions", as: Float.self)
+        }
+        return StoredStudy(
+            studyName: try file.stringAttribute("study_name"), studyHash: try file.stringAttribute("study_hash"),
+            studyJSON: try file.stringAttribute("study_json"), records: try records(models),
+            rows: try file.read("rows", as: Int32.self), ids: try file.readStrings("ids"),
+            eras: try file.readStrings("eras"), matrix: try file.read("predictions", as: Float.self),
+            benchmarkRecord: benchRecord, benchmarkPredictions: benchPredictions)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys: the same value always encodes to the same bytes.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

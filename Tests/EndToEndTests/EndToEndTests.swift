@@ -1,3 +1,116 @@
 import XCTest
+import Foundation
+import TestSupport
 
-final class EndToEndPlaceholderTests: XCTestCase {}
+/// The built binary: help, version, study validation, run/interrupt/resume, the README's promises.
+final class RunCommandTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = TestSupport.temporaryDirectory("e2e-run") }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) -> String {
+        let url = dir.appendingPathComponent(name)
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testVersionAndHelpListEveryCommand() throws {
+        let version = try TestSupport.workbench(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertFalse(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let help = try TestSupport.workbench(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for command in ["run", "merge", "report", "train", "score", "compare", "data", "parameters"] {
+            XCTAssertTrue(help.stdout.contains("  \(command) "), "--help lacks \(command):\n\(help.stdout)")
+        }
+        let bad = try TestSupport.workbench(["run"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+    }
+
+    func testStudyTypoNamesFilePathAndSuggestionAndWritesNothing() throws {
+        let study = write("typo.json", #"{"name": "typo", "models": 2, "arms": [{"name": "a", "vary": {"learning_rat": [0.1, 0.2]}}]}"#)
+        let out = dir.appendingPathComponent("out")
+        let r = try TestSupport.workbench(["run", study, "--out", out.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "error: \(study): $.arms[0].vary.learning_rat: unknown parameter 'learning_rat'; did you mean 'learning_rate'?")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    func testCheckPrintsTheResolvedPlanWithoutTraining() throws {
+        let study = TestSupport.repoRoot.appendingPathComponent("experiments/seed-grid.json").path
+        let r = try TestSupport.workbench(["run", study, "--check", "--out", dir.appendingPathComponent("o").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("64 models"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("distinct configurations in the grid: 2.47e+17"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("vary max_bin: one of [2, 3, 4, 5]"), r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
+    }
+
+    /// Ctrl-C keeps finished models; the same command resumes and ends with the same predictions
+    /// as an uninterrupted run.
+    func testInterruptedRunResumesToTheSameResult() throws {
+        let study = write("resume.json", #"""
+        {"name": "resume", "seed": 9, "models": 24,
+         "data": {"synthetic": {"eras": 40, "rowsPerEra": 400, "features": 30}},
+         "fixed": {"n_estimators": 120, "learning_rate": 0.05, "max_depth": 5, "num_leaves": 31, "colsample_bytree": 0.5},
+         "vary": {"seed": {"intRange": [0, 1000000]}},
+         "benchmark": {"n_estimators": 40, "learning_rate": 0.1}}
+        """#)
+        let interrupted = dir.appendingPathComponent("interrupted"), straight = dir.appendingPathComponent("straight")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
+        process.arguments = ["run", study, "--out", interrupted.path, "--jobs", "2"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until a few models are stored, then interrupt.
+        let parts = interrupted.appendingPathComponent("parts")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let n = (try? FileManager.default.contentsOfDirectory(atPath: parts.path))?.filter { $0.hasSuffix(".part") }.count ?? 0
+            if n >= 3 || !process.isRunning { break }
+            usleep(20_000)
+        }
+        let wasRunning = process.isRunning
+        process.interrupt()
+        process.waitUntilExit()
+        if wasRunning {
+            XCTAssertEqual(process.terminationStatus, 130, "an interrupted run exits 130")
+            let stored = try TestSupport.python("import h5py,sys; f=h5py.File(sys.argv[1]); print(int(f.attrs['models_done']))",
+                                                [interrupted.appendingPathComponent("predictions.h5").path])
+            XCTAssertEqual(stored.status, 0, stored.stderr)
+            XCTAssertGreaterThanOrEqual(Int(stored.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1, 2)
+        }
+        let resumed = try TestSupport.workbench(["run", study, "--out", interrupted.path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        if wasRunning { XCTAssertTrue(resumed.stderr.contains("resuming:"), resumed.stderr) }
+        let full = try TestSupport.workbench(["run", study, "--out", straight.path, "--jobs", "1"])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let compare = try TestSupport.python("""
+        import h5py, numpy as np, sys
+        a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+        pa, pb = a['predictions'][...], b['predictions'][...]
+        assert pa.shape == (24, pb.shape[1]), pa.shape
+        assert not np.isnan(pa).any()
+        assert pa.view(np.uint32).tolist() == pb.view(np.uint32).tolist(), 'predictions differ'
+        assert (a['benchmark/predictions'][...] == b['benchmark/predictions'][...]).all()
+        assert [s for s in a['models/status'].asstr()] == ['done'] * 24
+        print('ok')
+        """, [interrupted.appendingPathComponent("predictions.h5").path, straight.appendingPathComponent("predictions.h5").path])
+        XCTAssertEqual(compare.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", compare.stderr)
+        // A changed study into the same directory is refused.
+        let changed = write("resume.json", try String(contentsOfFile: study, encoding: .utf8).replacingOccurrences(of: #""seed": 9"#, with: #""seed": 10"#))
+        let refused = try TestSupport.workbench(["run", changed, "--out", interrupted.path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("--force"), refused.stderr)
+    }
+
+    /// The README's parameter list is the parameter table's own rendering.
+    func testReadmeParameterListIsGeneratedFromTheTable() throws {
+        let table = try TestSupport.workbench(["parameters"])
+        XCTAssertEqual(table.status, 0)
+        let readme = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains(table.stdout), "README.md's parameter table differs from `workbench parameters`; paste its output")
+    }
+}

@@ -105,7 +105,7 @@ public enum Trainer {
     /// The result is bit-identical for any `threads`.
     public static func train(dataset: Dataset, rows: [Int32], features: [Int], target: Int,
                              parameters: BoostingParameters, threads: Int = 1,
-                             progress: ((_ treesDone: Int) -> Void)? = nil) throws -> Booster {
+                             progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
         try parameters.validate()
         guard dataset.targets.indices.contains(target) else {
             throw TrainingError("target index \(target) is out of range (dataset has \(dataset.targets.count) targets)")
@@ -129,7 +129,7 @@ public enum Trainer {
         }
         let engine = GBDT(dataset: dataset, rows: trainRows, features: features, labels: labels,
                           parameters: parameters, threads: threads)
-        return engine.train(progress: progress)
+        return try engine.train(progress: progress)
     }
 }
 
@@ -154,7 +154,7 @@ final class GBDT {
         grower = TreeGrower(state: state, parameters: parameters, threads: threads)
     }
 
-    func train(progress: ((Int) -> Void)?) -> Booster {
+    func train(progress: ((Int) throws -> Void)?) rethrows -> Booster {
         let n = state.count
         // boost_from_average: the label mean, summed in row order.
         var sum = 0.0
@@ -224,10 +224,10 @@ final class GBDT {
                 if trees.isEmpty {
                     trees.append(Tree(leafValue: [initScore], leafCount: [Int32(n)], shrinkage: 1))
                 }
-                progress?(trees.count)
+                try progress?(trees.count)
                 break
             }
-            progress?(trees.count)
+            try progress?(trees.count)
         }
         return Booster(trees: trees, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
                        parameters: parameters.resolved, initScore: initScore)

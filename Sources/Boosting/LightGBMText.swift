@@ -1,0 +1,456 @@
+import Foundation
+import EraData
+
+/// A LightGBM text model that cannot be imported; the message names the line (and file).
+public struct LightGBMModelError: Error, CustomStringConvertible, Equatable {
+    public var source: String
+    public let line: Int?
+    public let reason: String
+    public var description: String {
+        if let line { return "LightGBM model \(source), line \(line): \(reason)" }
+        return "LightGBM model \(source): \(reason)"
+    }
+}
+
+// MARK: - Export
+
+extension Booster {
+    /// The booster as a LightGBM (v4) text model that `lightgbm.Booster(model_file=...)` loads
+    /// and predicts with identically (raw scores, objective `regression`).
+    ///
+    /// Shape (LightGBM's `GBDT::SaveModelToString` / `Tree::ToString`): header lines, then per
+    /// tree `Tree=i`, `num_leaves`, `num_cat=0`, the node arrays, `leaf_value` (learning rate
+    /// applied, tree 0 carries the init score), counts, `is_linear=0`, `shrinkage`; then
+    /// `end of trees` and a `parameters:` section (LightGBM's names for the parameters it knows). `tree_sizes` is omitted: LightGBM then parses
+    /// the trees sequentially. Doubles are written in their shortest round-trip form, which
+    /// LightGBM's parser reads back to the same bits.
+    public func lightGBMText() -> String {
+        var out = ""
+        out.reserveCapacity(trees.count * 2_000 + featureNames.count * 40)
+        out += "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n"
+        out += "max_feature_idx=\(featureNames.count - 1)\nobjective=regression\n"
+        // LightGBM separates names by spaces, so whitespace inside a name becomes `_`.
+        let names = featureNames.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
+        out += "feature_names=" + names.joined(separator: " ") + "\n"
+        out += "feature_infos=" + (0..<featureNames.count).map(featureInfo).joined(separator: " ") + "\n\n"
+        for (i, tree) in trees.enumerated() {
+            out += "Tree=\(i)\n"
+            tree.appendLightGBMText(to: &out)
+        }
+        out += "end of trees\n\nparameters:\n"
+        // LightGBM accepts only its canonical names here (aliases draw warnings on stdout).
+        for name in parameters.keys.sorted() {
+            guard let lightGBMName = LightGBMFormat.lightGBMName[name] else { continue }
+            out += "[\(lightGBMName): \(LightGBMFormat.parameter(parameters[name]!))]\n"
+        }
+        out += "end of parameters\n\npandas_categorical:null\n"
+        return out
+    }
+
+    /// Writes `lightGBMText()` to `path` atomically (temporary file + rename).
+    public func saveLightGBM(to path: String) throws {
+        do {
+            try Data(lightGBMText().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// LightGBM's `[min:max]` range of a feature: 0..4 for integer bins, else the finite edges.
+    private func featureInfo(_ f: Int) -> String {
+        let edges = f < binEdges.count ? binEdges[f].filter(\.isFinite) : []
+        guard let lo = edges.first, let hi = edges.last else { return "[0:4]" }
+        return "[\(LightGBMFormat.number(lo)):\(LightGBMFormat.number(hi))]"
+    }
+}
+
+extension Tree {
+    fileprivate func appendLightGBMText(to out: inout String) {
+        let n = splitFeature.count
+        func line<T>(_ key: String, _ values: [T], _ format: (T) -> String) {
+            out += key + "=" + values.map(format).joined(separator: " ") + "\n"
+        }
+        let double = LightGBMFormat.number
+        out += "num_leaves=\(leafValue.count)\nnum_cat=0\n"
+        line("split_feature", splitFeature) { String($0) }
+        line("split_gain", splitGain.isEmpty ? [Float](repeating: 0, count: n) : splitGain) {
+            LightGBMFormat.number(Double($0))
+        }
+        line("threshold", threshold, double)
+        line("decision_type", decisionType.isEmpty ? [UInt8](repeating: 2, count: n) : decisionType) { String($0) }
+        line("left_child", leftChild) { String($0) }
+        line("right_child", rightChild) { String($0) }
+        line("leaf_value", leafValue, double)
+        // L2 hessians are 1 per row, so LightGBM's weights equal the counts.
+        if leafCount.count == leafValue.count {
+            if n > 0 { line("leaf_weight", leafCount) { String($0) } } else { out += "leaf_weight=\n" }
+            line("leaf_count", leafCount) { String($0) }
+        }
+        if internalValue.count == n { line("internal_value", internalValue, double) }
+        if internalCount.count == n {
+            line("internal_weight", internalCount) { String($0) }
+            line("internal_count", internalCount) { String($0) }
+        }
+        out += "is_linear=0\nshrinkage=\(LightGBMFormat.number(shrinkage))\n\n\n"
+    }
+}
+
+enum LightGBMFormat {
+    /// Our parameter names (the engine's canonical, scikit-learn style) → LightGBM's canonical
+    /// config names, as its model files spell them.
+    static let lightGBMName: [String: String] = [
+        "learning_rate": "learning_rate", "n_estimators": "num_iterations", "num_leaves": "num_leaves",
+        "max_depth": "max_depth", "min_child_samples": "min_data_in_leaf",
+        "min_sum_hessian_in_leaf": "min_sum_hessian_in_leaf", "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1",
+        "colsample_bytree": "feature_fraction", "subsample": "bagging_fraction", "subsample_freq": "bagging_freq",
+        "max_bin": "max_bin", "min_split_gain": "min_gain_to_split", "seed": "seed",
+    ]
+    static let ourName: [String: String] = Dictionary(uniqueKeysWithValues: lightGBMName.map { ($1, $0) })
+
+    /// Shortest text that parses back to the same Double; integral values drop Swift's trailing
+    /// `.0`; infinities are `inf`/`-inf` as LightGBM 4 itself writes them (NaN-default splits).
+    static func number(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x == .infinity { return "inf" }
+        if x == -.infinity { return "-inf" }
+        var s = x.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+
+    static func parameter(_ x: Double) -> String {
+        if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return number(x)
+    }
+}
+
+// MARK: - Import
+
+extension Booster {
+    /// Parses a LightGBM (v3/v4) text model with numerical splits into a booster.
+    ///
+    /// - `featureNames` replaces the model's names (same count), e.g. when it was trained on a
+    ///   bare matrix (`Column_0`, …).
+    /// - Missing-value handling (`decision_type` default-left and missing-type bits) is kept in
+    ///   `Tree.decisionType` and honoured by raw prediction. Categorical splits, linear trees,
+    ///   multi-class models and random-forest averaging are rejected with a clear error.
+    /// - Predictions are LightGBM's raw scores (`raw_score=True`); for `regression` objectives
+    ///   that is what `predict` returns, for others it is the monotone pre-transform score.
+    /// - `thresholdBin` assumes integer-valued features (bin = value, as Numerai's 0..4): the
+    ///   largest integer b with b ≤ threshold, clamped to 0…255. Before predicting on a dataset's
+    ///   bins call `rebinned(for:)`, which derives it from that dataset's binning.
+    /// - The `parameters:` section's entries that mean something here become `parameters`, under
+    ///   our names (`num_iterations` → `n_estimators`, `lambda_l2` → `reg_lambda`, …).
+    public static func fromLightGBM(text: String, featureNames: [String]? = nil,
+                                    source: String = "<text>") throws -> Booster {
+        var parser = LightGBMTextParser(text: text, source: source)
+        return try parser.parse(featureNames: featureNames)
+    }
+
+    /// Reads a LightGBM text model file (see `fromLightGBM(text:featureNames:source:)`).
+    public static func fromLightGBM(file path: String, featureNames: [String]? = nil) throws -> Booster {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw LightGBMModelError(source: path, line: nil, reason: "cannot read (\(error.localizedDescription))")
+        }
+        return try fromLightGBM(text: text, featureNames: featureNames, source: path)
+    }
+}
+
+private struct LightGBMTextParser {
+    let lines: [Substring]
+    let source: String
+    var index = 0
+
+    init(text: String, source: String) {
+        self.source = source
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+    }
+
+    func error(_ reason: String, line: Int? = nil) -> LightGBMModelError {
+        LightGBMModelError(source: source, line: line, reason: reason)
+    }
+
+    /// `key=value` of a line (value may be empty), nil when the line has no `=`.
+    static func keyValue(_ line: Substring) -> (Substring, Substring)? {
+        guard let eq = line.firstIndex(of: "=") else { return nil }
+        return (line[..<eq], line[line.index(after: eq)...])
+    }
+
+    mutating func parse(featureNames overrideNames: [String]?) throws -> Booster {
+        // Header: key=value lines until the first tree.
+        var header: [Substring: (value: Substring, line: Int)] = [:]
+        while index < lines.count, !lines[index].hasPrefix("Tree="), lines[index] != "end of trees" {
+            if let (k, v) = Self.keyValue(lines[index]) { header[k] = (v, index + 1) }
+            index += 1
+        }
+        guard !header.isEmpty || index < lines.count else { throw error("empty or not a LightGBM text model") }
+        func headerInt(_ key: Substring) throws -> Int {
+            guard let entry = header[key] else { throw error("header has no `\(key)=` line; not a LightGBM text model?") }
+            guard let v = Int(entry.value.trimmingCharacters(in: .whitespaces)) else {
+                throw error("`\(key)` is not an integer: \(entry.value)", line: entry.line)
+            }
+            return v
+        }
+        let numClass = try headerInt("num_class"), perIteration = try headerInt("num_tree_per_iteration")
+        guard numClass == 1, perIteration == 1 else {
+            throw error("multi-class models are not supported (num_class=\(numClass), num_tree_per_iteration=\(perIteration))")
+        }
+        if header["average_output"] != nil {
+            throw error("random-forest models (average_output) are not supported")
+        }
+        let featureCount = try headerInt("max_feature_idx") + 1
+        var names = header["feature_names"].map { $0.value.split(separator: " ").map(String.init) }
+            ?? (0..<featureCount).map { "Column_\($0)" }
+        guard names.count == featureCount else {
+            throw error("feature_names has \(names.count) names but max_feature_idx says \(featureCount)",
+                        line: header["feature_names"]?.line)
+        }
+        if let overrideNames {
+            guard overrideNames.count == featureCount else {
+                throw error("\(overrideNames.count) feature names given for a model with \(featureCount) features")
+            }
+            names = overrideNames
+        }
+
+        var trees: [Tree] = []
+        while index < lines.count, lines[index] != "end of trees" {
+            let line = lines[index]
+            if line.hasPrefix("Tree=") {
+                guard Int(line.dropFirst(5)) == trees.count else {
+                    throw error("expected Tree=\(trees.count), found \(line)", line: index + 1)
+                }
+                index += 1
+                trees.append(try parseTree(number: trees.count, featureCount: featureCount))
+            } else if line.isEmpty {
+                index += 1
+            } else {
+                throw error("unexpected line between trees: \(line.prefix(60))", line: index + 1)
+            }
+        }
+        guard index < lines.count else { throw error("missing `end of trees` (file truncated?)") }
+        index += 1
+
+        var parameters: [String: Double] = [:]
+        while index < lines.count, lines[index] != "parameters:" { index += 1 }
+        index += 1
+        while index < lines.count, lines[index] != "end of parameters" {
+            let line = lines[index]
+            if line.hasPrefix("["), line.hasSuffix("]"), let colon = line.firstIndex(of: ":") {
+                let name = String(line[line.index(after: line.startIndex)..<colon])
+                let value = line[line.index(after: colon)..<line.index(before: line.endIndex)]
+                if let ours = LightGBMFormat.ourName[name],
+                   let v = Double(value.trimmingCharacters(in: .whitespaces)) { parameters[ours] = v }
+            }
+            index += 1
+        }
+        return Booster(trees: trees, featureNames: names, parameters: parameters)
+    }
+
+    mutating func parseTree(number t: Int, featureCount: Int) throws -> Tree {
+        var fields: [Substring: (value: Substring, line: Int)] = [:]
+        let firstLine = index + 1
+        while index < lines.count, !lines[index].isEmpty, !lines[index].hasPrefix("Tree="),
+              lines[index] != "end of trees" {
+            guard let (k, v) = Self.keyValue(lines[index]) else {
+                throw error("tree \(t): expected key=value, found \(lines[index].prefix(60))", line: index + 1)
+            }
+            fields[k] = (v, index + 1)
+            index += 1
+        }
+        func raw(_ key: Substring) throws -> (value: Substring, line: Int) {
+            guard let entry = fields[key] else { throw error("tree \(t) has no `\(key)=` line", line: firstLine) }
+            return entry
+        }
+        func array<T>(_ key: Substring, count: Int, optional: Bool = false,
+                      _ convert: (Substring) -> T?) throws -> [T] {
+            if optional && fields[key] == nil { return [] }
+            let (value, line) = try raw(key)
+            let items = value.split(separator: " ")
+            guard items.count == count else {
+                throw error("tree \(t): `\(key)` has \(items.count) values, expected \(count)", line: line)
+            }
+            return try items.map { item in
+                guard let v = convert(item) else { throw error("tree \(t): bad \(key) value `\(item)`", line: line) }
+                return v
+            }
+        }
+        let leaves = try array("num_leaves", count: 1) { Int($0) }[0]
+        guard leaves >= 1 else { throw error("tree \(t): num_leaves must be at least 1", line: fields["num_leaves"]?.line) }
+        if let numCat = fields["num_cat"], Int(numCat.value) != 0 {
+            throw error("tree \(t): categorical splits are not supported (num_cat=\(numCat.value))", line: numCat.line)
+        }
+        if let linear = fields["is_linear"], linear.value != "0" {
+            throw error("tree \(t): linear trees are not supported", line: linear.line)
+        }
+        let n = leaves - 1
+        let parseDouble: (Substring) -> Double? = { LightGBMTextParser.double($0) }
+        var tree = Tree(leafValue: try array("leaf_value", count: leaves, parseDouble))
+        if let shrinkage = fields["shrinkage"] {
+            guard let s = parseDouble(shrinkage.value) else {
+                throw error("tree \(t): bad shrinkage `\(shrinkage.value)`", line: shrinkage.line)
+            }
+            tree.shrinkage = s
+        }
+        tree.leafCount = try array("leaf_count", count: leaves, optional: true) { Int32($0) }
+        guard n > 0 else { return tree }
+        tree.splitFeature = try array("split_feature", count: n) { Int32($0) }
+        if let bad = tree.splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
+            throw error("tree \(t): split feature \(bad) is outside 0...\(featureCount - 1)", line: fields["split_feature"]?.line)
+        }
+        tree.threshold = try array("threshold", count: n, parseDouble)
+        tree.decisionType = try array("decision_type", count: n) { UInt8($0) }
+        if let node = tree.decisionType.firstIndex(where: { $0 & 1 != 0 }) {
+            throw error("tree \(t): categorical splits are not supported (node \(node))", line: fields["decision_type"]?.line)
+        }
+        tree.leftChild = try array("left_child", count: n) { Int32($0) }
+        tree.rightChild = try array("right_child", count: n) { Int32($0) }
+        tree.splitGain = try array("split_gain", count: n, optional: true) { parseDouble($0).map(Float.init) }
+        tree.internalValue = try array("internal_value", count: n, optional: true, parseDouble)
+        tree.internalCount = try array("internal_count", count: n, optional: true) { Int32($0) }
+        tree.thresholdBin = tree.threshold.map(Booster.integerBin(atOrBelow:))
+        if let problem = tree.structuralProblem(featureCount: featureCount) {
+            throw error("tree \(t): \(problem)", line: firstLine)
+        }
+        return tree
+    }
+
+    /// LightGBM writes `inf`/`nan` spellings in some versions; Swift's parser reads both.
+    static func double(_ s: Substring) -> Double? {
+        if let v = Double(s) { return v }
+        switch s.lowercased() {
+        case "inf", "+inf", "infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        case "nan", "-nan": return .nan
+        default: return nil
+        }
+    }
+}
+
+// MARK: - Rebinning onto a dataset
+
+/// A booster cannot be mapped onto a dataset's features.
+public struct RebinError: Error, CustomStringConvertible, Equatable {
+    public let reason: String
+    public var description: String { reason }
+}
+
+extension Booster {
+    /// Largest integer bin b (0…255) with b ≤ threshold; 0 for thresholds below 0.
+    static func integerBin(atOrBelow threshold: Double) -> UInt8 {
+        guard !threshold.isNaN else { return 0 }
+        return UInt8(min(max(threshold.rounded(.down), 0), 255))
+    }
+
+    /// The booster expressed on `dataset`'s features and bins, ready for bin-based prediction.
+    ///
+    /// Features are matched by name (split features missing from the dataset are an error naming
+    /// them; unused ones may be absent). Each split `x ≤ threshold` becomes `bin ≤ thresholdBin`
+    /// with thresholdBin the largest bin whose every raw value is ≤ threshold: for integer bins the
+    /// largest b ≤ threshold, for edge-binned features the largest b with edges[b] ≤ threshold.
+    /// A split that sends every bin right (threshold below bin 0) is removed, its right subtree
+    /// taking its place, so predictions are unchanged. Missing-value rules do not matter on bins
+    /// (bins are never NaN); zero-as-missing splits that would send bin value 0 against the
+    /// threshold rule cannot be expressed on bins and are an error.
+    public func rebinned(for dataset: Dataset) throws -> Booster {
+        var datasetIndex: [String: Int] = [:]
+        for (i, name) in dataset.featureNames.enumerated() { datasetIndex[name] = i }
+        var used = Set<Int32>()
+        for tree in trees { used.formUnion(tree.splitFeature) }
+        let missing = used.sorted().map { featureNames[Int($0)] }.filter { datasetIndex[$0] == nil }
+        guard missing.isEmpty else {
+            throw RebinError(reason: "the model splits on \(missing.count) feature(s) the dataset lacks: "
+                             + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? ", …" : ""))
+        }
+        func edges(_ f: Int) -> [Double] { f < dataset.binEdges.count ? dataset.binEdges[f] : [] }
+
+        var out: [Tree] = []
+        out.reserveCapacity(trees.count)
+        for (t, tree) in trees.enumerated() {
+            var tree = tree
+            var alwaysRight = Set<Int>()
+            if tree.thresholdBin.count != tree.splitFeature.count {
+                tree.thresholdBin = [UInt8](repeating: 0, count: tree.splitFeature.count)
+            }
+            for node in 0..<tree.splitFeature.count {
+                let f = datasetIndex[featureNames[Int(tree.splitFeature[node])]]!
+                tree.splitFeature[node] = Int32(f)
+                let threshold = tree.threshold[node]
+                let e = edges(f)
+                // Index of the largest bin wholly at or below the threshold, -1 when none.
+                var bin: Int
+                if e.isEmpty {
+                    bin = threshold < 0 ? -1 : Int(min(threshold.rounded(.down), 255))
+                } else {
+                    bin = -1
+                    while bin + 1 < e.count && e[bin + 1] <= threshold { bin += 1 }
+                }
+                bin = min(bin, 255)
+                if !tree.decisionType.isEmpty {
+                    let type = tree.decisionType[node]
+                    // Zero-as-missing: the bin holding raw value 0 follows the default side.
+                    if (type >> 2) & 3 == 1 {
+                        let zeroBin = e.isEmpty ? 0 : (e.firstIndex(where: { 0 <= $0 }) ?? e.count)
+                        let zeroGoesLeft = type & 2 != 0
+                        if zeroGoesLeft != (zeroBin <= bin) && zeroBin < max(e.count, 1) {
+                            throw RebinError(reason: "tree \(t) node \(node): a zero-as-missing split on "
+                                             + "\(featureNames[Int(tree.splitFeature[node])]) cannot be expressed on bins")
+                        }
+                    }
+                }
+                if bin < 0 { alwaysRight.insert(node) }
+                tree.thresholdBin[node] = UInt8(max(bin, 0))
+            }
+            out.append(alwaysRight.isEmpty ? tree : tree.removingAlwaysRight(alwaysRight))
+        }
+        return Booster(trees: out, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
+                       parameters: parameters, initScore: initScore)
+    }
+}
+
+extension Tree {
+    /// The tree with the given internal nodes replaced by their right subtrees, renumbered in
+    /// depth-first order (nodes and leaves), unreachable leaves dropped.
+    func removingAlwaysRight(_ bypass: Set<Int>) -> Tree {
+        var result = Tree(leafValue: [], shrinkage: shrinkage)
+        let hasGain = !splitGain.isEmpty, hasLeafCount = !leafCount.isEmpty
+        let hasInternalValue = !internalValue.isEmpty, hasInternalCount = !internalCount.isEmpty
+        let hasDecision = !decisionType.isEmpty
+        // Returns the new child reference for old reference `child`.
+        func visit(_ child: Int32) -> Int32 {
+            var c = child
+            while c >= 0 && bypass.contains(Int(c)) { c = rightChild[Int(c)] }
+            if c < 0 {
+                let leaf = Int(-(c + 1))
+                result.leafValue.append(leafValue[leaf])
+                if hasLeafCount { result.leafCount.append(leafCount[leaf]) }
+                return -Int32(result.leafValue.count)
+            }
+            let old = Int(c), new = result.splitFeature.count
+            result.splitFeature.append(splitFeature[old])
+            result.thresholdBin.append(thresholdBin[old])
+            result.threshold.append(threshold[old])
+            if hasGain { result.splitGain.append(splitGain[old]) }
+            if hasInternalValue { result.internalValue.append(internalValue[old]) }
+            if hasInternalCount { result.internalCount.append(internalCount[old]) }
+            if hasDecision { result.decisionType.append(decisionType[old]) }
+            result.leftChild.append(0)
+            result.rightChild.append(0)
+            let l = visit(leftChild[old])
+            let r = visit(rightChild[old])
+            result.leftChild[new] = l
+            result.rightChild[new] = r
+            return Int32(new)
+        }
+        if splitFeature.isEmpty {
+            return self
+        }
+        let root = visit(0)
+        if root < 0 {  // the whole tree collapsed to one leaf
+            result.splitGain = []
+        }
+        return result
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+
+#if _endian(big)
+#error("the model file format is little-endian and is written with the host byte order")
+#endif
+
+/// A model file that could not be read or written; the message names the file.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    public var description: String { "model file \(path): \(reason)" }
+}
+
+/// Our own model file format (extension `.wbm` by convention), version 1.
+///
+/// Layout, all integers and floats little-endian, Doubles as their raw bit patterns so a
+/// save/load round trip is exact:
+///
+/// | bytes | content |
+/// |---|---|
+/// | 8 | magic `WBGBDT\r\n` |
+/// | 4 | format version (UInt32) |
+/// | 4 | header length H (UInt32) |
+/// | H | JSON header: `featureNames`, `parameterNames` (sorted), `binEdgeCounts`, `treeCount` |
+/// | … | payload: parameter values, init score, bin edges (Double); per-tree shrinkage (Double); an Int32 table of the 11 per-tree array lengths; then each tree field concatenated over all trees, in `Field` order |
+/// | 8 | FNV-1a 64-bit checksum of every byte before it |
+///
+/// Fields are stored column by column (all trees' split features, then all thresholds, …) so
+/// reading is a handful of bulk copies, fast even for 2000-tree models.
+enum ModelFile {
+    static let magic: [UInt8] = Array("WBGBDT\r\n".utf8)
+    static let version: UInt32 = 1
+
+    struct Header: Codable {
+        var featureNames: [String]
+        var parameterNames: [String]
+        var binEdgeCounts: [Int]
+        var treeCount: Int
+    }
+
+    /// The per-tree arrays in file order.
+    enum Field: Int, CaseIterable {
+        case splitFeature, thresholdBin, threshold, splitGain, leftChild, rightChild,
+             leafValue, leafCount, internalCount, internalValue, decisionType
+    }
+
+    // MARK: Encoding
+
+    static func encode(_ booster: Booster) -> [UInt8] {
+        var out = ByteWriter()
+        out.bytes.append(contentsOf: magic)
+        out.append(version)
+        let parameterNames = booster.parameters.keys.sorted()
+        let header = Header(featureNames: booster.featureNames, parameterNames: parameterNames,
+                            binEdgeCounts: booster.binEdges.map(\.count), treeCount: booster.trees.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try! encoder.encode(header)  // strings and integers only: cannot fail
+        out.append(UInt32(json.count))
+        out.bytes.append(contentsOf: json)
+
+        out.append(parameterNames.map { booster.parameters[$0]! })
+        out.append(booster.initScore)
+        for edges in booster.binEdges { out.append(edges) }
+        out.append(booster.trees.map(\.shrinkage))
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(booster.trees.count * Field.allCases.count)
+        for tree in booster.trees {
+            for field in Field.allCases { lengths.append(Int32(tree.count(of: field))) }
+        }
+        out.append(lengths)
+        for field in Field.allCases {
+            for tree in booster.trees {
+                switch field {
+                case .splitFeature: out.append(tree.splitFeature)
+                case .thresholdBin: out.append(tree.thresholdBin)
+                case .threshold: out.append(tree.threshold)
+                case .splitGain: out.append(tree.splitGain)
+                case .leftChild: out.append(tree.leftChild)
+                case .rightChild: out.append(tree.rightChild)
+                case .leafValue: out.append(tree.leafValue)
+                case .leafCount: out.append(tree.leafCount)
+                case .internalCount: out.append(tree.internalCount)
+                case .internalValue: out.append(tree.internalValue)
+                case .decisionType: out.append(tree.decisionType)
+                }
+            }
+        }
+        out.append(fnv1a64(out.bytes[...]))
+        return out.bytes
+    }
+
+    // MARK: Decoding
+
+    static func decode(_ bytes: [UInt8], path: String) throws -> Booster {
+        func fail(_ reason: String) -> ModelFileError { ModelFileError(path: path, reason: reason) }
+        guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
+            throw fail("not a workbench model file (bad magic bytes)")
+        }
+        var reader = ByteReader(bytes: bytes, position: magic.count)
+        func read<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
+            guard let v: T = reader.scalar() else { throw truncated(what) }
+            return v
+        }
+        func readArray<T>(_: T.Type, count: Int, _ what: String) throws -> [T] {
+            guard count >= 0, let v: [T] = reader.array(count: count) else { throw truncated(what) }
+            return v
+        }
+        func truncated(_ what: String) -> ModelFileError {
+            fail("truncated or corrupt: file ends (\(bytes.count) bytes) while reading \(what)")
+        }
+        let fileVersion = try read(UInt32.self, "the format version")
+        guard fileVersion == version else {
+            throw fail("format version \(fileVersion) is not supported (this build reads version \(version))")
+        }
+        // Verify the checksum before trusting any length in the file.
+        guard bytes.count >= reader.position + 4 + 8 else { throw truncated("the header") }
+        let body = bytes[0..<(bytes.count - 8)]
+        let stored = bytes[(bytes.count - 8)...].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        guard fnv1a64(body) == stored else {
+            throw fail("corrupt or truncated (checksum mismatch)")
+        }
+        let headerLength = Int(try read(UInt32.self, "the header length"))
+        let json: [UInt8] = try readArray(UInt8.self, count: headerLength, "the header")
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: Data(json)) } catch {
+            throw fail("corrupt header (\(error))")
+        }
+        let parameterValues = try readArray(Double.self, count: header.parameterNames.count, "parameters")
+        let initScore: Double = try readArray(Double.self, count: 1, "the init score")[0]
+        var binEdges: [[Double]] = []
+        for count in header.binEdgeCounts { binEdges.append(try readArray(Double.self, count: count, "bin edges")) }
+        let treeCount = header.treeCount
+        let shrinkage = try readArray(Double.self, count: treeCount, "tree shrinkage")
+        let fieldCount = Field.allCases.count
+        let lengths = try readArray(Int32.self, count: treeCount * fieldCount, "tree sizes")
+        var trees = (0..<treeCount).map { Tree(leafValue: [], shrinkage: shrinkage[$0]) }
+        for field in Field.allCases {
+            for t in 0..<treeCount {
+                let n = Int(lengths[t * fieldCount + field.rawValue])
+                let what = "tree \(t)"
+                switch field {
+                case .splitFeature: trees[t].splitFeature = try readArray(Int32.self, count: n, what)
+                case .thresholdBin: trees[t].thresholdBin = try readArray(UInt8.self, count: n, what)
+                case .threshold: trees[t].threshold = try readArray(Double.self, count: n, what)
+                case .splitGain: trees[t].splitGain = try readArray(Float.self, count: n, what)
+                case .leftChild: trees[t].leftChild = try readArray(Int32.self, count: n, what)
+                case .rightChild: trees[t].rightChild = try readArray(Int32.self, count: n, what)
+                case .leafValue: trees[t].leafValue = try readArray(Double.self, count: n, what)
+                case .leafCount: trees[t].leafCount = try readArray(Int32.self, count: n, what)
+                case .internalCount: trees[t].internalCount = try readArray(Int32.self, count: n, what)
+                case .internalValue: trees[t].internalValue = try readArray(Double.self, count: n, what)
+                case .decisionType: trees[t].decisionType = try readArray(UInt8.self, count: n, what)
+                }
+            }
+        }
+        guard reader.position == bytes.count - 8 else {
+            throw fail("corrupt: \(bytes.count - 8 - reader.position) unexpected bytes after the trees")
+        }
+        for (t, tree) in trees.enumerated() {
+            if let problem = tree.structuralProblem(featureCount: header.featureNames.count) {
+                throw fail("corrupt tree \(t): \(problem)")
+            }
+        }
+        return Booster(trees: trees, featureNames: header.featureNames, binEdges: binEdges,
+                       parameters: Dictionary(uniqueKeysWithValues: zip(header.parameterNames, parameterValues)),
+                       initScore: initScore)
+    }
+
+    /// FNV-1a, 64 bit: cheap, dependency-free corruption detection (not a cryptographic hash).
+    static func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBufferPointer { buffer in
+            for b in buffer { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        }
+        return hash
+    }
+}
+
+extension Tree {
+    fileprivate func count(of field: ModelFile.Field) -> Int {
+        switch field {
+        case .splitFeature: splitFeature.count
+        case .thresholdBin: thresholdBin.count
+        case .threshold: threshold.count
+        case .splitGain: splitGain.count
+        case .leftChild: leftChild.count
+        case .rightChild: rightChild.count
+        case .leafValue: leafValue.count
+        case .leafCount: leafCount.count
+        case .internalCount: internalCount.count
+        case .internalValue: internalValue.count
+        case .decisionType: decisionType.count
+        }
+    }
+
+    /// Why this tree is not a well-formed binary tree in array form, or nil if it is: n internal
+    /// nodes and n + 1 leaves, every node and leaf reached exactly once from node 0, split features
+    /// below `featureCount`, optional per-node/per-leaf arrays either empty or full length.
+    func structuralProblem(featureCount: Int) -> String? {
+        let n = splitFeature.count
+        guard leafValue.count == n + 1 else {
+            return "\(n) internal nodes need \(n + 1) leaf values, found \(leafValue.count)"
+        }
+        for (name, count) in [("threshold", threshold.count), ("left_child", leftChild.count),
+                              ("right_child", rightChild.count)] where count != n {
+            return "\(name) has \(count) entries for \(n) internal nodes"
+        }
+        for (name, count) in [("threshold_bin", thresholdBin.count), ("split_gain", splitGain.count),
+                              ("internal_count", internalCount.count), ("internal_value", internalValue.count),
+                              ("decision_type", decisionType.count)] where count != 0 && count != n {
+            return "\(name) has \(count) entries for \(n) internal nodes"
+        }
+        if leafCount.count != 0 && leafCount.count != n + 1 {
+            return "leaf_count has \(leafCount.count) entries for \(n + 1) leaves"
+        }
+        if let f = splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
+            return "split feature \(f) is outside 0..<\(featureCount)"
+        }
+        guard n > 0 else { return nil }
+        var nodeSeen = [Bool](repeating: false, count: n), leafSeen = [Bool](repeating: false, count: n + 1)
+        nodeSeen[0] = true
+        for child in leftChild + rightChild {
+            if child >= 0 {
+                guard Int(child) < n, !nodeSeen[Int(child)] else { return "node \(child) is referenced twice or out of range" }
+                nodeSeen[Int(child)] = true
+            } else {
+                let leaf = Int(-(child + 1))
+                guard leaf <= n, !leafSeen[leaf] else { return "leaf \(leaf) is referenced twice or out of range" }
+                leafSeen[leaf] = true
+            }
+        }
+        // n + 1 distinct leaves and n distinct nodes with one root: a tree iff there is no cycle,
+        // which holds when every node is reachable from the root.
+        var reached = 0, stack: [Int32] = [0]
+        while let node = stack.popLast(), reached <= n {
+            reached += 1
+            for child in [leftChild[Int(node)], rightChild[Int(node)]] where child >= 0 { stack.append(child) }
+        }
+        return reached == n ? nil : "nodes are not all reachable from the root"
+    }
+}
+
+extension Booster {
+    /// Writes the booster in our binary model format (see `ModelFile`), atomically: a temporary
+    /// file next to `path` is renamed over it, so readers never see half a model.
+    public func save(to path: String) throws {
+        let bytes = ModelFile.encode(self)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// Reads a booster written by `save(to:)`; the result equals the saved booster bit for bit.
+    public static func load(from path: String) throws -> Booster {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ModelFileError(path: path, reason: "cannot read (\(error.localizedDescription))")
+        }
+        return try ModelFile.decode([UInt8](data), path: path)
+    }
+
+    /// The booster in our model format, as bytes (what `save(to:)` writes).
+    public func modelFileBytes() -> [UInt8] { ModelFile.encode(self) }
+
+    /// Decodes bytes produced by `modelFileBytes()`; `name` labels errors.
+    public static func fromModelFileBytes(_ bytes: [UInt8], name: String = "<memory>") throws -> Booster {
+        try ModelFile.decode(bytes, path: name)
+    }
+}
+
+// MARK: - Little-endian byte buffers
+
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    mutating func append(_ value: Double) { append(value.bitPattern) }
+    /// Raw element bytes; the format is little-endian and so is every supported host.
+    mutating func append<T>(_ values: [T]) {
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    var position: Int
+
+    mutating func scalar<T: FixedWidthInteger>() -> T? {
+        let size = MemoryLayout<T>.size
+        guard position + size <= bytes.count else { return nil }
+        let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: T.self) }
+        position += size
+        return T(littleEndian: v)
+    }
+
+    mutating func array<T>(count: Int) -> [T]? {
+        let size = MemoryLayout<T>.stride
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, byteCount <= bytes.count - position else { return nil }
+        let start = position
+        let out = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: src[start..<(start + byteCount)]))
+            }
+            initialized = count
+        }
+        position += byteCount
+        return out
+    }
+}

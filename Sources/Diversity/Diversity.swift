@@ -1,1 +1,0 @@
-// Diversity module — see README.md Design notes.

@@ -1,0 +1,187 @@
+import Foundation
+
+/// Type sizes and the default canvas used by every chart.
+enum ChartMetrics {
+    static let width = 760.0
+    static let height = 440.0
+    static let titleSize = 15.0
+    static let subtitleSize = 11.5
+    static let labelSize = 12.0
+    static let tickSize = 11.0
+    static let legendSize = 11.0
+    static let tickLength = 5.0
+    static let legendRow = 18.0
+    static let legendMaxLabelWidth = 190.0
+}
+
+/// One legend row: a swatch drawn like the data it names, and its label.
+public struct LegendEntry: Sendable {
+    public enum Mark: Sendable { case line, dashedLine, area, marker, bar }
+    public let label: String
+    public let color: String
+    public let mark: Mark
+    public init(label: String, color: String, mark: Mark) {
+        self.label = label
+        self.color = color
+        self.mark = mark
+    }
+}
+
+/// Layout of a two-axis chart: title block on top, y labels on the left, optional secondary
+/// axis and legend on the right (outside the plot area, so the legend never covers data).
+struct XYFrame {
+    let title: String
+    let subtitle: String?
+    let xLabel: String
+    let yLabel: String
+    let y2Label: String?
+    let xTicks: NiceTicks
+    let yTicks: NiceTicks
+    let y2Ticks: NiceTicks?
+    let legend: [LegendEntry]
+    let plotX: Double, plotY: Double, plotWidth: Double, plotHeight: Double
+    let x: AxisScale
+    let y: AxisScale
+    let y2: AxisScale?
+    let width: Double, height: Double
+    private let legendX: Double
+
+    init(title: String, subtitle: String?, xLabel: String, yLabel: String, y2Label: String? = nil,
+         xTicks rawXTicks: NiceTicks, xLog: Bool = false, xDomain: ClosedRange<Double>? = nil,
+         yTicks: NiceTicks, y2Ticks: NiceTicks? = nil, legend: [LegendEntry], width: Double = ChartMetrics.width, height: Double = ChartMetrics.height) {
+        typealias M = ChartMetrics
+        self.title = title
+        self.subtitle = subtitle
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.y2Label = y2Label
+        // An explicit x domain (e.g. 0.5…n+0.5 for bars) keeps only the ticks inside it.
+        var xTicks = rawXTicks
+        if let xDomain {
+            let inside = zip(rawXTicks.values, rawXTicks.labels).filter { xDomain.contains($0.0) }
+            xTicks = NiceTicks(values: inside.map(\.0), labels: inside.map(\.1), step: rawXTicks.step, decimals: rawXTicks.decimals)
+        }
+        self.xTicks = xTicks
+        self.yTicks = yTicks
+        self.y2Ticks = y2Ticks
+        self.legend = legend
+        self.width = width
+        self.height = height
+        let top = 14 + M.titleSize + (subtitle == nil ? 0 : M.subtitleSize + 6) + 16
+        let yTickWidth = yTicks.labels.map { SVGDocument.textWidth($0, size: M.tickSize) }.max() ?? 0
+        let left = 12 + M.labelSize + 10 + yTickWidth + M.tickLength + 4
+        let bottom = M.tickLength + 4 + M.tickSize + 10 + M.labelSize + 12
+        var right = 18.0
+        if let y2Ticks {
+            let w = y2Ticks.labels.map { SVGDocument.textWidth($0, size: M.tickSize) }.max() ?? 0
+            right = M.tickLength + 4 + w + 10 + M.labelSize + 12
+        }
+        var legendWidth = 0.0
+        if !legend.isEmpty {
+            let longest = legend.map { SVGDocument.textWidth($0.label, size: M.legendSize) }.max() ?? 0
+            legendWidth = 30 + min(longest, M.legendMaxLabelWidth) + 10
+        }
+        plotX = left
+        plotY = top
+        plotWidth = max(60, width - left - right - legendWidth)
+        plotHeight = max(60, height - top - bottom)
+        legendX = plotX + plotWidth + right
+        x = AxisScale(domain: xDomain ?? rawXTicks.domain, range: plotX...(plotX + plotWidth), logarithmic: xLog)
+        y = AxisScale(domain: yTicks.domain, range: plotY...(plotY + plotHeight), reversed: true)
+        let (top0, bottom0) = (plotY, plotY + plotHeight)
+        y2 = y2Ticks.map { AxisScale(domain: $0.domain, range: top0...bottom0, reversed: true) }
+    }
+
+    /// Gridlines behind the data.
+    func drawGrid(_ doc: inout SVGDocument) {
+        for v in yTicks.values { doc.line(x1: plotX, y1: y(v), x2: plotX + plotWidth, y2: y(v), stroke: ChartColors.grid) }
+        for v in xTicks.values { doc.line(x1: x(v), y1: plotY, x2: x(v), y2: plotY + plotHeight, stroke: ChartColors.grid) }
+    }
+
+    /// Axes, ticks, labels, titles and legend, drawn over the data.
+    func drawAxes(_ doc: inout SVGDocument) {
+        typealias M = ChartMetrics
+        let bottomY = plotY + plotHeight
+        doc.line(x1: plotX, y1: bottomY, x2: plotX + plotWidth, y2: bottomY, stroke: ChartColors.axis)
+        doc.line(x1: plotX, y1: plotY, x2: plotX, y2: bottomY, stroke: ChartColors.axis)
+        for (v, label) in zip(xTicks.values, xTicks.labels) {
+            doc.line(x1: x(v), y1: bottomY, x2: x(v), y2: bottomY + M.tickLength, stroke: ChartColors.axis)
+            doc.text(label, x: x(v), y: bottomY + M.tickLength + 3 + M.tickSize, size: M.tickSize, anchor: .middle)
+        }
+        for (v, label) in zip(yTicks.values, yTicks.labels) {
+            doc.line(x1: plotX - M.tickLength, y1: y(v), x2: plotX, y2: y(v), stroke: ChartColors.axis)
+            doc.text(label, x: plotX - M.tickLength - 3, y: y(v) + M.tickSize * 0.35, size: M.tickSize, anchor: .end)
+        }
+        doc.text(xLabel, x: plotX + plotWidth / 2, y: height - 12, size: M.labelSize, anchor: .middle)
+        doc.text(yLabel, x: 12 + M.labelSize, y: plotY + plotHeight / 2, size: M.labelSize, anchor: .middle, rotate: -90)
+        if let y2Ticks, let y2 {
+            let rightX = plotX + plotWidth
+            doc.line(x1: rightX, y1: plotY, x2: rightX, y2: bottomY, stroke: ChartColors.axis)
+            var widest = 0.0
+            for (v, label) in zip(y2Ticks.values, y2Ticks.labels) {
+                doc.line(x1: rightX, y1: y2(v), x2: rightX + M.tickLength, y2: y2(v), stroke: ChartColors.axis)
+                doc.text(label, x: rightX + M.tickLength + 3, y: y2(v) + M.tickSize * 0.35, size: M.tickSize)
+                widest = max(widest, SVGDocument.textWidth(label, size: M.tickSize))
+            }
+            if let y2Label {
+                let lx = rightX + M.tickLength + 4 + widest + 10 + M.labelSize * 0.8
+                doc.text(y2Label, x: lx, y: plotY + plotHeight / 2, size: M.labelSize, anchor: .middle, rotate: 90)
+            }
+        }
+        drawTitle(&doc, title: title, subtitle: subtitle, width: width)
+        drawLegend(&doc, legend, x: legendX, y: plotY)
+    }
+}
+
+/// Title and subtitle, cut to the canvas width.
+func drawTitle(_ doc: inout SVGDocument, title: String, subtitle: String?, width: Double) {
+    typealias M = ChartMetrics
+    doc.text(SVGDocument.fit(title, size: M.titleSize, maxWidth: width - 24), x: 12, y: 14 + M.titleSize,
+             size: M.titleSize, bold: true)
+    if let subtitle {
+        doc.text(SVGDocument.fit(subtitle, size: M.subtitleSize, maxWidth: width - 24),
+                 x: 12, y: 14 + M.titleSize + 6 + M.subtitleSize, size: M.subtitleSize, fill: ChartColors.mutedText)
+    }
+}
+
+/// Legend rows from (x, y) downwards; labels longer than the legend column are cut with "…".
+func drawLegend(_ doc: inout SVGDocument, _ entries: [LegendEntry], x: Double, y: Double) {
+    typealias M = ChartMetrics
+    for (i, entry) in entries.enumerated() {
+        let cy = y + 8 + Double(i) * M.legendRow
+        switch entry.mark {
+        case .line: doc.line(x1: x, y1: cy, x2: x + 22, y2: cy, stroke: entry.color, width: 2)
+        case .dashedLine: doc.line(x1: x, y1: cy, x2: x + 22, y2: cy, stroke: entry.color, width: 2, dash: "6 4")
+        case .area: doc.rect(x: x, y: cy - 6, width: 22, height: 12, fill: entry.color, opacity: 0.25)
+        case .bar: doc.rect(x: x + 4, y: cy - 6, width: 14, height: 12, fill: entry.color)
+        case .marker: doc.circle(cx: x + 11, cy: cy, r: 4, fill: entry.color, opacity: 0.8)
+        }
+        doc.text(SVGDocument.fit(entry.label, size: M.legendSize, maxWidth: M.legendMaxLabelWidth),
+                 x: x + 30, y: cy + M.legendSize * 0.35, size: M.legendSize)
+    }
+}
+
+/// A chart with nothing to plot: the title, an empty frame and "no data" with the reason.
+func noDataChart(title: String, reason: String, width: Double = ChartMetrics.width,
+                 height: Double = ChartMetrics.height) -> String {
+    var doc = SVGDocument(width: width, height: height)
+    drawTitle(&doc, title: title, subtitle: nil, width: width)
+    let top = 14 + ChartMetrics.titleSize + 16
+    doc.rect(x: 40, y: top, width: width - 80, height: height - top - 30, fill: "#fafafa", stroke: "#cccccc")
+    doc.text("no data", x: width / 2, y: (top + height - 30) / 2, size: 16, anchor: .middle,
+             fill: ChartColors.mutedText, bold: true)
+    doc.text(SVGDocument.fit(reason, size: 11, maxWidth: width - 100), x: width / 2,
+             y: (top + height - 30) / 2 + 20, size: 11, anchor: .middle, fill: ChartColors.mutedText)
+    return doc.render(title: title + " (no data)")
+}
+
+/// Finite values only.
+func finite(_ values: [Double]) -> [Double] { values.filter(\.isFinite) }
+
+/// Ticks covering `values` (finite ones), optionally forcing zero into the range.
+func ticks(covering values: [Double], includeZero: Bool = false, integer: Bool = false, target: Int = 6) -> NiceTicks {
+    let f = finite(values)
+    var lo = f.min() ?? 0, hi = f.max() ?? 1
+    if includeZero { lo = min(lo, 0); hi = max(hi, 0) }
+    return NiceTicks(lo: lo, hi: hi, target: target, integer: integer)
+}

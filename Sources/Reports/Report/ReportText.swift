@@ -1,0 +1,84 @@
+import Foundation
+
+/// Every sentence of the report that states a conclusion, in one place. Each one is chosen from
+/// the numbers (never asserted), and says how sure it is.
+enum ReportText {
+    static func corr(_ x: Double) -> String { NumberFormat.fixed(x, 4) }
+    static func signed(_ x: Double) -> String { x > 0 && x.isFinite ? "+" + NumberFormat.fixed(x, 4) : NumberFormat.fixed(x, 4) }
+    static func interval(_ lo: Double, _ hi: Double) -> String { "[\(signed(lo)), \(signed(hi))]" }
+    static func percent(_ x: Double, digits: Int = 1) -> String { NumberFormat.fixed(100 * x, digits) + "%" }
+
+    /// The verdict on "does the ensemble beat `other` out of sample".
+    static func verdict(_ c: PairedComparison, other: String) -> String {
+        let gain = "\(signed(c.meanDifference)) per era"
+        let relative = c.otherMean.isFinite && c.otherMean != 0 && c.meanDifference.isFinite
+            ? " (\(c.meanDifference >= 0 ? "+" : "")\(percent(c.meanDifference / abs(c.otherMean))) of \(other)'s \(corr(c.otherMean)))" : ""
+        switch c.verdict {
+        case .better:
+            return "**The ensemble beats \(other) out of sample**: \(gain)\(relative); the 90% interval \(interval(c.low, c.high)) excludes 0."
+        case .worse:
+            return "**The ensemble is worse than \(other) out of sample**: \(gain)\(relative); the 90% interval \(interval(c.low, c.high)) lies below 0."
+        case .inconclusive:
+            return "**No evidence that the ensemble beats \(other)**: \(gain)\(relative), but the 90% interval \(interval(c.low, c.high)) includes 0."
+        case .undetermined:
+            let why = c.eras == 0 ? "no test era where both are defined" : "only \(c.eras) test era, too few for an interval"
+            return "**Undetermined against \(other)**: \(why)" + (c.meanDifference.isFinite ? " (difference \(gain))." : ".")
+        }
+    }
+
+    static let intervalMethod = """
+    Intervals of differences: per test era d = corr(ensemble) − corr(other); mean ± t₀.₉₅,ₙ₋₁ · sd(d)/√n \
+    (Student t, sample std, n test eras). Eras are treated as independent; neighbouring eras' targets \
+    overlap in time, so the true uncertainty is somewhat larger than these intervals.
+    """
+
+    static func noBenchmark() -> String { "No benchmark model in this study: nothing to compare with there." }
+
+    /// Measured ensemble against the equicorrelation theory.
+    static func theory(measured: Double, theory t: Double, c: Double, rho: Double, models: Int) -> String {
+        guard measured.isFinite, t.isFinite else {
+            return "Theory c/√(ρ + (1−ρ)/M) is undefined here (c = \(corr(c)), ρ = \(NumberFormat.fixed(rho, 3)))."
+        }
+        let ratio = measured / t
+        let closeness: String
+        if abs(ratio - 1) <= 0.1 { closeness = "within 10% of the theory" }
+        else if ratio > 1 { closeness = "above the theory by \(percent(ratio - 1))" }
+        else { closeness = "below the theory by \(percent(1 - ratio))" }
+        return "Theory for \(models) equicorrelated models with the measured member corr c = \(corr(c)) and mean pairwise " +
+            "correlation ρ = \(NumberFormat.fixed(rho, 3)) on the test eras: c/√(ρ + (1−ρ)/M) = \(corr(t)); " +
+            "measured \(corr(measured)), \(closeness)" +
+            (rho > 0 && c.isFinite ? "; no number of such models can exceed c/√ρ = \(corr(c / rho.squareRoot()))." : ".")
+    }
+
+    static func diversity(pairwise: Double, effective: Double, participation: Double, models: Int) -> String {
+        guard models > 1 else { return "A single model: no diversity to measure." }
+        let share = effective / Double(models)
+        let how = share < 0.1 ? "the models are close to copies of each other"
+            : share < 0.5 ? "the models overlap substantially" : "the models are largely distinct"
+        return "Mean pairwise correlation \(NumberFormat.fixed(pairwise, 3)): the \(models) models are worth " +
+            "\(NumberFormat.fixed(effective, 2)) independent ones (Kish), participation ratio \(NumberFormat.fixed(participation, 2)) — \(how)."
+    }
+
+    static func contributions(positive: Int, defined: Int) -> String {
+        guard defined > 0 else { return "Contributions are undefined (a single model has no others to add to)." }
+        return "\(percent(Double(positive) / Double(defined))) of models (\(positive) of \(defined)) add to the ensemble of " +
+            "all the others on the test eras (positive contribution)."
+    }
+
+    static func randomSubsets(single: (mean: Double, low: Double, high: Double), all: Double, models: Int) -> String {
+        "A random single model scores \(corr(single.mean)) on the test eras (5–95% over draws \(corr(single.low)) … " +
+            "\(corr(single.high))); the equal-weight ensemble of all \(models) scores \(corr(all))" +
+            (single.high.isFinite && all.isFinite
+                ? (all > single.high ? ", above the 95th percentile of single models."
+                    : all < single.low ? ", below the 5th percentile of single models." : ", inside the range of single models.")
+                : ".")
+    }
+
+    static func ceiling(_ ceiling: Double, ensemble: Double) -> String {
+        let head = "Synthetic data: the true signal scores \(corr(ceiling)) on the test eras (the ceiling in expectation); "
+        guard ceiling > 0, ensemble.isFinite else { return head + "the ensemble scores \(corr(ensemble))." }
+        let share = ensemble / ceiling
+        return head + (share <= 1 ? "the ensemble reaches \(percent(share)) of it."
+            : "the ensemble scores above it (\(percent(share))), which only sampling noise over few test eras allows.")
+    }
+}

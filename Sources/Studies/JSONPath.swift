@@ -1,0 +1,131 @@
+import Foundation
+
+/// A study-file error: where (JSON path like `$.arms[1].vary.learning_rate`), what, and a hint.
+public struct StudyError: Error, CustomStringConvertible, Equatable {
+    public let file: String?
+    public let path: String
+    public let message: String
+    public let suggestion: String?
+
+    public init(file: String? = nil, path: String, _ message: String, suggestion: String? = nil) {
+        self.file = file
+        self.path = path
+        self.message = message
+        self.suggestion = suggestion
+    }
+
+    public var description: String {
+        var text = (file.map { "\($0): " } ?? "") + "\(path): \(message)"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    func inFile(_ file: String) -> StudyError {
+        StudyError(file: file, path: path, message, suggestion: suggestion)
+    }
+}
+
+/// A parsed JSON value that remembers where it came from, so every check can name its path.
+struct Node {
+    let value: Any
+    let path: String
+
+    init(_ value: Any, path: String = "$") {
+        self.value = value
+        self.path = path
+    }
+
+    func fail(_ message: String, suggestion: String? = nil) -> StudyError {
+        StudyError(path: path, message, suggestion: suggestion)
+    }
+
+    var isNull: Bool { value is NSNull }
+
+    func object() throws -> [String: Node] {
+        guard let dict = value as? [String: Any] else { throw fail("expected an object, found \(kind)") }
+        var out: [String: Node] = [:]
+        for (k, v) in dict { out[k] = Node(v, path: "\(path).\(k)") }
+        return out
+    }
+
+    func array() throws -> [Node] {
+        guard let list = value as? [Any] else { throw fail("expected a list, found \(kind)") }
+        return list.enumerated().map { Node($1, path: "\(path)[\($0)]") }
+    }
+
+    func string() throws -> String {
+        guard let s = value as? String else { throw fail("expected a string, found \(kind)") }
+        return s
+    }
+
+    func number() throws -> Double {
+        guard let n = value as? NSNumber, !isBool(n) else { throw fail("expected a number, found \(kind)") }
+        let d = n.doubleValue
+        guard d.isFinite else { throw fail("expected a finite number") }
+        return d
+    }
+
+    func integer() throws -> Int {
+        let d = try number()
+        guard d == d.rounded(), abs(d) < 9e15 else { throw fail("expected an integer, found \(d)") }
+        return Int(d)
+    }
+
+    func bool() throws -> Bool {
+        guard let n = value as? NSNumber, isBool(n) else { throw fail("expected true or false, found \(kind)") }
+        return n.boolValue
+    }
+
+    var kind: String {
+        switch value {
+        case is NSNull: return "null"
+        case let n as NSNumber: return isBool(n) ? "a boolean" : "a number"
+        case is String: return "a string"
+        case is [Any]: return "a list"
+        case is [String: Any]: return "an object"
+        default: return "an unknown value"
+        }
+    }
+
+    private func isBool(_ n: NSNumber) -> Bool {
+        // JSONSerialization makes booleans NSNumbers of ObjC type "c" (a JSON number never is).
+        String(cString: n.objCType) == "c"
+    }
+}
+
+/// Rejects keys outside `allowed`, suggesting the closest allowed key.
+func checkKeys(_ object: [String: Node], allowed: [String], at path: String) throws {
+    for key in object.keys.sorted() where !allowed.contains(key) {
+        throw StudyError(path: "\(path).\(key)", "unknown key '\(key)'",
+                         suggestion: closest(to: key, in: allowed))
+    }
+}
+
+/// The candidate with the smallest edit distance, when it is close enough to be a likely typo.
+public func closest(to word: String, in candidates: [String]) -> String? {
+    let lower = word.lowercased()
+    var best: (String, Int)? = nil
+    for c in candidates {
+        let d = editDistance(lower, c.lowercased())
+        if best == nil || d < best!.1 { best = (c, d) }
+    }
+    guard let (candidate, distance) = best else { return nil }
+    return distance <= max(2, word.count / 3) ? candidate : nil
+}
+
+/// Levenshtein distance.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

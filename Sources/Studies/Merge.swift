@@ -1,0 +1,143 @@
+import EraData
+import Foundation
+import PredictionStore
+
+/// Why shards cannot be merged yet, shard by shard, with the commands that finish them.
+public struct IncompleteShards: Error, CustomStringConvertible {
+    public struct Problem: Sendable {
+        public let shard: Int
+        public let reason: String
+    }
+    public let problems: [Problem]
+    public let shardCount: Int
+    public let rerun: (Int) -> String
+
+    public var description: String {
+        var lines = ["\(problems.count) of \(shardCount) shard(s) missing or incomplete:"]
+        for p in problems { lines.append("  shard \(p.shard): \(p.reason)") }
+        lines.append("re-run them (each resumes what it stored):")
+        for p in problems { lines.append("  " + rerun(p.shard)) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Merges the shard stores under `DIR/shards/` into `DIR/predictions.h5`, exactly as a single
+/// run would have written it: the same models, the same predictions, bit for bit.
+public enum ShardMerger {
+    /// Shard directories by index, and their common count.
+    public static func shardDirectories(in directory: URL) throws -> (count: Int, byIndex: [Int: URL]) {
+        let root = directory.appendingPathComponent("shards")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
+            throw StudyError(path: "$", "\(root.path): no shards here (run `workbench run STUDY --shard I/N --out \(directory.path)` first)")
+        }
+        var counts = Set<Int>()
+        var byIndex: [Int: URL] = [:]
+        for name in names.sorted() {
+            // shard-III-of-NNN
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, parts[0] == "shard", parts[2] == "of", let i = Int(parts[1]), let n = Int(parts[3]) else { continue }
+            counts.insert(n)
+            byIndex[i] = root.appendingPathComponent(name)
+        }
+        guard let count = counts.first else { throw StudyError(path: "$", "\(root.path): no shard directories") }
+        guard counts.count == 1 else {
+            throw StudyError(path: "$", "\(root.path) mixes shard counts \(counts.sorted()); keep the shards of one split")
+        }
+        return (count, byIndex)
+    }
+
+    /// The study recorded by the shards (they must all agree).
+    public static func study(in directory: URL) throws -> StudySpec {
+        let (_, shards) = try shardDirectories(in: directory)
+        var records: [(Int, StudyRunner.StudyRecordFile)] = []
+        for (i, url) in shards.sorted(by: { $0.key < $1.key }) {
+            records.append((i, try StudyRunner.StudyRecordFile.read(url)))
+        }
+        let first = records[0].1
+        for (i, r) in records where r.hash != first.hash {
+            throw StudyError(path: "$", "shard \(i) holds study '\(r.name)' (hash \(r.hash)) but shard \(records[0].0) holds '\(first.name)' (hash \(first.hash)): shards of different studies cannot be merged")
+        }
+        return try first.spec()
+    }
+
+    /// Merges; throws `IncompleteShards` when a shard is missing, unfinished or failed.
+    public static func merge(directory: URL, spec: StudySpec, dataset: Dataset) throws -> PredictionStore {
+        let (count, shards) = try shardDirectories(in: directory)
+        let planner = try Planner(spec: spec, dataset: dataset)
+        let plans = planner.plans()
+        let assignment = shardAssignment(costs: plans.map(planner.cost), count: count)
+        let studyArg = spec.sourcePath ?? "STUDY.json"
+        let rerun = { (i: Int) in "workbench run \(shellQuote(studyArg)) --shard \(i)/\(count) --out \(shellQuote(directory.path))" }
+
+        let rows = evaluationRows(dataset)
+        func store(at url: URL) throws -> PredictionStore {
+            try PredictionStore(directory: url, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
+                                rows: rows, ids: rows.map { dataset.ids[Int($0)] },
+                                eraOfColumn: rows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] },
+                                modelCount: plans.count)
+        }
+        var merged = StoreContents()
+        var owner: [Int: Int] = [:]
+        var problems: [IncompleteShards.Problem] = []
+        for i in 0..<count {
+            guard let url = shards[i] else {
+                problems.append(.init(shard: i, reason: "not started (no \(Shard.directory(index: i, count: count, in: directory).lastPathComponent))"))
+                continue
+            }
+            let record = try StudyRunner.StudyRecordFile.read(url)
+            guard record.hash == spec.hash else {
+                throw StudyError(path: "$", "shard \(i) holds study '\(record.name)' (hash \(record.hash)), not '\(spec.name)' (hash \(spec.hash)): shards of different studies cannot be merged")
+            }
+            let contents = try store(at: url).contents()
+            let expected = plans.indices.filter { assignment[$0] == i }
+            var missing = 0, failed: [String] = []
+            for m in expected {
+                switch contents.records[m]?.status {
+                case .done?: break
+                case .failed?: failed.append(contents.records[m]!.id)
+                default: missing += 1
+                }
+            }
+            for (m, r) in contents.records where m >= 0 && r.status == .done {
+                guard assignment[m] == i else {
+                    throw StudyError(path: "$", "shard \(i) stored model \(r.id), which belongs to shard \(assignment[m]): the shard directories were mixed up")
+                }
+                if let other = owner[m] { throw StudyError(path: "$", "model \(r.id) is stored by shards \(other) and \(i)") }
+                owner[m] = i
+                merged.records[m] = r
+                merged.predictions[m] = contents.predictions[m]
+            }
+            if i == 0, spec.benchmark != nil {
+                if let b = contents.records[-1], let p = contents.predictions[-1] {
+                    merged.records[-1] = b
+                    merged.predictions[-1] = p
+                } else {
+                    missing += 1
+                }
+            }
+            if missing > 0 || !failed.isEmpty {
+                var reason = "\(expected.count - missing - failed.count) of \(expected.count) model(s) stored"
+                if missing > 0 { reason += ", \(missing) missing" }
+                if !failed.isEmpty { reason += ", failed: \(failed.joined(separator: ", "))" }
+                problems.append(.init(shard: i, reason: reason))
+            }
+        }
+        if !problems.isEmpty { throw IncompleteShards(problems: problems, shardCount: count, rerun: rerun) }
+        try StudyRunner.prepareDirectory(directory, spec: spec, force: false)
+        let target = try store(at: directory)
+        try target.write(merged, placeholders: [])
+        return target
+    }
+}
+
+extension Shard {
+    static func directory(index: Int, count: Int, in studyDirectory: URL) -> URL {
+        studyDirectory.appendingPathComponent("shards").appendingPathComponent(String(format: "shard-%03d-of-%03d", index, count))
+    }
+}
+
+/// Quotes a word for bash when it needs it.
+public func shellQuote(_ s: String) -> String {
+    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+=:,@".contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -1,0 +1,292 @@
+import Boosting
+import EraData
+import Foundation
+
+/// Everything that makes one model: parameters, target, the eras and features it trains on.
+/// Derived from (study seed, arm, index in arm) only, so a study is reproducible and shardable.
+public struct ModelPlan: Codable, Equatable, Sendable {
+    /// Position in the study (arms in order, then index in arm).
+    public let index: Int
+    /// Stable name such as `grid-007`.
+    public let id: String
+    public let arm: String
+    public let indexInArm: Int
+    /// Canonical parameter names → values, every LightGBM-style parameter resolved (incl. `seed`).
+    public let parameters: [String: Double]
+    public let target: String
+    /// Dataset era indices of training eras this model does NOT see.
+    public let droppedEras: [Int]
+    /// Dataset feature indices this model does NOT see.
+    public let droppedFeatures: [Int]
+    /// Adjustments made to satisfy constraints (e.g. num_leaves clamped), for the report.
+    public let notes: [String]
+
+    /// Numeric descriptors of the recipe, for attribution (params + drop fractions).
+    public func descriptors(trainEraCount: Int, featureCount: Int) -> [String: Double] {
+        var d = parameters
+        d["dropped_era_fraction"] = trainEraCount == 0 ? 0 : Double(droppedEras.count) / Double(trainEraCount)
+        d["dropped_feature_fraction"] = featureCount == 0 ? 0 : Double(droppedFeatures.count) / Double(featureCount)
+        return d
+    }
+}
+
+/// Turns a validated study into model plans against a concrete dataset.
+public struct Planner: Sendable {
+    public let spec: StudySpec
+    public let trainEras: [Int]
+    public let featureNames: [String]
+    public let targetNames: [String]
+
+    public init(spec: StudySpec, dataset: Dataset) throws {
+        self.spec = spec
+        trainEras = dataset.eraIndices(in: .train)
+        featureNames = dataset.featureNames
+        targetNames = dataset.targetNames
+        guard !trainEras.isEmpty else { throw StudyError(path: "$.data", "the data has no train rows") }
+        try validateAgainstData()
+    }
+
+    /// Targets and feature groups exist in the data.
+    func validateAgainstData() throws {
+        let featureSet = Set(featureNames)
+        for (i, arm) in spec.arms.enumerated() {
+            let path = spec.arms.count == 1 && arm.name == "main" ? "$" : "$.arms[\(i)]"
+            let targets: [ParameterValue]
+            switch arm.target {
+            case .constant(let v): targets = [v]
+            case .choice(let vs): targets = vs
+            default: targets = []
+            }
+            for t in targets {
+                guard let name = t.string, targetNames.contains(name) else {
+                    throw StudyError(path: "\(path).target", "unknown target '\(t)' (the data has \(targetNames.joined(separator: ", ")))",
+                                     suggestion: closest(to: t.description, in: targetNames))
+                }
+            }
+            for (group, features) in arm.dropFeatures.groups.sorted(by: { $0.key < $1.key }) {
+                for f in features where !featureSet.contains(f) {
+                    throw StudyError(path: "\(path).dropFeatures.groups.\(group)", "unknown feature '\(f)'",
+                                     suggestion: closest(to: f, in: featureNames))
+                }
+            }
+        }
+        if spec.benchmark != nil, !targetNames.contains(spec.benchmarkTarget) {
+            throw StudyError(path: "$.benchmark.target", "unknown target '\(spec.benchmarkTarget)'",
+                             suggestion: closest(to: spec.benchmarkTarget, in: targetNames))
+        }
+    }
+
+    /// All plans, in study order.
+    public func plans() -> [ModelPlan] {
+        var out: [ModelPlan] = []
+        for (armIndex, arm) in spec.arms.enumerated() {
+            for i in 0..<arm.models {
+                out.append(plan(armIndex: armIndex, indexInArm: i, globalIndex: out.count))
+            }
+        }
+        return out
+    }
+
+    /// One plan; depends only on (study seed, arm index, index in arm).
+    public func plan(armIndex: Int, indexInArm: Int, globalIndex: Int) -> ModelPlan {
+        var rng = SplitMix64(seed: spec.seed, stream: [UInt64(armIndex), UInt64(indexInArm)])
+        let id = String(format: "%@-%03d", spec.arms[armIndex].name, indexInArm)
+        return plan(armIndex: armIndex, drawingFrom: &rng, id: id, index: globalIndex, indexInArm: indexInArm)
+    }
+
+    /// One plan of arm `armIndex` drawn from a caller-supplied stream: the arm's vary, target,
+    /// drop-eras and drop-features settings are sampled exactly as for the study's own models.
+    /// Callers that derive plans from other keys (e.g. `Miner`: study seed, staker id, attempt)
+    /// pass their own stream; `id`, `index` and `indexInArm` only label the plan.
+    public func plan(armIndex: Int, drawingFrom rng: inout SplitMix64, id: String, index: Int,
+                     indexInArm: Int) -> ModelPlan {
+        let arm = spec.arms[armIndex]
+        var notes: [String] = []
+        var params = arm.fixed
+        var drawn: [String: Double] = [:]
+        for attempt in 0..<100 {
+            drawn = [:]
+            for name in arm.vary.keys.sorted() {
+                let integer = ParameterTable.spec(named: name)?.kind == .integer
+                drawn[name] = arm.vary[name]!.sample(&rng, integer: integer).number!
+            }
+            let merged = params.merging(drawn) { $1 }
+            if spec.leavesPolicy == .resample, violatesLeaves(merged), attempt < 99 { continue }
+            break
+        }
+        params.merge(drawn) { $1 }
+        if spec.leavesPolicy != .none, violatesLeaves(params) {
+            let depth = Int(params["max_depth"]!)
+            let cap = Double(1 << depth)
+            notes.append("num_leaves \(fmt(params["num_leaves"] ?? 31)) → \(fmt(cap)) (max_depth \(depth))")
+            params["num_leaves"] = cap
+        }
+        let target = arm.target.sample(&rng, integer: false).string!
+        if params["seed"] == nil { params["seed"] = Double(rng.next() % (1 << 31)) }
+        // Fill every parameter so the stored plan is fully explicit.
+        let resolved = (try? BoostingParameters(params).resolved) ?? params
+
+        let droppedEras = dropEras(arm.dropEras, &rng)
+        let droppedFeatures = dropFeatures(arm.dropFeatures, &rng)
+        return ModelPlan(index: index, id: id, arm: arm.name, indexInArm: indexInArm, parameters: resolved,
+                         target: target, droppedEras: droppedEras, droppedFeatures: droppedFeatures, notes: notes)
+    }
+
+    func violatesLeaves(_ p: [String: Double]) -> Bool {
+        guard let depth = p["max_depth"], depth > 0, depth < 31 else { return false }
+        return (p["num_leaves"] ?? 31) > Double(1 << Int(depth))
+    }
+
+    func dropEras(_ drop: DropEras, _ rng: inout SplitMix64) -> [Int] {
+        let fraction = drop.fraction.sample(&rng, integer: false).number!
+        let n = trainEras.count
+        let k = min(n - 1, Int((fraction * Double(n)).rounded()))
+        guard k > 0 else { return [] }
+        if drop.blocks <= 0 {
+            return sampleWithoutReplacement(n, k, &rng).map { trainEras[$0] }.sorted()
+        }
+        // k eras as `blocks` contiguous runs: block sizes split k evenly; starts drawn so runs
+        // never touch (at least one kept era between them).
+        let blocks = min(drop.blocks, k, n - k)
+        let sizes = (0..<blocks).map { k / blocks + ($0 < k % blocks ? 1 : 0) }
+        // Distribute the n − k kept eras into blocks + 1 gaps, inner gaps ≥ 1.
+        let kept = n - k
+        var gaps = [Int](repeating: 0, count: blocks + 1)
+        for g in 1..<blocks { gaps[g] = 1 }
+        for _ in 0..<(kept - (blocks - 1)) { gaps[Int(rng.next() % UInt64(blocks + 1))] += 1 }
+        var out: [Int] = []
+        var position = 0
+        for b in 0..<blocks {
+            position += gaps[b]
+            out += (position..<(position + sizes[b])).map { trainEras[$0] }
+            position += sizes[b]
+        }
+        return out
+    }
+
+    func dropFeatures(_ drop: DropFeatures, _ rng: inout SplitMix64) -> [Int] {
+        var dropped = Set<Int>()
+        if !drop.groups.isEmpty {
+            let names = drop.groups.keys.sorted()
+            for g in sampleWithoutReplacement(names.count, drop.groupsToDrop, &rng) {
+                for f in drop.groups[names[g]]! { dropped.insert(featureNames.firstIndex(of: f)!) }
+            }
+        }
+        let fraction = drop.fraction.sample(&rng, integer: false).number!
+        let remaining = (0..<featureNames.count).filter { !dropped.contains($0) }
+        let k = min(remaining.count - 1, Int((fraction * Double(featureNames.count)).rounded()))
+        if k > 0 {
+            for i in sampleWithoutReplacement(remaining.count, k, &rng) { dropped.insert(remaining[i]) }
+        }
+        return dropped.sorted()
+    }
+
+    /// Relative training cost of a plan: trees × kept eras × sampled features.
+    public func cost(_ plan: ModelPlan) -> Double {
+        let trees = plan.parameters["n_estimators"] ?? 100
+        let colsample = plan.parameters["colsample_bytree"] ?? 1
+        let features = Double(featureNames.count - plan.droppedFeatures.count) * colsample
+        let eras = Double(trainEras.count - plan.droppedEras.count)
+        return trees * max(1, features) * eras
+    }
+
+    /// Model indices of one shard (see `shardAssignment`).
+    public func models(of shard: Shard) -> Set<Int> {
+        let all = plans()
+        let assignment = shardAssignment(costs: all.map(cost), count: shard.count)
+        return Set(all.indices.filter { assignment[$0] == shard.index })
+    }
+
+    /// The benchmark's plan: the example model on all train eras and features.
+    public func benchmarkPlan() -> ModelPlan? {
+        guard var params = spec.benchmark else { return nil }
+        if params["seed"] == nil { params["seed"] = 0 }
+        let resolved = (try? BoostingParameters(params).resolved) ?? params
+        return ModelPlan(index: -1, id: "benchmark", arm: "benchmark", indexInArm: 0, parameters: resolved,
+                         target: spec.benchmarkTarget, droppedEras: [], droppedFeatures: [], notes: [])
+    }
+}
+
+/// k distinct indices from 0..<n (partial Fisher–Yates), in draw order.
+func sampleWithoutReplacement(_ n: Int, _ k: Int, _ rng: inout SplitMix64) -> [Int] {
+    var pool = Array(0..<n)
+    let k = min(k, n)
+    for i in 0..<k {
+        let j = i + Int(rng.next() % UInt64(n - i))
+        pool.swapAt(i, j)
+    }
+    return Array(pool[0..<k])
+}
+
+/// What `--check` prints: how the study resolves, without training.
+public struct PlanSummary {
+    public let spec: StudySpec
+    public let plans: [ModelPlan]
+
+    public init(spec: StudySpec, plans: [ModelPlan]) {
+        self.spec = spec
+        self.plans = plans
+    }
+
+    public func render() -> String {
+        var lines: [String] = []
+        lines.append("study '\(spec.name)' (hash \(spec.hash)): \(plans.count) models in \(spec.arms.count) arm(s), seed \(spec.seed)")
+        for arm in spec.arms {
+            let armPlans = plans.filter { $0.arm == arm.name }
+            lines.append("arm '\(arm.name)': \(arm.models) models")
+            var distinct: Int? = 1
+            for name in arm.vary.keys.sorted() {
+                let d = arm.vary[name]!
+                lines.append("  vary \(name): \(d.summary)")
+                if let c = d.distinctCount, let so = distinct { distinct = so.multipliedReportingOverflow(by: c).overflow ? nil : so * c } else { distinct = nil }
+            }
+            if arm.target.distinctCount ?? 1 > 1 {
+                lines.append("  vary target: \(arm.target.summary)")
+                distinct = distinct.map { $0 * (arm.target.distinctCount ?? 1) }
+            }
+            for name in arm.fixed.keys.sorted() { lines.append("  fixed \(name) = \(fmt(arm.fixed[name]!))") }
+            if case .constant(let t) = arm.target { lines.append("  target \(t)") }
+            let combos = arm.vary.values.contains { $0.distinctCount == nil } ? "continuous (unbounded)"
+                : distinct.map { formatCount($0) } ?? "more than 9.2e18"
+            lines.append("  distinct configurations in the grid: \(combos)")
+            if arm.dropEras != .none {
+                lines.append("  drop eras: fraction \(arm.dropEras.fraction.summary)" + (arm.dropEras.blocks > 0 ? " in \(arm.dropEras.blocks) contiguous block(s)" : " at random"))
+            }
+            if arm.dropFeatures != .none {
+                var text = "  drop features:"
+                if !arm.dropFeatures.groups.isEmpty { text += " \(arm.dropFeatures.groupsToDrop) of \(arm.dropFeatures.groups.count) groups" }
+                text += " fraction \(arm.dropFeatures.fraction.summary)"
+                lines.append(text)
+            }
+            let adjusted = armPlans.filter { !$0.notes.isEmpty }.count
+            if adjusted > 0 {
+                lines.append("  constraint num_leaves ≤ 2^max_depth (\(spec.leavesPolicy.rawValue)): adjusted \(adjusted) of \(armPlans.count) models")
+            }
+            let unique = Set(armPlans.map { PlanKey($0) }).count
+            lines.append("  distinct recipes drawn (seed aside): \(unique) of \(armPlans.count)")
+        }
+        if let b = spec.benchmark {
+            lines.append("benchmark: example model " + b.keys.sorted().map { "\($0)=\(fmt(b[$0]!))" }.joined(separator: " ") + ", target \(spec.benchmarkTarget)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    struct PlanKey: Hashable {
+        let params: [String: Double]
+        let target: String
+        let eras: [Int]
+        let features: [Int]
+        init(_ p: ModelPlan) {
+            var params = p.parameters
+            params["seed"] = nil
+            self.params = params
+            target = p.target
+            eras = p.droppedEras
+            features = p.droppedFeatures
+        }
+    }
+}
+
+func formatCount(_ n: Int) -> String {
+    n < 1_000_000 ? String(n) : String(format: "%.3g", Double(n))
+}

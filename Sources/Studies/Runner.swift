@@ -1,0 +1,285 @@
+import Boosting
+import EraData
+import Foundation
+import PredictionStore
+
+/// Options of one run.
+public struct RunOptions: Sendable {
+    /// Models trained at once (each single-threaded, the dataset shared).
+    public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Replace results of a different study in the output directory.
+    public var force = false
+    /// Indices of the models this run trains (all when nil) — shards pass theirs.
+    public var only: Set<Int>? = nil
+    /// Train the benchmark model in this run.
+    public var includeBenchmark = true
+    public init() {}
+}
+
+/// What a finished run reports.
+public struct RunSummary: Sendable {
+    public let trained: Int
+    public let resumed: Int
+    public let failed: [ModelRecord]
+    public let seconds: Double
+    public let interrupted: Bool
+}
+
+/// The evaluation rows of a dataset: every non-train row, in order.
+public func evaluationRows(_ dataset: Dataset) -> [Int32] {
+    var out: [Int32] = []
+    for (i, s) in dataset.splitOfRow.enumerated() where s != .train { out.append(Int32(i)) }
+    return out
+}
+
+/// Trains a study's models in parallel with Dispatch over one shared, read-only dataset; one
+/// writer stores each finished model; an interrupted run resumes from what was stored.
+public final class StudyRunner: @unchecked Sendable {
+    public let spec: StudySpec
+    public let dataset: Dataset
+    public let planner: Planner
+    public let plans: [ModelPlan]
+    public let directory: URL
+    public let options: RunOptions
+    public let store: PredictionStore
+    let trainRowsByEra: [Int: [Int32]]
+    /// The rows every model predicts: all non-train rows, in order.
+    public let evalRows: [Int32]
+
+    /// Scores a model's evaluation predictions for progress display (higher is better).
+    public var score: (@Sendable ([Float]) -> Double)?
+    public var progress: ProgressReporter
+
+    public init(spec: StudySpec, dataset: Dataset, directory: URL, options: RunOptions,
+                progress: ProgressReporter = ProgressReporter()) throws {
+        self.spec = spec
+        self.dataset = dataset
+        self.directory = directory
+        self.options = options
+        self.progress = progress
+        planner = try Planner(spec: spec, dataset: dataset)
+        plans = planner.plans()
+        evalRows = evaluationRows(dataset)
+        var byEra: [Int: [Int32]] = [:]
+        for (i, s) in dataset.splitOfRow.enumerated() where s == .train {
+            byEra[Int(dataset.eraOfRow[i]), default: []].append(Int32(i))
+        }
+        trainRowsByEra = byEra
+        try Self.prepareDirectory(directory, spec: spec, force: options.force)
+        store = try PredictionStore(
+            directory: directory, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
+            rows: evalRows, ids: evalRows.map { dataset.ids[Int($0)] },
+            eraOfColumn: evalRows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] }, modelCount: plans.count)
+    }
+
+    /// Creates the output directory and records the study; refuses a different study unless forced.
+    public static func prepareDirectory(_ directory: URL, spec: StudySpec, force: Bool) throws {
+        let fm = FileManager.default
+        let studyFile = directory.appendingPathComponent("study.json")
+        if let existing = fm.contents(atPath: studyFile.path) {
+            let previous = (try? JSONDecoder().decode(StudyRecordFile.self, from: existing))?.hash
+            if previous != spec.hash {
+                guard force else {
+                    throw StudyError(path: "$", "\(directory.path) holds results of a different study (hash \(previous ?? "unknown"), this study \(spec.hash)); use --force to replace them or choose another --out")
+                }
+                for name in ["parts", "predictions.h5", "metrics.json", "report.md", "charts", "shards"] {
+                    try? fm.removeItem(at: directory.appendingPathComponent(name))
+                }
+            }
+        }
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        let record = StudyRecordFile(name: spec.name, hash: spec.hash, study: spec.canonicalJSON, path: spec.sourcePath)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let data = try encoder.encode(record)
+        try writeAtomically(to: studyFile.path) { try data.write(to: URL(fileURLWithPath: $0)) }
+    }
+
+    /// `DIR/study.json`: which study the directory holds, and where its file was.
+    public struct StudyRecordFile: Codable {
+        public let name: String
+        public let hash: String
+        public let study: String
+        public let path: String?
+
+        public static func read(_ directory: URL) throws -> StudyRecordFile {
+            let url = directory.appendingPathComponent("study.json")
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw StudyError(path: "$", "\(url.path): no such file (not a study directory)")
+            }
+            do { return try JSONDecoder().decode(StudyRecordFile.self, from: data) } catch {
+                throw StudyError(path: "$", "\(url.path): not a study record (\(error))")
+            }
+        }
+
+        /// The study this directory holds, parsed again from its recorded canonical JSON.
+        public func spec() throws -> StudySpec {
+            let base = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "."
+            var spec = try StudySpec.parse(Data(study.utf8), baseDirectory: base)
+            spec.sourcePath = path
+            return spec
+        }
+    }
+
+    /// Training rows of a plan: train-split rows of the eras it keeps.
+    public func trainRows(for plan: ModelPlan) -> [Int32] {
+        let dropped = Set(plan.droppedEras)
+        var rows: [Int32] = []
+        for era in planner.trainEras where !dropped.contains(era) { rows += trainRowsByEra[era] ?? [] }
+        return rows
+    }
+
+    /// Trains one plan and predicts the evaluation rows.
+    public func train(_ plan: ModelPlan, isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Booster, [Float], Double) {
+        let parameters = try BoostingParameters(plan.parameters)
+        guard let target = dataset.targetIndex(plan.target) else {
+            throw StudyError(path: "$", "unknown target '\(plan.target)'")
+        }
+        let dropped = Set(plan.droppedFeatures)
+        let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }
+        let start = Date()
+        let booster = try Trainer.train(dataset: dataset, rows: trainRows(for: plan), features: features,
+                                        target: target, parameters: parameters, threads: 1) { _ in
+            if isCancelled() { throw CancellationError() }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let predictions = booster.predict(dataset: dataset, rows: evalRows, threads: 1).map { Float($0) }
+        return (booster, predictions, seconds)
+    }
+
+    /// Bytes the run needs at most, and the machine's memory.
+    public func memoryEstimate() -> (needed: Int, available: Int) {
+        let rows = dataset.rowCount, f = dataset.featureCount
+        let datasetBytes = rows * f + rows * 4 * dataset.targetNames.count + rows * 40
+        let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
+        let maxBins = dataset.binCounts.max() ?? 5
+        let perModel = rows * 16 + 2 * maxLeaves * f * max(maxBins, 5) * 16
+        let stored = plans.count * evalRows.count * 4 * 2
+        let needed = datasetBytes + max(1, min(options.jobs, plans.count)) * perModel + stored
+        return (needed, Int(ProcessInfo.processInfo.physicalMemory))
+    }
+
+    /// Runs the study (or this run's share of it). Returns when every model is stored or the run
+    /// was interrupted (then `interrupted` is true and the finished models are kept).
+    public func run() throws -> RunSummary {
+        let (needed, available) = memoryEstimate()
+        if Double(needed) > Double(available) * 0.85 {
+            throw StudyError(path: "$", String(format: "the study needs about %.1f GB of memory but this machine has %.1f GB; use fewer --jobs, fewer models or a smaller dataset", Double(needed) / 1e9, Double(available) / 1e9))
+        }
+        let done = try store.completed()
+        var work: [ModelPlan] = plans.filter { (options.only?.contains($0.index) ?? true) && done[$0.index]?.status != .done }
+        if options.includeBenchmark, let b = planner.benchmarkPlan(), done[-1] == nil { work.insert(b, at: 0) }
+        // Longest first balances the workers (LPT).
+        work.sort { planner.cost($0) > planner.cost($1) || (planner.cost($0) == planner.cost($1) && $0.index < $1.index) }
+        let resumed = (options.only.map { set in done.keys.filter { set.contains($0) }.count } ?? done.keys.filter { $0 >= 0 }.count)
+        let total = work.count
+        progress.start(total: total, resumed: resumed)
+
+        let cancelled = CancellationFlag()
+        let signalSource = installInterruptHandler(cancelled)
+        defer { signalSource?.cancel() }
+
+        let queue = work
+        let state = RunState()
+        let writer = DispatchQueue(label: "workbench.store.writer")
+        let started = Date()
+        let jobs = max(1, min(options.jobs, total))
+
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while let plan = state.take(from: queue, unless: cancelled) {
+                let record: ModelRecord
+                var predictions: [Float] = []
+                do {
+                    let (booster, preds, seconds) = try train(plan, isCancelled: { cancelled.isSet })
+                    predictions = preds
+                    record = makeRecord(plan, trees: booster.trees.count, seconds: seconds, status: .done, error: nil)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    record = makeRecord(plan, trees: 0, seconds: 0, status: .failed, error: "\(error)")
+                }
+                let value = record.status == .done ? score?(predictions) : nil
+                writer.sync {
+                    do {
+                        try store.save(record, predictions: predictions)
+                        state.stored(record)
+                        progress.finished(record, score: value)
+                    } catch {
+                        state.fail(error)
+                    }
+                }
+            }
+        }
+        let (trained, failed, writeError) = state.result
+        if let writeError { throw writeError }
+        progress.stop(interrupted: cancelled.isSet)
+        try store.consolidate(placeholders: plans.map { makeRecord($0, trees: 0, seconds: 0, status: .pending, error: nil) })
+        let complete = try store.completed()
+        if plans.allSatisfy({ complete[$0.index]?.status == .done }) {
+            try store.removeParts()
+        }
+        return RunSummary(trained: trained, resumed: resumed, failed: failed,
+                          seconds: Date().timeIntervalSince(started), interrupted: cancelled.isSet)
+    }
+
+    func makeRecord(_ plan: ModelPlan, trees: Int, seconds: Double, status: ModelRecord.Status, error: String?) -> ModelRecord {
+        ModelRecord(index: plan.index, id: plan.id, arm: plan.arm, target: plan.target, parameters: plan.parameters,
+                    droppedEras: plan.droppedEras.count, droppedFeatures: plan.droppedFeatures.count,
+                    descriptors: plan.descriptors(trainEraCount: planner.trainEras.count, featureCount: dataset.featureCount),
+                    trees: trees, trainSeconds: seconds, status: status, error: error)
+    }
+
+    func installInterruptHandler(_ flag: CancellationFlag) -> DispatchSourceSignal? {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { flag.set() }
+        source.resume()
+        let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        term.setEventHandler { flag.set() }
+        term.resume()
+        // Keep the TERM source alive as long as the INT one.
+        source.setCancelHandler { term.cancel(); signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
+        return source
+    }
+}
+
+/// The workers' shared queue position and tallies, behind one lock.
+final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var trained = 0
+    private var failed: [ModelRecord] = []
+    private var writeError: Error? = nil
+
+    /// The next plan to train, or nil when done, cancelled or the store failed.
+    func take(from work: [ModelPlan], unless cancelled: CancellationFlag) -> ModelPlan? {
+        lock.lock(); defer { lock.unlock() }
+        guard !cancelled.isSet, writeError == nil, next < work.count else { return nil }
+        next += 1
+        return work[next - 1]
+    }
+
+    func stored(_ record: ModelRecord) {
+        lock.lock(); defer { lock.unlock() }
+        if record.status == .failed { failed.append(record) } else { trained += 1 }
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        writeError = error
+    }
+
+    var result: (Int, [ModelRecord], Error?) {
+        lock.lock(); defer { lock.unlock() }
+        return (trained, failed, writeError)
+    }
+}
+
+/// A thread-safe flag.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}

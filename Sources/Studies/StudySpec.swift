@@ -1,0 +1,406 @@
+import Boosting
+import EraData
+import Foundation
+
+/// Where a study's data comes from.
+public enum DataSource: Equatable, Sendable {
+    /// Generated in memory by `SyntheticGenerator` (the embedded default).
+    case synthetic(SyntheticConfig)
+    /// Our HDF5 dataset, Numerai CSV/parquet files, or a directory of Numerai's files.
+    case files([String], featureSet: String?)
+}
+
+/// Dropping training eras per model.
+public struct DropEras: Equatable, Sendable {
+    /// Fraction of training eras dropped (drawn per model when a distribution).
+    public var fraction: Distribution
+    /// 0: eras dropped at random; n > 0: dropped as n contiguous blocks.
+    public var blocks: Int
+    public static let none = DropEras(fraction: .constant(.number(0)), blocks: 0)
+}
+
+/// Dropping features per model.
+public struct DropFeatures: Equatable, Sendable {
+    /// Fraction of features dropped at random (drawn per model when a distribution).
+    public var fraction: Distribution
+    /// Named feature groups; `groupsToDrop` of them are dropped per model.
+    public var groups: [String: [String]]
+    public var groupsToDrop: Int
+    public static let none = DropFeatures(fraction: .constant(.number(0)), groups: [:], groupsToDrop: 0)
+}
+
+/// How `num_leaves ≤ 2^max_depth` is enforced when both are sampled.
+public enum LeavesPolicy: String, Sendable, CaseIterable {
+    /// num_leaves is lowered to 2^max_depth (counted and reported).
+    case clamp
+    /// the model's draw is repeated until the constraint holds.
+    case resample
+    /// no constraint (LightGBM's own behaviour: depth bounds growth first).
+    case none
+}
+
+/// One arm of a study: a recipe family whose models are compared with the other arms'.
+public struct Arm: Equatable, Sendable {
+    public var name: String
+    public var models: Int
+    /// Sampled parameters (canonical names) plus `target`.
+    public var vary: [String: Distribution]
+    /// Constant parameters (canonical names).
+    public var fixed: [String: Double]
+    public var target: Distribution
+    public var dropEras: DropEras
+    public var dropFeatures: DropFeatures
+}
+
+/// Which eras evaluate models, and how they split into a selection range and a later test range.
+public struct Evaluation: Equatable, Sendable {
+    public var split: Split = .validation
+    /// Fraction of evaluation eras (the earlier ones) used to choose ensembles; the rest test.
+    public var selectionFraction: Double = 0.5
+    /// Eras skipped between selection and test (20-day targets overlap).
+    public var embargoEras: Int = 4
+}
+
+/// A declared study, validated.
+public struct StudySpec: Equatable, Sendable {
+    public var name: String
+    public var description: String
+    public var data: DataSource
+    public var seed: UInt64
+    public var arms: [Arm]
+    public var evaluation: Evaluation
+    public var leavesPolicy: LeavesPolicy
+    /// The benchmark (Numerai example model) trained with the study; nil when disabled.
+    public var benchmark: [String: Double]?
+    public var benchmarkTarget: String
+    /// Canonical JSON of the file as read (for hashing and the report).
+    public var canonicalJSON: String
+    /// Absolute path of the study file, when read from one.
+    public var sourcePath: String? = nil
+
+    public var modelCount: Int { arms.reduce(0) { $0 + $1.models } }
+
+    /// Numerai's example model parameters (v5 example: 2000 trees, lr 0.01, depth 5, 32 leaves).
+    public static let exampleModel: [String: Double] = [
+        "n_estimators": 2000, "learning_rate": 0.01, "max_depth": 5, "num_leaves": 31,
+        "colsample_bytree": 0.1,
+    ]
+
+    /// FNV-1a 64 of the canonical JSON: a study's identity for resume and shard checks.
+    public var hash: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in canonicalJSON.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+}
+
+// MARK: - Parsing
+
+extension StudySpec {
+    static let topKeys = ["name", "description", "data", "seed", "models", "vary", "fixed", "target",
+                          "dropEras", "dropFeatures", "evaluation", "arms", "constraints", "benchmark"]
+    static let armKeys = ["name", "models", "vary", "fixed", "target", "dropEras", "dropFeatures"]
+
+    /// Reads and validates a study file.
+    public static func load(_ path: String) throws -> StudySpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StudyError(file: path, path: "$", "cannot read the file")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            var spec = try parse(data, baseDirectory: base)
+            spec.sourcePath = URL(fileURLWithPath: path).standardized.path
+            return spec
+        } catch let error as StudyError {
+            throw error.inFile(path)
+        }
+    }
+
+    /// Parses a study from JSON bytes; relative data paths resolve against `baseDirectory`.
+    public static func parse(_ data: Data, baseDirectory: String = ".") throws -> StudySpec {
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw StudyError(path: "$", "not valid JSON (\(jsonErrorText(error, data)))")
+        }
+        let root = Node(json)
+        let top = try root.object()
+        try checkKeys(top, allowed: topKeys, at: "$")
+
+        guard let nameNode = top["name"] else { throw root.fail("missing key 'name'") }
+        let name = try nameNode.string()
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw nameNode.fail("name must be non-empty letters, digits, '-', '_' or '.' (it names the output folder)")
+        }
+        let description = try top["description"]?.string() ?? ""
+        let seed = try top["seed"].map { n -> UInt64 in
+            let v = try n.integer()
+            guard v >= 0 else { throw n.fail("seed must be ≥ 0") }
+            return UInt64(v)
+        } ?? 0
+
+        let dataSource = try parseData(top["data"], baseDirectory: baseDirectory)
+
+        var leavesPolicy = LeavesPolicy.clamp
+        if let c = top["constraints"] {
+            let obj = try c.object()
+            try checkKeys(obj, allowed: ["numLeavesWithinDepth"], at: c.path)
+            if let p = obj["numLeavesWithinDepth"] {
+                let s = try p.string()
+                guard let policy = LeavesPolicy(rawValue: s) else {
+                    throw StudyError(path: p.path, "unknown policy '\(s)' (clamp, resample or none)",
+                                     suggestion: closest(to: s, in: LeavesPolicy.allCases.map(\.rawValue)))
+                }
+                leavesPolicy = policy
+            }
+        }
+
+        var evaluation = Evaluation()
+        if let e = top["evaluation"] {
+            let obj = try e.object()
+            try checkKeys(obj, allowed: ["split", "selectionFraction", "embargoEras"], at: e.path)
+            if let s = obj["split"] {
+                let text = try s.string()
+                guard let split = Split(rawValue: text), split != .train else {
+                    throw StudyError(path: s.path, "evaluation split must be validation or test, found '\(text)'",
+                                     suggestion: closest(to: text, in: ["validation", "test"]))
+                }
+                evaluation.split = split
+            }
+            if let f = obj["selectionFraction"] {
+                evaluation.selectionFraction = try f.number()
+                guard evaluation.selectionFraction > 0, evaluation.selectionFraction < 1 else {
+                    throw f.fail("selectionFraction must be in (0, 1)")
+                }
+            }
+            if let g = obj["embargoEras"] {
+                evaluation.embargoEras = try g.integer()
+                guard evaluation.embargoEras >= 0 else { throw g.fail("embargoEras must be ≥ 0") }
+            }
+        }
+
+        // Defaults shared by all arms; each arm may override any of them.
+        let defaults = try parseArmBody(top, name: "main", path: "$", defaults: nil, defaultModels: nil)
+
+        var arms: [Arm] = []
+        if let armsNode = top["arms"] {
+            let list = try armsNode.array()
+            guard !list.isEmpty else { throw armsNode.fail("arms is empty: give at least one arm or remove the key") }
+            var names = Set<String>()
+            for armNode in list {
+                let obj = try armNode.object()
+                try checkKeys(obj, allowed: armKeys, at: armNode.path)
+                guard let n = obj["name"] else { throw armNode.fail("missing key 'name'") }
+                let armName = try n.string()
+                guard names.insert(armName).inserted else { throw n.fail("duplicate arm name '\(armName)'") }
+                arms.append(try parseArmBody(obj, name: armName, path: armNode.path, defaults: defaults,
+                                             defaultModels: defaults.models))
+            }
+        } else {
+            arms = [defaults]
+        }
+        for (i, arm) in arms.enumerated() where arm.models < 1 {
+            throw StudyError(path: top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
+                             "each arm needs models ≥ 1 (arm '\(arm.name)' has \(arm.models))")
+        }
+
+        var benchmark: [String: Double]? = exampleModel
+        var benchmarkTarget = "target"
+        if let b = top["benchmark"] {
+            if case let flag as NSNumber = b.value, (try? b.bool()) != nil {
+                benchmark = flag.boolValue ? exampleModel : nil
+            } else {
+                let obj = try b.object()
+                var params = exampleModel
+                for (key, node) in obj.sorted(by: { $0.key < $1.key }) {
+                    if key == "target" { benchmarkTarget = try node.string(); continue }
+                    let spec = try parameterSpec(key, node: node)
+                    params[spec.name] = try node.number()
+                }
+                try validateParameters(params, at: b.path)
+                benchmark = params
+            }
+        }
+
+        let canonical = try canonicalize(json)
+        return StudySpec(name: name, description: description, data: dataSource, seed: seed, arms: arms,
+                         evaluation: evaluation, leavesPolicy: leavesPolicy, benchmark: benchmark,
+                         benchmarkTarget: benchmarkTarget, canonicalJSON: canonical)
+    }
+
+    static func parseArmBody(_ obj: [String: Node], name: String, path: String, defaults: Arm?,
+                             defaultModels: Int?) throws -> Arm {
+        var arm = defaults ?? Arm(name: name, models: 0, vary: [:], fixed: [:], target: .constant(.string("target")),
+                                  dropEras: .none, dropFeatures: .none)
+        arm.name = name
+        if let m = obj["models"] {
+            arm.models = try m.integer()
+            guard arm.models >= 1 else { throw m.fail("models must be ≥ 1") }
+        }
+        var ownFixed = Set<String>()
+        if let f = obj["fixed"] {
+            var fixed = defaults?.fixed ?? [:]
+            for (key, node) in try f.object().sorted(by: { $0.key < $1.key }) {
+                if key == "target" {
+                    arm.target = .constant(.string(try node.string()))
+                    continue
+                }
+                let spec = try parameterSpec(key, node: node)
+                fixed[spec.name] = try node.number()
+                ownFixed.insert(spec.name)
+            }
+            try validateParameters(fixed, at: f.path)
+            arm.fixed = fixed
+        }
+        if let v = obj["vary"] {
+            var vary: [String: Distribution] = [:]
+            for (key, node) in try v.object().sorted(by: { $0.key < $1.key }) {
+                if key == "target" {
+                    arm.target = try Distribution.parse(node, integer: false, allowStrings: true)
+                    continue
+                }
+                let spec = try parameterSpec(key, node: node)
+                guard vary[spec.name] == nil else { throw node.fail("'\(spec.name)' given twice (alias of '\(key)')") }
+                let dist = try Distribution.parse(node, integer: spec.kind == .integer, allowStrings: false)
+                if let (lo, hi) = dist.numericBounds {
+                    for value in [lo, hi] {
+                        do { _ = try BoostingParameters([spec.name: value]) } catch {
+                            throw node.fail("\(error)")
+                        }
+                    }
+                }
+                vary[spec.name] = dist
+            }
+            arm.vary = vary
+        }
+        if let t = obj["target"] {
+            arm.target = try Distribution.parse(t, integer: false, allowStrings: true)
+            if arm.target.numericBounds != nil { throw t.fail("targets are named by strings") }
+        }
+        if let d = obj["dropEras"] { arm.dropEras = try parseDropEras(d) }
+        if let d = obj["dropFeatures"] { arm.dropFeatures = try parseDropFeatures(d) }
+        // A parameter varied here replaces an inherited constant; varied and fixed in the same
+        // object is a contradiction.
+        for key in arm.vary.keys.sorted() where arm.fixed[key] != nil {
+            if ownFixed.contains(key) || defaults == nil {
+                throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+            }
+            arm.fixed[key] = nil
+        }
+        return arm
+    }
+
+    static func parameterSpec(_ key: String, node: Node) throws -> ParameterSpec {
+        guard let spec = ParameterTable.spec(named: key) else {
+            let names = ParameterTable.all.flatMap { [$0.name] + $0.aliases } + ["target"]
+            throw StudyError(path: node.path, "unknown parameter '\(key)'", suggestion: closest(to: key, in: names))
+        }
+        return spec
+    }
+
+    static func validateParameters(_ params: [String: Double], at path: String) throws {
+        do { _ = try BoostingParameters(params) } catch {
+            throw StudyError(path: path, "\(error)")
+        }
+    }
+
+    static func parseDropEras(_ node: Node) throws -> DropEras {
+        let obj = try node.object()
+        try checkKeys(obj, allowed: ["fraction", "blocks"], at: node.path)
+        guard let f = obj["fraction"] else { throw node.fail("missing key 'fraction'") }
+        let fraction = try parseFraction(f)
+        let blocks = try obj["blocks"]?.integer() ?? 0
+        if blocks < 0 { throw obj["blocks"]!.fail("blocks must be ≥ 0") }
+        return DropEras(fraction: fraction, blocks: blocks)
+    }
+
+    static func parseDropFeatures(_ node: Node) throws -> DropFeatures {
+        let obj = try node.object()
+        try checkKeys(obj, allowed: ["fraction", "groups", "groupsToDrop"], at: node.path)
+        var out = DropFeatures.none
+        if let f = obj["fraction"] { out.fraction = try parseFraction(f) }
+        if let g = obj["groups"] {
+            for (name, list) in try g.object() {
+                let features = try list.array().map { try $0.string() }
+                guard !features.isEmpty else { throw list.fail("group '\(name)' is empty") }
+                out.groups[name] = features
+            }
+            guard let n = obj["groupsToDrop"] else { throw node.fail("groups need 'groupsToDrop' (how many per model)") }
+            out.groupsToDrop = try n.integer()
+            guard out.groupsToDrop >= 1, out.groupsToDrop < out.groups.count else {
+                throw n.fail("groupsToDrop must be in 1…\(out.groups.count - 1) (keep at least one group)")
+            }
+        } else if let n = obj["groupsToDrop"] {
+            throw n.fail("groupsToDrop needs 'groups'")
+        }
+        if obj["fraction"] == nil && obj["groups"] == nil { throw node.fail("give 'fraction' or 'groups'") }
+        return out
+    }
+
+    static func parseFraction(_ node: Node) throws -> Distribution {
+        let dist = try Distribution.parse(node, integer: false, allowStrings: false)
+        guard let (lo, hi) = dist.numericBounds, lo >= 0, hi < 1 else {
+            throw node.fail("a fraction must lie in [0, 1)")
+        }
+        return dist
+    }
+
+    static func parseData(_ node: Node?, baseDirectory: String) throws -> DataSource {
+        guard let node else { return .synthetic(.default) }
+        func resolve(_ p: String) -> String {
+            p.hasPrefix("/") ? p : URL(fileURLWithPath: baseDirectory).appendingPathComponent(p).standardized.path
+        }
+        switch node.value {
+        case is String:
+            return .files([resolve(try node.string())], featureSet: nil)
+        default:
+            let obj = try node.object()
+            try checkKeys(obj, allowed: ["synthetic", "path", "paths", "featureSet"], at: node.path)
+            if let s = obj["synthetic"] {
+                guard obj.count == 1 else { throw node.fail("'synthetic' cannot be combined with files") }
+                return .synthetic(try parseSynthetic(s))
+            }
+            var paths: [String] = []
+            if let p = obj["path"] { paths.append(resolve(try p.string())) }
+            if let ps = obj["paths"] { paths += try ps.array().map { resolve(try $0.string()) } }
+            guard !paths.isEmpty else { throw node.fail("give 'synthetic', 'path' or 'paths'") }
+            return .files(paths, featureSet: try obj["featureSet"]?.string())
+        }
+    }
+
+    static func parseSynthetic(_ node: Node) throws -> SyntheticConfig {
+        // Decode through Codable so every generator setting is accepted by its own name; unknown
+        // keys are caught first so typos get a suggestion.
+        let obj = try node.object()
+        let allowed = syntheticKeys
+        try checkKeys(obj, allowed: allowed, at: node.path)
+        var merged = try JSONSerialization.jsonObject(
+            with: JSONEncoder().encode(SyntheticConfig.default)) as! [String: Any]
+        for (k, v) in obj { merged[k] = v.value }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: merged)
+            return try JSONDecoder().decode(SyntheticConfig.self, from: data)
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx) {
+            let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw StudyError(path: "\(node.path).\(key)", "wrong type: \(ctx.debugDescription)")
+        } catch {
+            throw node.fail("invalid synthetic settings: \(error)")
+        }
+    }
+
+    static var syntheticKeys: [String] {
+        let data = try! JSONEncoder().encode(SyntheticConfig.default)
+        return (try! JSONSerialization.jsonObject(with: data) as! [String: Any]).keys.sorted()
+    }
+
+    static func canonicalize(_ json: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func jsonErrorText(_ error: Error, _ data: Data) -> String {
+        let text = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+        return text
+    }
+}

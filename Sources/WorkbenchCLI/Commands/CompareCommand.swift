@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Reports
+
+/// `workbench compare BASE NEW`: metric-by-metric comparison of two studies' metrics.json.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two studies' metrics.json; exit 1 when a metric regressed beyond tolerance.",
+        discussion: """
+        Metrics are the numeric leaves of metrics.json with order-independent names such as
+        diversity.pairwise_corr_mean, scaling[k=5,method=random].corr_mean, models[id=m003].corr_mean
+        and summary.models.corr_mean.mean. Two values are the same when
+        |new − base| ≤ ABS + TOL·|base|. A regression is: a higher-is-better metric (corr, sharpe,
+        bmc, mmc, contribution, fnc, ci_low/ci_high) that went down, a lower-is-better one
+        (drawdown, exposure) that went up, a value that became NaN, or a metric that disappeared.
+        Diversity statistics, parameters and counts are neutral: reported as changed, never a
+        regression. Exit codes: 0 no regression, 1 regression, 2 usage error.
+        """
+    )
+
+    @Argument(help: "The baseline study directory (or its metrics.json).")
+    var base: String
+
+    @Argument(help: "The new study directory (or its metrics.json).")
+    var new: String
+
+    @Option(help: "Relative tolerance TOL.")
+    var tolerance: Double = Tolerance.standard.relative
+
+    @Option(help: "Absolute tolerance ABS.")
+    var absoluteTolerance: Double = Tolerance.standard.absolute
+
+    @Flag(help: "List every metric, not only those that changed.")
+    var all = false
+
+    @Option(help: "Also write the comparison as Markdown to this file.")
+    var markdown: String?
+
+    func validate() throws {
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a finite number ≥ 0") }
+        guard absoluteTolerance.isFinite, absoluteTolerance >= 0 else {
+            throw ValidationError("--absolute-tolerance must be a finite number ≥ 0")
+        }
+    }
+
+    func run() throws {
+        let baseMetrics: JSONValue, newMetrics: JSONValue
+        do {
+            baseMetrics = try MetricsFile.load(base)
+            newMetrics = try MetricsFile.load(new)
+        } catch let error as CompareError {
+            throw WorkbenchError.usage(error.description)
+        }
+        let comparison = Comparison(base: baseMetrics, new: newMetrics,
+                                    tolerance: Tolerance(relative: tolerance, absolute: absoluteTolerance))
+        if comparison.rows.contains(where: { all || $0.status != .unchanged }) {
+            print(comparison.table(all: all))
+            print("")
+        }
+        print(comparison.summary)
+        if let markdown {
+            let text = comparison.markdown(baseLabel: base, newLabel: new, all: all)
+            do { try writeAtomically(text, to: markdown) } catch {
+                throw WorkbenchError("\(markdown): cannot write: \(error.localizedDescription)")
+            }
+        }
+        if comparison.hasRegression {
+            throw WorkbenchError(CompareText.regressionFailure(comparison.regressions), exitCode: 1)
+        }
+    }
+
+    /// Temp file in the same directory, then rename: a reader never sees half a file.
+    private func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try Data(text.utf8).write(to: temp)
+        guard rename(temp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw WorkbenchError("\(path): cannot write: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Studies
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the shards of a study (DIR/shards/) into DIR/predictions.h5, then analyse and report.",
+        discussion: """
+        Refuses shards of different studies; lists missing, unfinished or failed shards by index with
+        the command that completes each, and exits 1.
+        """
+    )
+
+    @Argument(help: "The study's output directory (the --out of the shard runs).")
+    var directory: String
+
+    func run() throws {
+        let url = URL(fileURLWithPath: directory)
+        do {
+            let spec = try ShardMerger.study(in: url)
+            let dataset = try spec.data.load()
+            let store = try ShardMerger.merge(directory: url, spec: spec, dataset: dataset)
+            let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: url)
+            print("predictions: \(store.predictionsPath)")
+            print("report: \(report.path)")
+        } catch let error as IncompleteShards {
+            throw WorkbenchError(error.description)
+        } catch let error as StudyError {
+            throw WorkbenchError(error.description)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import EraData
+import Foundation
+import PredictionStore
+import Studies
+
+/// `workbench report DIR`: re-analyses a finished study's stored predictions and re-renders
+/// metrics.json, report.md and charts/ without training.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-analyse a study's stored predictions and re-render metrics.json, report.md and charts/.",
+        discussion: """
+        DIR is a `workbench run` output directory (predictions.h5 and study.json). The dataset is
+        loaded again from the study's data source; relative data paths resolve against the current
+        directory, or against the study file's directory when --study gives it. The study must be
+        the one the predictions were made for (same hash).
+        """
+    )
+
+    @Argument(help: "The study's output directory, e.g. results/quickstart.")
+    var directory: String
+
+    @Option(help: "The study file the run used (default: the copy in DIR/study.json).")
+    var study: String?
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: directory)
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw WorkbenchError.usage("\(directory): no such directory")
+        }
+        guard fm.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
+            throw WorkbenchError.usage("\(directory)/predictions.h5 not found: run `workbench run` on the study first")
+        }
+        let spec = try loadSpec(dir)
+        let dataset: Dataset
+        do { dataset = try spec.data.load() } catch let error as StudyError {
+            throw WorkbenchError(error.description + (study == nil ? " (give the original study file with --study so relative data paths resolve)" : ""))
+        }
+        let report: URL
+        do { report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } catch let error as StoreError {
+            throw WorkbenchError(error.description)
+        }
+        print("metrics: \(dir.appendingPathComponent("metrics.json").path)")
+        print("report: \(report.path)")
+    }
+
+    /// The study from --study, else from DIR/study.json (as `workbench run` recorded it).
+    func loadSpec(_ dir: URL) throws -> StudySpec {
+        do {
+            if let study { return try StudySpec.load(study) }
+            let file = dir.appendingPathComponent("study.json")
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw WorkbenchError.usage("\(file.path) not found: give the study file with --study")
+            }
+            struct Recorded: Decodable { let study: String }
+            guard let recorded = try? JSONDecoder().decode(Recorded.self, from: data) else {
+                throw WorkbenchError("\(file.path): not a study record written by `workbench run`")
+            }
+            return try StudySpec.parse(Data(recorded.study.utf8),
+                                       baseDirectory: FileManager.default.currentDirectoryPath)
+        } catch let error as StudyError {
+            throw WorkbenchError(error.description)
+        }
+    }
+}

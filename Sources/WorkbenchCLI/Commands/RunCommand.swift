@@ -1,0 +1,109 @@
+import ArgumentParser
+import Diversity
+import EraData
+import Foundation
+import Studies
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a study: train its models in parallel, store predictions, analyse, report.",
+        discussion: """
+        Results go to --out (default results/<study name>/): predictions.h5, metrics.json, report.md,
+        charts/. Interrupting (Ctrl-C) keeps every finished model; the same command resumes.
+        """
+    )
+
+    @Argument(help: "The study file (JSON), e.g. experiments/quickstart.json.")
+    var study: String
+
+    @Option(help: "Output directory (default: results/<study name>).")
+    var out: String?
+
+    @Option(help: "Models trained at once (default: the number of cores).")
+    var jobs: Int?
+
+    @Flag(help: "Validate the study and print the resolved plan without training.")
+    var check = false
+
+    @Flag(help: "Replace results of a different study in the output directory.")
+    var force = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Train only shard I of N (e.g. 0/4) into OUT/shards/; default from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with WORKBENCH_SHARD_COUNT.", valueName: "I/N"))
+    var shard: String?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+    }
+
+    func run() throws {
+        let spec = try studyOrFail()
+        let dataset = try spec.data.load()
+        let planner = try Planner(spec: spec, dataset: dataset)
+        if check {
+            print(PlanSummary(spec: spec, plans: planner.plans()).render())
+            print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
+            return
+        }
+        let studyDirectory = URL(fileURLWithPath: out ?? "results/\(spec.name)")
+        var options = RunOptions()
+        if let jobs { options.jobs = jobs }
+        options.force = force
+        var directory = studyDirectory
+        let shard = try resolvedShard()
+        if let shard {
+            options.only = planner.models(of: shard)
+            options.includeBenchmark = shard.index == 0
+            directory = shard.directory(in: studyDirectory)
+            if !quiet { FileHandle.standardError.write(Data("shard \(shard): \(options.only!.count) of \(spec.modelCount) models\n".utf8)) }
+        }
+        let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
+                                     progress: ProgressReporter(quiet: quiet))
+        runner.score = try progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
+        let summary = try runner.run()
+        if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
+        if !summary.failed.isEmpty {
+            throw WorkbenchError("\(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
+        }
+        if let shard {
+            print("shard \(shard) stored in \(directory.path); when every shard is done: workbench merge \(shellQuote(studyDirectory.path))")
+            return
+        }
+        let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
+        print("predictions: \(runner.store.predictionsPath)")
+        print("report: \(report.path)")
+    }
+
+    /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
+    func progressScore(dataset: Dataset, rows: [Int32], target: String) throws -> (@Sendable ([Float]) -> Double)? {
+        guard let t = dataset.targetIndex(target),
+              let layout = try? EraLayout(dataset: dataset, rows: rows, targetIndex: t), !layout.eras.isEmpty else { return nil }
+        return { predictions in
+            var scratch = RankScratch()
+            var buffer = [Double](repeating: 0, count: layout.compactCount)
+            let corrs = predictions.withUnsafeBufferPointer { p in
+                buffer.withUnsafeMutableBufferPointer { layout.scoreModel(p, gaussianized: $0, scratch: &scratch) }
+            }
+            let valid = corrs.filter { !$0.isNaN }
+            return valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
+        }
+    }
+
+    func resolvedShard() throws -> Shard? {
+        do {
+            if let shard { return try Shard(parsing: shard) }
+            return try Shard.fromEnvironment()
+        } catch let error as StudyError {
+            throw WorkbenchError.usage(error.description)
+        }
+    }
+
+    func studyOrFail() throws -> StudySpec {
+        do { return try StudySpec.load(study) } catch let error as StudyError {
+            throw WorkbenchError(error.description)
+        }
+    }
+}

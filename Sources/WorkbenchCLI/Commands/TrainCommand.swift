@@ -1,0 +1,170 @@
+import ArgumentParser
+import Boosting
+import Diversity
+import EraData
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one GBDT on the train split and score it on the validation split.",
+        discussion: """
+        Parameters use LightGBM's names, aliases, defaults and ranges (README "Parameters"). \
+        Trains on every train-split row with a known target, using all features; predicts every \
+        validation row; prints the fit time, the number of trees and the validation per-era \
+        numerai_corr mean and sharpe (mean / std, ddof 0).
+        """
+    )
+
+    @Option(help: "Dataset file (HDF5, from `workbench data`).") var data: String
+    @Option(help: "Parameters as a JSON object: inline ('{\"num_leaves\": 31}') or a file path.") var params: String
+    @Option(help: "Target to train on (default: the dataset's first target).") var target: String?
+    @Option(help: "Write the validation predictions here as CSV (id,prediction).") var predictions: String?
+    @Option(help: "Save the model here (workbench model format).") var model: String?
+    @Option(name: .customLong("lightgbm-model"), help: "Export the model here as a LightGBM text model.")
+    var lightgbmModel: String?
+    @Flag(help: "Print JSON: fit_seconds, trees, corr_mean, corr_sharpe.") var json = false
+    @Option(help: "Threads for training and prediction (results do not depend on it).") var threads = 1
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let parameterObject = try Self.parameterObject(params)
+        let parameters: BoostingParameters
+        do { parameters = try BoostingParameters(parameterObject) } catch {
+            throw WorkbenchError.usage("--params: \(error)")
+        }
+        let targetName = try target ?? withDataErrors {
+            guard let first = try DatasetFile.info(data).targets.first else {
+                throw WorkbenchError("\(data): the dataset has no targets")
+            }
+            return first
+        }
+        let dataset = try withDataErrors { try DatasetFile.read(data, targets: [targetName]) }
+        let labels = dataset.targets[0]
+        let trainRows = dataset.rows(in: .train).filter { !labels[Int($0)].isNaN }
+        let validationRows = dataset.rows(in: .validation)
+        guard !trainRows.isEmpty else { throw WorkbenchError("\(data): no train rows with a known \(targetName)") }
+        guard !validationRows.isEmpty else { throw WorkbenchError("\(data): the dataset has no validation rows") }
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        let booster = try withDataErrors {
+            try Trainer.train(dataset: dataset, rows: trainRows, features: Array(0..<dataset.featureCount),
+                              target: 0, parameters: parameters, threads: threads)
+        }
+        let fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let predicted = booster.predict(dataset: dataset, rows: validationRows, threads: threads)
+
+        let score = Self.perEraCorr(dataset: dataset, rows: validationRows, predictions: predicted)
+        if let predictions {
+            try Self.writePredictions(ids: validationRows.map { dataset.ids[Int($0)] }, predictions: predicted,
+                                      to: predictions)
+        }
+        if let model { try withDataErrors { try booster.save(to: model) } }
+        if let lightgbmModel { try withDataErrors { try booster.saveLightGBM(to: lightgbmModel) } }
+
+        if json {
+            let object: [String: Any] = ["fit_seconds": fitSeconds, "trees": booster.trees.count,
+                                         "corr_mean": score.mean, "corr_sharpe": score.sharpe]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "fit         %.3f s", fitSeconds))
+            print("trees       \(booster.trees.count)")
+            print(String(format: "validation  per-era corr mean %.5f, sharpe %.3f (%d eras, target %@)",
+                         score.mean, score.sharpe, score.eras, targetName))
+        }
+    }
+
+    /// `--params`: an inline JSON object of numbers, or the path of a file holding one.
+    static func parameterObject(_ argument: String) throws -> [String: Double] {
+        let trimmed = argument.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text: Data, origin: String
+        if trimmed.hasPrefix("{") {
+            text = Data(trimmed.utf8)
+            origin = "--params"
+        } else {
+            guard FileManager.default.fileExists(atPath: argument) else {
+                throw WorkbenchError.usage("--params: '\(argument)' is neither a JSON object nor an existing file")
+            }
+            do { text = try Data(contentsOf: URL(fileURLWithPath: argument)) } catch {
+                throw WorkbenchError("--params: cannot read \(argument): \(error.localizedDescription)")
+            }
+            origin = argument
+        }
+        // JSONDecoder keeps numbers and booleans apart (JSONSerialization bridges both to NSNumber).
+        let decoded: [String: ParameterValue]
+        do { decoded = try JSONDecoder().decode([String: ParameterValue].self, from: text) } catch DecodingError.typeMismatch {
+            throw WorkbenchError.usage("\(origin): expected a JSON object of parameters, e.g. {\"num_leaves\": 31}")
+        } catch {
+            throw WorkbenchError.usage("\(origin): not valid JSON (\(Self.reason(error)))")
+        }
+        var values: [String: Double] = [:]
+        for (name, value) in decoded {
+            guard case .number(let number) = value else {
+                throw WorkbenchError.usage("\(origin): parameter '\(name)' must be a number, got \(value)")
+            }
+            values[name] = number
+        }
+        return values
+    }
+
+    /// A parameter's JSON value: only numbers are parameters; the rest is kept for the message.
+    enum ParameterValue: Decodable, CustomStringConvertible {
+        case number(Double), other(String)
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let bool = try? container.decode(Bool.self) { self = .other(String(bool)); return }
+            if let number = try? container.decode(Double.self) { self = .number(number); return }
+            if let string = try? container.decode(String.self) { self = .other("\"\(string)\""); return }
+            self = container.decodeNil() ? .other("null") : .other("an array or object")
+        }
+        var description: String {
+            switch self {
+            case .number(let x): return String(x)
+            case .other(let text): return text
+            }
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+                ?? context.debugDescription
+        }
+        return error.localizedDescription
+    }
+
+    /// Per-era numerai_corr over the rows with a known target; summary over eras (std ddof 0).
+    static func perEraCorr(dataset: Dataset, rows: [Int32], predictions: [Double]) -> SeriesSummary {
+        let labels = dataset.targets[0]
+        var series: [Double] = []
+        for (_, range) in dataset.eraGroups(of: rows) {
+            var p: [Double] = [], t: [Double] = []
+            for i in range where !labels[Int(rows[i])].isNaN {
+                p.append(predictions[i])
+                t.append(Double(labels[Int(rows[i])]))
+            }
+            guard p.count >= 2 else { continue }
+            series.append(Scoring.numeraiCorr(predictions: p, target: t))
+        }
+        return SeriesSummary(series)
+    }
+
+    /// `id,prediction` rows, predictions in shortest round-trip form; written atomically.
+    static func writePredictions(ids: [String], predictions: [Double], to path: String) throws {
+        var text = "id,prediction\n"
+        text.reserveCapacity(ids.count * 32)
+        for (id, p) in zip(ids, predictions) {
+            text += id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
+            text += "," + p.description + "\n"
+        }
+        try withDataErrors {
+            try writeAtomically(to: path) { temporary in
+                try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            }
+        }
+    }
+}

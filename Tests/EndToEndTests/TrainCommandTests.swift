@@ -1,0 +1,102 @@
+import XCTest
+import TestSupport
+
+/// Runs the built `workbench train` on a synthetic dataset; LightGBM and numerai-tools check it.
+final class TrainCommandTests: XCTestCase {
+    var directory: URL!
+    override func setUp() { directory = TestSupport.temporaryDirectory("e2e-train") }
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func synth() throws -> String {
+        let out = path("d.h5")
+        let result = try TestSupport.workbench(["data", "synth", "--out", out, "--eras", "30", "--rows-per-era", "200",
+                                                "--features", "12", "--targets", "2", "--seed", "5", "--noise", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return out
+    }
+
+    static let params = #"{"n_estimators": 60, "learning_rate": 0.1, "num_leaves": 15, "max_depth": 4, "colsample_bytree": 0.5, "seed": 7}"#
+
+    /// Oracle: LightGBM loads the exported model and predicts the validation rows of the dataset;
+    /// numerai-tools scores the CSV per era. Prints JSON with both checks' numbers.
+    static let oracle = #"""
+import sys, json, h5py, numpy as np, pandas as pd, lightgbm as lgb
+from numerai_tools.scoring import numerai_corr
+data, csv, model, target = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+f = h5py.File(data, "r")
+split = f["split_of_row"][:]
+validation = np.flatnonzero(split == 1)
+ids = np.array(f["ids"].asstr()[:])[validation]
+eras = np.array(f["eras"].asstr()[:])[f["era_of_row"][:][validation]]
+names = list(f["target_names"].asstr()[:])
+y = f["targets"][names.index(target)][validation].astype(np.float64)
+X = f["features"][:][:, validation].T.astype(np.float64)
+p = pd.read_csv(csv, dtype={"id": str})
+assert list(p.columns) == ["id", "prediction"], list(p.columns)
+assert list(p["id"]) == list(ids), "ids differ from the validation rows"
+ours = p["prediction"].to_numpy()
+theirs = lgb.Booster(model_file=model).predict(X)
+corrs = []
+for era in pd.unique(eras):
+    m = (eras == era) & ~np.isnan(y)
+    if m.sum() < 2: continue
+    preds = pd.DataFrame({"prediction": ours[m]})
+    corrs.append(float(numerai_corr(preds, pd.Series(y[m], name="target"))["prediction"]))
+corrs = np.array(corrs)
+print(json.dumps({"max_diff": float(np.max(np.abs(ours - theirs))), "corr_mean": float(corrs.mean()),
+                  "corr_sharpe": float(corrs.mean() / corrs.std()), "eras": len(corrs)}))
+"""#
+
+    func testTrainWritesPredictionsModelsAndScores() throws {
+        let data = try synth()
+        let csv = path("p.csv"), model = path("m.wbm"), text = path("m.txt")
+        let result = try TestSupport.workbench(["train", "--data", data, "--params", Self.params, "--target", "target",
+                                                "--predictions", csv, "--model", model, "--lightgbm-model", text, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(Set(json.keys), ["fit_seconds", "trees", "corr_mean", "corr_sharpe"])
+        XCTAssertEqual(json["trees"] as? Int, 60)
+        XCTAssertGreaterThan(json["fit_seconds"] as! Double, 0)
+        let check = try TestSupport.python(Self.oracle, [data, csv, text, "target"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        let oracle = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as! [String: Any]
+        XCTAssertLessThan(oracle["max_diff"] as! Double, 1e-6, "LightGBM predicts the exported model identically")
+        XCTAssertEqual(json["corr_mean"] as! Double, oracle["corr_mean"] as! Double, accuracy: 1e-9)
+        XCTAssertEqual(json["corr_sharpe"] as! Double, oracle["corr_sharpe"] as! Double, accuracy: 1e-7)
+        XCTAssertGreaterThan(json["corr_mean"] as! Double, 0.01, "the synthetic signal is learnable")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model))
+
+        // Same data and params: identical predictions at any thread count; params from a file.
+        let paramsFile = path("params.json")
+        try Data(Self.params.utf8).write(to: URL(fileURLWithPath: paramsFile))
+        let csv2 = path("p2.csv")
+        let again = try TestSupport.workbench(["train", "--data", data, "--params", paramsFile, "--predictions", csv2,
+                                               "--threads", "2"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("trees       60"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("per-era corr mean"), again.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: csv2)), try Data(contentsOf: URL(fileURLWithPath: csv)))
+    }
+
+    func testBadParametersAreUsageErrorsNamingTheParameter() throws {
+        let data = try synth()
+        let csv = path("never.csv")
+        let bad = try TestSupport.workbench(["train", "--data", data, "--params", #"{"num_leaves": 1}"#, "--predictions", csv])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("num_leaves"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: csv), "nothing written on failure")
+
+        let notJSON = try TestSupport.workbench(["train", "--data", data, "--params", "{num_leaves: 3"])
+        XCTAssertEqual(notJSON.status, 2, notJSON.stderr)
+        XCTAssertTrue(notJSON.stderr.contains("not valid JSON"), notJSON.stderr)
+
+        let missing = try TestSupport.workbench(["train", "--data", data, "--params", path("nope.json")])
+        XCTAssertEqual(missing.status, 2, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("nope.json"), missing.stderr)
+
+        let noTarget = try TestSupport.workbench(["train", "--data", data, "--params", "{}", "--target", "target_zzz"])
+        XCTAssertNotEqual(noTarget.status, 0)
+        XCTAssertTrue(noTarget.stderr.contains("target_zzz"), noTarget.stderr)
+    }
+}

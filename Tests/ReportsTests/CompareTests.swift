@@ -1,0 +1,185 @@
+import Foundation
+import XCTest
+@testable import Reports
+
+final class CompareTests: XCTestCase {
+    static let sample = """
+    {"models": [
+       {"id": "m1", "arm": "seeds", "params": {"learning_rate": 0.02, "num_leaves": 31}, "corr_mean": 0.019,
+        "corr_sharpe": 0.9, "bmc_mean": 0.002, "max_drawdown": 0.2, "feature_exposure": 0.3, "ok": true},
+       {"id": "m0", "arm": "seeds", "params": {"learning_rate": 0.01, "num_leaves": 31}, "corr_mean": 0.021,
+        "corr_sharpe": 1.1, "bmc_mean": 0.001, "max_drawdown": 0.1, "feature_exposure": 0.2, "ok": false},
+       {"id": "m2", "arm": "drop eras", "params": {}, "corr_mean": 0.030, "corr_sharpe": 2, "bmc_mean": 0.004,
+        "max_drawdown": 0.05, "feature_exposure": null}],
+     "diversity": {"pairwise_corr_mean": 0.85, "pca_explained_variance_ratio": [0.5, 0.2, 0.1, 0.05, 0.05, 0.04, 0.03, 0.02, 0.005, 0.004, 0.001],
+                   "participation_ratio": 1.2, "effective_models": 1.5},
+     "scaling": [{"k": 2, "method": "random", "corr_mean": 0.021, "ci_low": 0.019, "ci_high": 0.023},
+                 {"k": 1, "method": "random", "corr_mean": 0.02, "ci_low": 0.018, "ci_high": 0.022},
+                 {"k": 1, "method": "greedy", "corr_mean": 0.022}],
+     "arms": [{"name": "seeds", "models": 2}, {"name": "drop eras", "models": 1}],
+     "eras": [{"era": 3, "corr": 0.1}, {"era": 1, "corr": 0.2}],
+     "study": {"name": "ci", "seed": 7}}
+    """
+
+    func metrics(_ json: String) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for m in MetricNames.flatten(try JSONValue.parse(Data(json.utf8))) {
+            XCTAssertNil(out[m.name], "duplicate name \(m.name)")
+            out[m.name] = m.value
+        }
+        return out
+    }
+
+    func testFlatteningNamesAreStableAndOrderIndependent() throws {
+        let m = try metrics(Self.sample)
+        XCTAssertEqual(m["diversity.pairwise_corr_mean"], 0.85)
+        XCTAssertEqual(m["diversity.pca_explained_variance_ratio[0]"], 0.5)
+        XCTAssertEqual(m["diversity.pca_explained_variance_ratio[10]"], 0.001)
+        XCTAssertEqual(m["scaling[k=5,method=random].corr_mean"], nil)
+        XCTAssertEqual(m["scaling[k=1,method=random].corr_mean"], 0.02)
+        XCTAssertEqual(m["scaling[k=2,method=random].ci_low"], 0.019)
+        XCTAssertEqual(m["scaling[k=1,method=greedy].corr_mean"], 0.022)
+        XCTAssertEqual(m["models[id=m0].corr_mean"], 0.021)
+        XCTAssertEqual(m["models[id=m1].params.learning_rate"], 0.02)
+        XCTAssertEqual(m["models[id=m1].ok"], 1)
+        XCTAssertEqual(m["models[id=m0].ok"], 0)
+        XCTAssertTrue(m["models[id=m2].feature_exposure"]!.isNaN)
+        XCTAssertEqual(m["arms[name=seeds].models"], 2)
+        XCTAssertEqual(m["eras[era=3].corr"], 0.1)
+        XCTAssertEqual(m["study.seed"], 7)
+        XCTAssertNil(m["study.name"], "strings are not metrics")
+        XCTAssertNil(m["scaling[k=1,method=random].k"], "identity fields are not metrics")
+        // Aggregates over models, overall and per arm.
+        XCTAssertEqual(m["summary.models.count"], 3)
+        XCTAssertEqual(m["summary.models.corr_mean.mean"]!, (0.019 + 0.021 + 0.030) / 3, accuracy: 1e-15)
+        XCTAssertEqual(m["summary.models.corr_mean.median"], 0.021)
+        XCTAssertEqual(m["summary.models.corr_mean.max"], 0.030)
+        XCTAssertEqual(m["summary.models.feature_exposure.mean"]!, 0.25, accuracy: 1e-15)
+        XCTAssertEqual(m["summary.models[arm=seeds].count"], 2)
+        XCTAssertEqual(m["summary.models[arm=drop eras].corr_mean.min"], 0.030)
+
+        // Reordering lists changes nothing.
+        let reordered = Self.sample.replacingOccurrences(of: "\"m1\"", with: "\"mX\"")
+        XCTAssertNotNil(try metrics(reordered)["models[id=mX].corr_mean"])
+        let names = MetricNames.flatten(try JSONValue.parse(Data(Self.sample.utf8))).map(\.name)
+        XCTAssertEqual(names, names.sorted(by: MetricNames.naturalLess))
+        XCTAssertLessThan(names.firstIndex(of: "diversity.pca_explained_variance_ratio[2]")!,
+                          names.firstIndex(of: "diversity.pca_explained_variance_ratio[10]")!)
+    }
+
+    func testIdentityFallsBackToPositionWhenNothingIsUnique() throws {
+        let m = try metrics(#"{"xs": [{"method": "a", "v": 1}, {"method": "a", "v": 2}], "ys": [{"v": 3}]}"#)
+        XCTAssertEqual(m["xs[0].v"], 1)
+        XCTAssertEqual(m["xs[1].v"], 2)
+        XCTAssertEqual(m["ys[0].v"], 3)
+        // Identity uses every identity field, even when fewer would do (stable when a run adds a method).
+        let s = try metrics(#"{"scaling": [{"k": 1, "method": "random", "c": 1}, {"k": 2, "method": "random", "c": 2}]}"#)
+        XCTAssertEqual(s["scaling[k=2,method=random].c"], 2)
+        // A metric-like integer field is never an identity: position again.
+        let n = try metrics(#"{"xs": [{"n_models": 3, "v": 1}, {"n_models": 4, "v": 2}]}"#)
+        XCTAssertEqual(n["xs[1].n_models"], 4)
+        // Three-field identity written alphabetically.
+        let t = try metrics(#"{"s": [{"arm": "a", "k": 1, "method": "r", "c": 1}, {"arm": "b", "k": 1, "method": "r", "c": 2}, {"arm": "a", "k": 2, "method": "r", "c": 3}, {"arm": "a", "k": 1, "method": "g", "c": 4}]}"#)
+        XCTAssertEqual(t["s[arm=a,k=1,method=g].c"], 4)
+        XCTAssertEqual(t["s[arm=b,k=1,method=r].c"], 2)
+    }
+
+    func testDirections() {
+        let cases: [(String, MetricDirection)] = [
+            ("models[id=m1].corr_mean", .higherIsBetter),
+            ("models[id=m1].corr_sharpe", .higherIsBetter),
+            ("models[id=m1].bmc_mean", .higherIsBetter),
+            ("models[id=m1].mmc_mean", .higherIsBetter),
+            ("models[id=m1].fnc_mean", .higherIsBetter),
+            ("ensemble.contribution_positive_share", .higherIsBetter),
+            ("scaling[k=2,method=random].ci_low", .higherIsBetter),
+            ("summary.models.corr_mean.min", .higherIsBetter),
+            ("models[id=m1].max_drawdown", .lowerIsBetter),
+            ("models[id=m1].feature_exposure", .lowerIsBetter),
+            ("summary.models.max_drawdown.mean", .lowerIsBetter),
+            ("models[id=m1].corr_std", .neutral),
+            ("diversity.pairwise_corr_mean", .neutral),
+            ("diversity.effective_models", .neutral),
+            ("models[id=m1].params.learning_rate", .neutral),
+            ("summary.models.count", .neutral),
+            ("scaling[method=corr_top].k_best", .neutral),
+        ]
+        for (name, expected) in cases { XCTAssertEqual(MetricDirection.of(name), expected, name) }
+    }
+
+    func testToleranceAndStatus() {
+        let tol = Tolerance(relative: 1e-3, absolute: 1e-6)
+        XCTAssertTrue(tol.isClose(1, 1.0009))
+        XCTAssertFalse(tol.isClose(1, 1.0011))
+        XCTAssertTrue(tol.isClose(0, 9e-7))
+        XCTAssertFalse(tol.isClose(0, 2e-6))
+        XCTAssertTrue(tol.isClose(.nan, .nan))
+        XCTAssertTrue(tol.isClose(.infinity, .infinity))
+        func status(_ name: String, _ b: Double?, _ n: Double?) -> ComparisonRow.Status {
+            ComparisonRow.classify(name: name, base: b, new: n, tolerance: tol).status
+        }
+        XCTAssertEqual(status("x.corr_mean", 0.02, 0.0200001), .unchanged)
+        XCTAssertEqual(status("x.corr_mean", 0.02, 0.021), .improved)
+        XCTAssertEqual(status("x.corr_mean", 0.02, 0.019), .regressed)
+        XCTAssertEqual(status("x.max_drawdown", 0.2, 0.1), .improved)
+        XCTAssertEqual(status("x.max_drawdown", 0.2, 0.3), .regressed)
+        XCTAssertEqual(status("diversity.pairwise_corr_mean", 0.8, 0.9), .changed)
+        XCTAssertEqual(status("diversity.pairwise_corr_mean", 0.8, 0.7), .changed)
+        XCTAssertEqual(status("diversity.pairwise_corr_mean", 0.8, .nan), .regressed)
+        XCTAssertEqual(status("x.corr_mean", .nan, 0.02), .changed)
+        XCTAssertEqual(status("x.corr_mean", 0.02, nil), .removed)
+        XCTAssertEqual(status("x.corr_mean", nil, 0.02), .added)
+    }
+
+    func testComparisonTableAndVerdict() throws {
+        let base = try JSONValue.parse(Data(Self.sample.utf8))
+        XCTAssertFalse(Comparison(base: base, new: base, tolerance: .standard).hasRegression)
+        XCTAssertEqual(Comparison(base: base, new: base, tolerance: .standard).table(all: false).split(separator: "\n").count, 2)
+
+        let worse = Self.sample.replacingOccurrences(of: "\"corr_mean\": 0.030", with: "\"corr_mean\": 0.029")
+            .replacingOccurrences(of: "\"participation_ratio\": 1.2", with: "\"participation_ratio\": 1.3")
+            .replacingOccurrences(of: ", \"ci_low\": 0.019", with: "")
+        let c = Comparison(base: base, new: try JSONValue.parse(Data(worse.utf8)), tolerance: .standard)
+        XCTAssertTrue(c.hasRegression)
+        let regressed = Set(c.regressions.map(\.name))
+        XCTAssertTrue(regressed.contains("models[id=m2].corr_mean"))
+        XCTAssertTrue(regressed.contains("scaling[k=2,method=random].ci_low"), "a removed metric is a regression")
+        XCTAssertFalse(regressed.contains("diversity.participation_ratio"))
+        XCTAssertEqual(c.rows.first { $0.name == "diversity.participation_ratio" }?.status, .changed)
+        let table = c.table(all: false)
+        XCTAssertTrue(table.contains("| models[id=m2].corr_mean"))
+        XCTAssertTrue(table.contains("-0.001000 (-3.33%)"))
+        XCTAssertFalse(table.contains("models[id=m0].corr_mean"), "unchanged rows only with --all")
+        XCTAssertTrue(c.table(all: true).contains("models[id=m0].corr_mean"))
+        // A looser tolerance hides the small corr change but never a removed metric.
+        let loose = Comparison(base: base, new: try JSONValue.parse(Data(worse.utf8)), tolerance: Tolerance(relative: 0.1, absolute: 0))
+        XCTAssertEqual(loose.regressions.map(\.name), ["scaling[k=2,method=random].ci_low"])
+        let md = c.markdown(baseLabel: "a|b", newLabel: "new", all: false)
+        XCTAssertTrue(md.hasPrefix("# Study comparison\n"))
+        XCTAssertTrue(md.contains("regressed or removed"))
+    }
+
+    func testLoadingErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmp-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertThrowsError(try MetricsFile.load(dir.appendingPathComponent("nope").path)) {
+            XCTAssertEqual($0 as? CompareError, .missingPath(dir.appendingPathComponent("nope").path))
+        }
+        XCTAssertThrowsError(try MetricsFile.load(dir.path)) {
+            XCTAssertEqual($0 as? CompareError, .missingMetrics(directory: dir.path))
+        }
+        let file = dir.appendingPathComponent("metrics.json")
+        try "{\"a\": [1, 2,}".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try MetricsFile.load(dir.path)) { error in
+            guard case .invalidJSON(let f, _)? = error as? CompareError else { return XCTFail("\(error)") }
+            XCTAssertEqual(f, file.path)
+        }
+        try "[1, 2]".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try MetricsFile.load(dir.path)) { XCTAssertEqual($0 as? CompareError, .notAnObject(file: file.path)) }
+        try "{\"a\": NaN}".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try MetricsFile.load(file.path))
+        try "{\"a\": \"NaN\", \"b\": 1}".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(MetricNames.flatten(try MetricsFile.load(file.path)).map(\.name), ["a", "b"])
+    }
+}

@@ -1,0 +1,370 @@
+import Diversity
+import EraData
+import Foundation
+import PredictionStore
+import TestSupport
+import XCTest
+@testable import Reports
+
+/// A small synthetic study analysed by Diversity: models = true signal + arm-shared noise + own
+/// noise, so pairwise correlation is planted per arm.
+enum ReportFixture {
+    struct Arm {
+        let name: String
+        let models: Int
+        /// Share of each model's noise that the arm's models share (planted pairwise correlation).
+        let shared: Double
+    }
+
+    static let dataset: Dataset = SyntheticGenerator.generate(SyntheticConfig(
+        eras: 56, rowsPerEra: 80, features: 8, targets: 2, seed: 11, noise: 3, latents: 4,
+        validationFraction: 0.5, embargoEras: 2))
+
+    static func build(arms: [Arm], benchmark: Bool, seed: UInt64 = 5, featureScores: Bool = true) throws -> (StudyAnalysisResult, StudyDescription) {
+        let d = dataset
+        let rows = (0..<d.rowCount).filter { d.splitOfRow[$0] != .train }.map(Int32.init)
+        let signal = d.trueSignal!
+        var infos: [ModelInfo] = [], predictions: [[Float]] = [], summaries: [ModelSummary] = []
+        var rng = SplitMix64(seed: seed)
+        for (a, arm) in arms.enumerated() {
+            let common = rows.map { _ in rng.nextGaussian() }
+            for i in 0..<arm.models {
+                let strength = 0.3 + 0.1 * Double(i % 3)
+                let learningRate = 0.001 * pow(10, Double(i) / 2)
+                let params: [String: Double] = arm.name == "seeds"
+                    ? ["seed": Double(1000 + i), "learning_rate": 0.01]
+                    : ["learning_rate": learningRate, "num_leaves": Double(8 << (i % 3)), "seed": 1]
+                let p = rows.enumerated().map { x, r in
+                    Float(strength * Double(signal[Int(r)]) + arm.shared.squareRoot() * common[x]
+                          + (1 - arm.shared).squareRoot() * rng.nextGaussian())
+                }
+                let id = "\(arm.name)-\(i)"
+                infos.append(ModelInfo(id: id, arm: arm.name, params: params,
+                                       descriptors: ["dropped_era_fraction": Double(a) * 0.1]))
+                predictions.append(p)
+                summaries.append(ModelSummary(id: id, arm: arm.name, target: "target", params: params,
+                                              droppedEras: a * 2, droppedFeatures: i % 2, trees: 100 + i,
+                                              trainSeconds: 0.5 + Double(i) / 8))
+            }
+        }
+        var benchmarkIndex: Int? = nil
+        if benchmark {
+            benchmarkIndex = infos.count
+            infos.append(ModelInfo(id: "example", arm: "benchmark", params: ["learning_rate": 0.01, "seed": 0]))
+            predictions.append(rows.map { r in Float(0.35 * Double(signal[Int(r)]) + rng.nextGaussian()) })
+            summaries.append(ModelSummary(id: "example", arm: "benchmark", target: "target",
+                                          params: ["learning_rate": 0.01, "seed": 0], trees: 200, trainSeconds: 1.25))
+        }
+        let input = AnalysisInput(models: infos, predictions: predictions, rows: rows, dataset: d, targetIndex: 0,
+                                  benchmark: benchmarkIndex, split: EvaluationSplit(selectionFraction: 0.5, embargoEras: 2),
+                                  scaling: ScalingConfig(draws: 16, seed: 3), featureScores: featureScores)
+        let analysis = try StudyAnalysis.run(input)
+        let study = StudyDescription(
+            name: "fixture <study> & co", description: "Synthetic fixture with planted correlation | pipes * stars",
+            declaredJSON: #"{"arms":[{"models":3,"name":"seeds","vary":{}}],"data":{"synthetic":{"eras":56}},"empty":{},"list":[],"name":"fixture","seed":18446744073709551615,"text":"a \"quoted\" {brace}, [x]: y"}"#,
+            resolvedPlan: "arm seeds: 3 models\n  seed 1000…1002\n```not a fence```",
+            data: DataSummary(source: "synthetic (seed 11)", rows: d.rowCount, eras: d.eras.count, features: d.featureCount,
+                              targets: d.targetNames, trainEras: d.eraIndices(in: .train).count,
+                              validationEras: d.eraIndices(in: .validation).count, ceilingCorr: 0.1234),
+            models: summaries, evaluation: EvaluationSetup(rows: "validation split", randomDraws: 16, scalingSeed: 3))
+        return (analysis, study)
+    }
+
+    static let threeArms = [Arm(name: "grid", models: 6, shared: 0.3), Arm(name: "seeds", models: 5, shared: 0.8)]
+}
+
+final class StudyReportTests: XCTestCase {
+    /// `![alt](path)` targets in a Markdown text, in order.
+    func imageLinks(_ markdown: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: #"!\[[^\]]*\]\(([^)]*)\)"#)
+        let ns = markdown as NSString
+        return regex.matches(in: markdown, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
+    }
+
+    func render(_ analysis: StudyAnalysisResult, _ study: StudyDescription, into dir: URL) throws -> String {
+        let url = try StudyReport.write(analysis: analysis, study: study, to: dir)
+        XCTAssertEqual(url.lastPathComponent, "report.md")
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    func testChartsExistParseAndAreReferencedRelatively() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
+        // WORKBENCH_REPORT_OUT=DIR keeps the rendered report for a human to look at.
+        let keep = ProcessInfo.processInfo.environment["WORKBENCH_REPORT_OUT"]
+        let dir = keep.map { URL(fileURLWithPath: $0) } ?? TestSupport.temporaryDirectory("report")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
+        let markdown = try render(analysis, study, into: dir)
+        let links = imageLinks(markdown)
+        XCTAssertGreaterThanOrEqual(links.count, 12, "scaling ×4, histogram, heatmap, PCA ×3, parameters, cumulative, contributions")
+        for link in links {
+            XCTAssertTrue(link.hasPrefix("charts/") && link.hasSuffix(".svg"), link)
+            XCTAssertFalse(link.contains("..") || link.contains("://") || link.hasPrefix("/"), link)
+            let file = dir.appendingPathComponent(link)
+            let svg = try String(contentsOf: file, encoding: .utf8)
+            let xml = SVGXML.parse(svg)
+            XCTAssertNil(xml.error, "\(link): \(xml.error ?? "")")
+            XCTAssertEqual(xml.elements.first?.name, "svg", link)
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path).sorted()
+        XCTAssertEqual(files, Set(links.map { String($0.dropFirst("charts/".count)) }).sorted(), "every chart referenced, none missing")
+        XCTAssertEqual(Set(links).count, links.count, "no chart shown twice")
+        XCTAssertFalse(files.contains("scaling-arm-benchmark.svg"), "no scaling chart for a one-model arm")
+        // One scatter per varied setting: learning_rate, num_leaves, seed, dropped eras, dropped features.
+        for name in ["param-learning_rate.svg", "param-num_leaves.svg", "param-seed.svg", "param-dropped-eras.svg",
+                     "param-dropped-features.svg", "scaling-arm-grid.svg", "scaling-arm-seeds.svg", "scaling-by-arm.svg"] {
+            XCTAssertTrue(files.contains(name), name)
+        }
+        // Text from the study is escaped, numbers of the declared JSON kept verbatim.
+        XCTAssertTrue(markdown.contains("# Study report: fixture <study> & co"))
+        XCTAssertTrue(markdown.contains(#"Synthetic fixture with planted correlation \| pipes \* stars"#))
+        XCTAssertTrue(markdown.contains(#"  "seed": 18446744073709551615,"#))
+        XCTAssertTrue(markdown.contains("````text\narm seeds: 3 models\n"), "fence longer than the plan's backticks")
+        XCTAssertFalse(markdown.contains("NaN"))
+        // Every model appears in the model table.
+        for m in analysis.metrics.models { XCTAssertTrue(markdown.contains("| \(m.id) "), m.id) }
+    }
+
+    func testOutputIsDeterministicAndRerenderReplacesCharts() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
+        let a = TestSupport.temporaryDirectory("report-a"), b = TestSupport.temporaryDirectory("report-b")
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let first = try render(analysis, study, into: a)
+        // A second, independent analysis of the same input renders the same bytes.
+        let (again, study2) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
+        let second = try render(again, study2, into: b)
+        XCTAssertEqual(first, second)
+        let charts = try FileManager.default.contentsOfDirectory(atPath: a.appendingPathComponent("charts").path).sorted()
+        for name in charts {
+            let x = try Data(contentsOf: a.appendingPathComponent("charts/" + name))
+            let y = try Data(contentsOf: b.appendingPathComponent("charts/" + name))
+            XCTAssertEqual(x, y, name)
+        }
+        try StudyReport.writeMetrics(analysis.metrics, to: a)
+        try StudyReport.writeMetrics(again.metrics, to: b)
+        XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent("metrics.json")),
+                       try Data(contentsOf: b.appendingPathComponent("metrics.json")))
+        XCTAssertEqual(try StudyMetrics.decode(Data(contentsOf: a.appendingPathComponent("metrics.json"))).models.map(\.id),
+                       analysis.metrics.models.map(\.id))
+
+        // Re-rendering a different study in place leaves no chart of the earlier one behind.
+        let stale = a.appendingPathComponent("charts/stale.svg")
+        try "<svg/>".write(to: stale, atomically: true, encoding: .utf8)
+        let (single, singleStudy) = try ReportFixture.build(arms: [.init(name: "seeds", models: 3, shared: 0.5)], benchmark: false)
+        let markdown = try render(single, singleStudy, into: a)
+        let after = try FileManager.default.contentsOfDirectory(atPath: a.appendingPathComponent("charts").path).sorted()
+        XCTAssertEqual(after, Set(imageLinks(markdown).map { String($0.dropFirst("charts/".count)) }).sorted())
+        XCTAssertFalse(after.contains("scaling-arm-grid.svg"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: a.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "no temporary files or folders left")
+    }
+
+    /// The headline numbers equal what the metrics say, recomputed here independently, with the
+    /// t quantile from scipy.
+    func testHeadlineNumbersMatchMetrics() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
+        let metrics = analysis.metrics
+        let dir = TestSupport.temporaryDirectory("report-headline")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let markdown = try render(analysis, study, into: dir)
+        let headline = String(markdown[markdown.range(of: "## Headline answer")!.lowerBound..<markdown.range(of: "## Ensemble scaling")!.lowerBound])
+
+        func meanOf(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        let ensemble = metrics.perEra.map(\.ensemble), best = metrics.perEra.map(\.bestSingle), bench = metrics.perEra.map(\.benchmark)
+        XCTAssertTrue(ensemble.allSatisfy(\.isFinite) && best.allSatisfy(\.isFinite) && bench.allSatisfy(\.isFinite))
+        let n = ensemble.count
+        XCTAssertEqual(n, metrics.split.testEras.count)
+        let t = try scipyT95(n - 1)
+        for (other, label) in [(best, "ensemble − best single model"), (bench, "ensemble − benchmark")] {
+            let d = zip(ensemble, other).map { $0 - $1 }
+            let m = meanOf(d)
+            let sd = (d.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(n - 1)).squareRoot()
+            let se = sd / Double(n).squareRoot()
+            func s(_ x: Double) -> String { (x > 0 ? "+" : "") + String(format: "%.4f", x) }
+            let line = headline.split(separator: "\n").first { $0.hasPrefix("| " + label) }.map(String.init) ?? ""
+            XCTAssertTrue(line.contains(s(m)), "\(label): mean \(s(m)) in \(line)")
+            XCTAssertTrue(line.contains("[\(s(m - t * se)), \(s(m + t * se))]"), "\(label): interval in \(line)")
+            XCTAssertTrue(line.contains(String(format: "%.4f", se)), "\(label): se in \(line)")
+            // The sentence follows the interval.
+            let other = label.hasSuffix("benchmark") ? "the benchmark" : "the best single model"
+            let expected = m - t * se > 0 ? "**The ensemble beats \(other) out of sample**"
+                : m + t * se < 0 ? "**The ensemble is worse than \(other) out of sample**"
+                : "**No evidence that the ensemble beats \(other)**"
+            XCTAssertTrue(headline.contains(expected), expected)
+        }
+        XCTAssertTrue(headline.contains("| ensemble of all \(metrics.models.count) models"))
+        XCTAssertTrue(headline.contains(String(format: "%.4f", meanOf(ensemble))))
+        XCTAssertTrue(headline.contains("best single model by selection corr: \(metrics.bestSingle)"))
+        XCTAssertTrue(headline.contains(String(format: "%.4f", meanOf(best))))
+        XCTAssertTrue(headline.contains("benchmark: example"))
+        XCTAssertTrue(headline.contains(String(format: "%.4f", meanOf(bench))))
+        let random1 = metrics.scaling.first { $0.method == "random" && $0.k == 1 }!
+        XCTAssertTrue(headline.contains("A random single model scores \(String(format: "%.4f", random1.corrMean))"))
+        XCTAssertTrue(headline.contains("c/√(ρ + (1−ρ)/M) = \(String(format: "%.4f", metrics.theory.ensembleCorr))"))
+        XCTAssertTrue(headline.contains("worth \(String(format: "%.2f", metrics.diversity.effectiveModels)) independent ones"))
+        let contributions = metrics.models.map(\.contribution)
+        XCTAssertTrue(headline.contains("(\(contributions.filter { $0 > 0 }.count) of \(contributions.count))"))
+        XCTAssertTrue(headline.contains("the true signal scores 0.1234"))
+        XCTAssertTrue(headline.contains("![Cumulative per-era corr"))
+        // Per-arm table rows carry the arm metrics.
+        let armsSection = String(markdown[markdown.range(of: "## Arms")!.lowerBound..<markdown.range(of: "## Pairwise correlation")!.lowerBound])
+        for arm in metrics.arms {
+            let line = armsSection.split(separator: "\n").first { $0.hasPrefix("| \(arm.arm) ") }.map(String.init) ?? ""
+            XCTAssertTrue(line.contains(String(format: "%.3f", arm.diversity.pairwiseCorrMean)), "\(arm.arm): \(line)")
+            XCTAssertTrue(line.contains(String(format: "%.2f", arm.diversity.effectiveModels)), "\(arm.arm): \(line)")
+            XCTAssertTrue(line.contains(String(format: "%.2f", arm.diversity.participationRatio)), "\(arm.arm): \(line)")
+        }
+    }
+
+    func testEdgeCasesRender() throws {
+        let cases: [(String, [ReportFixture.Arm], Bool)] = [
+            ("one model, no benchmark", [.init(name: "solo", models: 1, shared: 0)], false),
+            ("one model with a benchmark", [.init(name: "solo", models: 1, shared: 0)], true),
+            ("an arm of one model, no benchmark", [.init(name: "grid", models: 4, shared: 0.4), .init(name: "lonely", models: 1, shared: 0)], false),
+        ]
+        for (label, arms, benchmark) in cases {
+            let (analysis, study) = try ReportFixture.build(arms: arms, benchmark: benchmark)
+            let dir = TestSupport.temporaryDirectory("report-edge")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let markdown = try render(analysis, study, into: dir)
+            for link in imageLinks(markdown) {
+                let svg = try String(contentsOf: dir.appendingPathComponent(link), encoding: .utf8)
+                XCTAssertNil(SVGXML.parse(svg).error, "\(label): \(link)")
+            }
+            if !benchmark { XCTAssertTrue(markdown.contains("No benchmark model in this study"), label) }
+            XCTAssertTrue(markdown.contains("## Headline answer"), label)
+            XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8) == markdown)
+        }
+    }
+
+    func testWrongCorrelationSizeIsAnError() throws {
+        let (analysis, study) = try ReportFixture.build(arms: [.init(name: "solo", models: 2, shared: 0)], benchmark: false)
+        let dir = TestSupport.temporaryDirectory("report-bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertThrowsError(try StudyReport.write(metrics: analysis.metrics, correlation: [1], study: study, to: dir)) {
+            XCTAssertTrue("\($0)".contains("expected 2×2"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.md").path))
+    }
+
+    /// Every chart of a report renders to a non-blank PNG (rsvg-convert).
+    func testReportChartsRenderToPNG() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
+        let dir = TestSupport.temporaryDirectory("report-png")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let markdown = try render(analysis, study, into: dir)
+        for link in imageLinks(markdown) {
+            let svg = try String(contentsOf: dir.appendingPathComponent(link), encoding: .utf8)
+            let png = dir.appendingPathComponent("png").appendingPathComponent((link as NSString).lastPathComponent + ".png")
+            try FileManager.default.createDirectory(at: png.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try PNGCheck.render(svg: svg, to: png)
+            let s = try PNGCheck.stats(png: png)
+            XCTAssertGreaterThan(s.inkFraction, 0.01, "\(link): blank")
+            XCTAssertGreaterThanOrEqual(s.saturatedColors, 1, "\(link): no data marks")
+        }
+    }
+
+    /// Render time of a many-model report (bench/render-report sets WORKBENCH_REPORT_BENCH_MODELS;
+    /// by default a quick 60). Prints `report-render-time SECONDS` for the script.
+    func testManyModelReportRenders() throws {
+        let models = Int(ProcessInfo.processInfo.environment["WORKBENCH_REPORT_BENCH_MODELS"] ?? "") ?? 60
+        let arms = [ReportFixture.Arm(name: "grid", models: models / 2, shared: 0.3),
+                    ReportFixture.Arm(name: "seeds", models: models - models / 2 - 1, shared: 0.8)]
+        let (analysis, study) = try ReportFixture.build(arms: arms, benchmark: true, featureScores: false)
+        let dir = TestSupport.temporaryDirectory("report-many")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var times: [Double] = []
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try StudyReport.write(analysis: analysis, study: study, to: dir)
+            try StudyReport.writeMetrics(analysis.metrics, to: dir)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let markdown = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        var chartBytes = 0
+        for link in imageLinks(markdown) {
+            let svg = try String(contentsOf: dir.appendingPathComponent(link), encoding: .utf8)
+            XCTAssertNil(SVGXML.parse(svg).error, link)
+            chartBytes += svg.utf8.count
+        }
+        XCTAssertEqual(markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| grid-") || $0.hasPrefix("| seeds-") }.count,
+                       models - 1, "one model-table row per model")
+        print("report-render-time \(times.sorted()[1]) s for \(models) models: report.md \(markdown.utf8.count) bytes, charts \(chartBytes) bytes")
+    }
+
+    // MARK: Pieces
+
+    func scipyT95(_ nu: Int) throws -> Double {
+        let r = try TestSupport.python("import sys; from scipy.stats import t; print(repr(float(t.ppf(0.95, int(sys.argv[1])))))", [String(nu)])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
+    }
+
+    func testStudentTQuantileAgreesWithScipy() throws {
+        let r = try TestSupport.python("import json; from scipy.stats import t; print(json.dumps([float(t.ppf(0.95, v)) for v in range(1, 401)]))")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let expected = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [Double]
+        for (i, e) in expected.enumerated() {
+            XCTAssertEqual(StudentT.quantile95(degreesOfFreedom: i + 1), e, accuracy: 1e-6, "ν = \(i + 1)")
+        }
+    }
+
+    func testVerdictFollowsTheInterval() {
+        let base = (0..<20).map { Double($0 % 5) * 0.01 }
+        let jitter = (0..<20).map { Double(($0 * 7) % 5 - 2) * 0.002 }
+        let better = PairedComparison(ensemble: zip(base, jitter).map { $0 + 0.01 + $1 }, other: base)
+        XCTAssertEqual(better.verdict, .better)
+        XCTAssertTrue(ReportText.verdict(better, other: "X").hasPrefix("**The ensemble beats X out of sample**"))
+        let worse = PairedComparison(ensemble: zip(base, jitter).map { $0 - 0.01 + $1 }, other: base)
+        XCTAssertEqual(worse.verdict, .worse)
+        XCTAssertTrue(ReportText.verdict(worse, other: "X").contains("lies below 0"))
+        let same = PairedComparison(ensemble: zip(base, jitter).map { $0 + $1 }, other: base)
+        XCTAssertEqual(same.verdict, .inconclusive)
+        XCTAssertTrue(ReportText.verdict(same, other: "X").contains("includes 0"))
+        let one = PairedComparison(ensemble: [0.02, .nan], other: [0.01, 0.01])
+        XCTAssertEqual(one.eras, 1)
+        XCTAssertEqual(one.verdict, .undetermined)
+        XCTAssertTrue(ReportText.verdict(one, other: "X").contains("only 1 test era"))
+        let none = PairedComparison(ensemble: [], other: [])
+        XCTAssertTrue(ReportText.verdict(none, other: "X").contains("no test era"))
+    }
+
+    func testJSONLayoutKeepsTokensVerbatim() {
+        let json = #"{"a":[1,2.50,{"b":{}}],"c":[],"s":"x: {\"y\"}, [z]","big":18446744073709551615,"e":1e-7}"#
+        XCTAssertEqual(JSONLayout.pretty(json), """
+        {
+          "a": [
+            1,
+            2.50,
+            {
+              "b": {}
+            }
+          ],
+          "c": [],
+          "s": "x: {\\"y\\"}, [z]",
+          "big": 18446744073709551615,
+          "e": 1e-7
+        }
+        """)
+        XCTAssertEqual(JSONLayout.pretty(#"{"a":[1"#), #"{"a":[1"#, "unbalanced text is left alone")
+        let pretty = JSONLayout.pretty(json)
+        XCTAssertEqual(JSONLayout.pretty(pretty), pretty, "idempotent")
+    }
+
+    func testModelSummaryFromStoreRecord() {
+        let record = ModelRecord(index: 3, id: "m3", arm: "grid", target: "target", parameters: ["learning_rate": 0.01],
+                                 droppedEras: 4, droppedFeatures: 2, descriptors: [:], trees: 250, trainSeconds: 1.5, status: .done)
+        XCTAssertEqual(ModelSummary(record: record),
+                       ModelSummary(id: "m3", arm: "grid", target: "target", params: ["learning_rate": 0.01], droppedEras: 4,
+                                    droppedFeatures: 2, trees: 250, trainSeconds: 1.5))
+    }
+
+    func testSlugsAreUniqueFileNames() {
+        var names = FileNames()
+        XCTAssertEqual(FileNames.slug("Drop Eras (10%)"), "drop-eras-10")
+        XCTAssertEqual(FileNames.slug("ünïcode"), "n-code")
+        XCTAssertEqual(FileNames.slug("***"), "x")
+        XCTAssertEqual(names.unique("a-b"), "a-b.svg")
+        XCTAssertEqual(names.unique("a-b"), "a-b-2.svg")
+        XCTAssertEqual(names.unique("a-b"), "a-b-3.svg")
+    }
+}
