@@ -1,4 +1,6 @@
+import Foundation
 import XCTest
+import TestSupport
 @testable import Boosting
 
 final class ParameterTests: XCTestCase {
@@ -132,5 +134,18 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(s.data, 38)
         let unset = LightGBMSeeds(seed: nil)
         XCTAssertEqual([unset.data, unset.featureFraction, unset.bagging], [1, 2, 3])
+    }
+}
+
+extension ParameterTests {
+    /// The README's parameter list is the table's output (regenerate with `ParameterTable.markdownTable()`).
+    func testReadmeParameterListIsGeneratedFromTheTable() throws {
+        let readme = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("Sources/Boosting/README.md"),
+                                encoding: .utf8)
+        if ProcessInfo.processInfo.environment["WORKBENCH_PRINT_PARAMETER_TABLE"] != nil {
+            print(ParameterTable.markdownTable())
+        }
+        XCTAssertTrue(readme.contains(ParameterTable.markdownTable()),
+                      "Sources/Boosting/README.md parameter list is out of date")
     }
 }

@@ -75,25 +75,29 @@ extension Booster {
         return out
     }
 
-    /// Walks four rows at a time so their dependent loads overlap.
+    /// Walks eight rows at a time so their dependent loads overlap.
     @inline(__always)
     private static func addTree(nodes: UnsafePointer<FlatNode>, leaves: UnsafePointer<Double>,
                                 rows: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Double>) {
         var i = 0
-        while i + 4 <= count {
-            let r0 = Int(rows[i]), r1 = Int(rows[i + 1]), r2 = Int(rows[i + 2]), r3 = Int(rows[i + 3])
-            var n0: Int32 = 0, n1: Int32 = 0, n2: Int32 = 0, n3: Int32 = 0
-            while (n0 & n1 & n2 & n3) >= 0 {  // until all four reached a leaf
-                if n0 >= 0 { let d = nodes[Int(n0)]; n0 = d.column[r0] <= d.threshold ? d.left : d.right }
-                if n1 >= 0 { let d = nodes[Int(n1)]; n1 = d.column[r1] <= d.threshold ? d.left : d.right }
-                if n2 >= 0 { let d = nodes[Int(n2)]; n2 = d.column[r2] <= d.threshold ? d.left : d.right }
-                if n3 >= 0 { let d = nodes[Int(n3)]; n3 = d.column[r3] <= d.threshold ? d.left : d.right }
+        var r = (0, 0, 0, 0, 0, 0, 0, 0)
+        while i + 8 <= count {
+            r = (Int(rows[i]), Int(rows[i + 1]), Int(rows[i + 2]), Int(rows[i + 3]),
+                 Int(rows[i + 4]), Int(rows[i + 5]), Int(rows[i + 6]), Int(rows[i + 7]))
+            var n: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (0, 0, 0, 0, 0, 0, 0, 0)
+            @inline(__always) func step(_ node: inout Int32, _ row: Int) {
+                if node >= 0 { let d = nodes[Int(node)]; node = d.column[row] <= d.threshold ? d.left : d.right }
             }
-            out[i] += leaves[Int(~n0)]
-            out[i + 1] += leaves[Int(~n1)]
-            out[i + 2] += leaves[Int(~n2)]
-            out[i + 3] += leaves[Int(~n3)]
-            i += 4
+            // Until all eight reached a leaf (a negative node): the AND of negatives is negative.
+            while (n.0 & n.1 & n.2 & n.3 & n.4 & n.5 & n.6 & n.7) >= 0 {
+                step(&n.0, r.0); step(&n.1, r.1); step(&n.2, r.2); step(&n.3, r.3)
+                step(&n.4, r.4); step(&n.5, r.5); step(&n.6, r.6); step(&n.7, r.7)
+            }
+            out[i] += leaves[Int(~n.0)]; out[i + 1] += leaves[Int(~n.1)]
+            out[i + 2] += leaves[Int(~n.2)]; out[i + 3] += leaves[Int(~n.3)]
+            out[i + 4] += leaves[Int(~n.4)]; out[i + 5] += leaves[Int(~n.5)]
+            out[i + 6] += leaves[Int(~n.6)]; out[i + 7] += leaves[Int(~n.7)]
+            i += 8
         }
         while i < count {
             let r = Int(rows[i])

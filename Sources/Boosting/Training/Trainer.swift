@@ -7,8 +7,9 @@ public struct TrainingError: Error, CustomStringConvertible, Equatable {
     init(_ description: String) { self.description = description }
 }
 
-/// The rows, scores and partition of one model. Per training row it holds the score (8 bytes), the
-/// partition order (4) and the partition scratch (4): 16 bytes; the feature matrix is shared.
+/// The rows, scores and partition of one model. Per training row it holds the row index (4 bytes),
+/// the score (8), the partition order (4) and the partition scratch (4): 20 bytes; the feature
+/// matrix and the targets are the dataset's, shared.
 final class TrainingState: @unchecked Sendable {
     let dataset: Dataset
     /// Dataset row of each training position (rows with a target), in the caller's order.
