@@ -62,7 +62,7 @@ public enum DatasetFile {
         let file = try H5File.create(path)
         let n = dataset.rowCount, f = dataset.featureCount, t = dataset.targetNames.count
         let chunk = max(1, min(n, chunkRows))
-        try file.setVariableLengthAttribute("format", formatName)
+        try file.setAttribute("format", formatName)
         try file.setAttribute("format_version", formatVersion)
 
         let features = try file.createDataset("features", of: UInt8.self, shape: [f, n],
@@ -91,12 +91,12 @@ public enum DatasetFile {
         try file.write("era_of_row", dataset.eraOfRow)
         try file.write("split_of_row", dataset.splitOfRow.map(\.code))
         // Split codes are positions in this list (Split.allCases order).
-        try file.setVariableLengthAttribute("split_names", Split.allCases.map(\.rawValue).joined(separator: ","))
+        try file.setAttribute("split_names", Split.allCases.map(\.rawValue).joined(separator: ","))
         if let signal = dataset.trueSignal { try file.write("true_signal", signal) }
 
         let metadata = try file.createGroup("metadata")
         for (key, value) in dataset.metadata.sorted(by: { $0.key < $1.key }) {
-            try metadata.setVariableLengthAttribute(key, value)
+            try metadata.setAttribute(key, value)
         }
         try file.flush()
     }

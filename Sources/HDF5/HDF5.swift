@@ -62,13 +62,13 @@ public class H5Object: @unchecked Sendable {
 
     // MARK: attributes
 
-    /// Writes (replacing) a UTF-8 string attribute.
+    /// Writes (replacing) a variable-length UTF-8 string attribute — h5py reads it as `str`
+    /// (fixed-length ones come back as `bytes`).
     public func setAttribute(_ name: String, _ value: String) throws {
         try deleteAttributeIfPresent(name)
         let type = try check("string type") { H5Tcopy(wb_H5T_C_S1()) }
         defer { _ = locked { H5Tclose(type) } }
-        let bytes = Array(value.utf8)
-        try check("string size") { H5Tset_size(type, max(1, bytes.count)) }
+        try check("string size") { H5Tset_size(type, wb_H5T_VARIABLE()) }
         try check("string charset") { H5Tset_cset(type, H5T_CSET_UTF8) }
         let space = try check("scalar space") { H5Screate(H5S_SCALAR) }
         defer { _ = locked { H5Sclose(space) } }
@@ -76,10 +76,9 @@ public class H5Object: @unchecked Sendable {
             H5Acreate2(id, name, type, space, wb_H5P_DEFAULT(), wb_H5P_DEFAULT())
         }
         defer { _ = locked { H5Aclose(attr) } }
-        var padded = bytes
-        if padded.isEmpty { padded = [0] }
-        try padded.withUnsafeBytes { raw in
-            try check("write attribute \(name)") { H5Awrite(attr, type, raw.baseAddress) }
+        try value.withCString { pointer in
+            var p: UnsafePointer<CChar>? = pointer
+            try check("write attribute \(name)") { H5Awrite(attr, type, &p) }
         }
     }
 
