@@ -55,8 +55,8 @@ struct ReportDocument {
     func headline() -> String {
         var out = [Markdown.heading("Headline answer"), ""]
         let withBenchmark = metrics.benchmark.map { id in metrics.models.contains { $0.id == id } } ?? false
-        out.append("Does the equal-weight ensemble of all \(modelCount) models\(withBenchmark ? " (the benchmark among them)" : "") " +
-                   "(mean of per-era gaussianized predictions) " +
+        out.append("Does the equal-weight ensemble of all \(modelCount) models (\(withBenchmark ? "the benchmark among them; " : "")" +
+                   "mean of per-era gaussianized predictions) " +
                    "beat its best member and the benchmark out of sample? Everything below is measured on the " +
                    "\(metrics.split.testEras.count) test eras \(eraSpan(metrics.split.testEras)); the best member is chosen on the " +
                    "\(metrics.split.selectionEras.count) earlier selection eras \(eraSpan(metrics.split.selectionEras)), " +

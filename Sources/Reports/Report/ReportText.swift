@@ -47,7 +47,10 @@ enum ReportText {
         return "Theory for \(models) equicorrelated models with the measured member corr c = \(corr(c)) and mean pairwise " +
             "correlation ρ = \(NumberFormat.fixed(rho, 3)) on the test eras: c/√(ρ + (1−ρ)/M) = \(corr(t)); " +
             "measured \(corr(measured)), \(closeness)" +
-            (rho > 0 && c.isFinite ? "; no number of such models can exceed c/√ρ = \(corr(c / rho.squareRoot()))." : ".")
+            (rho > 0 && c.isFinite
+                ? "; for equal members of that c and ρ, no number of models could exceed c/√ρ = \(corr(c / rho.squareRoot()))" +
+                  (measured > c / rho.squareRoot() ? " — the measured ensemble does, because its members are not equal (the stronger ones pull it up)." : ".")
+                : ".")
     }
 
     static func diversity(pairwise: Double, effective: Double, participation: Double, models: Int) -> String {
