@@ -26,3 +26,15 @@ swift_flags() {
         echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell"
     fi
 }
+
+# The two release configurations, each shared by everything that needs it, so that no script
+# rebuilds what another built: the user's binary (quickstart, notebook, the CLI benchmarks
+# measure what users run) and the test build (-enable-testing: the tests import internals).
+build_release() {
+    # shellcheck disable=SC2046
+    swift build -c release $(swift_flags) "$@"
+}
+build_tests() {
+    # shellcheck disable=SC2046
+    swift build -c release $(swift_flags) -Xswiftc -enable-testing "$@"
+}

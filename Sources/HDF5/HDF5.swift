@@ -30,7 +30,7 @@ func check<T: BinaryInteger>(_ what: @autoclosure () -> String, _ call: () -> T)
         if result < 0 {
             var buffer = [CChar](repeating: 0, count: 512)
             wb_last_error(&buffer)
-            let detail = String(cString: buffer)
+            let detail = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw HDF5Error(detail.isEmpty ? what() : "\(what()): \(detail)")
         }
         return result
@@ -91,8 +91,9 @@ public class H5Object: @unchecked Sendable {
             H5Acreate2(id, name, T.h5Type, space, wb_H5P_DEFAULT(), wb_H5P_DEFAULT())
         }
         defer { _ = locked { H5Aclose(attr) } }
-        var v = value
-        try check("write attribute \(name)") { H5Awrite(attr, T.h5Type, &v) }
+        try withUnsafePointer(to: value) { v in
+            _ = try check("write attribute \(name)") { H5Awrite(attr, T.h5Type, v) }
+        }
     }
 
     public func hasAttribute(_ name: String) -> Bool {
@@ -126,7 +127,7 @@ public class H5Object: @unchecked Sendable {
         }
         let size = locked { H5Tget_size(fileType) }
         var buffer = [UInt8](repeating: 0, count: size + 1)
-        try buffer.withUnsafeMutableBytes { raw in
+        _ = try buffer.withUnsafeMutableBytes { raw in
             try check("read attribute \(name)") { H5Aread(attr, fileType, raw.baseAddress) }
         }
         let end = buffer.firstIndex(of: 0) ?? size
@@ -139,7 +140,9 @@ public class H5Object: @unchecked Sendable {
         let attr = try check("open attribute \(name)") { H5Aopen(id, name, wb_H5P_DEFAULT()) }
         defer { _ = locked { H5Aclose(attr) } }
         var v = T.zero
-        try check("read attribute \(name)") { H5Aread(attr, T.h5Type, &v) }
+        _ = try withUnsafeMutablePointer(to: &v) { p in
+            try check("read attribute \(name)") { H5Aread(attr, T.h5Type, p) }
+        }
         return v
     }
 
@@ -361,7 +364,7 @@ public final class H5Dataset: @unchecked Sendable {
         guard values.count == count else {
             throw HDF5Error("dataset '\(name)': writing \(values.count) values into \(count)")
         }
-        try values.withUnsafeBytes { raw in
+        _ = try values.withUnsafeBytes { raw in
             try check("write \(name)") {
                 H5Dwrite(id, T.h5Type, wb_H5S_ALL(), wb_H5S_ALL(), wb_H5P_DEFAULT(), raw.baseAddress)
             }
@@ -372,7 +375,7 @@ public final class H5Dataset: @unchecked Sendable {
         let n = count
         var out = [T](repeating: T.zero, count: n)
         if n == 0 { return out }
-        try out.withUnsafeMutableBytes { raw in
+        _ = try out.withUnsafeMutableBytes { raw in
             try check("read \(name)") {
                 H5Dread(id, T.h5Type, wb_H5S_ALL(), wb_H5S_ALL(), wb_H5P_DEFAULT(), raw.baseAddress)
             }
@@ -409,7 +412,7 @@ public final class H5Dataset: @unchecked Sendable {
         guard values.count == count.reduce(1, *) else {
             throw HDF5Error("dataset '\(name)': \(values.count) values for block \(count)")
         }
-        try withSlab(start: start, count: count) { fileSpace, memSpace in
+        _ = try withSlab(start: start, count: count) { fileSpace, memSpace in
             try values.withUnsafeBytes { raw in
                 try check("write block of \(name)") {
                     H5Dwrite(id, T.h5Type, memSpace, fileSpace, wb_H5P_DEFAULT(), raw.baseAddress)

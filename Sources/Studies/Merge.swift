@@ -10,7 +10,7 @@ public struct IncompleteShards: Error, CustomStringConvertible {
     }
     public let problems: [Problem]
     public let shardCount: Int
-    public let rerun: (Int) -> String
+    public let rerun: @Sendable (Int) -> String
     /// `DIR/slurm/shards.sbatch` when the study was submitted with `workbench slurm`.
     public var slurmScript: String? = nil
 
@@ -76,7 +76,7 @@ public enum ShardMerger {
         let plans = planner.plans()
         let assignment = shardAssignment(costs: plans.map(planner.cost), count: count)
         let studyArg = spec.sourcePath ?? "STUDY.json"
-        let rerun = { (i: Int) in "workbench run \(shellQuote(studyArg)) --shard \(i)/\(count) --out \(shellQuote(directory.path))" }
+        let rerun: @Sendable (Int) -> String = { (i: Int) in "workbench run \(shellQuote(studyArg)) --shard \(i)/\(count) --out \(shellQuote(directory.path))" }
 
         let rows = evaluationRows(dataset)
         func store(at url: URL) throws -> PredictionStore {

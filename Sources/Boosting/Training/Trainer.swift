@@ -134,6 +134,19 @@ public enum Trainer {
     }
 }
 
+extension Trainer {
+    /// Bytes one model's training needs besides the shared dataset:
+    /// 20 per training row (score 8, partition order 4, partition scratch 4, row list 4; + 4 with
+    /// bagging), the leaves' histograms (`numLeaves × histogramBins × 8`, where `histogramBins` is
+    /// the sum of the bins of the features a tree may use) and the per-thread chunk buffers.
+    public static func workingMemory(trainingRows: Int, histogramBins: Int, numLeaves: Int,
+                                     bagging: Bool = false, threads: Int = 1) -> Int {
+        let t = max(1, threads)
+        return trainingRows * (bagging ? 24 : 20) + numLeaves * histogramBins * 8
+            + t * TreeGrower.chunk * (4 + 8) + (t > 1 ? t * histogramBins * 8 : 0)
+    }
+}
+
 /// The boosting loop (LightGBM's `GBDT::TrainOneIter`).
 final class GBDT {
     let state: TrainingState
