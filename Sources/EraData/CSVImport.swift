@@ -31,6 +31,18 @@ public struct CSVImportError: Error, CustomStringConvertible, Equatable {
 /// sorted by era, stably.
 public enum CSVImporter {
     public static func read(paths: [String], maxBins: Int = 255) throws -> Dataset {
+        try read(paths: paths, maxBins: maxBins, forPrediction: false).dataset
+    }
+
+    /// Rows to predict: as `read`, but target columns may be absent (a live file), and the raw
+    /// values of non-integer features come back too, in the dataset's row order (binning keeps
+    /// only their bins), so a model can be applied to exactly what the file says.
+    public static func readForPrediction(paths: [String]) throws -> (dataset: Dataset, rawValues: [Int: [Double]]) {
+        try read(paths: paths, maxBins: 255, forPrediction: true)
+    }
+
+    static func read(paths: [String], maxBins: Int, forPrediction: Bool) throws
+        -> (dataset: Dataset, rawValues: [Int: [Double]]) {
         precondition((2...255).contains(maxBins), "maxBins must be in 2...255")
         var builder: Builder?
         // Newline counts bound the row count, so staging is allocated once.
@@ -51,7 +63,7 @@ public enum CSVImporter {
                 let bytes = raw.bindMemory(to: UInt8.self)
                 var parser = Parser(bytes: bytes, path: file.path)
                 let header = try parser.header()
-                let schema = try Schema(header: header, path: file.path)
+                let schema = try Schema(header: header, path: file.path, requireTargets: !forPrediction)
                 if builder == nil {
                     builder = Builder(featureNames: schema.featureNames, targetNames: schema.targetNames,
                                       rowBound: rowBound)
@@ -63,7 +75,7 @@ public enum CSVImporter {
         guard let builder, builder.rows > 0 else {
             throw CSVImportError(.empty, "\(paths.joined(separator: ", ")): no data rows")
         }
-        return try builder.finish(paths: paths, maxBins: maxBins)
+        return try builder.finish(paths: paths, maxBins: maxBins, keepRawValues: forPrediction)
     }
 
     /// The split of every row of a file without a `data_type` column, from its name.
@@ -89,7 +101,7 @@ public enum CSVImporter {
         var targetNames: [String]
         var dataTypeColumn: Int?
 
-        init(header: [String], path: String) throws {
+        init(header: [String], path: String, requireTargets: Bool = true) throws {
             names = header
             var seen = Set<String>()
             for name in header where !seen.insert(name).inserted {
@@ -105,7 +117,7 @@ public enum CSVImporter {
             if featureNames.isEmpty {
                 throw CSVImportError(.noFeatureColumns, "\(path): no feature columns (names starting with 'feature_')")
             }
-            if targetNames.isEmpty {
+            if targetNames.isEmpty && requireTargets {
                 throw CSVImportError(.noTargetColumns, "\(path): no target columns (names starting with 'target')")
             }
             var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
@@ -531,7 +543,7 @@ public enum CSVImporter {
         }
 
         /// Orders eras, sorts rows by era (stably), bins float features, checks ids.
-        func finish(paths: [String], maxBins: Int) throws -> Dataset {
+        func finish(paths: [String], maxBins: Int, keepRawValues: Bool) throws -> (dataset: Dataset, rawValues: [Int: [Double]]) {
             let n = rows, featureCount = self.featureCount
             var firstSeen: [String: Int] = [:]
             firstSeen.reserveCapacity(n)
@@ -559,6 +571,7 @@ public enum CSVImporter {
 
             let columns = FeatureColumns(rowCount: n, featureCount: featureCount)
             var binEdges = [[Double]](repeating: [], count: featureCount)
+            var rawValues: [Int: [Double]] = [:]
             var binCounts = maxBin.map { Int($0) + 1 }
             bins.withUnsafeBufferPointer { staged in
                 for f in 0..<featureCount where floatValues[f] == nil {
@@ -571,13 +584,14 @@ public enum CSVImporter {
                 let edges = CSVImporter.quantileEdges(Array(values[0..<n]), maxBins: maxBins)
                 binEdges[f] = edges
                 binCounts[f] = edges.count
+                if keepRawValues { rawValues[f] = permutation.map { values[$0] } }
                 let column = columns.storage.baseAddress! + f * n
                 for (new, old) in permutation.enumerated() {
                     column[new] = UInt8(CSVImporter.bin(values[old], edges: edges))
                 }
             }
 
-            return Dataset(features: columns, featureNames: featureNames,
+            let dataset = Dataset(features: columns, featureNames: featureNames,
                            binEdges: floatValues.allSatisfy({ $0 == nil }) ? [] : binEdges, binCounts: binCounts,
                            targetNames: targetNames,
                            targets: targets.map { column in permutation.map { column[$0] } },
@@ -588,6 +602,7 @@ public enum CSVImporter {
                            metadata: ["source": "csv",
                                       "source_files": paths.map { URL(fileURLWithPath: $0).lastPathComponent }
                                           .joined(separator: ",")])
+            return (dataset, rawValues)
         }
     }
 

@@ -6,6 +6,7 @@ let commandList: [ParsableCommand.Type] = [
     MergeCommand.self,
     ReportCommand.self,
     TrainCommand.self,
+    PredictCommand.self,
     ParametersCommand.self,
     ScoreCommand.self,
     CompareCommand.self,

@@ -155,12 +155,7 @@ struct TrainCommand: ParsableCommand {
 
     /// `id,prediction` rows, predictions in shortest round-trip form; written atomically.
     static func writePredictions(ids: [String], predictions: [Double], to path: String) throws {
-        var text = "id,prediction\n"
-        text.reserveCapacity(ids.count * 32)
-        for (id, p) in zip(ids, predictions) {
-            text += id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
-            text += "," + p.description + "\n"
-        }
+        let text = PredictCommand.csv(ids: ids, predictions: predictions)
         try withDataErrors {
             try writeAtomically(to: path) { temporary in
                 try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))

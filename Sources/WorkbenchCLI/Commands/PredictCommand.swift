@@ -1,0 +1,106 @@
+import ArgumentParser
+import Boosting
+import EraData
+import Foundation
+import Studies
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Apply a saved model (ours or LightGBM's text model) to data: id,prediction CSV.",
+        discussion: """
+        MODEL is a workbench model file (`train --model`, `mine`) or a LightGBM text model \
+        (`Booster.save_model`, `train --lightgbm-model`); its features are matched to the data's by \
+        name. INPUT is what `data import` takes: our HDF5 dataset, Numerai parquet files or their \
+        directory, or Numerai-layout CSV files (target columns optional). Integer features (Numerai's \
+        0..4) and CSV floats are read as they are, and the trees follow LightGBM's numerical decision, \
+        so a LightGBM model predicts what lightgbm.Booster.predict does; an HDF5 dataset made from \
+        float CSV holds bins only, so other models' thresholds are applied through its bin edges. \
+        The output holds the raw model outputs, or with --submission Numerai's submission format \
+        (percentile ranks in (0, 1)). Predictions do not depend on --threads.
+        """
+    )
+
+    @Option(help: "Model file: workbench model (.wbm) or LightGBM text model.") var model: String
+    @Argument(help: "Data: an .h5 dataset, parquet files or a Numerai directory, or CSV files.") var inputs: [String]
+    @Option(help: "Rows to predict: all, train, validation, live or test.") var split = "all"
+    @Option(name: .customLong("feature-set"), help: "Parquet inputs: the features.json feature set to read.")
+    var featureSet: String?
+    @Option(help: "Write the predictions here (id,prediction CSV; default: standard output).") var out: String?
+    @Flag(help: "Write Numerai's submission format: percentile ranks in (0, 1) with 10 decimals.") var submission = false
+    @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard split == "all" || Split(rawValue: split) != nil else {
+            throw ValidationError("unknown --split '\(split)'; choose all, " + Split.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    func run() throws {
+        let booster = try withDataErrors { try Self.loadModel(model) }
+        let (dataset, rawValues) = try withDataErrors { try Self.readData(inputs, featureSet: featureSet) }
+        let rows: [Int32] = split == "all" ? (0..<Int32(dataset.rowCount)).map { $0 } : dataset.rows(in: Split(rawValue: split)!)
+        guard !rows.isEmpty else { throw WorkbenchError("\(inputs.joined(separator: ", ")): no rows in split \(split)") }
+
+        let predictions = try withDataErrors { () -> [Double] in
+            do {
+                if rawValues.isEmpty {
+                    return try booster.rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
+                }
+                // Float CSV features: the raw values, so thresholds apply to what the file says.
+                let columns = (0..<dataset.featureCount).map { f in
+                    rawValues[f].map { values in rows.map { values[Int($0)] } }
+                        ?? rows.map { Double(dataset.features[Int($0), f]) }
+                }
+                return try booster.predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
+            } catch let error as RebinError {
+                throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
+            } catch let error as RawPredictionError {
+                throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
+            }
+        }
+        let ids = rows.map { dataset.ids[Int($0)] }
+        let text = submission ? Submission.csv(ids: ids, predictions: predictions) : Self.csv(ids: ids, predictions: predictions)
+        if let out {
+            try withDataErrors {
+                try writeAtomically(to: out) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            }
+            FileHandle.standardError.write(Data("\(rows.count) predictions (\(booster.trees.count) trees, split \(split)): \(out)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    /// Our model format by its magic bytes, otherwise a LightGBM text model.
+    static func loadModel(_ path: String) throws -> Booster {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw WorkbenchError("\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")")
+        }
+        let head = handle.readData(ofLength: 8)
+        try? handle.close()
+        if head == Data("WBGBDT\r\n".utf8) { return try Booster.load(from: path) }
+        return try Booster.fromLightGBM(file: path)
+    }
+
+    /// The rows, and for CSV inputs the raw values of float features (binning keeps only bins).
+    static func readData(_ inputs: [String], featureSet: String?) throws -> (Dataset, [Int: [Double]]) {
+        let data = try DataInputs(inputs)
+        if case .csv(let paths) = data {
+            if featureSet != nil { throw WorkbenchError.usage("--feature-set applies to Numerai parquet inputs only") }
+            return try CSVImporter.readForPrediction(paths: paths)
+        }
+        return (try data.read(featureSet: featureSet), [:])
+    }
+
+    /// `id,prediction` with the model's outputs in shortest round-trip form.
+    static func csv(ids: [String], predictions: [Double]) -> String {
+        var text = "id,prediction\n"
+        text.reserveCapacity(ids.count * 32)
+        for (id, p) in zip(ids, predictions) {
+            text += id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
+            text += "," + p.description + "\n"
+        }
+        return text
+    }
+}
