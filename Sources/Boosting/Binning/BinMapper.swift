@@ -209,16 +209,16 @@ struct ModelBinning {
     /// a vectorised compare-and-count (bins ≥ 5 are counted apart and then scattered), since this
     /// pass over every feature is most of a model's set-up time.
     static func sampleCounts(_ column: UnsafePointer<UInt8>, rows: UnsafeBufferPointer<Int32>) -> [Int] {
-        countBins(rows.count, scatter: { i in Int(column[Int(rows[i])]) })
+        countBins(rows.count, binOf: { i in Int(column[Int(rows[i])]) })
     }
 
     /// `sampleCounts` over consecutive rows (`column` points at the first).
     static func sampleCounts(_ column: UnsafePointer<UInt8>, count: Int) -> [Int] {
-        countBins(count, scatter: { i in Int(column[i]) })
+        countBins(count, binOf: { i in Int(column[i]) })
     }
 
     @inline(__always)
-    private static func countBins(_ n: Int, scatter bin: (Int) -> Int) -> [Int] {
+    private static func countBins(_ n: Int, binOf bin: (Int) -> Int) -> [Int] {
         // In blocks of 16-bit lanes (16 rows per AVX2 op); `b == k` as arithmetic, since
         // `cond ? 1 : 0` became a jump table here (DESIGN §3): for b < 256, (b ^ k) − 1 wraps
         // to 0xFFFF exactly when b == k, so its top bit is the indicator.
