@@ -129,8 +129,10 @@ public final class StudyRunner: @unchecked Sendable {
         return rows
     }
 
-    /// Trains one plan and predicts the evaluation rows.
-    public func train(_ plan: ModelPlan, isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Booster, [Float], Double) {
+    /// Trains one plan and predicts the evaluation rows. With `threadBudget` the model may use up
+    /// to `threads` cores, as many at each node as the budget allows (results do not depend on it).
+    public func train(_ plan: ModelPlan, threads: Int = 1, threadBudget: (@Sendable () -> Int)? = nil,
+                      isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Booster, [Float], Double) {
         let parameters = try BoostingParameters(plan.parameters)
         guard let target = dataset.targetIndex(plan.target) else {
             throw StudyError(path: "$", "unknown target '\(plan.target)'")
@@ -139,11 +141,13 @@ public final class StudyRunner: @unchecked Sendable {
         let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }
         let start = Date()
         let booster = try Trainer.train(dataset: dataset, rows: trainRows(for: plan), features: features,
-                                        target: target, parameters: parameters, threads: 1) { _ in
+                                        target: target, parameters: parameters, threads: threads,
+                                        threadBudget: threadBudget) { _ in
             if isCancelled() { throw CancellationError() }
         }
         let seconds = Date().timeIntervalSince(start)
-        let predictions = booster.predict(dataset: dataset, rows: evalRows, threads: 1).map { Float($0) }
+        let predictThreads = min(threads, max(1, threadBudget?() ?? 1))
+        let predictions = booster.predict(dataset: dataset, rows: evalRows, threads: predictThreads).map { Float($0) }
         return (booster, predictions, seconds)
     }
 
@@ -163,7 +167,7 @@ public final class StudyRunner: @unchecked Sendable {
         let maxBins = dataset.binCounts.max() ?? 5
         let bagging = plans.contains { ($0.parameters["subsample_freq"] ?? 0) > 0 && ($0.parameters["subsample"] ?? 1) < 1 }
         let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
-                                             numLeaves: maxLeaves, bagging: bagging)
+                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, jobs))
         let stored = plans.count * evaluationRows * 4 * 2
         return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }
@@ -199,7 +203,12 @@ public final class StudyRunner: @unchecked Sendable {
                 let record: ModelRecord
                 var predictions: [Float] = []
                 do {
-                    let (booster, preds, seconds) = try train(plan, isCancelled: { cancelled.isSet })
+                    // Every worker's core goes to the models still training: when the queue runs
+                    // dry, the last models split the cores that finished workers left.
+                    defer { state.doneTraining() }
+                    let (booster, preds, seconds) = try train(plan, threads: jobs,
+                                                              threadBudget: { state.threadBudget(jobs: jobs) },
+                                                              isCancelled: { cancelled.isSet })
                     predictions = preds
                     record = makeRecord(plan, trees: booster.trees.count, seconds: seconds, status: .done, error: nil)
                 } catch is CancellationError {
@@ -257,6 +266,7 @@ public final class StudyRunner: @unchecked Sendable {
 final class RunState: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+    private var training = 0
     private var trained = 0
     private var failed: [ModelRecord] = []
     private var writeError: Error? = nil
@@ -266,7 +276,20 @@ final class RunState: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard !cancelled.isSet, writeError == nil, next < work.count else { return nil }
         next += 1
+        training += 1
         return work[next - 1]
+    }
+
+    /// A model taken by `take` has finished training (or failed, or was cancelled).
+    func doneTraining() {
+        lock.lock(); defer { lock.unlock() }
+        training -= 1
+    }
+
+    /// Cores per model in training: the workers' `jobs` cores shared by the models in flight.
+    func threadBudget(jobs: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return max(1, jobs / max(1, training))
     }
 
     func stored(_ record: ModelRecord) {

@@ -129,6 +129,33 @@ final class PlannerAndRunnerTests: XCTestCase {
         XCTAssertEqual(try runToCompletion(one, jobs: 2).trained, 0)
     }
 
+    /// Rows enough (root nodes ≥ 16 384) that the last model of a jobs-2 run histograms on both
+    /// cores once the other worker is done: still the same bits as one model per core, or jobs 1.
+    func testLastModelsTakingFreedCoresChangeNoBit() throws {
+        var config = SyntheticConfig.default
+        config.eras = 48
+        config.rowsPerEra = 600
+        config.features = 12
+        let dataset = SyntheticGenerator.generate(config)
+        let study = try spec(#"""
+        {"name": "tail", "seed": 3, "models": 3, "benchmark": false,
+         "fixed": {"n_estimators": 25, "num_leaves": 15, "colsample_bytree": 0.5}, "vary": {"max_depth": [3, 5, 7]}}
+        """#)
+        var stored: [StoredStudy] = []
+        for jobs in [1, 2] {
+            let dir = TestSupport.temporaryDirectory("tail\(jobs)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var options = RunOptions()
+            options.jobs = jobs
+            let runner = try StudyRunner(spec: study, dataset: dataset, directory: dir, options: options,
+                                         progress: ProgressReporter(quiet: true))
+            XCTAssertEqual(try runner.run().trained, 3)
+            stored.append(try StoredStudy.read(directory: dir))
+        }
+        XCTAssertGreaterThan(dataset.rows(in: .train).count, 16_384)
+        XCTAssertEqual(stored[0].matrix.map(\.bitPattern), stored[1].matrix.map(\.bitPattern))
+    }
+
     func testChangedStudyIntoSameDirectoryIsRefusedUnlessForced() throws {
         let dir = TestSupport.temporaryDirectory("changed")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -61,7 +61,7 @@ extension Booster {
                             }
                         }
                         if workers > 1 {
-                            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            parallelIterations(workers) { w in
                                 var b = w
                                 while b < blocks { work(b); b += workers }
                             }

@@ -103,6 +103,10 @@ final class TreeGrower: @unchecked Sendable {
     // Per-thread buffers: chunk gather and partial histograms.
     static let chunk = 65536
     let threadCount: Int
+    /// Threads the next histogram may use (≤ `threadCount`); asked once per node, so a study can
+    /// hand a model the cores other models have left. Histograms are integer sums: any thread
+    /// count gives the same bits.
+    let threadBudget: (@Sendable () -> Int)?
     let chunkRows: UnsafeMutablePointer<Int32>
     let chunkPacked: UnsafeMutablePointer<Int64>
     var partials: UnsafeMutablePointer<Int64>
@@ -112,7 +116,8 @@ final class TreeGrower: @unchecked Sendable {
     var binCounts = [Int](repeating: 0, count: 257)
     var binQs = [Int64](repeating: 0, count: 257)
 
-    init(state: TrainingState, parameters: BoostingParameters, threads: Int) {
+    init(state: TrainingState, parameters: BoostingParameters, threads: Int, threadBudget: (@Sendable () -> Int)? = nil) {
+        self.threadBudget = threadBudget
         self.state = state
         self.parameters = parameters
         splitter = Splitter(parameters)
@@ -286,17 +291,17 @@ final class TreeGrower: @unchecked Sendable {
                         flags: [Bool]? = nil) -> Int64 {
         hist.initialize(repeating: 0, count: histWidth)
         let active: [Int] = used.indices.filter { flags?[$0] ?? true }
-        let parallel = threadCount > 1 && count >= 16_384
+        let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
+        let parallel = t > 1 && count >= 16_384
         if !parallel {
             return accumulate(begin: begin, count: count, active: active, thread: 0, into: hist)
         }
-        let t = threadCount
         let per = (count + t - 1) / t
         nonisolated(unsafe) let partials = self.partials
         let width = histWidth
         nonisolated(unsafe) let totals = UnsafeMutablePointer<Int64>.allocate(capacity: t)
         defer { totals.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: t) { i in
+        parallelIterations(t) { i in
             let start = begin + i * per, n = max(0, min(per, begin + count - start))
             let out = partials + i * width
             out.initialize(repeating: 0, count: width)

@@ -103,9 +103,11 @@ public enum Trainer {
     /// Rows whose target is NaN are skipped. Row order is LightGBM's row order (it matters only for
     /// bagging and the bin-construction sample); feature order is LightGBM's column order (ties
     /// between equal gains go to the earlier feature). Tree thresholds are dataset bins.
-    /// The result is bit-identical for any `threads`.
+    /// The result is bit-identical for any `threads`. With `threadBudget`, `threads` is the most a
+    /// node may use and the budget says, node by node, how many it may use now.
     public static func train(dataset: Dataset, rows: [Int32], features: [Int], target: Int,
                              parameters: BoostingParameters, threads: Int = 1,
+                             threadBudget: (@Sendable () -> Int)? = nil,
                              progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
         try parameters.validate()
         guard dataset.targets.indices.contains(target) else {
@@ -129,7 +131,7 @@ public enum Trainer {
             throw TrainingError("no training rows with a known '\(dataset.targetNames[target])' target")
         }
         let engine = GBDT(dataset: dataset, rows: trainRows, features: features, labels: labels,
-                          parameters: parameters, threads: threads)
+                          parameters: parameters, threads: threads, threadBudget: threadBudget)
         return try engine.train(progress: progress)
     }
 }
@@ -157,7 +159,7 @@ final class GBDT {
     let dataset: Dataset
 
     init(dataset: Dataset, rows: [Int32], features: [Int], labels: [Float], parameters: BoostingParameters,
-         threads: Int) {
+         threads: Int, threadBudget: (@Sendable () -> Int)?) {
         self.dataset = dataset
         self.parameters = parameters
         seeds = LightGBMSeeds(seed: parameters.seed)
@@ -165,7 +167,7 @@ final class GBDT {
                                          parameters: parameters, seeds: seeds)
         state = TrainingState(dataset: dataset, rows: rows, features: features, labels: labels, binning: binning)
         validFeatures = binning.features.indices.filter { !binning.features[$0].isTrivial }
-        grower = TreeGrower(state: state, parameters: parameters, threads: threads)
+        grower = TreeGrower(state: state, parameters: parameters, threads: threads, threadBudget: threadBudget)
     }
 
     func train(progress: ((Int) throws -> Void)?) rethrows -> Booster {
