@@ -425,7 +425,7 @@ public final class H5Dataset: @unchecked Sendable {
     public func read<T: HDF5Scalar>(start: [Int], count: [Int], as: T.Type = T.self) throws -> [T] {
         var out = [T](repeating: T.zero, count: count.reduce(1, *))
         if out.isEmpty { return out }
-        try withSlab(start: start, count: count) { fileSpace, memSpace in
+        _ = try withSlab(start: start, count: count) { fileSpace, memSpace in
             try out.withUnsafeMutableBytes { raw in
                 try check("read block of \(name)") {
                     H5Dread(id, T.h5Type, memSpace, fileSpace, wb_H5P_DEFAULT(), raw.baseAddress)
@@ -462,7 +462,7 @@ public final class H5Dataset: @unchecked Sendable {
         }
         let size = locked { H5Tget_size(fileType) }
         var buffer = [UInt8](repeating: 0, count: size * n)
-        try buffer.withUnsafeMutableBytes { raw in
+        _ = try buffer.withUnsafeMutableBytes { raw in
             try check("read strings \(name)") {
                 H5Dread(id, fileType, wb_H5S_ALL(), wb_H5S_ALL(), wb_H5P_DEFAULT(), raw.baseAddress)
             }
