@@ -98,6 +98,13 @@ public struct Dataset: @unchecked Sendable {
     /// Index of a target by name.
     public func targetIndex(_ name: String) -> Int? { targetNames.firstIndex(of: name) }
 
+    /// The same dataset with only target `t` (the feature columns are shared, not copied).
+    public func selectingTarget(_ t: Int) -> Dataset {
+        Dataset(features: features, featureNames: featureNames, binEdges: binEdges, binCounts: binCounts,
+                targetNames: [targetNames[t]], targets: [targets[t]], eras: eras, eraOfRow: eraOfRow, ids: ids,
+                splitOfRow: splitOfRow, trueSignal: trueSignal, metadata: metadata)
+    }
+
     /// Rows of a split, in order.
     public func rows(in split: Split) -> [Int32] {
         var out: [Int32] = []

@@ -128,4 +128,34 @@ print(json.dumps({"max_diff": float(np.max(np.abs(ours["prediction"] - theirs["p
         XCTAssertTrue(mismatch.stderr.contains("lacks"), mismatch.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
+
+    /// `train`, `score` and `predict` all take a Numerai parquet directory as their data.
+    func testTrainScorePredictOnANumeraiDirectory() throws {
+        let make = try TestSupport.python(#"""
+import sys, os, json, numpy as np, pandas as pd
+out = sys.argv[1]; rng = np.random.default_rng(1); n = 6000
+X = rng.integers(0, 5, size=(n, 10)).astype(np.int8)
+df = pd.DataFrame(X, columns=[f"feature_{i}" for i in range(10)])
+df.insert(0, "era", np.repeat([f"{e:04d}" for e in range(60)], 100)); df.insert(0, "id", [f"i{i}" for i in range(n)])
+df["target"] = np.clip(0.5 + 0.1 * (X[:, 0] - 2) + rng.normal(scale=0.2, size=n), 0, 1).astype(np.float32)
+os.makedirs(out, exist_ok=True)
+df.iloc[:4000].assign(data_type="train").set_index("id").to_parquet(out + "/train.parquet")
+df.iloc[4000:].assign(data_type="validation").set_index("id").to_parquet(out + "/validation.parquet")
+json.dump({"feature_sets": {"all": list(df.columns[2:12])}, "targets": ["target"]}, open(out + "/features.json", "w"))
+"""#, [path("numerai")])
+        XCTAssertEqual(make.status, 0, make.stderr)
+        let data = path("numerai"), trained = path("v.csv"), model = path("m.wbm")
+        let train = try TestSupport.workbench(["train", "--data", data, "--params", #"{"n_estimators": 30}"#, "--json",
+                                               "--predictions", trained, "--model", model])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let fit = try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as! [String: Any]
+        let score = try TestSupport.workbench(["score", "--data", data, "--predictions", trained, "--json"])
+        XCTAssertEqual(score.status, 0, score.stderr)
+        let scored = try JSONSerialization.jsonObject(with: Data(score.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(fit["corr_mean"] as! Double, scored["corr_mean"] as! Double, accuracy: 1e-12)
+        XCTAssertGreaterThan(fit["corr_mean"] as! Double, 0.2, "the planted signal is found")
+        let predicted = try TestSupport.workbench(["predict", "--model", model, data, "--split", "validation"])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(predicted.stdout, try String(contentsOfFile: trained, encoding: .utf8))
+    }
 }

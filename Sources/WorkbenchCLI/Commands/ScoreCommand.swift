@@ -14,7 +14,7 @@ struct ScoreCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Dataset file (HDF5).") var data: String
+    @Option(help: "Data with the targets: an .h5 dataset, a Numerai parquet file or directory, or a CSV file.") var data: String
     @Option(help: "Predictions CSV (id,prediction).") var predictions: String
     @Option(help: "Benchmark predictions CSV, for BMC.") var benchmark: String?
     @Option(name: .customLong("meta-model"), help: "Meta model predictions CSV, for MMC.") var metaModel: String?
@@ -27,7 +27,7 @@ struct ScoreCommand: ParsableCommand {
         guard let splitValue = Split(rawValue: split) else {
             throw WorkbenchError.usage("unknown split `\(split)`; choose one of \(Split.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let dataset = try withDataErrors { try DatasetFile.read(data) }
+        let dataset = try withDataErrors { try DataInputs([data]).read() }
         let targetIndex: Int
         if let target {
             guard let t = dataset.targetIndex(target) else {

@@ -16,7 +16,7 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Dataset file (HDF5, from `workbench data`).") var data: String
+    @Option(help: "Data: an .h5 dataset (from `workbench data`), a Numerai parquet directory, or a CSV file.") var data: String
     @Option(help: "Parameters as a JSON object: inline ('{\"num_leaves\": 31}') or a file path.") var params: String
     @Option(help: "Target to train on (default: the dataset's first target).") var target: String?
     @Option(help: "Write the validation predictions here as CSV (id,prediction).") var predictions: String?
@@ -36,13 +36,26 @@ struct TrainCommand: ParsableCommand {
         do { parameters = try BoostingParameters(parameterObject) } catch {
             throw WorkbenchError.usage("--params: \(error)")
         }
-        let targetName = try target ?? withDataErrors {
-            guard let first = try DatasetFile.info(data).targets.first else {
-                throw WorkbenchError("\(data): the dataset has no targets")
+        let input = try withDataErrors { try DataInputs([data]) }
+        let dataset: Dataset, targetName: String
+        if case .hdf5 = input {
+            // Only the target trained on is read from our HDF5 layout.
+            targetName = try target ?? withDataErrors {
+                guard let first = try DatasetFile.info(data).targets.first else {
+                    throw WorkbenchError("\(data): the dataset has no targets")
+                }
+                return first
             }
-            return first
+            dataset = try withDataErrors { try DatasetFile.read(data, targets: [targetName]) }
+        } else {
+            let all = try withDataErrors { try input.read() }
+            guard let name = target ?? all.targetNames.first else { throw WorkbenchError("\(data): the data has no targets") }
+            guard let t = all.targetIndex(name) else {
+                throw WorkbenchError("target `\(name)` is not in \(data); targets: \(all.targetNames.joined(separator: ", "))")
+            }
+            dataset = all.selectingTarget(t)
+            targetName = name
         }
-        let dataset = try withDataErrors { try DatasetFile.read(data, targets: [targetName]) }
         let labels = dataset.targets[0]
         let trainRows = dataset.rows(in: .train).filter { !labels[Int($0)].isNaN }
         let validationRows = dataset.rows(in: .validation)
