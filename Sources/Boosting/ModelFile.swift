@@ -262,6 +262,18 @@ extension Booster {
         return try ModelFile.decode([UInt8](data), path: path)
     }
 
+    /// Reads either model kind: our format (recognised by its magic bytes) or a LightGBM text model.
+    public static func load(modelOrLightGBMText path: String) throws -> Booster {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw ModelFileError(path: path, reason: exists ? "cannot read (\(error.localizedDescription))" : "no such file")
+        }
+        let bytes = [UInt8](data)
+        if bytes.starts(with: ModelFile.magic) { return try ModelFile.decode(bytes, path: path) }
+        return try fromLightGBM(text: String(decoding: bytes, as: UTF8.self), source: path)
+    }
+
     /// The booster in our model format, as bytes (what `save(to:)` writes).
     public func modelFileBytes() -> [UInt8] { ModelFile.encode(self) }
 

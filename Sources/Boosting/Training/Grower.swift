@@ -322,8 +322,8 @@ final class TreeGrower: @unchecked Sendable {
         let packedBuffer = chunkPacked + thread * Self.chunk
         // Column and histogram of each active feature, 5-bin ones first.
         let five = active.filter { state.fiveBin[used[$0]] }, general = active.filter { !state.fiveBin[used[$0]] }
-        let columns = (five + general).map { state.columns[used[$0]] }
-        let hists = (five + general).map { hist + histOffset[$0] }
+        let ordered = five + general
+        let columns = ordered.map { state.columns[used[$0]] }, hists = ordered.map { hist + histOffset[$0] }
         let quads = five.count / 4 * 4
         var grand: Int64 = 0
         var start = begin

@@ -38,7 +38,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let booster = try withDataErrors { try Self.loadModel(model) }
+        let booster = try withDataErrors { try Booster.load(modelOrLightGBMText: model) }
         let (dataset, rawValues) = try withDataErrors { try Self.readData(inputs, featureSet: featureSet) }
         let rows: [Int32] = split == "all" ? (0..<Int32(dataset.rowCount)).map { $0 } : dataset.rows(in: Split(rawValue: split)!)
         guard !rows.isEmpty else { throw WorkbenchError("\(inputs.joined(separator: ", ")): no rows in split \(split)") }
@@ -61,26 +61,17 @@ struct PredictCommand: ParsableCommand {
             }
         }
         let ids = rows.map { dataset.ids[Int($0)] }
-        let text = submission ? Submission.csv(ids: ids, predictions: predictions) : Self.csv(ids: ids, predictions: predictions)
         if let out {
-            try withDataErrors {
-                try writeAtomically(to: out) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            if submission {
+                try withDataErrors { try Submission.write(ids: ids, predictions: predictions, to: out) }
+            } else {
+                try TrainCommand.writePredictions(ids: ids, predictions: predictions, to: out)
             }
             FileHandle.standardError.write(Data("\(rows.count) predictions (\(booster.trees.count) trees, split \(split)): \(out)\n".utf8))
         } else {
+            let text = submission ? Submission.csv(ids: ids, predictions: predictions) : Self.csv(ids: ids, predictions: predictions)
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-    }
-
-    /// Our model format by its magic bytes, otherwise a LightGBM text model.
-    static func loadModel(_ path: String) throws -> Booster {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw WorkbenchError("\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")")
-        }
-        let head = handle.readData(ofLength: 8)
-        try? handle.close()
-        if head == Data("WBGBDT\r\n".utf8) { return try Booster.load(from: path) }
-        return try Booster.fromLightGBM(file: path)
     }
 
     /// The rows, and for CSV inputs the raw values of float features (binning keeps only bins).
