@@ -6,8 +6,13 @@ public enum Contribution {
     /// OTHER models of `models`, per era of `eras`, averaged over those eras. NaN when there is no
     /// other model. Parallel over models; each result depends only on its inputs.
     public static func toOthers(g: ModelMatrix, layout: EraLayout, models: [Int], eras: Range<Int>) -> [Double] {
+        toOthersSeries(g: g, layout: layout, models: models, eras: eras).map(SeriesSummary.mean)
+    }
+
+    /// The per-era series behind `toOthers` (one per model of `models`, one value per era of `eras`).
+    public static func toOthersSeries(g: ModelMatrix, layout: EraLayout, models: [Int], eras: Range<Int>) -> [[Double]] {
         let m = models.count
-        guard m > 1 else { return [Double](repeating: .nan, count: m) }
+        guard m > 1 else { return [[Double]](repeating: [Double](repeating: .nan, count: eras.count), count: m) }
         let span = layout.compactRange(eras: eras)
         var total = [Double](repeating: 0, count: span.count)
         for model in models {
@@ -15,7 +20,8 @@ public enum Contribution {
             for i in 0..<span.count { total[i] += row[span.lowerBound + i] }
         }
         let totals = total
-        let out = SharedDoubles(count: m)
+        var out = [[Double]](repeating: [], count: m)
+        let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: m) { x in
             let row = g.row(models[x])
             let scale = 1 / Double(m - 1)
@@ -37,9 +43,9 @@ public enum Contribution {
                                                        contributionTarget: era.tContribution))
                 }
             }
-            out.v[x] = SeriesSummary.mean(series)
+            lock.lock(); out[x] = series; lock.unlock()
         }
-        return out.array
+        return out
     }
 }
 

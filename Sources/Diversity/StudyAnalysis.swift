@@ -31,6 +31,12 @@ public struct AnalysisInput: Sendable {
     public var scaling: ScalingConfig
     /// Feature-neutral corr and feature exposure (one least-squares solve per era).
     public var featureScores: Bool
+    /// Declared ensembles (added to the defaults; see `EnsembleRule`).
+    public var ensembles: [EnsembleRule] = []
+    /// Declared contrasts; nil: the defaults (see `StudyInference.defaultContrasts`).
+    public var contrasts: [ContrastRule]? = nil
+    /// Levels, HAC lag, equivalence margin, bootstrap size and seed, contribution reference.
+    public var inference = InferenceConfig()
 
     public init(models: [ModelInfo], predictions: [[Float]], rows: [Int32], dataset: Dataset, targetIndex: Int,
                 benchmark: Int? = nil, split: EvaluationSplit = EvaluationSplit(), scaling: ScalingConfig = ScalingConfig(),
@@ -153,10 +159,19 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
     public var arms: [ArmMetrics]
     public var bestSingle: String
     public var perEra: [EraPoint]
+    // Inference (issue 14): optional so that metrics.json files written before them still decode.
+    public var inference: InferenceConfig? = nil
+    public var ensembles: [EnsembleResult]? = nil
+    public var contrasts: [ContrastResult]? = nil
+    public var uncertainty: [ArmUncertainty]? = nil
+    public var theoryOutOfSample: [TheoryOutOfSample]? = nil
+    public var referenceContributions: ReferenceContributions? = nil
     enum CodingKeys: String, CodingKey {
         case target, benchmark, evaluationEras = "evaluation_eras", evaluationRows = "evaluation_rows", split
         case models, diversity, scaling, theory, contributionPositiveShare = "contribution_positive_share"
         case attribution, arms, bestSingle = "best_single", perEra = "per_era"
+        case inference, ensembles, contrasts, uncertainty, theoryOutOfSample = "theory_out_of_sample"
+        case referenceContributions = "reference_contributions"
     }
 
     /// Deterministic JSON (sorted keys, 12 significant digits, NaN as null).
@@ -260,14 +275,21 @@ public enum StudyAnalysis {
         }
 
         var arms: [ArmMetrics] = []
+        var groups = [(name: "all", members: all, scaling: group.metrics.scaling, contribution: group.contribution)]
         for arm in Set(input.models.map(\.arm)).sorted() {
             let members = all.filter { input.models[$0].arm == arm }
             let a = try analyseGroup(name: arm, members: members, input: input, g: g, layout: layout, xAll: xAll,
                                      xSelection: xSelection, xTest: xTest, test: test, selectionCorr: selectionCorr,
                                      testCorr: testCorr, corrMean: corrSeries.map(SeriesSummary.mean))
             arms.append(a.metrics)
+            if members != input.benchmark.map({ [$0] }) { groups.append((arm, members, a.metrics.scaling, a.contribution)) }
         }
         clock.mark("arms")
+        let inference = try StudyInference.run(
+            input: input, g: g, layout: layout, selection: selection, test: test, corrSeries: corrSeries,
+            selectionCorr: selectionCorr, xSelection: xSelection, xTest: xTest, xAll: xAll, groups: groups,
+            othersSeries: group.contributionSeries)
+        clock.mark("inference")
 
         // Per test era: all-model ensemble, best single by selection corr, benchmark.
         let best = all.max { a, b in
@@ -290,7 +312,10 @@ public enum StudyAnalysis {
                                 embargoEras: input.split.embargoEras, selectionFraction: input.split.selectionFraction),
             models: models, diversity: group.metrics.diversity, scaling: group.metrics.scaling,
             theory: group.metrics.theory, contributionPositiveShare: group.metrics.contributionPositiveShare,
-            attribution: group.metrics.attribution, arms: arms, bestSingle: input.models[best].id, perEra: perEra)
+            attribution: group.metrics.attribution, arms: arms, bestSingle: input.models[best].id, perEra: perEra,
+            inference: input.inference, ensembles: inference.ensembles, contrasts: inference.contrasts,
+            uncertainty: inference.uncertainty, theoryOutOfSample: inference.theory,
+            referenceContributions: inference.reference)
         return StudyAnalysisResult(metrics: metrics, correlation: xAll.correlation(of: all), corrPerEra: corrSeries,
                                    eraNames: layout.eras.map(\.name))
     }
@@ -305,7 +330,7 @@ public enum StudyAnalysis {
     static func analyseGroup(name: String, members: [Int], input: AnalysisInput, g: ModelMatrix, layout: EraLayout,
                              xAll: CrossProducts, xSelection: CrossProducts, xTest: CrossProducts, test: Range<Int>,
                              selectionCorr: [Double], testCorr: [Double], corrMean: [Double])
-        throws -> (metrics: ArmMetrics, contribution: [Double]) {
+        throws -> (metrics: ArmMetrics, contribution: [Double], contributionSeries: [[Double]]) {
         let ids = members.map { input.models[$0].id }
         let correlation = xAll.correlation(of: members)
         let distribution = PairwiseDistribution(correlation)
@@ -333,7 +358,8 @@ public enum StudyAnalysis {
         }
 
         let contributionStart = DispatchTime.now().uptimeNanoseconds
-        let contribution = Contribution.toOthers(g: g, layout: layout, models: members, eras: test)
+        let series = Contribution.toOthersSeries(g: g, layout: layout, models: members, eras: test)
+        let contribution = series.map(SeriesSummary.mean)
         if ProcessInfo.processInfo.environment["WORKBENCH_ANALYSIS_TIMING"] != nil {
             FileHandle.standardError.write(Data(String(format: "  %@: scaling %.3f s, contribution %.3f s\n", name as NSString,
                 Double(contributionStart - scalingStart) / 1e9,
@@ -345,9 +371,10 @@ public enum StudyAnalysis {
         let attribution = Attribution.compute(values: values, correlation: correlation, contribution: contribution,
                                               corrMean: members.map { corrMean[$0] })
         var full = [Double](repeating: .nan, count: input.models.count)
-        for (x, i) in members.enumerated() { full[i] = contribution[x] }
+        var fullSeries = [[Double]](repeating: [Double](repeating: .nan, count: test.count), count: input.models.count)
+        for (x, i) in members.enumerated() { full[i] = contribution[x]; fullSeries[i] = series[x] }
         return (ArmMetrics(arm: name, modelIDs: ids, diversity: diversity, scaling: scaling, theory: theory,
-                           contributionPositiveShare: share, attribution: attribution), full)
+                           contributionPositiveShare: share, attribution: attribution), full, fullSeries)
     }
 }
 

@@ -1,4 +1,5 @@
 import Boosting
+import Diversity
 import EraData
 import Foundation
 
@@ -59,6 +60,9 @@ public struct Evaluation: Equatable, Sendable {
     public var selectionFraction: Double = 0.5
     /// Eras skipped between selection and test (20-day targets overlap).
     public var embargoEras: Int = 4
+    /// How contrasts and intervals judge (alpha, hacLag, equivalenceMargin, bootstrapResamples,
+    /// contributionReference; the bootstrap seed is the study seed).
+    public var inference = InferenceConfig()
 }
 
 /// A declared study, validated.
@@ -73,6 +77,9 @@ public struct StudySpec: Equatable, Sendable {
     /// The benchmark (Numerai example model) trained with the study; nil when disabled.
     public var benchmark: [String: Double]?
     public var benchmarkTarget: String
+    /// Declared ensembles (added to the defaults) and contrasts (nil: the defaults).
+    public var ensembles: [EnsembleRule] = []
+    public var contrasts: [ContrastRule]? = nil
     /// Canonical JSON of the file as read (for hashing and the report).
     public var canonicalJSON: String
     /// Absolute path of the study file, when read from one.
@@ -98,7 +105,8 @@ public struct StudySpec: Equatable, Sendable {
 
 extension StudySpec {
     static let topKeys = ["name", "description", "data", "seed", "models", "vary", "fixed", "target",
-                          "dropEras", "dropFeatures", "evaluation", "arms", "constraints", "benchmark"]
+                          "dropEras", "dropFeatures", "evaluation", "arms", "constraints", "benchmark",
+                          "ensembles", "contrasts"]
     static let armKeys = ["name", "models", "vary", "fixed", "target", "dropEras", "dropFeatures"]
 
     /// Reads and validates a study file.
@@ -159,7 +167,8 @@ extension StudySpec {
         var evaluation = Evaluation()
         if let e = top["evaluation"] {
             let obj = try e.object()
-            try checkKeys(obj, allowed: ["split", "selectionFraction", "embargoEras"], at: e.path)
+            try checkKeys(obj, allowed: ["split", "selectionFraction", "embargoEras"] + inferenceEvaluationKeys, at: e.path)
+            try parseInferenceEvaluation(obj, into: &evaluation.inference)
             if let s = obj["split"] {
                 let text = try s.string()
                 guard let split = Split(rawValue: text), split != .train else {
@@ -223,10 +232,24 @@ extension StudySpec {
             }
         }
 
+        evaluation.inference.bootstrapSeed = seed
+        let ensembles = try parseEnsembles(top["ensembles"], arms: arms)
+        let contrasts = try parseContrasts(top["contrasts"], arms: arms, ensembles: ensembles)
+        if let r = evaluation.inference.contributionReference {
+            let known = defaultEnsembleNames(arms: arms) + ensembles.map(\.name)
+            guard known.contains(r) else {
+                throw StudyError(path: "$.evaluation.contributionReference", "no ensemble named '\(r)' (\(known.joined(separator: ", ")))",
+                                 suggestion: closest(to: r, in: known))
+            }
+        }
+
         let canonical = try canonicalize(json)
-        return StudySpec(name: name, description: description, data: dataSource, seed: seed, arms: arms,
-                         evaluation: evaluation, leavesPolicy: leavesPolicy, benchmark: benchmark,
-                         benchmarkTarget: benchmarkTarget, canonicalJSON: canonical)
+        var spec = StudySpec(name: name, description: description, data: dataSource, seed: seed, arms: arms,
+                             evaluation: evaluation, leavesPolicy: leavesPolicy, benchmark: benchmark,
+                             benchmarkTarget: benchmarkTarget, canonicalJSON: canonical)
+        spec.ensembles = ensembles
+        spec.contrasts = contrasts
+        return spec
     }
 
     static func parseArmBody(_ obj: [String: Node], name: String, path: String, defaults: Arm?,

@@ -81,11 +81,14 @@ public enum StudyPipeline {
             }
         }
         guard !models.isEmpty else { throw WorkbenchError("no finished model in predictions.h5 to analyse") }
-        let input = AnalysisInput(
+        var input = AnalysisInput(
             models: models, predictions: predictions, rows: rows, dataset: dataset,
             targetIndex: scoredTarget(spec: spec, dataset: dataset), benchmark: benchmark,
             split: EvaluationSplit(selectionFraction: spec.evaluation.selectionFraction, embargoEras: spec.evaluation.embargoEras),
             scaling: ScalingConfig(draws: randomDraws, seed: spec.seed))
+        input.ensembles = spec.ensembles
+        input.contrasts = spec.contrasts
+        input.inference = spec.evaluation.inference
         return Prepared(input: input, excluded: excluded)
     }
 
@@ -128,5 +131,25 @@ public enum StudyPipeline {
             if corr.isFinite { perEra.append(corr) }
         }
         return perEra.isEmpty ? nil : perEra.reduce(0, +) / Double(perEra.count)
+    }
+}
+
+extension StudyPipeline {
+    /// The headline contrasts of `DIR/metrics.json` for the terminal: one line per contrast with
+    /// its mean difference, HAC interval, Holm p and verdict (empty when there are none).
+    public static func contrastLines(directory: URL) throws -> String {
+        let url = directory.appendingPathComponent("metrics.json")
+        let metrics = try StudyMetrics.decode(try Data(contentsOf: url))
+        guard let contrasts = metrics.contrasts, !contrasts.isEmpty, let config = metrics.inference else { return "" }
+        let width = contrasts.map(\.name.count).max() ?? 0
+        func f(_ x: Double) -> String { x.isFinite ? String(format: "%+.4f", x) : "n/a" }
+        var lines = ["contrasts (paired over test eras; \(Int((100 * (1 - config.alpha)).rounded()))% HAC intervals, lag \(config.hacLag); " +
+                     "Holm over \(contrasts.count); equivalence margin ±\(config.equivalenceMargin)):"]
+        for c in contrasts {
+            let pad = String(repeating: " ", count: max(0, width - c.name.count))
+            lines.append("  \(c.name)\(pad)  \(f(c.mean)) [\(f(c.hacCILow)), \(f(c.hacCIHigh))]  p_holm " +
+                         (c.pHolm.isFinite ? String(format: "%.3f", c.pHolm) : "n/a") + "  \(c.verdict)")
+        }
+        return lines.joined(separator: "\n")
     }
 }

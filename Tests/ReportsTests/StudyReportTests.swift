@@ -304,7 +304,7 @@ final class StudyReportTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let expected = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [Double]
         for (i, e) in expected.enumerated() {
-            XCTAssertEqual(StudentT.quantile95(degreesOfFreedom: i + 1), e, accuracy: 1e-6, "ν = \(i + 1)")
+            XCTAssertEqual(Distributions.tQuantile(0.95, degreesOfFreedom: Double(i + 1)), e, accuracy: 1e-6, "ν = \(i + 1)")
         }
     }
 

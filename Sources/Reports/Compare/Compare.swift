@@ -5,7 +5,8 @@ import Foundation
 /// Decided from the metric's name with identity brackets removed (`scaling[k=5,method=random].ci_low`
 /// → `scaling.ci_low`), scanning its dot-separated components from the last to the first; the
 /// first component that matches decides:
-/// - anything under `diversity` or under a `params` object, and any component containing
+/// - anything under `diversity`, under the inference sections (`contrasts`, `ensembles`, `uncertainty`,
+///   `theory_out_of_sample`, `reference_contributions`, `inference`) or under a `params` object, and any component containing
 ///   `pairwise` or `std`, is **neutral** (a change is reported, never a regression);
 /// - a component containing `drawdown` or `exposure` is **lower is better**;
 /// - a component containing `corr`, `sharpe`, `bmc`, `mmc`, `contribution`, `fnc`, `ci_low`
@@ -16,6 +17,10 @@ public enum MetricDirection: String, Sendable, Equatable {
     case lowerIsBetter = "lower is better"
     case neutral = "neutral"
 
+    /// Top-level metrics.json sections that are neutral detail.
+    public static let inferenceSections: Set<String> = ["inference", "ensembles", "contrasts", "uncertainty",
+                                                        "theory_out_of_sample", "reference_contributions"]
+
     public static func of(_ name: String) -> MetricDirection {
         var plain = ""
         var depth = 0
@@ -24,6 +29,9 @@ public enum MetricDirection: String, Sendable, Equatable {
         }
         let parts = plain.split(separator: ".").map { $0.lowercased() }
         if parts.first == "diversity" || parts.contains("params") { return .neutral }
+        // Inference detail (issue 14): contrasts, bootstrap intervals, ensembles and reference
+        // contributions describe the evidence, not the quality of the run.
+        if let first = parts.first, inferenceSections.contains(first) { return .neutral }
         for part in parts.reversed() {
             if part.contains("pairwise") || part.contains("std") { return .neutral }
             if part.contains("drawdown") || part.contains("exposure") { return .lowerIsBetter }

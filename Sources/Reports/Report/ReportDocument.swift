@@ -10,9 +10,9 @@ struct ReportDocument {
     let charts: ReportChartSet
 
     func render() -> String {
-        let sections = [intro(), headline(), scaling(), arms(), correlation(), pca(), explanations(), contributions(),
+        let sections = [intro(), headline(), contrastsSection(), scaling(), arms(), correlation(), pca(), explanations(), contributions(),
                         models(), dataAndEvaluation(), declared(), resolved(), training()]
-        return sections.joined(separator: "\n\n") + "\n"
+        return sections.filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
     }
 
     // MARK: Numbers shared by several sections

@@ -49,15 +49,16 @@ enum ReportText {
             "measured \(corr(measured)), \(closeness)" +
             (rho > 0 && c.isFinite
                 ? "; for equal members of that c and ρ, no number of models could exceed c/√ρ = \(corr(c / rho.squareRoot()))" +
-                  (measured > c / rho.squareRoot() ? " — the measured ensemble does, because its members are not equal (the stronger ones pull it up)." : ".")
+                  (measured > c / rho.squareRoot()
+                    ? " — the measured ensemble (\(corr(measured))) is above it, so c/√ρ is not a limit for these models." : ".")
                 : ".")
     }
 
     static func diversity(pairwise: Double, effective: Double, participation: Double, models: Int) -> String {
         guard models > 1 else { return "A single model: no diversity to measure." }
-        let share = effective / Double(models)
-        let how = share < 0.1 ? "the models are close to copies of each other"
-            : share < 0.5 ? "the models overlap substantially" : "the models are largely distinct"
+        // Judged on ρ̄ itself: n_eff/M = 1/(1 + (M − 1)ρ̄) falls with M at any fixed ρ̄.
+        let how = pairwise >= 0.9 ? "the models are close to copies of each other"
+            : pairwise >= 0.3 ? "the models overlap substantially" : "the models are largely distinct"
         return "Mean pairwise correlation \(NumberFormat.fixed(pairwise, 3)): the \(models) models are worth " +
             "\(NumberFormat.fixed(effective, 2)) independent ones (Kish), participation ratio \(NumberFormat.fixed(participation, 2)) — \(how)."
     }

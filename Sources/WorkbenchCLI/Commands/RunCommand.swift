@@ -75,6 +75,8 @@ struct RunCommand: ParsableCommand {
         let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
         print("predictions: \(runner.store.predictionsPath)")
         print("report: \(report.path)")
+        let contrasts = try StudyPipeline.contrastLines(directory: directory)
+        if !contrasts.isEmpty { print(contrasts) }
     }
 
     /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
