@@ -20,8 +20,8 @@ public enum Contribution {
             for i in 0..<span.count { total[i] += row[span.lowerBound + i] }
         }
         let totals = total
-        var out = [[Double]](repeating: [], count: m)
-        let lock = NSLock()
+        let width = eras.count
+        let out = SharedDoubles(count: m * width)
         DispatchQueue.concurrentPerform(iterations: m) { x in
             let row = g.row(models[x])
             let scale = 1 / Double(m - 1)
@@ -43,9 +43,10 @@ public enum Contribution {
                                                        contributionTarget: era.tContribution))
                 }
             }
-            lock.lock(); out[x] = series; lock.unlock()
+            for (e, v) in series.enumerated() { out.v[x * width + e] = v }
         }
-        return out
+        let flat = out.array
+        return (0..<m).map { Array(flat[($0 * width)..<(($0 + 1) * width)]) }
     }
 }
 

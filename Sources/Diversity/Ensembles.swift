@@ -67,11 +67,12 @@ public struct MeanInterval: Codable, Equatable, Sendable {
 
     public init(_ series: [Double], config: InferenceConfig) {
         let v = series.filter(\.isFinite)
-        eras = v.count
-        mean = v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
+        let m = v.isEmpty ? Double.nan : v.reduce(0, +) / Double(v.count)
         let se = PairedInference.hacStandardError(v, lag: config.hacLag)
         let t = v.count > 1 ? Distributions.tQuantile(1 - config.alpha / 2, degreesOfFreedom: Double(v.count - 1)) : .nan
-        ciLow = mean - t * se; ciHigh = mean + t * se
+        eras = v.count
+        mean = m
+        ciLow = m - t * se; ciHigh = m + t * se
     }
 }
 
@@ -90,7 +91,7 @@ public struct EnsembleResult: Codable, Equatable, Sendable {
 }
 
 /// Builds ensembles on the selection eras and scores them on the test eras.
-struct EnsembleBuilder {
+struct EnsembleBuilder: Sendable {
     let g: ModelMatrix
     let layout: EraLayout
     let models: [ModelInfo]
@@ -144,21 +145,21 @@ struct EnsembleBuilder {
     /// Each model's mean selection-era correlation_contribution against the reference.
     mutating func selectionBMC(reference: String) throws -> [Double] {
         if let cached = selectionBMCCache[reference] { return cached }
-        let meta: [Double]
+        let meta = ModelMatrix(models: 1, columns: layout.compactCount)
         if reference == "benchmark" {
             guard let b = benchmark else { return [Double](repeating: .nan, count: models.count) }
-            meta = Array(g.row(b))
+            for (i, v) in g.row(b).enumerated() { meta.storage[i] = v }
         } else {
             guard let r = resolved[reference] else {
                 throw DiversityError("BMC reference '\(reference)' is neither \"benchmark\" nor an ensemble defined before it")
             }
-            meta = gaussianized(r.members, r.weights, eras: selection)
+            for (i, v) in gaussianized(r.members, r.weights, eras: selection).enumerated() { meta.storage[i] = v }
         }
         let out = SharedDoubles(count: models.count)
-        meta.withUnsafeBufferPointer { m in
-            DispatchQueue.concurrentPerform(iterations: models.count) { i in
-                out.v[i] = SeriesSummary.mean(layout.contributionPerEra(gaussianized: UnsafeBufferPointer(g.row(i)), meta: m, eras: selection))
-            }
+        let (g, layout, selection, count) = (self.g, self.layout, self.selection, models.count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            out.v[i] = SeriesSummary.mean(layout.contributionPerEra(gaussianized: UnsafeBufferPointer(g.row(i)),
+                                                                    meta: UnsafeBufferPointer(meta.row(0)), eras: selection))
         }
         selectionBMCCache[reference] = out.array
         return out.array
@@ -178,7 +179,8 @@ struct EnsembleBuilder {
         }
         if let k = rule.firstModels { candidates = Array(candidates.prefix(k)) }
         let needBMC = rule.minSelectionBMC != nil || rule.topBy == "bmc"
-        let bmc = needBMC ? try selectionBMC(reference: rule.bmcReference) : []
+        var bmc: [Double] = []
+        if needBMC { bmc = try selectionBMC(reference: rule.bmcReference) }
         if let c = rule.minSelectionCorr { candidates = candidates.filter { selectionCorr[$0] >= c } }
         if let b = rule.minSelectionBMC { candidates = candidates.filter { bmc[$0] >= b } }
         if rule.maxAbsCorr != nil || rule.top != nil || rule.greedy != nil {

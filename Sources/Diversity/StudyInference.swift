@@ -214,8 +214,8 @@ enum StudyInference {
         let refSet = Set(ref.members)
         let shared = builder.gaussianized(ref.members, ref.weights, eras: test)
         let candidates = (0..<input.models.count).filter { $0 != input.benchmark || name != "benchmark" }
-        var perModel = [[Double]](repeating: [], count: input.models.count)
-        let lock = NSLock()
+        let width = test.count
+        let out = SharedDoubles(count: candidates.count * width)
         DispatchQueue.concurrentPerform(iterations: candidates.count) { x in
             let i = candidates[x]
             let series: [Double]
@@ -228,8 +228,11 @@ enum StudyInference {
             } else {
                 series = shared.withUnsafeBufferPointer { layout.contributionPerEra(gaussianized: UnsafeBufferPointer(g.row(i)), meta: $0, eras: test) }
             }
-            lock.lock(); perModel[i] = series; lock.unlock()
+            for (e, v) in series.enumerated() { out.v[x * width + e] = v }
         }
+        let flat = out.array
+        var perModel = [[Double]](repeating: [], count: input.models.count)
+        for (x, i) in candidates.enumerated() { perModel[i] = Array(flat[(x * width)..<((x + 1) * width)]) }
         let models = candidates.map { i in
             ReferenceContributions.Model(id: input.models[i].id, arm: input.models[i].arm,
                                          vsReference: MeanInterval(perModel[i], config: config),

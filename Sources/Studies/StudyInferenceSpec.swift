@@ -127,7 +127,8 @@ extension StudySpec {
                 sides.append(e)
             }
             guard sides[0] != sides[1] else { throw item.fail("a contrast needs two different ensembles") }
-            let rule = ContrastRule(name: try obj["name"]?.string(), a: sides[0], b: sides[1])
+            let label = try obj["name"]?.string()
+            let rule = ContrastRule(name: label, a: sides[0], b: sides[1])
             guard names.insert(rule.name).inserted else { throw item.fail("duplicate contrast name '\(rule.name)'") }
             out.append(rule)
         }

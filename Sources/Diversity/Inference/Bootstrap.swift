@@ -52,7 +52,7 @@ public enum ModelBootstrap {
         let rt = testCorrelation.values, ra = allCorrelation.values
         let block = max(1, min(eraBlock, max(eras, 1)))
 
-        func statistics(models: [Int], eraList: [Int]) -> [Double] {
+        @Sendable func statistics(models: [Int], eraList: [Int]) -> [Double] {
             var cSum = 0.0, cCount = 0
             for i in models {
                 var s = 0.0, k = 0

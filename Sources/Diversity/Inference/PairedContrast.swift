@@ -130,12 +130,13 @@ public struct ContrastResult: Codable, Equatable, Sendable {
             d.append(seriesA[i] - seriesB[i])
         }
         let n = d.count
-        nEras = n
-        mean = n > 0 ? d.reduce(0, +) / Double(n) : .nan
-        se = PairedInference.standardError(d)
-        hacSE = PairedInference.hacStandardError(d, lag: config.hacLag)
+        let mean = n > 0 ? d.reduce(0, +) / Double(n) : .nan
+        let se = PairedInference.standardError(d)
+        let hacSE = PairedInference.hacStandardError(d, lag: config.hacLag)
         let nu = Double(n - 1)
         let t = n > 1 ? Distributions.tQuantile(1 - config.alpha / 2, degreesOfFreedom: nu) : .nan
+        nEras = n
+        self.mean = mean; self.se = se; self.hacSE = hacSE
         ciLow = mean - t * se; ciHigh = mean + t * se
         hacCILow = mean - t * hacSE; hacCIHigh = mean + t * hacSE
         mde = n > 1 ? PairedInference.minimumDetectableEffect(se: hacSE, degreesOfFreedom: nu, alpha: config.alpha) : .nan
