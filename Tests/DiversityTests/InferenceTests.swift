@@ -152,28 +152,51 @@ final class InferenceTests: XCTestCase {
 
     // MARK: Contrasts on planted series
 
-    /// Autocorrelated null differences (AR(1), φ = 0.5, 98 eras): the HAC test keeps its level
-    /// near α, the plain t test does not. Measured rates are printed.
+    /// Autocorrelated null differences, n = 98 eras. MA(3) is the overlap of a 20-day target on
+    /// weekly eras (each difference sums 4 consecutive weekly shocks); AR(1) φ = 0.5 a persistent
+    /// regime. The plain t ignores the overlap and rejects far too often; Newey–West (Bartlett,
+    /// lag 4) brings the rate most of the way back to α but, with Bartlett's down-weighting and
+    /// ~100 eras, not all the way. Measured rates are printed (README states them).
     func testNullFalsePositiveRateOnAutocorrelatedEras() {
         let config = InferenceConfig()
         let trials = 2000, n = 98
-        var hac = 0, plain = 0
-        for trial in 0..<trials {
-            var rng = SplitMix64(seed: 100, stream: [UInt64(trial)])
-            var e = 0.0
-            let d = (0..<n).map { _ in e = 0.5 * e + rng.nextGaussian() * 0.01; return e }
-            let c = ContrastResult.finalize([ContrastResult(name: "x", a: "a", b: "b", seriesA: d,
-                                                            seriesB: [Double](repeating: 0, count: n), config: config)],
-                                            alpha: config.alpha)[0]
-            if c.verdict == "better" || c.verdict == "worse" { hac += 1 }
-            if c.ciLow > 0 || c.ciHigh < 0 { plain += 1 }
+        func rates(_ make: (inout SplitMix64) -> [Double]) -> (hac: Double, plain: Double) {
+            var hac = 0, plain = 0
+            for trial in 0..<trials {
+                var rng = SplitMix64(seed: 100, stream: [UInt64(trial)])
+                let d = make(&rng)
+                let c = ContrastResult.finalize([ContrastResult(name: "x", a: "a", b: "b", seriesA: d,
+                                                                seriesB: [Double](repeating: 0, count: n), config: config)],
+                                                alpha: config.alpha)[0]
+                if c.verdict == "better" || c.verdict == "worse" { hac += 1 }
+                if c.ciLow > 0 || c.ciHigh < 0 { plain += 1 }
+            }
+            return (Double(hac) / Double(trials), Double(plain) / Double(trials))
         }
-        let hacRate = Double(hac) / Double(trials), plainRate = Double(plain) / Double(trials)
-        print(String(format: "null AR(1) φ=0.5, 98 eras, α = 0.10: HAC false-positive rate %.3f, plain-t %.3f (%d trials)",
-                     hacRate, plainRate, trials))
-        // HAC (lag 4) under-corrects a little in small samples; within 0.10 + 0.04 it holds the level.
-        XCTAssertLessThan(hacRate, 0.14)
-        XCTAssertGreaterThan(plainRate, 0.2, "the plain t ignores the overlap and rejects too often")
+        let ma = rates { rng in
+            var shocks: [Double] = []
+            for _ in 0..<(n + 3) { shocks.append(rng.nextGaussian() * 0.01) }
+            var d: [Double] = []
+            for i in 0..<n {
+                let pair: Double = shocks[i] + shocks[i + 1]
+                d.append(pair + shocks[i + 2] + shocks[i + 3])
+            }
+            return d
+        }
+        let ar = rates { rng in
+            var e = 0.0
+            return (0..<n).map { _ in e = 0.5 * e + rng.nextGaussian() * 0.01; return e }
+        }
+        let iid = rates { rng in (0..<n).map { _ in rng.nextGaussian() * 0.01 } }
+        print(String(format: "null, 98 eras, α = 0.10, %d trials: false-positive rate HAC(lag 4) / plain t — iid %.3f / %.3f, " +
+                     "MA(3) overlap %.3f / %.3f, AR(1) φ=0.5 %.3f / %.3f", trials, iid.hac, iid.plain, ma.hac, ma.plain, ar.hac, ar.plain))
+        // Binomial(2000, 0.1) sd = 0.0067.
+        XCTAssertEqual(iid.plain, 0.10, accuracy: 0.025, "plain t holds its level on independent eras")
+        XCTAssertEqual(iid.hac, 0.10, accuracy: 0.035, "HAC costs little on independent eras")
+        XCTAssertGreaterThan(ma.plain, 0.2, "the plain t ignores the overlap")
+        XCTAssertLessThan(ma.hac, ma.plain - 0.08)
+        XCTAssertLessThan(ma.hac, 0.19)
+        XCTAssertLessThan(ar.hac, ar.plain - 0.08)
     }
 
     func testVerdictWords() {
@@ -195,6 +218,10 @@ final class InferenceTests: XCTestCase {
         let short = ContrastResult.finalize([ContrastResult(name: "x", a: "a", b: "b", seriesA: [0.1, 0.2], seriesB: [0, 0], config: config)],
                                             alpha: 0.1)[0]
         XCTAssertEqual(short.verdict, "undetermined")
+        let same = ContrastResult.finalize([ContrastResult(name: "x", a: "a", b: "b", seriesA: base, seriesB: base, config: config)],
+                                           alpha: 0.1)[0]
+        XCTAssertEqual(same.verdict, "equivalent")
+        XCTAssertEqual(same.p, 1)
     }
 
     // MARK: The whole analysis on planted data
@@ -235,7 +262,7 @@ final class InferenceTests: XCTestCase {
         XCTAssertEqual(m.theoryOutOfSample!.map(\.arm), ["all", "strong", "weak"])
         XCTAssertEqual(m.referenceContributions!.reference, "benchmark")
         // Holm never lowers a p-value; the contrast p is that of the paired difference.
-        for c in m.contrasts! { XCTAssertGreaterThanOrEqual(c.pHolm, c.p) }
+        for c in m.contrasts! { XCTAssertGreaterThanOrEqual(c.pHolm, c.p, c.name) }
         let strongMinusWeak = try plantedStudy(seed: 1, strong: 0.6, weak: 0.15, contrasts: [ContrastRule(a: "strong", b: "weak")])
         XCTAssertEqual(strongMinusWeak.contrasts!.map(\.verdict), ["better"])
         let reversed = try plantedStudy(seed: 1, strong: 0.6, weak: 0.15, contrasts: [ContrastRule(a: "weak", b: "strong")])

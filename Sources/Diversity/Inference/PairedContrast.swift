@@ -99,7 +99,8 @@ public struct Equivalence: Codable, Equatable, Sendable {
 /// `p_holm`: Holm-adjusted over all of the study's contrasts. `mde`: 80% power at level α with
 /// hac_se. `equivalence`: TOST at level α with hac_se against ±margin (not Holm-adjusted).
 /// `verdict`: "better" / "worse" when p_holm < α (sign of d̄); else "equivalent" when TOST says
-/// so; else "inconclusive (MDE x)"; "undetermined" with fewer than 3 paired eras.
+/// so; else "inconclusive (MDE x)"; "undetermined" with fewer than 3 paired eras. When every
+/// paired difference is exactly 0 (the same ensemble twice), p = 1 and TOST p = 0: "equivalent".
 public struct ContrastResult: Codable, Equatable, Sendable {
     public var name: String
     public var a: String
@@ -140,9 +141,12 @@ public struct ContrastResult: Codable, Equatable, Sendable {
         ciLow = mean - t * se; ciHigh = mean + t * se
         hacCILow = mean - t * hacSE; hacCIHigh = mean + t * hacSE
         mde = n > 1 ? PairedInference.minimumDetectableEffect(se: hacSE, degreesOfFreedom: nu, alpha: config.alpha) : .nan
-        p = n > 1 && hacSE > 0 ? Distributions.tTwoSidedP(mean / hacSE, degreesOfFreedom: nu) : .nan
+        // Every paired difference exactly 0 (e.g. a filter that kept every model): no difference
+        // (p = 1) and equivalence at any margin (TOST p = 0).
+        let identical = n > 1 && d.allSatisfy { $0 == 0 }
+        p = identical ? 1 : n > 1 && hacSE > 0 ? Distributions.tTwoSidedP(mean / hacSE, degreesOfFreedom: nu) : .nan
         pHolm = .nan
-        let pTost = n > 1 ? PairedInference.tost(mean: mean, se: hacSE, degreesOfFreedom: nu, margin: config.equivalenceMargin) : .nan
+        let pTost = identical ? 0 : n > 1 ? PairedInference.tost(mean: mean, se: hacSE, degreesOfFreedom: nu, margin: config.equivalenceMargin) : .nan
         equivalence = Equivalence(margin: config.equivalenceMargin, p: pTost, equivalent: pTost < config.alpha)
         verdict = "undetermined"
     }
@@ -151,7 +155,7 @@ public struct ContrastResult: Codable, Equatable, Sendable {
     func adjusted(pHolm: Double, alpha: Double) -> ContrastResult {
         var c = self
         c.pHolm = pHolm
-        if nEras < 3 || !mean.isFinite || !hacSE.isFinite || hacSE == 0 {
+        if nEras < 3 || !mean.isFinite || !hacSE.isFinite || (hacSE == 0 && !equivalence.equivalent) {
             c.verdict = "undetermined"
         } else if pHolm < alpha {
             c.verdict = mean > 0 ? "better" : "worse"
