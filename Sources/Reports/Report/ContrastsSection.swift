@@ -74,14 +74,21 @@ extension ReportDocument {
                 out.append(r.arms.map { "- " + ReportText.referenceContribution($0, reference: r.reference) }.joined(separator: "\n"))
                 out.append("")
             }
-            out.append(Markdown.table(header: ["model", "arm", "vs \(r.reference)", "\(level) interval", "vs all others", "\(level) interval"],
-                                      rows: r.models.map { m in
-                                          [.text(m.id), .text(m.arm), num(m.vsReference.mean, 4),
-                                           .numeric(interval(m.vsReference.ciLow, m.vsReference.ciHigh)), num(m.vsOthers.mean, 4),
-                                           .numeric(interval(m.vsOthers.ciLow, m.vsOthers.ciHigh))]
-                                      }))
+            out.append("Per model: the Models table's last columns.")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// Extra Models-table columns: contribution vs all others with its interval, and vs the reference.
+    func referenceColumns() -> (header: [String], cells: (String) -> [Markdown.Cell])? {
+        guard let r = metrics.referenceContributions else { return nil }
+        let byID = Dictionary(r.models.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let level = ReportText.percent(1 - (metrics.inference?.alpha ?? 0.1), digits: 0)
+        return (["contribution \(level) interval", "contribution vs \(r.reference)", "\(level) interval"], { id in
+            guard let m = byID[id] else { return [.numeric(""), .numeric(""), .numeric("")] }
+            return [.numeric(self.interval(m.vsOthers.ciLow, m.vsOthers.ciHigh)), self.num(m.vsReference.mean, 4),
+                    .numeric(self.interval(m.vsReference.ciLow, m.vsReference.ciHigh))]
+        })
     }
 
     func interval(_ lo: Double, _ hi: Double) -> String {

@@ -263,6 +263,7 @@ struct ReportDocument {
         let varied = VariedParameter.all(metrics: metrics, study: study).map(\.name)
             .filter { name in metrics.models.contains { $0.params[name] != nil } }
         let made = Dictionary(study.models.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let extra = referenceColumns()
         let rows: [[Markdown.Cell]] = metrics.models.map { m in
             let s = made[m.id]
             var r: [Markdown.Cell] = [.text(m.id), .text(m.arm), .text(s?.target ?? ""), num(m.corrMean, 4), num(m.corrSharpe, 3),
@@ -271,10 +272,12 @@ struct ReportDocument {
                                       .numeric(s.map { String($0.trees) } ?? ""), .numeric(s.map { NumberFormat.fixed($0.trainSeconds, 1) } ?? ""),
                                       .numeric(s.map { String($0.droppedEras) } ?? ""), .numeric(s.map { String($0.droppedFeatures) } ?? "")]
             for name in varied { r.append(.numeric(m.params[name].map(parameter) ?? "")) }
+            if let extra { r += extra.cells(m.id) }
             return r
         }
         out.append(Markdown.table(header: ["model", "arm", "target", "corr", "sharpe", "max drawdown", "BMC", "FNC", "exposure",
-                                           "test corr", "contribution", "trees", "train s", "dropped eras", "dropped features"] + varied,
+                                           "test corr", "contribution", "trees", "train s", "dropped eras", "dropped features"] + varied
+                                      + (extra?.header ?? []),
                                   rows: rows))
         return out.joined(separator: "\n")
     }
