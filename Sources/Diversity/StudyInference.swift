@@ -136,7 +136,9 @@ enum StudyInference {
                    let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), k >= 1 {
                     rules.append(EnsembleRule(name: name, from: [String(name[..<open])], firstModels: k))
                 } else {
-                    throw DiversityError("contrast '\(c.name)': no ensemble named '\(name)' (defined: \(rules.map(\.name).joined(separator: ", ")))")
+                    // The study file was validated: a name unknown here is an arm none of whose
+                    // models finished. Its ensemble is empty and the contrast "undetermined".
+                    rules.append(EnsembleRule(name: name, from: [name]))
                 }
             }
         }
@@ -173,11 +175,11 @@ enum StudyInference {
         let referenceName = config.contributionReference
             ?? (arms.contains("seeds") ? "seeds" : input.benchmark != nil ? "benchmark" : nil)
         if let name = referenceName {
-            guard let ref = builder.resolved[name] else {
-                throw DiversityError("contribution reference '\(name)' is not an ensemble (an arm name, \"benchmark\" or a declared ensemble)")
+            // Absent when the reference arm has no finished model (or no benchmark was trained).
+            if let ref = builder.resolved[name], !ref.members.isEmpty {
+                reference = referenceContributions(name: name, ref: ref, input: input, builder: builder, arms: arms,
+                                                   test: test, othersSeries: othersSeries)
             }
-            reference = referenceContributions(name: name, ref: ref, input: input, builder: builder, arms: arms,
-                                               test: test, othersSeries: othersSeries)
         }
         return Output(ensembles: ensembles, contrasts: contrasts, uncertainty: uncertainty, theory: theory, reference: reference)
     }

@@ -9,9 +9,10 @@ extension StudySpec {
     static let inferenceEvaluationKeys = ["alpha", "hacLag", "equivalenceMargin", "bootstrapResamples",
                                           "contributionReference"]
 
-    /// Names every study has without declaring them: each arm, ARM.filtered, all, benchmark.
-    static func defaultEnsembleNames(arms: [Arm]) -> [String] {
-        arms.flatMap { [$0.name, $0.name + ".filtered"] } + ["all", "benchmark"]
+    /// Names every study has without declaring them: each arm, ARM.filtered, all, and benchmark
+    /// when one is trained.
+    static func defaultEnsembleNames(arms: [Arm], benchmark: Bool) -> [String] {
+        arms.flatMap { [$0.name, $0.name + ".filtered"] } + ["all"] + (benchmark ? ["benchmark"] : [])
     }
 
     /// Reads `evaluation`'s inference keys into `config` (the bootstrap seed is the study seed).
@@ -38,10 +39,11 @@ extension StudySpec {
     }
 
     /// `ensembles`: a list of rules (see `EnsembleRule`), names unique and not a default name.
-    static func parseEnsembles(_ node: Node?, arms: [Arm]) throws -> [EnsembleRule] {
+    static func parseEnsembles(_ node: Node?, arms: [Arm], benchmark: Bool) throws -> [EnsembleRule] {
         guard let node else { return [] }
         let armNames = arms.map(\.name)
-        var known = defaultEnsembleNames(arms: arms)
+        let sources = armNames + ["all"] + (benchmark ? ["benchmark"] : [])
+        var known = defaultEnsembleNames(arms: arms, benchmark: benchmark)
         var out: [EnsembleRule] = []
         for item in try node.array() {
             let obj = try item.object()
@@ -53,8 +55,8 @@ extension StudySpec {
             var rule = EnsembleRule(name: name)
             if let f = obj["from"] {
                 let list = f.value is String ? [try f.string()] : try f.array().map { try $0.string() }
-                for (i, arm) in list.enumerated() where !(armNames + ["all", "benchmark"]).contains(arm) {
-                    throw StudyError(path: f.value is String ? f.path : "\(f.path)[\(i)]", "unknown arm '\(arm)' (arms: \(armNames.joined(separator: ", ")), or all, benchmark)",
+                for (i, arm) in list.enumerated() where !sources.contains(arm) {
+                    throw StudyError(path: f.value is String ? f.path : "\(f.path)[\(i)]", "unknown arm '\(arm)' (\(sources.joined(separator: ", ")))",
                                      suggestion: closest(to: arm, in: armNames))
                 }
                 rule.from = list
@@ -63,7 +65,7 @@ extension StudySpec {
             if let b = obj["minSelectionBMC"] { rule.minSelectionBMC = try b.number() }
             if let r = obj["bmcReference"] {
                 let ref = try r.string()
-                guard ref == "benchmark" || known.contains(ref) else {
+                guard (ref == "benchmark" && benchmark) || known.contains(ref) else {
                     throw r.fail("bmcReference must be \"benchmark\" or an ensemble defined before this one, found '\(ref)'",
                                  suggestion: closest(to: ref, in: known))
                 }
@@ -93,6 +95,9 @@ extension StudySpec {
                 guard rule.greedy == nil || v == "equal" else { throw w.fail("greedy ensembles are weighted by pick counts; remove weights") }
                 rule.weights = v
             }
+            if (rule.minSelectionBMC != nil || rule.topBy == "bmc"), rule.bmcReference == "benchmark", !benchmark {
+                throw item.fail("BMC against the benchmark needs a benchmark (\"benchmark\" is false): set bmcReference to an ensemble")
+            }
             known.append(name)
             out.append(rule)
         }
@@ -101,11 +106,11 @@ extension StudySpec {
 
     /// `contrasts`: [{"a": E, "b": E, "name"?: text}], E an ensemble name or ARM[k] (the first k
     /// models of an arm). nil when the key is absent (the defaults apply).
-    static func parseContrasts(_ node: Node?, arms: [Arm], ensembles: [EnsembleRule]) throws -> [ContrastRule]? {
+    static func parseContrasts(_ node: Node?, arms: [Arm], benchmark: Bool, ensembles: [EnsembleRule]) throws -> [ContrastRule]? {
         guard let node else { return nil }
         let list = try node.array()
         guard !list.isEmpty else { throw node.fail("contrasts is empty: remove the key for the defaults") }
-        let known = defaultEnsembleNames(arms: arms) + ensembles.map(\.name)
+        let known = defaultEnsembleNames(arms: arms, benchmark: benchmark) + ensembles.map(\.name)
         var names = Set<String>()
         var out: [ContrastRule] = []
         for item in list {

@@ -233,10 +233,10 @@ extension StudySpec {
         }
 
         evaluation.inference.bootstrapSeed = seed
-        let ensembles = try parseEnsembles(top["ensembles"], arms: arms)
-        let contrasts = try parseContrasts(top["contrasts"], arms: arms, ensembles: ensembles)
+        let ensembles = try parseEnsembles(top["ensembles"], arms: arms, benchmark: benchmark != nil)
+        let contrasts = try parseContrasts(top["contrasts"], arms: arms, benchmark: benchmark != nil, ensembles: ensembles)
         if let r = evaluation.inference.contributionReference {
-            let known = defaultEnsembleNames(arms: arms) + ensembles.map(\.name)
+            let known = defaultEnsembleNames(arms: arms, benchmark: benchmark != nil) + ensembles.map(\.name)
             guard known.contains(r) else {
                 throw StudyError(path: "$.evaluation.contributionReference", "no ensemble named '\(r)' (\(known.joined(separator: ", ")))",
                                  suggestion: closest(to: r, in: known))

@@ -66,5 +66,7 @@ final class InferenceSpecTests: XCTestCase {
         assertError(#", "contrasts": [{"a": "grid", "b": "seeds[4]"}]"#, path: "$.contrasts[0].b", contains: "1 ≤ k")
         assertError(#", "contrasts": [{"a": "grid", "b": "grid"}]"#, path: "$.contrasts[0]", contains: "two different")
         assertError(#", "contrasts": []"#, path: "$.contrasts", contains: "empty")
+        assertError(#", "benchmark": false, "contrasts": [{"a": "grid", "b": "benchmark"}]"#, path: "$.contrasts[0].b",
+                    contains: "no ensemble named 'benchmark'")
     }
 }
