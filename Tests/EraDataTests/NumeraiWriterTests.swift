@@ -53,8 +53,13 @@ final class NumeraiWriterTests: XCTestCase {
             let train = try ParquetFile(path: out + "/train.parquet")
             XCTAssertEqual(train.rowGroupSizes.first, 333)
             XCTAssertEqual(train.pandasIndexColumns, ["id"])
-            sizes[compression] = try FileManager.default.attributesOfItem(atPath: out + "/train.parquet")[.size] as! Int
+            sizes[compression] = try FileManager.default.attributesOfItem(atPath: out + "/train.parquet")[.size] as? Int ?? 0
         }
+        // Same dataset, same bytes.
+        try NumeraiWriter.write(dataset, to: path("again"), options: .init(compression: .snappy, rowGroupRows: 333))
+        XCTAssertEqual(FileManager.default.contents(atPath: path("again/train.parquet")),
+                       FileManager.default.contents(atPath: path("numerai-snappy/train.parquet")))
+        try FileManager.default.removeItem(atPath: path("again"))
         XCTAssertLessThan(sizes[.zstd]!, sizes[.none]!)
         XCTAssertLessThan(sizes[.snappy]!, sizes[.none]!)
         // Nothing but the final directories is left in the parent (no temporary directories).
@@ -85,7 +90,7 @@ for name, split in [("train", "train"), ("validation", "validation"), ("live", "
     assert len(feats) == 45 and targs == ["target", "target_aux1", "target_aux2", "target_aux3"], targs
     assert all(str(df[c].dtype) == "int8" for c in feats), set(map(str, df[feats].dtypes))
     assert all(str(df[c].dtype) == "float32" for c in targs)
-    assert df["era"].dtype == object and df["era"].map(type).eq(str).all()
+    assert pd.api.types.is_string_dtype(df["era"]) and df["era"].map(type).eq(str).all(), df["era"].dtype
     schema = pq.read_schema(f"{d}/{name}.parquet")
     assert str(schema.field("feature_0000").type) == "int8" and str(schema.field("id").type) == "string"
     frames.append(df)
