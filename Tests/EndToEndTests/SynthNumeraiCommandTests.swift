@@ -71,6 +71,37 @@ print("ok")
                        liveIds.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init))
     }
 
+    /// `data import` of the written directory equals `data import` of the same rows as CSV (pandas writes it).
+    func testParquetDirectoryImportsLikeTheSameDataAsCSV() throws {
+        let data = path("numerai")
+        let synth = try TestSupport.workbench(["data", "synth", "--format", "numerai", "--out", data, "--eras", "12",
+                                               "--rows-per-era", "60", "--features", "30", "--seed", "4"])
+        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let csv = path("all.csv")
+        let written = try TestSupport.python("""
+            import sys, pandas as pd
+            d = sys.argv[1]
+            df = pd.concat([pd.read_parquet(f"{d}/{n}.parquet") for n in ["train", "validation", "live"]])
+            df.reset_index().to_csv(sys.argv[2], index=False)
+            """, [data, csv])
+        XCTAssertEqual(written.status, 0, written.stderr)
+        for (input, out) in [(data, path("p.h5")), (csv, path("c.h5"))] {
+            let result = try TestSupport.workbench(["data", "import", "--out", out, input])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let check = try TestSupport.python(#"""
+import sys, h5py, numpy as np
+p, c = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+for key in ["features", "targets", "era_of_row", "split_of_row", "bin_counts"]:
+    assert np.array_equal(p[key][:].view(np.uint8), c[key][:].view(np.uint8)), key
+for key in ["feature_names", "target_names", "ids", "eras"]:
+    assert list(p[key].asstr()[:]) == list(c[key].asstr()[:]), key
+assert np.isnan(p["targets"][:]).any()
+print("ok")
+"""#, [path("p.h5"), path("c.h5")])
+        XCTAssertEqual(check.stdout, "ok\n", check.stderr)
+    }
+
     /// `experiments/numerai-small.json` runs unchanged next to a Numerai-layout directory.
     func testShippedNumeraiStudyRunsOnSynthesizedFiles() throws {
         let experiments = path("experiments")
