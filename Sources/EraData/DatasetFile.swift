@@ -67,8 +67,9 @@ public enum DatasetFile {
 
         let features = try file.createDataset("features", of: UInt8.self, shape: [f, n],
                                               chunks: [1, chunk], compression: 1)
-        if f > 0 && n > 0 {
-            try features.write(Array(dataset.features.storage))
+        // One feature (one chunk row) at a time: no second full copy of the bins in memory.
+        for j in 0..<(n > 0 ? f : 0) {
+            try features.write(Array(dataset.features.column(j)), start: [j, 0], count: [1, n])
         }
         try file.writeStrings("feature_names", dataset.featureNames)
         try file.write("bin_counts", dataset.binCounts.map { Int32($0) })

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EraData
 import Foundation
+import Parquet
 
 struct DataSynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct DataSynthCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Output dataset file (HDF5).") var out: String
+    @Option(help: "Output dataset file (HDF5), or the new directory for --format numerai.") var out: String
     @Option(help: "Stored eras (train + validation).") var eras = SyntheticConfig.default.eras
     @Option(help: "Rows per era.") var rowsPerEra = SyntheticConfig.default.rowsPerEra
     @Option(help: "Feature columns.") var features = SyntheticConfig.default.features
@@ -22,6 +23,12 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)).") var noise = SyntheticConfig.default.noise
     @Option(help: "Share of eras used for validation.") var validationFraction = SyntheticConfig.default.validationFraction
     @Flag(help: "Add a final live era with unknown targets.") var live = false
+    @Option(help: "Output format: hdf5 (one dataset file) or numerai (a directory of Numerai v5 parquet files + features.json).")
+    var format: SynthFormat = .hdf5
+    @Option(help: "Numerai-shaped size (sets eras, rows-per-era, features, validation-fraction): \(SynthPreset.allValueStrings.joined(separator: ", ")).")
+    var preset: SynthPreset?
+    @Option(help: "Parquet page compression for --format numerai: none, snappy, zstd.") var compression: ParquetCompression?
+    @Option(help: "Rows per parquet row group for --format numerai.") var rowGroupRows: Int?
 
     var config: SyntheticConfig {
         var c = SyntheticConfig.default
@@ -33,10 +40,12 @@ struct DataSynthCommand: ParsableCommand {
         c.noise = noise
         c.validationFraction = validationFraction
         c.liveEra = live
+        applyNumeraiOptions(&c)
         return c
     }
 
     func validate() throws {
+        try validateNumeraiOptions()
         do { try config.validate() } catch let error as SyntheticConfigError {
             throw ValidationError(error.description)
         }
@@ -44,6 +53,7 @@ struct DataSynthCommand: ParsableCommand {
 
     func run() throws {
         let dataset = SyntheticGenerator.generate(config)
+        if format == .numerai { return try writeNumerai(dataset) }
         try withDataErrors { try DatasetFile.write(dataset, to: out) }
         let counts = dataset.splitCounts
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "

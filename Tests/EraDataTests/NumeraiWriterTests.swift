@@ -1,0 +1,155 @@
+import Foundation
+import Parquet
+import TestSupport
+import XCTest
+@testable import EraData
+
+/// `NumeraiWriter`: the written directory reads back as the same dataset (our importer) and as
+/// Numerai's layout (pandas + pyarrow as the oracle).
+final class NumeraiWriterTests: XCTestCase {
+    var directory: URL!
+    override func setUp() { directory = TestSupport.temporaryDirectory("numerai-writer") }
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    static func synthetic() -> Dataset {
+        var c = SyntheticConfig.default
+        c.eras = 14
+        c.rowsPerEra = 150
+        c.features = 45
+        c.seed = 21
+        c.auxNaNEraFraction = 0.1       // aux targets unknown in leading eras: NaN round trip
+        c.liveEra = true
+        return SyntheticGenerator.generate(c)
+    }
+
+    /// Everything the Numerai layout carries is identical after write → import.
+    static func assertSameData(_ a: Dataset, _ b: Dataset, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.featureNames, b.featureNames, file: file, line: line)
+        XCTAssertEqual(a.targetNames, b.targetNames, file: file, line: line)
+        XCTAssertEqual(a.eras, b.eras, file: file, line: line)
+        XCTAssertEqual(a.eraOfRow, b.eraOfRow, file: file, line: line)
+        XCTAssertEqual(a.ids, b.ids, file: file, line: line)
+        XCTAssertEqual(a.splitOfRow, b.splitOfRow, file: file, line: line)
+        XCTAssertEqual(a.binCounts, b.binCounts, file: file, line: line)
+        XCTAssertTrue(Array(a.features.storage) == Array(b.features.storage), "feature bins differ", file: file, line: line)
+        for (x, y) in zip(a.targets, b.targets) {
+            XCTAssertEqual(x.map(\.bitPattern), y.map(\.bitPattern), file: file, line: line)
+        }
+    }
+
+    func testRoundTripThroughOurImporterForEveryCompression() throws {
+        let dataset = Self.synthetic()
+        XCTAssertTrue(dataset.targets[1].contains { $0.isNaN } && dataset.targets[0].contains { !$0.isNaN })
+        var sizes: [ParquetCompression: Int] = [:]
+        for compression in ParquetCompression.allCases {
+            let out = path("numerai-\(compression)")
+            // 333-row groups: groups straddle eras, and the last group of each file is short.
+            let summary = try NumeraiWriter.write(dataset, to: out, options: .init(compression: compression, rowGroupRows: 333))
+            XCTAssertEqual(summary.files, ["train.parquet", "validation.parquet", "live.parquet", "features.json"])
+            XCTAssertEqual(summary.rows.values.reduce(0, +), dataset.rowCount)
+            let back = try NumeraiParquet.readDirectory(out)
+            Self.assertSameData(dataset, back)
+            let train = try ParquetFile(path: out + "/train.parquet")
+            XCTAssertEqual(train.rowGroupSizes.first, 333)
+            XCTAssertEqual(train.pandasIndexColumns, ["id"])
+            sizes[compression] = try FileManager.default.attributesOfItem(atPath: out + "/train.parquet")[.size] as? Int ?? 0
+        }
+        // Same dataset, same bytes.
+        try NumeraiWriter.write(dataset, to: path("again"), options: .init(compression: .snappy, rowGroupRows: 333))
+        XCTAssertEqual(FileManager.default.contents(atPath: path("again/train.parquet")),
+                       FileManager.default.contents(atPath: path("numerai-snappy/train.parquet")))
+        try FileManager.default.removeItem(atPath: path("again"))
+        XCTAssertLessThan(sizes[.zstd]!, sizes[.none]!)
+        XCTAssertLessThan(sizes[.snappy]!, sizes[.none]!)
+        // Nothing but the final directories is left in the parent (no temporary directories).
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(),
+                       ["numerai-none", "numerai-snappy", "numerai-zstd"])
+    }
+
+    /// pandas reads Numerai's dtypes, the index and every value; features.json has Numerai's shape.
+    func testPandasReadsNumeraisLayout() throws {
+        let dataset = Self.synthetic()
+        let out = path("numerai")
+        let groups = ["intelligence": Array(dataset.featureNames[0..<10]), "charisma": Array(dataset.featureNames[10..<45])]
+        try NumeraiWriter.write(dataset, to: out, options: .init(compression: .zstd, rowGroupRows: 500, featureGroups: groups))
+        // Our HDF5 file of the same dataset is the second, independent route into pandas.
+        let h5 = path("same.h5")
+        try DatasetFile.write(dataset, to: h5)
+        let result = try TestSupport.python(#"""
+import sys, json, h5py, numpy as np, pandas as pd, pyarrow.parquet as pq
+d, h5 = sys.argv[1], sys.argv[2]
+frames = []
+for name, split in [("train", "train"), ("validation", "validation"), ("live", "live")]:
+    df = pd.read_parquet(f"{d}/{name}.parquet")
+    assert df.index.name == "id", df.index.name
+    assert list(df.columns[:2]) == ["era", "data_type"], list(df.columns[:3])
+    assert (df["data_type"] == split).all()
+    feats = [c for c in df.columns if c.startswith("feature_")]
+    targs = [c for c in df.columns if c.startswith("target")]
+    assert len(feats) == 45 and targs == ["target", "target_aux1", "target_aux2", "target_aux3"], targs
+    assert all(str(df[c].dtype) == "int8" for c in feats), set(map(str, df[feats].dtypes))
+    assert all(str(df[c].dtype) == "float32" for c in targs)
+    assert pd.api.types.is_string_dtype(df["era"]) and df["era"].map(type).eq(str).all(), df["era"].dtype
+    schema = pq.read_schema(f"{d}/{name}.parquet")
+    assert str(schema.field("feature_0000").type) == "int8" and str(schema.field("id").type) == "string"
+    frames.append(df)
+df = pd.concat(frames)
+assert df[[c for c in df.columns if c.startswith("target")]].loc[df["data_type"] == "live"].isna().all().all()
+f = h5py.File(h5, "r")
+assert list(df.index) == list(f["ids"].asstr()[:])
+assert list(df["era"]) == list(np.array(f["eras"].asstr()[:])[f["era_of_row"][:]])
+names = list(f["feature_names"].asstr()[:])
+assert np.array_equal(df[names].to_numpy().T, f["features"][:])
+tn = list(f["target_names"].asstr()[:])
+assert np.array_equal(df[tn].to_numpy().T.view(np.uint32), f["targets"][:].view(np.uint32)), "target bits differ"
+js = json.load(open(f"{d}/features.json"))
+assert sorted(js) == ["feature_sets", "targets"], sorted(js)
+sets = js["feature_sets"]
+assert sorted(sets) == ["all", "charisma", "intelligence", "medium", "small"], sorted(sets)
+assert sets["all"] == names and sets["intelligence"] == names[:10] and sets["charisma"] == names[10:]
+assert len(sets["small"]) == 1 and len(sets["medium"]) == 13, (len(sets["small"]), len(sets["medium"]))
+assert set(sets["medium"]) <= set(names) and len(set(sets["medium"])) == 13
+assert js["targets"] == tn
+print("ok", len(df))
+"""#, [out, h5])
+        XCTAssertEqual(result.stdout, "ok \(dataset.rowCount)\n", result.stderr)
+
+        // A feature set from the written features.json selects those columns on import.
+        let small = try NumeraiParquet.readDirectory(out, featureSet: "charisma")
+        XCTAssertEqual(small.featureNames, Array(dataset.featureNames[10..<45]))
+    }
+
+    func testDefaultGroupsAndSetSizesAtNumeraisShape() throws {
+        let names = (0..<2_376).map { SyntheticGenerator.featureName($0, count: 2_376) }
+        let groups = NumeraiWriter.defaultFeatureGroups(featureNames: names)
+        XCTAssertEqual(groups.count, 8)
+        XCTAssertEqual(groups.values.map(\.count).reduce(0, +), 2_376)
+        XCTAssertEqual(Set(groups.values.flatMap { $0 }).count, 2_376)
+        XCTAssertEqual(groups["intelligence"]?.first, "feature_0000")
+        let json = try NumeraiWriter.featuresJSON(featureNames: names, targetNames: ["target"], featureGroups: groups)
+        let sets = (try JSONSerialization.jsonObject(with: json) as! [String: Any])["feature_sets"] as! [String: [String]]
+        XCTAssertEqual(sets["small"]?.count, 42)          // v5's sizes
+        XCTAssertEqual(sets["medium"]?.count, 705)
+        XCTAssertEqual(sets["all"]?.count, 2_376)
+    }
+
+    func testRefusalsLeaveNothingBehind() throws {
+        let dataset = Self.synthetic()
+        let existing = path("existing")
+        try FileManager.default.createDirectory(atPath: existing, withIntermediateDirectories: false)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: existing + "/mine.txt"))
+        func refuses(_ out: String, _ options: NumeraiWriter.Options = .init(), _ expected: String) {
+            XCTAssertThrowsError(try NumeraiWriter.write(dataset, to: out, options: options)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+        refuses(existing, .init(), "already exists")
+        refuses(path("missing/parent/out"), .init(), "parent directory")
+        refuses(path("a"), .init(rowGroupRows: 0), "row group rows must be at least 1")
+        refuses(path("b"), .init(featureGroups: ["small": ["feature_0000"]]), "clashes with the feature set")
+        refuses(path("c"), .init(featureGroups: ["wisdom": ["feature_9999"]]), "'feature_9999', which is not a feature")
+        XCTAssertEqual(try String(contentsOfFile: existing + "/mine.txt", encoding: .utf8), "keep")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["existing"])
+    }
+}
