@@ -41,7 +41,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let spec = try studyOrFail()
-        let dataset = try spec.data.load()
+        if spec.replicates != nil { return try runReplicates(spec) }
+        let dataset = try spec.loadData()
         let planner = try Planner(spec: spec, dataset: dataset)
         if check {
             print(PlanSummary(spec: spec, plans: planner.plans()).render())
@@ -90,6 +91,20 @@ struct RunCommand: ParsableCommand {
             let valid = corrs.filter { !$0.isNaN }
             return valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
         }
+    }
+
+    /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).
+    func runReplicates(_ spec: StudySpec) throws {
+        if check {
+            print(PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: try spec.loadData()).plans()).render())
+            print(try ReplicateRun.check(spec))
+            return
+        }
+        var options = RunOptions()
+        if let jobs { options.jobs = jobs }
+        options.force = force
+        try ReplicateRun.run(spec: spec, directory: URL(fileURLWithPath: out ?? "results/\(spec.name)"), options: options,
+                             shard: try resolvedShard(), quiet: quiet)
     }
 
     func resolvedShard() throws -> Shard? {

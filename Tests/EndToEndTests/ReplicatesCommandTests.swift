@@ -1,0 +1,170 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// A replicated study as a user runs it: `workbench run` trains every replicate into its own
+/// directory, pools, and prints the verdicts; resume, `--shard` + `merge` and `report` give the
+/// same bytes; the pooled numbers agree with statsmodels on the per-replicate rows it wrote.
+final class ReplicatesCommandTests: XCTestCase {
+    var root: URL!
+
+    static let study = """
+    {
+      "name": "tiny-replicates",
+      "description": "Tiny replicated study: 2 data seeds × 2 walk-forward folds.",
+      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
+      "seed": 4,
+      "models": 2,
+      "fixed": {"n_estimators": 20, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
+      "benchmark": {"n_estimators": 20, "learning_rate": 0.1},
+      "evaluation": {"selectionFraction": 0.5, "embargoEras": 1},
+      "arms": [
+        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
+        {"name": "seeds", "vary": {"seed": {"intRange": [0, 1000]}}}
+      ],
+      "replicates": {"dataSeeds": [1, 2], "splits": {"walkForward": 2}}
+    }
+    """
+    static let labels = ["data1-fold1of2", "data1-fold2of2", "data2-fold1of2", "data2-fold2of2"]
+
+    override func setUpWithError() throws { root = TestSupport.temporaryDirectory("replicates-cmd") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    func studyFile(_ json: String = study) throws -> String {
+        let file = root.appendingPathComponent("tiny-replicates.json")
+        try json.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    /// The parent's pooled outputs, by relative path.
+    func outputs(_ dir: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in ["replicates.json", "replicates.md", "metrics.json"] {
+            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path) {
+            files["charts/" + name] = try Data(contentsOf: dir.appendingPathComponent("charts").appendingPathComponent(name))
+        }
+        return files
+    }
+
+    func testRunPoolsEveryReplicateAndShardsMergeToTheSameBytes() throws {
+        let file = try studyFile()
+        let out = root.appendingPathComponent("out")
+
+        let check = try TestSupport.workbench(["run", file, "--check"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        // 48 labelled eras, 2 folds: windows of 16; fold 1 trains on 15 eras (embargo 1), fold 2 on 31.
+        XCTAssertTrue(check.stdout.contains("replicates: 4"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("data1-fold1of2: data seed 1, study seed 4, fold 1/2: train 0000–0014 (15 eras), evaluation 0016–0031 (16 eras)"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("fold 2/2: train 0000–0030 (31 eras), evaluation 0032–0047 (16 eras)"), check.stdout)
+
+        let run = try TestSupport.workbench(["run", file, "--out", out.path, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("pooled over 4 replicate(s)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("  ensemble − benchmark: "), run.stdout)
+        XCTAssertTrue(run.stdout.contains("report: \(out.appendingPathComponent("replicates.md").path)"), run.stdout)
+        for label in Self.labels {
+            let dir = out.appendingPathComponent("replicates/\(label)")
+            for name in ["predictions.h5", "metrics.json", "report.md", "study.json"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(label)/\(name)")
+            }
+        }
+        let childRecord = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("replicates/data2-fold1of2/study.json"))) as! [String: Any]
+        XCTAssertTrue((childRecord["study"] as! String).contains(#""fold":{"index":1,"of":2}"#))
+        XCTAssertEqual(childRecord["name"] as? String, "tiny-replicates-data2-fold1of2")
+
+        let first = try outputs(out)
+        let summary = try JSONSerialization.jsonObject(with: first["replicates.json"]!) as! [String: Any]
+        let replicates = summary["replicates"] as! [[String: Any]]
+        XCTAssertEqual(replicates.map { $0["label"] as! String }, Self.labels)
+        XCTAssertEqual(replicates[1]["fold"] as? String, "2/2")
+        XCTAssertEqual((replicates[1]["test"] as! [String: Any])["last"] as? String, "0047")
+        let pooled = summary["pooled"] as! [[String: Any]]
+        let names = pooled.map { $0["name"] as! String }
+        XCTAssertEqual(Array(names.prefix(4)), ["ensemble corr", "benchmark corr", "ensemble − benchmark", "ensemble − best single"])
+        XCTAssertTrue(names.contains("arm grid ensemble corr") && names.contains("arm seeds ensemble corr"), "\(names)")
+        for p in pooled {
+            XCTAssertEqual(p["k"] as? Int, 4, "\(p)")
+            let robust = p["robust"] as! Bool
+            XCTAssertEqual(robust, (p["verdict"] as! String).hasPrefix("robust"))
+            XCTAssertEqual(p["sign_needed"] as? Int, 3)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("charts").path))
+        }
+        XCTAssertNotNil(first["charts/forest-ensemble-benchmark.svg"], "\(first.keys.sorted())")
+        XCTAssertEqual(first.keys.filter { $0.hasPrefix("charts/forest-") }.count, pooled.count)
+        let svg = String(decoding: first["charts/forest-ensemble-benchmark.svg"]!, as: UTF8.self)
+        for label in Self.labels { XCTAssertTrue(svg.contains(">\(label)</text>"), label) }
+        XCTAssertTrue(svg.contains("random effects (DL)"))
+        // The parent's metrics.json carries the pooled rows.
+        let metrics = try JSONSerialization.jsonObject(with: first["metrics.json"]!) as! [String: Any]
+        XCTAssertEqual((metrics["replicates"] as! [[String: Any]]).count, pooled.count)
+        let markdown = String(decoding: first["replicates.md"]!, as: UTF8.self)
+        XCTAssertTrue(markdown.contains("## Pooled verdicts"))
+        XCTAssertTrue(markdown.contains("![ensemble − benchmark: forest plot](charts/forest-ensemble-benchmark.svg)"), markdown)
+
+        // The pooled numbers are statsmodels' on the per-replicate rows the run wrote.
+        let oracle = try TestSupport.python("""
+        import json, sys
+        import numpy as np
+        from statsmodels.stats.meta_analysis import combine_effects
+        s = json.load(open(sys.argv[1]))
+        out = {}
+        for p in s["pooled"]:
+            rows = [r for r in s["rows"] if r["name"] == p["name"]]
+            y = np.array([r["mean"] for r in rows]); v = np.array([r["se"] for r in rows]) ** 2
+            f = combine_effects(y, v, method_re="dl", alpha=0.1).summary_frame(alpha=0.1)
+            out[p["name"]] = [f.loc["fixed effect", "eff"], f.loc["random effect", "eff"], f.loc["random effect", "ci_low"], f.loc["random effect", "ci_upp"]]
+        print(json.dumps(out))
+        """, [out.appendingPathComponent("replicates.json").path])
+        XCTAssertEqual(oracle.status, 0, oracle.stderr)
+        let expected = try JSONSerialization.jsonObject(with: Data(oracle.stdout.utf8)) as! [String: [Double]]
+        for p in pooled {
+            let e = expected[p["name"] as! String]!
+            let fixed = p["fixed"] as! [String: Any], random = p["random"] as! [String: Any]
+            let ours = [fixed["mean"], random["mean"], random["ci_low"], random["ci_high"]].map { ($0 as! NSNumber).doubleValue }
+            for (a, b) in zip(ours, e) { XCTAssertEqual(a, b, accuracy: 1e-10 + 1e-9 * abs(b), "\(p["name"]!)") }
+        }
+
+        // Resume: nothing to train, the same bytes.
+        let again = try TestSupport.workbench(["run", file, "--out", out.path, "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try outputs(out), first)
+        // report re-analyses every replicate from its predictions: the same bytes.
+        let report = try TestSupport.workbench(["report", out.path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertEqual(try outputs(out), first)
+
+        // Sharded: each shard trains its share of every replicate; merge completes each replicate
+        // and pools — bit-identical to the single run. A missing shard is named with its command.
+        let sharded = root.appendingPathComponent("sharded")
+        let s0 = try TestSupport.workbench(["run", file, "--out", sharded.path, "--shard", "0/2", "--quiet"])
+        XCTAssertEqual(s0.status, 0, s0.stderr)
+        XCTAssertTrue(s0.stdout.contains("workbench merge"), s0.stdout)
+        let early = try TestSupport.workbench(["merge", sharded.path])
+        XCTAssertEqual(early.status, 1)
+        XCTAssertTrue(early.stderr.contains("replicate data1-fold1of2, shard 1"), early.stderr)
+        XCTAssertTrue(early.stderr.contains("--shard 1/2 --out"), early.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sharded.appendingPathComponent("replicates.json").path))
+        let s1 = try TestSupport.workbench(["run", file, "--out", sharded.path, "--shard", "1/2", "--quiet"])
+        XCTAssertEqual(s1.status, 0, s1.stderr)
+        let merge = try TestSupport.workbench(["merge", sharded.path])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertTrue(merge.stdout.contains("pooled over 4 replicate(s)"), merge.stdout)
+        XCTAssertEqual(try outputs(sharded), first)
+    }
+
+    func testBadReplicatesAreLocatedErrors() throws {
+        let file = try studyFile(Self.study.replacingOccurrences(of: #""splits": {"walkForward": 2}"#, with: #""split": {"walkForward": 2}"#))
+        let r = try TestSupport.workbench(["run", file, "--out", root.appendingPathComponent("bad").path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("$.replicates.split: unknown key 'split'; did you mean 'splits'?"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("bad").path))
+        // Too many folds for the data: named before any training.
+        let many = try studyFile(Self.study.replacingOccurrences(of: #""walkForward": 2"#, with: #""walkForward": 40"#))
+        let m = try TestSupport.workbench(["run", many, "--out", root.appendingPathComponent("many").path])
+        XCTAssertEqual(m.status, 1)
+        XCTAssertTrue(m.stderr.contains("$.replicates.splits.walkForward"), m.stderr)
+        XCTAssertTrue(m.stderr.contains("too few for 40 walk-forward folds"), m.stderr)
+    }
+}
