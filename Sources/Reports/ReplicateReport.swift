@@ -133,8 +133,15 @@ public enum ReplicateReport {
         .render()
     }
 
-    static func interval(_ mean: Double, _ low: Double, _ high: Double) -> String {
-        "\(NumberFormat.signedMetric(mean, digits: 4)) [\(NumberFormat.signedMetric(low, digits: 4)), \(NumberFormat.signedMetric(high, digits: 4))]"
+    /// A corr-scale value with 4 decimals and an explicit sign ("+0.0031"), as the reports print effects.
+    static func signed(_ x: Double) -> String {
+        let s = NumberFormat.fixed(x, 4)
+        return x > 0 && x.isFinite ? "+" + s : s
+    }
+
+    /// "mean [low, high]" with `signed`.
+    public static func interval(_ mean: Double, _ low: Double, _ high: Double) -> String {
+        "\(signed(mean)) [\(signed(low)), \(signed(high))]"
     }
 
     static func markdown(_ s: ReplicateSummary, description: String, chartFiles: [String: URL], directory: URL) -> String {
@@ -151,7 +158,7 @@ public enum ReplicateReport {
                 [.text(p.name), .numeric(String(p.k)), .numeric(interval(p.fixed.mean, p.fixed.ciLow, p.fixed.ciHigh)),
                  .numeric(interval(p.random.mean, p.random.ciLow, p.random.ciHigh)), .numeric(NumberFormat.metric(p.random.tau2, digits: 6)),
                  .numeric(NumberFormat.fixed(100 * p.random.i2, 1) + "%"),
-                 .numeric("\(NumberFormat.metric(p.spread.sd, digits: 4)) [\(NumberFormat.signedMetric(p.spread.min, digits: 4)), \(NumberFormat.signedMetric(p.spread.max, digits: 4))]"),
+                 .numeric("\(NumberFormat.metric(p.spread.sd, digits: 4)) [\(signed(p.spread.min)), \(signed(p.spread.max))]"),
                  .numeric("\(p.signAgreement) of \(p.k) (needs \(p.signNeeded))"), .text(p.verdict)]
             }))
         out.append("")
@@ -182,8 +189,8 @@ public enum ReplicateReport {
             out.append(Markdown.table(
                 header: ["replicate", "mean", "se", "interval", "eras", "replicate's verdict"],
                 rows: rows.map { e in
-                    [.text(e.replicate), .numeric(NumberFormat.signedMetric(e.mean, digits: 4)), .numeric(NumberFormat.metric(e.se, digits: 4)),
-                     .numeric("[\(NumberFormat.signedMetric(e.ciLow, digits: 4)), \(NumberFormat.signedMetric(e.ciHigh, digits: 4))]"),
+                    [.text(e.replicate), .numeric(signed(e.mean)), .numeric(NumberFormat.metric(e.se, digits: 4)),
+                     .numeric("[\(signed(e.ciLow)), \(signed(e.ciHigh))]"),
                      .numeric(e.nEras.map { String($0) } ?? "—"), .text(e.verdict ?? "—")]
                 }))
             out.append("")

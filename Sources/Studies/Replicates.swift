@@ -200,7 +200,8 @@ extension StudySpec {
             try checkKeys(splits, allowed: ["walkForward"], at: s.path)
             guard let w = splits["walkForward"] else { throw s.fail("missing key 'walkForward' (the number of folds)") }
             let n = try w.integer()
-            guard n >= 1 else { throw w.fail("walkForward must be ≥ 1 folds") }
+            // One fold would be a single re-split, not a walk forward (scikit-learn also needs ≥ 2).
+            guard n >= 2 else { throw w.fail("walkForward must be ≥ 2 folds") }
             guard n <= Replicates.maxCount else { throw w.fail("walkForward must be ≤ \(Replicates.maxCount) folds") }
             folds = n
         }
@@ -219,7 +220,7 @@ extension StudySpec {
         guard let i = obj["index"] else { throw node.fail("missing key 'index'") }
         guard let n = obj["of"] else { throw node.fail("missing key 'of'") }
         let fold = WalkForwardFold(index: try i.integer(), of: try n.integer())
-        guard fold.of >= 1, fold.of <= Replicates.maxCount else { throw n.fail("of must be in 1…\(Replicates.maxCount)") }
+        guard fold.of >= 2, fold.of <= Replicates.maxCount else { throw n.fail("of must be in 2…\(Replicates.maxCount)") }
         guard fold.index >= 1, fold.index <= fold.of else { throw i.fail("index must be in 1…\(fold.of)") }
         return fold
     }

@@ -227,7 +227,7 @@ enum ReplicateRun {
     static func verdictLines(_ s: ReplicateSummary) -> [String] {
         var lines = ["pooled over \(s.replicates.count) replicate(s) (DerSimonian–Laird random effects, \(NumberFormat.compact(100 * s.level, 1))% intervals; robust = interval excludes 0 and the sign agrees in ≥ ⌈2k/3⌉ of k replicates):"]
         for p in s.pooled {
-            let ci = "\(NumberFormat.signedMetric(p.random.mean, digits: 4)) [\(NumberFormat.signedMetric(p.random.ciLow, digits: 4)), \(NumberFormat.signedMetric(p.random.ciHigh, digits: 4))]"
+            let ci = ReplicateReport.interval(p.random.mean, p.random.ciLow, p.random.ciHigh)
             lines.append("  \(p.name): \(ci), τ² \(NumberFormat.metric(p.random.tau2, digits: 4)), I² \(NumberFormat.fixed(100 * p.random.i2, 0))%, sign agrees in \(p.signAgreement) of \(p.k) (needs \(p.signNeeded)): \(p.verdict)")
         }
         return lines

@@ -28,10 +28,15 @@ final class PoolingTests: XCTestCase {
             y = np.array(c["effects"]); v = np.array(c["se"]) ** 2
             r = combine_effects(y, v, method_re="dl", alpha=0.1)
             f = r.summary_frame(alpha=0.1)
-            fe, re = f.loc["fixed effect"], f.loc["random effect"]
+            # statsmodels leaves the DL moment estimate unclipped (negative when Q < k - 1);
+            # DerSimonian-Laird (and R's metafor/meta) clip tau2 at 0, where the random-effects
+            # estimate is the fixed-effect one.
+            fe = f.loc["fixed effect"]
+            re = f.loc["random effect"] if r.tau2 > 0 else fe
             res.append({"fe": [fe["eff"], fe["sd_eff"], fe["ci_low"], fe["ci_upp"]],
                         "re": [re["eff"], re["sd_eff"], re["ci_low"], re["ci_upp"]],
-                        "tau2": float(r.tau2), "i2": float(max(0.0, r.i2)), "q": float(r.q)})
+                        "tau2": float(max(0.0, r.tau2)), "i2": float(max(0.0, r.i2)), "q": float(r.q),
+                        "raw_tau2": float(r.tau2)})
         print(json.dumps(res))
         """, [json]) as! [[String: Any]]
         XCTAssertEqual(out.count, Self.cases.count)
@@ -49,6 +54,8 @@ final class PoolingTests: XCTestCase {
             }
         }
         // The homogeneous case really exercises the clip at zero, the heterogeneous one does not.
+        XCTAssertLessThan((out[1]["raw_tau2"] as! NSNumber).doubleValue, 0)
+        XCTAssertGreaterThan((out[4]["raw_tau2"] as! NSNumber).doubleValue, 0)
         XCTAssertEqual(MetaAnalysis(effects: Self.cases[1].effects, standardErrors: Self.cases[1].se)!.tau2, 0)
         XCTAssertGreaterThan(MetaAnalysis(effects: Self.cases[4].effects, standardErrors: Self.cases[4].se)!.tau2, 0)
     }
@@ -72,7 +79,10 @@ final class PoolingTests: XCTestCase {
         let root: [String: Any] = [
             "benchmark": "benchmark",
             "contrasts": contrasts,
-            "per_era": perEra.enumerated().map { i, e in ["era": String(format: "%04d", i), "ensemble": e.0, "best_single": e.1, "benchmark": e.2] },
+            // metrics.json writes NaN as null.
+            "per_era": perEra.enumerated().map { i, e in
+                ["era": String(format: "%04d", i), "ensemble": e.0, "best_single": e.1, "benchmark": e.2.isNaN ? NSNull() : e.2] as [String: Any]
+            },
             "arms": [["arm": "grid", "scaling": [
                 ["k": 1, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.01, "ci_low": 0.0, "ci_high": 0.02],
                 ["k": 4, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.02, "ci_low": 0.02 - 1.6448536269514722 * 0.003, "ci_high": 0.02 + 1.6448536269514722 * 0.003],

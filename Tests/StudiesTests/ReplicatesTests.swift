@@ -30,7 +30,7 @@ final class ReplicatesTests: XCTestCase {
         assertError(#"{\#(base), "replicates": {"studySeeds": [1, 2, 1]}}"#, path: "$.replicates.studySeeds[2]", contains: "twice")
         assertError(#"{\#(base), "replicates": {"studySeeds": [-1]}}"#, path: "$.replicates.studySeeds[0]", contains: "≥ 0")
         assertError(#"{\#(base), "replicates": {"studySeeds": [1.5]}}"#, path: "$.replicates.studySeeds[0]", contains: "integer")
-        assertError(#"{\#(base), "replicates": {"splits": {"walkForward": 0}}}"#, path: "$.replicates.splits.walkForward", contains: "≥ 1")
+        assertError(#"{\#(base), "replicates": {"splits": {"walkForward": 1}}}"#, path: "$.replicates.splits.walkForward", contains: "≥ 2")
         assertError(#"{\#(base), "replicates": {"splits": "walk-forward"}}"#, path: "$.replicates.splits", contains: "expected an object")
         assertError(#"{"name": "x", "models": 2, "data": "d.h5", "replicates": {"dataSeeds": [1, 2]}}"#,
                     path: "$.replicates.dataSeeds", contains: "synthetic")
@@ -76,7 +76,7 @@ final class ReplicatesTests: XCTestCase {
     }
 
     func testFoldCutsMatchScikitLearnTimeSeriesSplit() throws {
-        let settings: [(eras: Int, folds: Int, embargo: Int)] = [(20, 3, 0), (20, 3, 2), (97, 5, 4), (13, 1, 1), (60, 4, 3)]
+        let settings: [(eras: Int, folds: Int, embargo: Int)] = [(20, 3, 0), (20, 3, 2), (97, 5, 4), (13, 2, 1), (60, 4, 3)]
         let input = settings.map { [$0.eras, $0.folds, $0.embargo] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
         let r = try TestSupport.python("""
