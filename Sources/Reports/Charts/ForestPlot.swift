@@ -41,7 +41,7 @@ public struct ForestPlot: Sendable {
         let values = all.flatMap { [$0.mean, $0.low, $0.high] }.filter(\.isFinite)
         guard !values.isEmpty else { return noDataChart(title: title, reason: "no replicate has a finite estimate") }
         let xTicks = ticks(covering: values, includeZero: true, target: 6)
-        let digits = max(3, xTicks.decimals + 1)
+        let digits = max(4, xTicks.decimals + 1)
         func text(_ r: Row) -> String {
             guard r.mean.isFinite else { return "n/a" }
             return "\(NumberFormat.fixed(r.mean, digits)) [\(NumberFormat.fixed(r.low, digits)), \(NumberFormat.fixed(r.high, digits))]"
