@@ -83,9 +83,15 @@ enum ReplicateRun {
         // for the folds is refused here, with nothing created.
         var firstDataset: Dataset? = try cells.first.map { try loadData($0.spec) }
         if options.force, let previous = try? StudyRunner.StudyRecordFile.read(directory), previous.hash != spec.hash {
-            for name in ["replicates", "replicates.json", "replicates.md"] {
-                try? fm.removeItem(at: directory.appendingPathComponent(name))
+            // Replicates the changed study no longer has go; a replicate it still has is kept
+            // when its own study is unchanged (same hash: the same results) and replaced by its
+            // own run otherwise.
+            let labels = Set(cells.map { $0.cell.label })
+            let root = directory.appendingPathComponent("replicates")
+            for name in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where !labels.contains(name) {
+                try? fm.removeItem(at: root.appendingPathComponent(name))
             }
+            for name in ["replicates.json", "replicates.md"] { try? fm.removeItem(at: directory.appendingPathComponent(name)) }
         }
         do { try StudyRunner.prepareDirectory(directory, spec: spec, force: options.force) } catch let error as StudyError {
             throw WorkbenchError(error.description)

@@ -159,6 +159,26 @@ final class ReplicatesCommandTests: XCTestCase {
         XCTAssertEqual(merge.status, 0, merge.stderr)
         XCTAssertTrue(merge.stdout.contains("pooled over 4 replicate(s)"), merge.stdout)
         XCTAssertEqual(try outputs(sharded), first)
+
+        // A changed study is refused in the same directory; with --force, replicates it no longer
+        // has are removed and the ones it keeps unchanged are not retrained.
+        let fewer = try studyFile(Self.study.replacingOccurrences(of: #""dataSeeds": [1, 2]"#, with: #""dataSeeds": [2]"#))
+        let refused = try TestSupport.workbench(["run", fewer, "--out", out.path, "--quiet"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("holds results of a different study"), refused.stderr)
+        XCTAssertEqual(try outputs(out), first)
+        // A replicate with nothing to train keeps its analysis: its metrics.json is not rewritten.
+        let keptMetrics = out.appendingPathComponent("replicates/data2-fold1of2/metrics.json")
+        func modified() throws -> Date { try FileManager.default.attributesOfItem(atPath: keptMetrics.path)[.modificationDate] as! Date }
+        let before = try modified()
+        let forced = try TestSupport.workbench(["run", fewer, "--out", out.path, "--quiet", "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("pooled over 2 replicate(s)"), forced.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("replicates").path).sorted(),
+                       ["data2-fold1of2", "data2-fold2of2"])
+        XCTAssertEqual(try modified(), before)
+        let reduced = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("replicates.json"))) as! [String: Any]
+        XCTAssertEqual((reduced["replicates"] as! [[String: Any]]).map { $0["label"] as! String }, ["data2-fold1of2", "data2-fold2of2"])
     }
 
     func testBadReplicatesAreLocatedErrors() throws {
