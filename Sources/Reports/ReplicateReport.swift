@@ -158,7 +158,7 @@ public enum ReplicateReport {
                 [.text(p.name), .numeric(String(p.k)), .numeric(interval(p.fixed.mean, p.fixed.ciLow, p.fixed.ciHigh)),
                  .numeric(interval(p.random.mean, p.random.ciLow, p.random.ciHigh)), .numeric(NumberFormat.metric(p.random.tau2, digits: 6)),
                  .numeric(NumberFormat.fixed(100 * p.random.i2, 1) + "%"),
-                 .numeric("\(NumberFormat.metric(p.spread.sd, digits: 4)) [\(signed(p.spread.min)), \(signed(p.spread.max))]"),
+                 .numeric("\(NumberFormat.fixed(p.spread.sd, 4)) [\(signed(p.spread.min)), \(signed(p.spread.max))]"),
                  .numeric("\(p.signAgreement) of \(p.k) (needs \(p.signNeeded))"), .text(p.verdict)]
             }))
         out.append("")
@@ -170,6 +170,10 @@ public enum ReplicateReport {
 
         out.append(Markdown.heading("Replicates"))
         out.append("")
+        if s.replicates.contains(where: { $0.fold != nil }) {
+            out.append("Walk-forward folds (expanding window): the eras with train or evaluation rows, e₀ … e_{T−1} in time order, are cut as scikit-learn's `TimeSeriesSplit(n_splits=n, gap=embargo)` cuts T samples — windows of W = ⌊T/(n+1)⌋ eras; fold i evaluates on eras [T − (n−i+1)·W, T − (n−i)·W) and trains on every era before that window except the embargo eras right before it. Inside the window the study's own selection / embargo / test rule applies. The eras each replicate used:")
+            out.append("")
+        }
         out.append(Markdown.table(
             header: ["replicate", "data seed", "study seed", "fold", "train eras", "selection eras", "test eras", "directory"],
             rows: s.replicates.map { r in
