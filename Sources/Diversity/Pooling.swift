@@ -1,7 +1,9 @@
 import Foundation
 
 /// Inverse-variance pooling of k independent estimates yᵢ with standard errors sᵢ (one per
-/// replicate of a study), as `statsmodels.stats.meta_analysis.combine_effects(method_re="dl")`.
+/// replicate of a study), as `statsmodels.stats.meta_analysis.combine_effects(method_re="dl")`
+/// except that τ² is clipped at 0 as DerSimonian–Laird (and R's metafor) define it; statsmodels
+/// keeps the negative moment estimate when Q < k − 1.
 ///
 /// Fixed effect: wᵢ = 1/sᵢ², μ_F = Σwᵢyᵢ/Σwᵢ, se_F = 1/√Σwᵢ.
 /// Heterogeneity: Q = Σwᵢ(yᵢ − μ_F)², I² = max(0, (Q − (k−1))/Q) (0 when Q = 0).
