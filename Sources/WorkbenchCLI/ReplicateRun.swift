@@ -73,15 +73,18 @@ enum ReplicateRun {
 
     static func spanText(_ s: EraSpan) -> String { s.count == 1 ? "\(s.first) (1 era)" : "\(s.first)–\(s.last) (\(s.count) eras)" }
 
-    /// Prepares `DIR` for the replicated study (refusing another study unless `force`, which also
-    /// clears the previous replicates), then runs every replicate in order.
+    /// Prepares `DIR` for the replicated study (refusing another study unless `force`), then runs
+    /// every replicate in order, each in a process of its own (`workbench run STUDY --replicate
+    /// LABEL`, the same binary): a replicate's memory is returned when it ends, and Ctrl-C reaches
+    /// the one replicate in flight, which keeps what it stored and exits 130; so does this run.
     static func run(spec: StudySpec, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool) throws {
         let cells = try cells(spec)
+        guard let studyPath = spec.sourcePath else { throw WorkbenchError("a replicated study must be run from its file") }
         let fm = FileManager.default
         // The first replicate's data is loaded before anything is written: its fold has the
         // fewest training eras and every fold's window has the same size, so a data set too small
         // for the folds is refused here, with nothing created.
-        var firstDataset: Dataset? = try cells.first.map { try loadData($0.spec) }
+        if let first = cells.first { _ = try loadData(first.spec) }
         if options.force, let previous = try? StudyRunner.StudyRecordFile.read(directory), previous.hash != spec.hash {
             // Replicates the changed study no longer has go; a replicate it still has is kept
             // when its own study is unchanged (same hash: the same results) and replaced by its
@@ -96,44 +99,89 @@ enum ReplicateRun {
         do { try StudyRunner.prepareDirectory(directory, spec: spec, force: options.force) } catch let error as StudyError {
             throw WorkbenchError(error.description)
         }
-        var runs: [ReplicateRunSummary] = []
-        for (i, (cell, child)) in cells.enumerated() {
-            let dir = replicateDirectory(directory, cell)
+        let executable = try SlurmCommand.executablePath()
+        let interrupt = InterruptForwarder()
+        defer { interrupt.stop() }
+        for (i, (cell, _)) in cells.enumerated() {
             log("replicate \(i + 1)/\(cells.count): \(cell.label)", quiet: quiet)
-            let dataset = try firstDataset ?? loadData(child)
-            firstDataset = nil
-            var childOptions = options
-            var target = dir
-            if let shard {
-                let planner = try Planner(spec: child, dataset: dataset)
-                childOptions.only = planner.models(of: shard)
-                childOptions.includeBenchmark = shard.index == 0
-                target = shard.directory(in: dir)
+            var arguments = ["run", studyPath, "--out", directory.path, "--replicate", cell.label, "--jobs", String(options.jobs)]
+            if let shard { arguments += ["--shard", "\(shard.index)/\(shard.count)"] }
+            if quiet { arguments.append("--quiet") }
+            if options.force { arguments.append("--force") }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            try interrupt.run(process)
+            if interrupt.isSet || process.terminationStatus == 130 {
+                throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130)
             }
-            let summary: RunSummary
-            do {
-                let runner = try StudyRunner(spec: child, dataset: dataset, directory: target, options: childOptions,
-                                             progress: ProgressReporter(quiet: quiet))
-                summary = try runner.run()
-            } catch let error as StudyError {
-                throw WorkbenchError("replicate \(cell.label): \(error.description)")
+            // The replicate printed its own error.
+            guard process.terminationStatus == 0 else {
+                throw WorkbenchError("replicate \(cell.label) failed (exit \(process.terminationStatus)); fix the cause and run the same command again to resume")
             }
-            if summary.interrupted { throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130) }
-            if !summary.failed.isEmpty {
-                throw WorkbenchError("replicate \(cell.label): \(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
-            }
-            if shard == nil {
-                // A replicate finished by an earlier run keeps its analysis.
-                let upToDate = summary.trained == 0 && fm.fileExists(atPath: dir.appendingPathComponent("metrics.json").path)
-                if !upToDate { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) }
-            }
-            runs.append(runSummary(cell, dataset: dataset, directory: directory))
         }
         if let shard {
             print("shard \(shard) of \(cells.count) replicate(s) stored under \(directory.appendingPathComponent("replicates").path); when every shard is done: workbench merge \(shellQuote(directory.path))")
             return
         }
+        let runs = try cells.map { try readRunSummary(directory, $0.cell) }
         try pool(spec: spec, runs: runs, directory: directory)
+    }
+
+    /// One replicate in this process (`workbench run STUDY --replicate LABEL`, as `run` starts
+    /// it): trains it (its shard) into `DIR/replicates/<label>/`, analyses it unless sharded or
+    /// already analysed, and records its eras in `replicate.json`.
+    static func runOne(spec: StudySpec, label: String, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool) throws {
+        let cells = try cells(spec)
+        guard let (cell, child) = cells.first(where: { $0.cell.label == label }) else {
+            throw WorkbenchError.usage("--replicate \(label): the study has no such replicate (\(cells.map { $0.cell.label }.joined(separator: ", ")))")
+        }
+        let dir = replicateDirectory(directory, cell)
+        let dataset = try loadData(child)
+        var childOptions = options
+        var target = dir
+        if let shard {
+            let planner = try Planner(spec: child, dataset: dataset)
+            childOptions.only = planner.models(of: shard)
+            childOptions.includeBenchmark = shard.index == 0
+            target = shard.directory(in: dir)
+        }
+        let summary: RunSummary
+        do {
+            let runner = try StudyRunner(spec: child, dataset: dataset, directory: target, options: childOptions,
+                                         progress: ProgressReporter(quiet: quiet))
+            summary = try runner.run()
+        } catch let error as StudyError {
+            throw WorkbenchError("replicate \(cell.label): \(error.description)")
+        }
+        if summary.interrupted { throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130) }
+        if !summary.failed.isEmpty {
+            throw WorkbenchError("replicate \(cell.label): \(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
+        }
+        if shard == nil {
+            // A replicate finished by an earlier run keeps its analysis.
+            let upToDate = summary.trained == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.json").path)
+            if !upToDate { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) }
+        }
+        try writeRunSummary(runSummary(cell, dataset: dataset, directory: directory), directory: directory)
+    }
+
+    /// `DIR/replicates/<label>/replicate.json`: the replicate's seeds, fold and training eras,
+    /// written by whichever step loaded its data, read when pooling.
+    static func writeRunSummary(_ run: ReplicateRunSummary, directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try Charts.write(String(decoding: try encoder.encode(run), as: UTF8.self) + "\n",
+                         to: directory.appendingPathComponent(run.directory).appendingPathComponent("replicate.json"))
+    }
+
+    static func readRunSummary(_ directory: URL, _ cell: ReplicateCell) throws -> ReplicateRunSummary {
+        let file = replicateDirectory(directory, cell).appendingPathComponent("replicate.json")
+        guard let data = FileManager.default.contents(atPath: file.path),
+              let run = try? JSONDecoder().decode(ReplicateRunSummary.self, from: data) else {
+            throw WorkbenchError("replicate \(cell.label): \(file.path) missing or unreadable; run the same command again")
+        }
+        return run
     }
 
     /// `workbench merge DIR` of a replicated study: merges each replicate's shards and analyses
@@ -160,7 +208,9 @@ enum ReplicateRun {
                 throw WorkbenchError("replicate \(cell.label): \(error.description)")
             }
             try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir)
-            runs.append(runSummary(cell, dataset: dataset, directory: directory))
+            let run = runSummary(cell, dataset: dataset, directory: directory)
+            try writeRunSummary(run, directory: directory)
+            runs.append(run)
         }
         if !problems.isEmpty {
             let study = spec.sourcePath ?? "STUDY.json"
@@ -191,7 +241,9 @@ enum ReplicateRun {
             do { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) } catch let error as StoreError {
                 throw WorkbenchError("replicate \(cell.label): \(error.description)")
             }
-            runs.append(runSummary(cell, dataset: dataset, directory: directory))
+            let run = runSummary(cell, dataset: dataset, directory: directory)
+            try writeRunSummary(run, directory: directory)
+            runs.append(run)
         }
         try pool(spec: spec, runs: runs, directory: directory)
     }
@@ -246,5 +298,50 @@ extension StudySpec {
         var s = self
         s.fold = nil
         return s
+    }
+}
+
+/// Runs replicate processes one at a time and passes SIGINT/SIGTERM that reach this process on
+/// to the one running (a terminal's Ctrl-C reaches both; `kill` may reach only this one).
+final class InterruptForwarder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var current: Process?
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        // A signal source needs the default action (terminate) off; this process trains nothing.
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in self?.received(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func received(_ sig: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        flag = true
+        if let p = current, p.isRunning { kill(p.processIdentifier, sig) }
+    }
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    /// Starts `process` (unless interrupted already) and waits for it.
+    func run(_ process: Process) throws {
+        lock.lock()
+        if flag { lock.unlock(); return }
+        current = process
+        do { try process.run() } catch { current = nil; lock.unlock(); throw error }
+        lock.unlock()
+        process.waitUntilExit()
+        lock.lock(); current = nil; lock.unlock()
+    }
+
+    func stop() {
+        for s in sources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -218,6 +218,43 @@ final class ReplicatesCommandTests: XCTestCase {
         }
     }
 
+    /// Ctrl-C inside a replicate keeps the replicates before it and that replicate's finished
+    /// models; the same command resumes and pools exactly what an uninterrupted run pools.
+    func testInterruptedReplicatedRunResumesToTheSameResult() throws {
+        let json = Self.study.replacingOccurrences(of: #""models": 2"#, with: #""models": 8"#)
+            .replacingOccurrences(of: #""rowsPerEra": 120"#, with: #""rowsPerEra": 400"#)
+            .replacingOccurrences(of: #""n_estimators": 20, "learning_rate": 0.1, "max_depth": 3"#, with: #""n_estimators": 150, "learning_rate": 0.1, "max_depth": 3"#)
+        let file = try studyFile(json)
+        let interrupted = root.appendingPathComponent("interrupted"), straight = root.appendingPathComponent("straight")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
+        process.arguments = ["run", file, "--out", interrupted.path, "--jobs", "2", "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the second replicate has stored a model, then interrupt.
+        let parts = interrupted.appendingPathComponent("replicates/data1-fold2of2/parts")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let n = (try? FileManager.default.contentsOfDirectory(atPath: parts.path))?.filter { $0.hasSuffix(".part") }.count ?? 0
+            if n >= 1 || !process.isRunning { break }
+            usleep(10_000)
+        }
+        let wasRunning = process.isRunning
+        process.interrupt()
+        process.waitUntilExit()
+        if wasRunning {
+            XCTAssertEqual(process.terminationStatus, 130, "an interrupted run exits 130")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("replicates.json").path))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("replicates/data1-fold1of2/metrics.json").path))
+        }
+        let resumed = try TestSupport.workbench(["run", file, "--out", interrupted.path, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let full = try TestSupport.workbench(["run", file, "--out", straight.path, "--quiet", "--jobs", "1"])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        XCTAssertEqual(try outputs(interrupted), try outputs(straight))
+    }
+
     func testBadReplicatesAreLocatedErrors() throws {
         let file = try studyFile(Self.study.replacingOccurrences(of: #""splits": {"walkForward": 2}"#, with: #""split": {"walkForward": 2}"#))
         let r = try TestSupport.workbench(["run", file, "--out", root.appendingPathComponent("bad").path])

@@ -35,6 +35,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Train only shard I of N (e.g. 0/4) into OUT/shards/; default from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with WORKBENCH_SHARD_COUNT.", valueName: "I/N"))
     var shard: String?
 
+    @Option(help: ArgumentHelp("Run only this replicate of a study with `replicates` (how `workbench run` runs each one).", visibility: .hidden))
+    var replicate: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
     }
@@ -42,6 +45,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let spec = try studyOrFail()
         if spec.replicates != nil { return try runReplicates(spec) }
+        if replicate != nil { throw WorkbenchError.usage("--replicate needs a study with 'replicates'") }
         let dataset = try spec.loadData()
         let planner = try Planner(spec: spec, dataset: dataset)
         if check {
@@ -103,8 +107,12 @@ struct RunCommand: ParsableCommand {
         var options = RunOptions()
         if let jobs { options.jobs = jobs }
         options.force = force
-        try ReplicateRun.run(spec: spec, directory: URL(fileURLWithPath: out ?? "results/\(spec.name)"), options: options,
-                             shard: try resolvedShard(), quiet: quiet)
+        let directory = URL(fileURLWithPath: out ?? "results/\(spec.name)")
+        if let replicate {
+            return try ReplicateRun.runOne(spec: spec, label: replicate, directory: directory, options: options,
+                                           shard: try resolvedShard(), quiet: quiet)
+        }
+        try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: try resolvedShard(), quiet: quiet)
     }
 
     func resolvedShard() throws -> Shard? {
