@@ -159,8 +159,11 @@ enum ReplicateRun {
             throw WorkbenchError("replicate \(cell.label): \(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
         }
         if shard == nil {
-            // A replicate finished by an earlier run keeps its analysis.
-            let upToDate = summary.trained == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.json").path)
+            // A replicate finished by an earlier run keeps its analysis; one whose analysis was
+            // cut short (report.md is written last) is analysed again.
+            let upToDate = summary.trained == 0 && ["metrics.json", "report.md"].allSatisfy {
+                FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path)
+            }
             if !upToDate { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) }
         }
         try writeRunSummary(runSummary(cell, dataset: dataset, directory: directory), directory: directory)
