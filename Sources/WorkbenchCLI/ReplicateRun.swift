@@ -81,10 +81,10 @@ enum ReplicateRun {
         let cells = try cells(spec)
         guard let studyPath = spec.sourcePath else { throw WorkbenchError("a replicated study must be run from its file") }
         let fm = FileManager.default
-        // The first replicate's data is loaded before anything is written: its fold has the
-        // fewest training eras and every fold's window has the same size, so a data set too small
-        // for the folds is refused here, with nothing created.
-        if let first = cells.first { _ = try loadData(first.spec) }
+        // With walk-forward folds the first replicate's data is cut before anything is written:
+        // its fold has the fewest training eras and every fold's window has the same size, so a
+        // data set too small for the folds is refused here, with nothing created.
+        if spec.replicates?.walkForwardFolds != nil, let first = cells.first { _ = try loadData(first.spec) }
         if options.force, let previous = try? StudyRunner.StudyRecordFile.read(directory), previous.hash != spec.hash {
             // Replicates the changed study no longer has go; a replicate it still has is kept
             // when its own study is unchanged (same hash: the same results) and replaced by its
