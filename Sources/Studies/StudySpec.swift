@@ -84,6 +84,10 @@ public struct StudySpec: Equatable, Sendable {
     public var canonicalJSON: String
     /// Absolute path of the study file, when read from one.
     public var sourcePath: String? = nil
+    /// `replicates`: run the whole study once per data seed × study seed × fold (Replicates.swift).
+    public var replicates: Replicates? = nil
+    /// `fold`: this study is one walk-forward fold of its data (Replicates.swift).
+    public var fold: WalkForwardFold? = nil
 
     public var modelCount: Int { arms.reduce(0) { $0 + $1.models } }
 
@@ -106,7 +110,7 @@ public struct StudySpec: Equatable, Sendable {
 extension StudySpec {
     static let topKeys = ["name", "description", "data", "seed", "models", "vary", "fixed", "target",
                           "dropEras", "dropFeatures", "evaluation", "arms", "constraints", "benchmark",
-                          "ensembles", "contrasts"]
+                          "ensembles", "contrasts", "replicates", "fold"]
     static let armKeys = ["name", "models", "vary", "fixed", "target", "dropEras", "dropFeatures"]
 
     /// Reads and validates a study file.
@@ -249,6 +253,9 @@ extension StudySpec {
                              benchmarkTarget: benchmarkTarget, canonicalJSON: canonical)
         spec.ensembles = ensembles
         spec.contrasts = contrasts
+        spec.replicates = try parseReplicates(top["replicates"], data: dataSource, baseDirectory: baseDirectory)
+        spec.fold = try parseFold(top["fold"])
+        if spec.replicates != nil, let f = top["fold"] { throw f.fail("a study with 'replicates' cannot itself be a fold") }
         return spec
     }
 

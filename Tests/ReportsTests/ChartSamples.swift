@@ -88,7 +88,14 @@ enum ChartSamples {
         let contributions = { Charts.contributionHistogram(contributions: contributionValues) }
         let noData = { Charts.scalingCurves(curves: [], theory: nil) }
         let nanOnly = { Charts.pcaScree(explainedVarianceRatio: [.nan, .nan]) }
-        return [
+        let forestRows = (0..<12).map { i -> ForestPlot.Row in
+            let m = 0.003 + 0.002 * g.normal(), half = 0.002 + 0.001 * Double(i % 3)
+            return ForestPlot.Row(label: "data\(i / 3)-fold\(i % 3 + 1)of3", mean: m, low: m - half, high: m + half)
+        } + [ForestPlot.Row(label: "data4-fold1of3", mean: .nan, low: .nan, high: .nan)]
+        let forest = { ForestPlot(title: "grid − seeds per replicate and pooled", subtitle: "90% intervals", xLabel: "grid − seeds",
+                                  rows: forestRows, summaries: [.init(label: "fixed effect", mean: 0.0031, low: 0.0022, high: 0.0040),
+                                                                .init(label: "random effects (DL)", mean: 0.003, low: 0.0015, high: 0.0045)]).render() }
+        return [("forest", forest),
             ("scaling", scaling), ("histogram", histogram), ("histogram-arms", histogramArms),
             ("heatmap", heatmap), ("heatmap-500", heatmapLarge), ("scree", scree), ("scatter", scatter),
             ("cumulative", cumulative), ("contributions", contributions), ("no-data", noData), ("nan-only", nanOnly),

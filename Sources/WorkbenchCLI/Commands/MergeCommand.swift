@@ -17,9 +17,10 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: directory)
+        if let parent = ReplicateRun.parentSpec(in: url) { return try ReplicateRun.merge(spec: parent, directory: url) }
         do {
             let spec = try ShardMerger.study(in: url)
-            let dataset = try spec.data.load()
+            let dataset = try spec.loadData()
             let store = try ShardMerger.merge(directory: url, spec: spec, dataset: dataset)
             let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: url)
             print("predictions: \(store.predictionsPath)")

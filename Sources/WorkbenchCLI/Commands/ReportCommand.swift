@@ -31,12 +31,16 @@ struct ReportCommand: ParsableCommand {
         guard fm.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw WorkbenchError.usage("\(directory): no such directory")
         }
+        // A replicated study: every replicate re-analysed, then pooled (ReplicateRun).
+        if let parent = try study.map({ _ in try loadSpec(dir) }) ?? ReplicateRun.parentSpec(in: dir), parent.replicates != nil {
+            return try ReplicateRun.report(spec: parent, directory: dir)
+        }
         guard fm.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
             throw WorkbenchError.usage("\(directory)/predictions.h5 not found: run `workbench run` on the study first")
         }
         let spec = try loadSpec(dir)
         let dataset: Dataset
-        do { dataset = try spec.data.load() } catch let error as StudyError {
+        do { dataset = try spec.loadData() } catch let error as StudyError {
             throw WorkbenchError(error.description + (study == nil ? " (give the original study file with --study so relative data paths resolve)" : ""))
         }
         let report: URL

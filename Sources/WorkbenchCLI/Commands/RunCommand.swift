@@ -35,13 +35,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Train only shard I of N (e.g. 0/4) into OUT/shards/; default from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with WORKBENCH_SHARD_COUNT.", valueName: "I/N"))
     var shard: String?
 
+    @Option(help: ArgumentHelp("Run only this replicate of a study with `replicates` (how `workbench run` runs each one).", visibility: .hidden))
+    var replicate: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
     }
 
     func run() throws {
         let spec = try studyOrFail()
-        let dataset = try spec.data.load()
+        if spec.replicates != nil { return try runReplicates(spec) }
+        if replicate != nil { throw WorkbenchError.usage("--replicate needs a study with 'replicates'") }
+        let dataset = try spec.loadData()
         let planner = try Planner(spec: spec, dataset: dataset)
         if check {
             print(PlanSummary(spec: spec, plans: planner.plans()).render())
@@ -92,6 +97,24 @@ struct RunCommand: ParsableCommand {
             let valid = corrs.filter { !$0.isNaN }
             return valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
         }
+    }
+
+    /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).
+    func runReplicates(_ spec: StudySpec) throws {
+        if check {
+            print(PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: try spec.loadData()).plans()).render())
+            print(try ReplicateRun.check(spec))
+            return
+        }
+        var options = RunOptions()
+        if let jobs { options.jobs = jobs }
+        options.force = force
+        let directory = URL(fileURLWithPath: out ?? "results/\(spec.name)")
+        if let replicate {
+            return try ReplicateRun.runOne(spec: spec, label: replicate, directory: directory, options: options,
+                                           shard: try resolvedShard(), quiet: quiet)
+        }
+        try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: try resolvedShard(), quiet: quiet)
     }
 
     func resolvedShard() throws -> Shard? {

@@ -104,7 +104,7 @@ struct SlurmCommand: ParsableCommand {
             let bytes = try SlurmScript.parseMemory(mem)
             return (bytes, bytes, "--mem")
         }
-        let dataset = try spec.data.load()
+        let dataset = try spec.loadData()
         let planner = try Planner(spec: spec, dataset: dataset)
         let estimate = try SlurmScript.memoryEstimates(planner: planner, dataset: dataset, shards: shards, jobs: cpusPerTask)
         return (SlurmScript.requestedMemory(forEstimate: estimate.shard), SlurmScript.requestedMemory(forEstimate: estimate.merge),

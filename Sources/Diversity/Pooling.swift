@@ -1,0 +1,254 @@
+import Foundation
+
+/// Inverse-variance pooling of k independent estimates yᵢ with standard errors sᵢ (one per
+/// replicate of a study), as `statsmodels.stats.meta_analysis.combine_effects(method_re="dl")`
+/// except that τ² is clipped at 0 as DerSimonian–Laird (and R's metafor) define it; statsmodels
+/// keeps the negative moment estimate when Q < k − 1.
+///
+/// Fixed effect: wᵢ = 1/sᵢ², μ_F = Σwᵢyᵢ/Σwᵢ, se_F = 1/√Σwᵢ.
+/// Heterogeneity: Q = Σwᵢ(yᵢ − μ_F)², I² = max(0, (Q − (k−1))/Q) (0 when Q = 0).
+/// DerSimonian–Laird: τ² = max(0, (Q − (k−1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)), wᵢ* = 1/(sᵢ² + τ²),
+/// μ_R = Σwᵢ*yᵢ/Σwᵢ*, se_R = 1/√Σwᵢ*. Intervals are μ ± z·se with z = Φ⁻¹(1 − (1 − level)/2)
+/// (normal, as statsmodels' default `use_t=False`). With k = 1, τ² = I² = 0 and both equal the input.
+public struct MetaAnalysis: Equatable, Sendable {
+    public let k: Int
+    public let level: Double
+    public let fixedMean: Double
+    public let fixedSE: Double
+    public let randomMean: Double
+    public let randomSE: Double
+    public let q: Double
+    public let tau2: Double
+    public let i2: Double
+
+    /// nil when no estimate has a finite mean and a finite standard error > 0.
+    public init?(effects: [Double], standardErrors: [Double], level: Double = 0.9) {
+        let pairs = zip(effects, standardErrors).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }
+        guard !pairs.isEmpty else { return nil }
+        let y = pairs.map { $0.0 }, v = pairs.map { $0.1 * $0.1 }
+        let w = v.map { 1 / $0 }
+        let sw = w.reduce(0, +)
+        let muF = zip(w, y).reduce(0) { $0 + $1.0 * $1.1 } / sw
+        let q = zip(w, y).reduce(0) { $0 + $1.0 * ($1.1 - muF) * ($1.1 - muF) }
+        let df = Double(pairs.count - 1)
+        let c = sw - w.reduce(0) { $0 + $1 * $1 } / sw
+        let tau2 = pairs.count > 1 && c > 0 ? max(0, (q - df) / c) : 0
+        let wr = v.map { 1 / ($0 + tau2) }
+        let swr = wr.reduce(0, +)
+        k = pairs.count
+        self.level = level
+        fixedMean = muF
+        fixedSE = 1 / sw.squareRoot()
+        randomMean = zip(wr, y).reduce(0) { $0 + $1.0 * $1.1 } / swr
+        randomSE = 1 / swr.squareRoot()
+        self.q = q
+        self.tau2 = tau2
+        i2 = q > 0 ? max(0, (q - df) / q) : 0
+    }
+
+    /// z of the two-sided interval at `level`.
+    public var z: Double { inverseNormalCDF(1 - (1 - level) / 2) }
+    public var fixedInterval: (low: Double, high: Double) { (fixedMean - z * fixedSE, fixedMean + z * fixedSE) }
+    public var randomInterval: (low: Double, high: Double) { (randomMean - z * randomSE, randomMean + z * randomSE) }
+}
+
+/// One replicate's estimate of one quantity (a contrast a − b, or a headline metric).
+public struct ReplicateEstimate: Codable, Equatable, Sendable {
+    /// The replicate's label (`data1-seed0-fold2of3`).
+    public var replicate: String
+    /// The quantity: a contrast's `name`, or a headline name such as `ensemble − benchmark`.
+    public var name: String
+    public var mean: Double
+    /// The standard error pooled with (the contrast's HAC one when it has one).
+    public var se: Double
+    /// The interval drawn for this replicate (the contrast's HAC interval when it has one).
+    public var ciLow: Double
+    public var ciHigh: Double
+    public var nEras: Int?
+    /// The replicate's own verdict, when its metrics.json gives one.
+    public var verdict: String?
+
+    enum CodingKeys: String, CodingKey {
+        case replicate, name, mean, se, ciLow = "ci_low", ciHigh = "ci_high", nEras = "n_eras", verdict
+    }
+}
+
+/// What one replicate's `metrics.json` says, as estimates to pool.
+public struct ReplicateEvidence: Sendable {
+    /// Quantities in first-seen order with their kind, sides and equivalence margin.
+    public struct Quantity: Codable, Equatable, Sendable {
+        public var name: String
+        /// `contrast` (from `contrasts[]`) or `headline` (from the analysis that every study has).
+        public var kind: String
+        public var a: String?
+        public var b: String?
+        /// The contrast's equivalence margin (TOST), when it has one.
+        public var margin: Double?
+    }
+    public var quantities: [Quantity] = []
+    public var estimates: [ReplicateEstimate] = []
+
+    public init() {}
+
+    /// Reads `contrasts[]` (each entry's `mean` with `hac_se`, else `se`) and the headline
+    /// quantities of one replicate's metrics.json. Headline, from `per_era` (test eras, paired
+    /// where two series): `ensemble corr` (the all-models ensemble), `benchmark corr`,
+    /// `ensemble − benchmark`, `ensemble − best single`, each with se = sd/√n (ddof 1) over the
+    /// eras where the series are finite; and `arm <name> ensemble corr` from each arm's `top_k`
+    /// scaling row at its largest k (all its models, equal weight), with se = (ci_high − ci_low)/(2·z₀.₉₅)
+    /// as that row's interval is mean ± z₀.₉₅·sd/√eras.
+    public mutating func add(metricsJSON data: Data, replicate: String, level: Double) throws {
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DiversityError("metrics.json of replicate \(replicate) is not a JSON object")
+        }
+        let z = inverseNormalCDF(1 - (1 - level) / 2)
+        func number(_ v: Any?) -> Double? {
+            guard let n = v as? NSNumber else { return nil }
+            let d = n.doubleValue
+            return d.isFinite ? d : nil
+        }
+        for (i, entry) in ((root["contrasts"] as? [Any]) ?? []).enumerated() {
+            guard let c = entry as? [String: Any], let name = c["name"] as? String else {
+                throw DiversityError("metrics.json of replicate \(replicate): contrasts[\(i)] has no name")
+            }
+            guard let mean = number(c["mean"]), let se = number(c["hac_se"]) ?? number(c["se"]) else { continue }
+            let hac = number(c["hac_se"]) != nil
+            let low = (hac ? number(c["hac_ci_low"]) : nil) ?? number(c["ci_low"]) ?? mean - z * se
+            let high = (hac ? number(c["hac_ci_high"]) : nil) ?? number(c["ci_high"]) ?? mean + z * se
+            let margin = number((c["equivalence"] as? [String: Any])?["margin"])
+            note(Quantity(name: name, kind: "contrast", a: c["a"] as? String, b: c["b"] as? String, margin: margin))
+            estimates.append(ReplicateEstimate(replicate: replicate, name: name, mean: mean, se: se, ciLow: low, ciHigh: high,
+                                               nEras: (c["n_eras"] as? NSNumber)?.intValue, verdict: c["verdict"] as? String))
+        }
+
+        let perEra = (root["per_era"] as? [[String: Any]]) ?? []
+        func series(_ key: String) -> [Double] { perEra.map { number($0[key]) ?? .nan } }
+        func headline(_ name: String, _ a: String, _ b: String?, _ x: [Double], minus y: [Double]?) {
+            var d: [Double] = []
+            for i in x.indices where x[i].isFinite && (y.map { $0[i].isFinite } ?? true) { d.append(x[i] - (y?[i] ?? 0)) }
+            guard d.count >= 2 else { return }
+            let n = Double(d.count), m = d.reduce(0, +) / n
+            let se = (d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot() / n.squareRoot()
+            note(Quantity(name: name, kind: "headline", a: a, b: b, margin: nil))
+            estimates.append(ReplicateEstimate(replicate: replicate, name: name, mean: m, se: se, ciLow: m - z * se,
+                                               ciHigh: m + z * se, nEras: d.count, verdict: nil))
+        }
+        let benchmark = root["benchmark"] as? String
+        headline("ensemble corr", "ensemble", nil, series("ensemble"), minus: nil)
+        if benchmark != nil {
+            headline("benchmark corr", "benchmark", nil, series("benchmark"), minus: nil)
+            headline("ensemble − benchmark", "ensemble", "benchmark", series("ensemble"), minus: series("benchmark"))
+        }
+        headline("ensemble − best single", "ensemble", "best single", series("ensemble"), minus: series("best_single"))
+
+        let z95 = inverseNormalCDF(0.95)
+        for arm in (root["arms"] as? [[String: Any]]) ?? [] {
+            guard let name = arm["arm"] as? String, name != benchmark else { continue }
+            let rows = ((arm["scaling"] as? [[String: Any]]) ?? []).filter { ($0["method"] as? String) == "top_k" && ($0["ci_kind"] as? String) == "eras" }
+            guard let row = rows.max(by: { (($0["k"] as? NSNumber)?.intValue ?? 0) < (($1["k"] as? NSNumber)?.intValue ?? 0) }),
+                  let m = number(row["corr_mean"]), let lo = number(row["ci_low"]), let hi = number(row["ci_high"]) else { continue }
+            let se = (hi - lo) / (2 * z95)
+            let quantity = "arm \(name) ensemble corr"
+            note(Quantity(name: quantity, kind: "headline", a: name, b: nil, margin: nil))
+            estimates.append(ReplicateEstimate(replicate: replicate, name: quantity, mean: m, se: se, ciLow: m - z * se,
+                                               ciHigh: m + z * se, nEras: nil, verdict: nil))
+        }
+    }
+
+    private mutating func note(_ q: Quantity) {
+        if let i = quantities.firstIndex(where: { $0.name == q.name }) {
+            if quantities[i].margin == nil { quantities[i].margin = q.margin }
+        } else {
+            quantities.append(q)
+        }
+    }
+}
+
+/// A quantity pooled over the replicates, with the robustness rule applied.
+public struct PooledEstimate: Codable, Equatable, Sendable {
+    public struct Fixed: Codable, Equatable, Sendable {
+        public var mean: Double, se: Double, ciLow: Double, ciHigh: Double
+        enum CodingKeys: String, CodingKey { case mean, se, ciLow = "ci_low", ciHigh = "ci_high" }
+    }
+    public struct Random: Codable, Equatable, Sendable {
+        public var mean: Double, se: Double, ciLow: Double, ciHigh: Double, tau2: Double, i2: Double
+        enum CodingKeys: String, CodingKey { case mean, se, ciLow = "ci_low", ciHigh = "ci_high", tau2, i2 }
+    }
+    /// Between-replicate spread of the replicate means: sd (ddof 1; 0 for one), min, max.
+    public struct Spread: Codable, Equatable, Sendable {
+        public var sd: Double, min: Double, max: Double
+    }
+    public var name: String
+    public var kind: String
+    public var a: String?
+    public var b: String?
+    /// Replicates pooled (those with a finite mean and se > 0).
+    public var k: Int
+    public var fixed: Fixed
+    public var random: Random
+    public var q: Double
+    public var spread: Spread
+    /// Replicates whose mean has the sign of the pooled (random-effects) mean.
+    public var signAgreement: Int
+    /// ⌈2k/3⌉: the agreement a robust verdict needs.
+    public var signNeeded: Int
+    public var robust: Bool
+    /// `robust positive`, `robust negative`, `positive, not robust`, `negative, not robust`,
+    /// `equivalent` or `inconclusive`.
+    public var verdict: String
+    /// Labels of replicates left out (no finite mean or standard error).
+    public var excluded: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, a, b, k, fixed, random, q, spread, signAgreement = "sign_agreement", signNeeded = "sign_needed"
+        case robust, verdict, excluded
+    }
+}
+
+public enum ReplicatePooling {
+    /// ⌈2k/3⌉: how many of k replicates must share the pooled sign for a robust verdict.
+    public static func signNeeded(k: Int) -> Int { (2 * k + 2) / 3 }
+
+    /// Pools every quantity of `evidence` over the replicates (in `replicates` order).
+    ///
+    /// The verdict reads the random-effects interval at `level`: above 0 is positive, below 0
+    /// negative; an interval inside ±margin (contrasts with an equivalence margin) is
+    /// `equivalent`; otherwise `inconclusive`. A positive or negative verdict is *robust* only
+    /// when k ≥ 2 and at least ⌈2k/3⌉ of the k replicate means have the pooled mean's sign.
+    public static func pool(_ evidence: ReplicateEvidence, replicates: [String], level: Double = 0.9) -> [PooledEstimate] {
+        var out: [PooledEstimate] = []
+        for quantity in evidence.quantities {
+            let byReplicate = Dictionary(evidence.estimates.filter { $0.name == quantity.name }.map { ($0.replicate, $0) },
+                                         uniquingKeysWith: { first, _ in first })
+            let rows = replicates.compactMap { byReplicate[$0] }
+            let usable = rows.filter { $0.mean.isFinite && $0.se.isFinite && $0.se > 0 }
+            let excluded = replicates.filter { label in !usable.contains { $0.replicate == label } }
+            guard let meta = MetaAnalysis(effects: usable.map(\.mean), standardErrors: usable.map(\.se), level: level) else { continue }
+            let means = usable.map(\.mean)
+            let avg = means.reduce(0, +) / Double(means.count)
+            let sd = means.count > 1 ? (means.reduce(0) { $0 + ($1 - avg) * ($1 - avg) } / Double(means.count - 1)).squareRoot() : 0
+            let sign = meta.randomMean > 0 ? 1.0 : (meta.randomMean < 0 ? -1.0 : 0)
+            let agree = sign == 0 ? 0 : means.filter { $0 * sign > 0 }.count
+            let needed = signNeeded(k: meta.k)
+            let (lo, hi) = meta.randomInterval
+            let direction: String? = lo > 0 ? "positive" : (hi < 0 ? "negative" : nil)
+            let robust = direction != nil && meta.k >= 2 && agree >= needed
+            let verdict: String
+            if let direction {
+                verdict = robust ? "robust \(direction)" : "\(direction), not robust"
+            } else if let margin = quantity.margin, lo > -margin, hi < margin {
+                verdict = "equivalent"
+            } else {
+                verdict = "inconclusive"
+            }
+            let (flo, fhi) = meta.fixedInterval
+            out.append(PooledEstimate(
+                name: quantity.name, kind: quantity.kind, a: quantity.a, b: quantity.b, k: meta.k,
+                fixed: .init(mean: meta.fixedMean, se: meta.fixedSE, ciLow: flo, ciHigh: fhi),
+                random: .init(mean: meta.randomMean, se: meta.randomSE, ciLow: lo, ciHigh: hi, tau2: meta.tau2, i2: meta.i2),
+                q: meta.q, spread: .init(sd: sd, min: means.min()!, max: means.max()!),
+                signAgreement: agree, signNeeded: needed, robust: robust, verdict: verdict, excluded: excluded))
+        }
+        return out
+    }
+}

@@ -1,0 +1,202 @@
+@testable import Diversity
+import Foundation
+import TestSupport
+import XCTest
+
+/// Pooling over replicates: fixed effect and DerSimonian–Laird random effects against
+/// statsmodels' `combine_effects(method_re="dl")`, and the robustness rule on planted effects.
+final class PoolingTests: XCTestCase {
+    /// Effect sets: heterogeneous (τ² > 0), homogeneous (Q < k − 1, τ² clipped to 0), two
+    /// replicates, many replicates with unequal errors, and mixed signs.
+    static let cases: [(effects: [Double], se: [Double])] = [
+        ([0.1, 0.3, -0.05, 0.2], [0.1, 0.1414, 0.1225, 0.1732]),
+        ([0.0031, 0.0029, 0.0030, 0.0032, 0.0028], [0.0015, 0.0012, 0.0020, 0.0017, 0.0011]),
+        ([0.004, -0.001], [0.002, 0.0025]),
+        ((0..<23).map { 0.002 + 0.004 * sin(Double($0) * 1.7) }, (0..<23).map { 0.0008 + 0.0006 * Double($0 % 5) }),
+        ([-0.01, 0.02, -0.015, 0.03, 0.0], [0.01, 0.012, 0.009, 0.011, 0.01]),
+    ]
+
+    func testMatchesStatsmodelsCombineEffectsDL() throws {
+        let input = Self.cases.map { ["effects": $0.effects, "se": $0.se] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
+        let out = try Fixture.python("""
+        import json, sys
+        import numpy as np
+        from statsmodels.stats.meta_analysis import combine_effects
+        res = []
+        for c in json.loads(sys.argv[1]):
+            y = np.array(c["effects"]); v = np.array(c["se"]) ** 2
+            r = combine_effects(y, v, method_re="dl", alpha=0.1)
+            f = r.summary_frame(alpha=0.1)
+            # statsmodels leaves the DL moment estimate unclipped (negative when Q < k - 1);
+            # DerSimonian-Laird (and R's metafor/meta) clip tau2 at 0, where the random-effects
+            # estimate is the fixed-effect one.
+            fe = f.loc["fixed effect"]
+            re = f.loc["random effect"] if r.tau2 > 0 else fe
+            res.append({"fe": [fe["eff"], fe["sd_eff"], fe["ci_low"], fe["ci_upp"]],
+                        "re": [re["eff"], re["sd_eff"], re["ci_low"], re["ci_upp"]],
+                        "tau2": float(max(0.0, r.tau2)), "i2": float(max(0.0, r.i2)), "q": float(r.q),
+                        "raw_tau2": float(r.tau2)})
+        print(json.dumps(res))
+        """, [json]) as! [[String: Any]]
+        XCTAssertEqual(out.count, Self.cases.count)
+        for (i, c) in Self.cases.enumerated() {
+            let m = try XCTUnwrap(MetaAnalysis(effects: c.effects, standardErrors: c.se, level: 0.9))
+            let fe = doubles(out[i]["fe"]), re = doubles(out[i]["re"])
+            let (flo, fhi) = m.fixedInterval, (rlo, rhi) = m.randomInterval
+            for (ours, theirs, what) in [(m.fixedMean, fe[0], "fixed mean"), (m.fixedSE, fe[1], "fixed se"), (flo, fe[2], "fixed low"),
+                                         (fhi, fe[3], "fixed high"), (m.randomMean, re[0], "random mean"), (m.randomSE, re[1], "random se"),
+                                         (rlo, re[2], "random low"), (rhi, re[3], "random high"),
+                                         (m.tau2, (out[i]["tau2"] as! NSNumber).doubleValue, "tau2"),
+                                         (m.i2, (out[i]["i2"] as! NSNumber).doubleValue, "I2"),
+                                         (m.q, (out[i]["q"] as! NSNumber).doubleValue, "Q")] {
+                assertClose(ours, theirs, rel: 1e-9, floor: 1e-15, "case \(i) \(what)")
+            }
+        }
+        // The homogeneous case really exercises the clip at zero, the heterogeneous one does not.
+        XCTAssertLessThan((out[1]["raw_tau2"] as! NSNumber).doubleValue, 0)
+        XCTAssertGreaterThan((out[4]["raw_tau2"] as! NSNumber).doubleValue, 0)
+        XCTAssertEqual(MetaAnalysis(effects: Self.cases[1].effects, standardErrors: Self.cases[1].se)!.tau2, 0)
+        XCTAssertGreaterThan(MetaAnalysis(effects: Self.cases[4].effects, standardErrors: Self.cases[4].se)!.tau2, 0)
+    }
+
+    func testOneReplicateAndUnusableErrors() throws {
+        let one = try XCTUnwrap(MetaAnalysis(effects: [0.01], standardErrors: [0.002]))
+        XCTAssertEqual(one.k, 1)
+        XCTAssertEqual(one.tau2, 0)
+        XCTAssertEqual(one.i2, 0)
+        XCTAssertEqual(one.randomMean, 0.01)
+        XCTAssertEqual(one.randomSE, 0.002, accuracy: 1e-15)
+        XCTAssertNil(MetaAnalysis(effects: [0.01, .nan], standardErrors: [0, 0.1]))
+        // Non-finite or zero errors are left out, not given infinite weight.
+        let m = try XCTUnwrap(MetaAnalysis(effects: [0.01, 0.5, 0.02], standardErrors: [0.002, 0, 0.002]))
+        XCTAssertEqual(m.k, 2)
+        XCTAssertEqual(m.fixedMean, 0.015, accuracy: 1e-15)
+    }
+
+    /// One replicate's metrics.json in the contrasts contract, plus the headline per-era series.
+    static func metrics(contrasts: [[String: Any]], perEra: [(Double, Double, Double)] = []) throws -> Data {
+        let root: [String: Any] = [
+            "benchmark": "benchmark",
+            "contrasts": contrasts,
+            // metrics.json writes NaN as null.
+            "per_era": perEra.enumerated().map { i, e in
+                ["era": String(format: "%04d", i), "ensemble": e.0, "best_single": e.1, "benchmark": e.2.isNaN ? NSNull() : e.2] as [String: Any]
+            },
+            "arms": [["arm": "grid", "scaling": [
+                ["k": 1, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.01, "ci_low": 0.0, "ci_high": 0.02],
+                ["k": 4, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.02, "ci_low": 0.02 - 1.6448536269514722 * 0.003, "ci_high": 0.02 + 1.6448536269514722 * 0.003],
+                ["k": 4, "method": "random", "ci_kind": "draws", "corr_mean": 0.5, "ci_low": 0.4, "ci_high": 0.6]]],
+                     ["arm": "benchmark", "scaling": [["k": 1, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.01, "ci_low": 0.0, "ci_high": 0.02]]]],
+        ]
+        return try JSONSerialization.data(withJSONObject: root)
+    }
+
+    static func contrast(_ name: String, mean: Double, se: Double, hac: Double?, margin: Double = 0.001) -> [String: Any] {
+        var c: [String: Any] = ["name": name, "a": "grid", "b": "benchmark", "n_eras": 50, "mean": mean, "se": se,
+                                "ci_low": mean - 1.645 * se, "ci_high": mean + 1.645 * se, "mde": 0.003, "p": 0.1, "p_holm": 0.2,
+                                "equivalence": ["margin": margin, "p": 0.5, "equivalent": false], "verdict": "inconclusive"]
+        if let hac {
+            c["hac_se"] = hac
+            c["hac_ci_low"] = mean - 1.645 * hac
+            c["hac_ci_high"] = mean + 1.645 * hac
+        } else {
+            c["hac_se"] = NSNull()
+            c["hac_ci_low"] = NSNull()
+            c["hac_ci_high"] = NSNull()
+        }
+        return c
+    }
+
+    func testEvidenceReadsTheContrastsContractAndHeadlines() throws {
+        var evidence = ReplicateEvidence()
+        let eras: [(Double, Double, Double)] = [(0.03, 0.01, 0.02), (0.01, 0.02, -0.01), (0.05, 0.00, 0.03), (0.02, 0.04, .nan)]
+        try evidence.add(metricsJSON: Self.metrics(contrasts: [Self.contrast("grid vs benchmark", mean: 0.004, se: 0.001, hac: 0.0015),
+                                                               Self.contrast("plain", mean: 0.002, se: 0.001, hac: nil)], perEra: eras),
+                         replicate: "r1", level: 0.9)
+        let byName = Dictionary(uniqueKeysWithValues: evidence.estimates.map { ($0.name, $0) })
+        XCTAssertEqual(byName["grid vs benchmark"]?.se, 0.0015, "HAC se is pooled when present")
+        XCTAssertEqual(byName["grid vs benchmark"]!.ciLow, 0.004 - 1.645 * 0.0015, accuracy: 1e-15)
+        XCTAssertEqual(byName["plain"]?.se, 0.001, "plain se when the HAC one is null")
+        XCTAssertEqual(evidence.quantities.first { $0.name == "plain" }?.margin, 0.001)
+        // Headline: the ensemble's mean over all four eras; paired differences over eras where both exist.
+        XCTAssertEqual(byName["ensemble corr"]!.mean, 0.0275, accuracy: 1e-15)
+        XCTAssertEqual(byName["ensemble corr"]!.nEras, 4)
+        let d = [0.01, 0.02, 0.02]
+        let mean = d.reduce(0, +) / 3
+        let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+        XCTAssertEqual(byName["ensemble − benchmark"]!.mean, mean, accuracy: 1e-15)
+        XCTAssertEqual(byName["ensemble − benchmark"]!.se, sd / 3.0.squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(byName["ensemble − benchmark"]!.nEras, 3)
+        XCTAssertEqual(byName["ensemble − best single"]!.nEras, 4)
+        // An arm's full ensemble: the top_k row at its largest k; se recovered from its 90% interval.
+        XCTAssertEqual(byName["arm grid ensemble corr"]!.mean, 0.02)
+        XCTAssertEqual(byName["arm grid ensemble corr"]!.se, 0.003, accuracy: 1e-12)
+        XCTAssertNil(byName["arm benchmark ensemble corr"], "the benchmark is its own headline")
+    }
+
+    /// Plants a contrast: the same true effect in every replicate, observed with noise of a known
+    /// size (so the per-replicate estimates vary as they would), over many seeds.
+    func pooled(trueEffects: [Double], se: Double, seed: UInt64) -> PooledEstimate {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        func normal() -> Double {
+            // Box–Muller from a xorshift stream (enough for a test of the rule).
+            func u() -> Double { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return (Double(state >> 11) + 0.5) / 9007199254740992 }
+            return (-2 * log(u())).squareRoot() * cos(2 * Double.pi * u())
+        }
+        var evidence = ReplicateEvidence()
+        let labels = trueEffects.indices.map { "r\($0)" }
+        for (i, mu) in trueEffects.enumerated() {
+            let m = mu + se * normal()
+            try! evidence.add(metricsJSON: Self.metrics(contrasts: [Self.contrast("planted", mean: m, se: se, hac: se)]),
+                              replicate: labels[i], level: 0.9)
+        }
+        return ReplicatePooling.pool(evidence, replicates: labels, level: 0.9).first { $0.name == "planted" }!
+    }
+
+    func testPlantedEffectIsCalledRobustAndNullIsNot() {
+        var robust = 0, falsePositives = 0
+        let runs = 400
+        for seed in 0..<UInt64(runs) {
+            // 6 replicates, true effect 4 standard errors: robust almost always.
+            if pooled(trueEffects: [Double](repeating: 0.004, count: 6), se: 0.001, seed: seed).robust { robust += 1 }
+            // No effect anywhere: a directional verdict is a false positive (two-sided 10% level).
+            let null = pooled(trueEffects: [Double](repeating: 0, count: 6), se: 0.001, seed: seed + 10_000)
+            if null.verdict.contains("positive") || null.verdict.contains("negative") { falsePositives += 1 }
+        }
+        XCTAssertGreaterThan(robust, runs * 97 / 100, "planted effect found robust in \(robust) of \(runs)")
+        // Expected 10% (the interval's level); binomial sd √(400·0.09) = 6, so < 64 is > 4 sd slack.
+        XCTAssertLessThan(falsePositives, 64, "null called directional in \(falsePositives) of \(runs)")
+    }
+
+    func testSignRuleAndEquivalence() {
+        // The pooled interval excludes zero but only 3 of 6 replicates agree in sign: not robust.
+        var evidence = ReplicateEvidence()
+        let means = [0.02, 0.018, 0.022, -0.001, -0.002, -0.0015]
+        for (i, m) in means.enumerated() {
+            try! evidence.add(metricsJSON: Self.metrics(contrasts: [Self.contrast("mixed", mean: m, se: 0.004, hac: 0.004, margin: 0.05)]),
+                              replicate: "r\(i)", level: 0.9)
+        }
+        let p = ReplicatePooling.pool(evidence, replicates: means.indices.map { "r\($0)" }).first { $0.name == "mixed" }!
+        XCTAssertEqual(p.k, 6)
+        XCTAssertEqual(p.signNeeded, 4)
+        XCTAssertEqual(p.signAgreement, 3)
+        XCTAssertGreaterThan(p.random.ciLow, 0)
+        XCTAssertFalse(p.robust)
+        XCTAssertEqual(p.verdict, "positive, not robust")
+        XCTAssertEqual(p.spread.min, -0.002)
+        XCTAssertEqual(p.spread.max, 0.022)
+
+        // Tiny effects well inside a wide margin: equivalent.
+        var eq = ReplicateEvidence()
+        for i in 0..<4 {
+            try! eq.add(metricsJSON: Self.metrics(contrasts: [Self.contrast("same", mean: i % 2 == 0 ? 0.0002 : -0.0002, se: 0.0005, hac: nil, margin: 0.003)]),
+                        replicate: "r\(i)", level: 0.9)
+        }
+        let e = ReplicatePooling.pool(eq, replicates: (0..<4).map { "r\($0)" }).first { $0.name == "same" }!
+        XCTAssertEqual(e.verdict, "equivalent")
+        XCTAssertFalse(e.robust)
+        // ⌈2k/3⌉ for k = 1…7.
+        XCTAssertEqual((1...7).map { ReplicatePooling.signNeeded(k: $0) }, [1, 2, 2, 3, 4, 4, 5])
+    }
+}
