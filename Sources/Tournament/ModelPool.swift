@@ -1,0 +1,154 @@
+import Diversity
+import EraData
+import Foundation
+import LinearAlgebra
+
+/// A failure of the tournament (bad input, a group with no model, too few eras).
+public struct TournamentError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The stored models as the tournament scores them, prepared ONCE and shared by every population,
+/// scenario and newcomer count:
+/// - Φ⁻¹(tie-kept rank) of each model's predictions per era over the rows with a target
+///   (numerai-tools' `gaussian(tie_kept_rank(·))`, what a submission is turned into before the
+///   meta model is built), for all evaluation eras;
+/// - numerai_corr per model and era;
+/// - with features, per test era, every model's gaussianized predictions neutralized against the
+///   era's features (numerai-tools `neutralize`: lstsq on [F, 1], rcond 1e-6), for
+///   `neutral_contribution`.
+public final class ModelPool: @unchecked Sendable {
+    public let layout: EraLayout
+    /// Era ranges into `layout.eras`: selection (filters are decided there) and test (scored).
+    public let selection: Range<Int>
+    public let test: Range<Int>
+    public let ids: [String]
+    public let arms: [String]
+    /// Index of the example model (the study's benchmark), if the study stored one.
+    public let example: Int?
+    /// models × compactCount.
+    public let gaussianized: ModelMatrix
+    /// corr[model][era] over all evaluation eras.
+    public let corr: [[Double]]
+    public let neutral: NeutralCache?
+
+    public var count: Int { ids.count }
+
+    /// - Parameters: `predictions[m]` aligned with `rows` (evaluation rows in era order).
+    public init(ids: [String], arms: [String], predictions: [[Float]], rows: [Int32], dataset: Dataset,
+                targetIndex: Int, example: Int?, split: EvaluationSplit, neutralContribution: Bool) throws {
+        precondition(ids.count == arms.count && ids.count == predictions.count)
+        guard !ids.isEmpty else { throw TournamentError("the study holds no finished model") }
+        do {
+            layout = try EraLayout(dataset: dataset, rows: rows, targetIndex: targetIndex)
+            (selection, test) = try split.ranges(eraCount: layout.eras.count)
+        } catch let error as DiversityError {
+            throw TournamentError("evaluation eras: \(error.description)")
+        }
+        for (m, p) in predictions.enumerated() where p.count != rows.count || p.contains(where: { !$0.isFinite }) {
+            throw TournamentError("model \(ids[m]): predictions are missing or not finite")
+        }
+        self.ids = ids
+        self.arms = arms
+        self.example = example
+        let layout = self.layout
+        let g = ModelMatrix(models: ids.count, columns: layout.compactCount)
+        let corrBox = ModelMatrix(models: ids.count, columns: layout.eras.count)
+        DispatchQueue.concurrentPerform(iterations: ids.count) { m in
+            var scratch = RankScratch()
+            let c = predictions[m].withUnsafeBufferPointer { p in
+                layout.scoreModel(p, gaussianized: g.row(m), scratch: &scratch)
+            }
+            for (e, v) in c.enumerated() { corrBox.row(m)[e] = v }
+        }
+        gaussianized = g
+        corr = (0..<ids.count).map { Array(corrBox.row($0)) }
+        if neutralContribution && dataset.featureCount > 0 {
+            neutral = try NeutralCache(layout: layout, eras: test, dataset: dataset, gaussianized: g)
+        } else {
+            neutral = nil
+        }
+    }
+}
+
+/// Per test era: the features of the scored rows and every pool model's neutralized gaussianized
+/// predictions, so that a population only has to neutralize its meta model.
+public final class NeutralCache: @unchecked Sendable {
+    public let eras: Range<Int>
+    /// features[e − eras.lowerBound]: scored rows × features (bins as numbers).
+    public let features: [Matrix]
+    /// models × (compact span of `eras`); NaN rows where a model is constant in an era.
+    public let neutralized: ModelMatrix
+    public let span: Range<Int>
+
+    init(layout: EraLayout, eras: Range<Int>, dataset: Dataset, gaussianized g: ModelMatrix) throws {
+        self.eras = eras
+        span = layout.compactRange(eras: eras)
+        let span = self.span
+        let models = g.models, fCount = dataset.featureCount
+        var features: [Matrix] = []
+        for e in eras {
+            let era = layout.eras[e]
+            var f = Matrix(rows: era.valid.count, columns: fCount)
+            for j in 0..<fCount {
+                let column = dataset.features.column(j)
+                for (i, position) in era.valid.enumerated() {
+                    f.values[i * fCount + j] = Double(column[Int(layout.datasetRows[Int(position)])])
+                }
+            }
+            features.append(f)
+        }
+        self.features = features
+        let featureList = features
+        let out = ModelMatrix(models: models, columns: span.count)
+        let failure = ErrorBox()
+        let eraList = Array(eras)
+        DispatchQueue.concurrentPerform(iterations: eraList.count) { k in
+            let era = layout.eras[eraList[k]]
+            let n = era.valid.count
+            var x = Matrix(rows: n, columns: models)
+            var constant = [Bool](repeating: false, count: models)
+            for m in 0..<models {
+                let row = g.row(m)
+                let first = row[era.compact.lowerBound]
+                var same = true
+                for i in 0..<n {
+                    let v = row[era.compact.lowerBound + i]
+                    x.values[i * models + m] = v
+                    if v != first { same = false }
+                }
+                constant[m] = same
+            }
+            do {
+                let r = try Scoring.neutralize(x, against: featureList[k])
+                let base = era.compact.lowerBound - span.lowerBound
+                for m in 0..<models {
+                    let row = out.row(m)
+                    for i in 0..<n { row[base + i] = constant[m] ? .nan : r.values[i * models + m] }
+                }
+            } catch {
+                failure.record(error)
+            }
+        }
+        try failure.rethrow()
+        neutralized = out
+    }
+
+    /// Neutralizes one era's gaussianized vector (scored rows) against that era's features;
+    /// nil when the vector is constant (numerai-tools turns a zero-std column into NaN).
+    func neutralize(era e: Int, _ values: [Double]) throws -> [Double]? {
+        guard let first = values.first, values.contains(where: { $0 != first }) else { return nil }
+        let r = try Scoring.neutralize(Matrix(rows: values.count, columns: 1, values: values),
+                                       against: features[e - eras.lowerBound])
+        return r.values
+    }
+}
+
+/// The first error thrown inside a `concurrentPerform` body.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    func record(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    func rethrow() throws { if let error { throw error } }
+}
