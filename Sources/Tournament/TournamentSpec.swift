@@ -85,6 +85,10 @@ public struct TournamentSpec: Equatable, Sendable {
     public var description: String?
     /// Absolute path of the study output directory (predictions.h5 + study.json).
     public var study: String
+    /// Absolute path of the study file the run used, when given (`studyFile`): its relative data
+    /// paths resolve against its own directory. Without it, the copy recorded in the study
+    /// directory is used and relative data paths resolve against the current directory.
+    public var studyFile: String?
     public var seed: UInt64
     public var incumbentCount: Int
     public var incumbentStakes: StakeDistribution
@@ -103,7 +107,7 @@ public struct TournamentSpec: Equatable, Sendable {
     public var hacLags: Int?
     public var neutralContribution: Bool
 
-    public static let topKeys = ["name", "description", "study", "seed", "incumbents", "newcomers", "payout",
+    public static let topKeys = ["name", "description", "study", "studyFile", "seed", "incumbents", "newcomers", "payout",
                                  "inference", "neutralContribution"]
 
     /// Parses and validates; errors carry the JSON path (and a did-you-mean for unknown keys).
@@ -123,6 +127,8 @@ public struct TournamentSpec: Equatable, Sendable {
         guard !name.isEmpty, !name.contains("/") else { throw StudyError(path: "$.name", "must be a non-empty name without '/'") }
         var study = try required("study").string()
         if !study.hasPrefix("/") { study = URL(fileURLWithPath: baseDirectory).appendingPathComponent(study).standardized.path }
+        var studyFile = try root["studyFile"].map { try $0.string() }
+        if let f = studyFile, !f.hasPrefix("/") { studyFile = URL(fileURLWithPath: baseDirectory).appendingPathComponent(f).standardized.path }
         let seedValue = try root["seed"].map { try $0.integer() } ?? 0
         guard seedValue >= 0 else { throw StudyError(path: "$.seed", "must be ≥ 0") }
 
@@ -226,7 +232,7 @@ public struct TournamentSpec: Equatable, Sendable {
             }
         }
         let neutral = try root["neutralContribution"].map { try $0.bool() } ?? true
-        return TournamentSpec(name: name, description: try root["description"].map { try $0.string() }, study: study,
+        return TournamentSpec(name: name, description: try root["description"].map { try $0.string() }, study: study, studyFile: studyFile,
                               seed: UInt64(seedValue), incumbentCount: count, incumbentStakes: stakes, groups: groups,
                               counts: counts, newcomerStakes: newcomerStakes, newcomerArms: newcomerArms, options: options,
                               minCorr: minCorr, minMMC: minMMC, payout: payout, level: level, alpha: alpha, hacLags: lags,

@@ -26,7 +26,7 @@ final class TournamentCommandTests: XCTestCase {
         let predictionsBefore = try Data(contentsOf: URL(fileURLWithPath: path("study/predictions.h5")))
 
         let spec = #"""
-        {"name": "tiny-tournament", "study": "study", "seed": 1,
+        {"name": "tiny-tournament", "study": "study", "studyFile": "study.json", "seed": 1,
          "incumbents": {"stakers": 12, "stakes": {"pareto": {"alpha": 1.5, "min": 1}},
                         "groups": [{"models": "example", "share": 0.4}, {"name": "seeds", "models": ["seeds"], "share": 0.3},
                                    {"name": "grid", "models": ["grid"], "share": 0.3}]},

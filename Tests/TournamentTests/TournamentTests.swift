@@ -96,7 +96,7 @@ final class TournamentTests: XCTestCase {
             for era in d["eras"]:
                 t = np.array(era["target"]); keep = t >= 0
                 idx = pd.RangeIndex(int(keep.sum()))
-                target = pd.Series(t[keep], index=idx)
+                target = pd.Series(t[keep], index=idx, name="target")
                 preds = pd.DataFrame({f"s{i}": np.array(era["predictions"][c])[keep] for i, c in enumerate(d["columns"])}, index=idx)
                 feats = pd.DataFrame(np.array(era["features"])[keep], index=idx)
                 g = gaussian(tie_kept_rank(preds))

@@ -48,7 +48,8 @@ struct TournamentCommand: ParsableCommand {
         func say(_ s: String) {
             if !quiet { FileHandle.standardError.write(Data("tournament: \(s)\n".utf8)) }
         }
-        let studySpec = try ReportCommand.parse([studyDir.path]).loadSpec(studyDir)
+        // The study as `workbench report` finds it: the file given (`studyFile`), else the copy in DIR/study.json.
+        let studySpec = try ReportCommand.parse([studyDir.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(studyDir)
         let dataset: Dataset
         do { dataset = try studySpec.data.load() } catch let error as StudyError { throw WorkbenchError(error.description) }
         let stored: StoredStudy
