@@ -74,7 +74,8 @@ public enum TournamentReport {
         (after \(r.selectionEras) selection eras and the embargo). Meta model = stake-weighted mean of gaussianized \
         submissions; MMC = numerai-tools `correlation_contribution` against it; payout = clip(\(f(r.payout.corr, 2))·CORR + \
         \(f(r.payout.mmc, 2))·MMC, ±\(f(r.payout.clip, 3))). Intervals: \(r.inference.method), \(lvl)%, \(r.inference.lags) lags; \
-        verdicts at each scenario's largest N with \(r.inference.multipleTesting) (α = \(f(r.inference.alpha, 3))).
+        verdicts at each scenario's largest N with \(r.inference.multipleTesting) (α = \(f(r.inference.alpha, 3))): \
+        a verdict needs the Holm-adjusted p below α, so an unadjusted \(lvl)% interval can exclude 0 without a verdict.
         """)
         out.append(Markdown.heading("Would the fund and the stakers gain?"))
         var rows: [[Markdown.Cell]] = []
@@ -99,16 +100,16 @@ public enum TournamentReport {
             out.append("**\(Markdown.escapeInline(s.title)).** With \(last.newcomers) newcomers holding \(f(100 * last.newcomerStakeShare, 1))% of the stake, the fund's meta model "
                 + sentence(fund.verdict, gain: "gains corr (\(f(fund.mean, 5)) per era, Holm p = \(f(fund.pHolm, 4)))",
                            loss: "loses corr (\(f(fund.mean, 5)) per era, Holm p = \(f(fund.pHolm, 4)))",
-                           none: "shows no detectable change in corr (\(f(fund.mean, 5)), interval [\(f(fund.low, 5)), \(f(fund.high, 5))])")
+                           none: "shows no detectable change in corr (\(f(fund.mean, 5)), interval [\(f(fund.low, 5)), \(f(fund.high, 5))], Holm p = \(f(fund.pHolm, 4)))")
                 + "; the newcomers' mean payout "
                 + sentence(nc.verdict, gain: "is positive (\(f(nc.mean, 5)), Holm p = \(f(nc.pHolm, 4)))",
                            loss: "is negative (\(f(nc.mean, 5)), Holm p = \(f(nc.pHolm, 4)))",
-                           none: "is not distinguishable from zero (\(f(nc.mean, 5)), interval [\(f(nc.low, 5)), \(f(nc.high, 5))])")
+                           none: "is not distinguishable from zero (\(f(nc.mean, 5)), interval [\(f(nc.low, 5)), \(f(nc.high, 5))], Holm p = \(f(nc.pHolm, 4)))")
                 + (spread.map { ", and luck spreads individual newcomers from \(f($0.q05, 5)) to \(f($0.q95, 5)) (5–95%)" } ?? "")
                 + "; the incumbents' MMC "
                 + sentence(inc.verdict, gain: "rises (\(f(inc.mean, 5)), Holm p = \(f(inc.pHolm, 4)))",
                            loss: "is diluted (\(f(inc.mean, 5)), Holm p = \(f(inc.pHolm, 4)))",
-                           none: "shows no detectable dilution (\(f(inc.mean, 5)), interval [\(f(inc.low, 5)), \(f(inc.high, 5))])")
+                           none: "shows no detectable dilution (\(f(inc.mean, 5)), interval [\(f(inc.low, 5)), \(f(inc.high, 5))], Holm p = \(f(inc.pHolm, 4)))")
                 + ".")
         }
         out.append("![Meta model corr change](charts/tournament-meta-corr.svg)")
