@@ -89,7 +89,7 @@ public enum MetaModel {
             let corrRow = perEra.row(2 + t), mmcRow = perEra.row(2 + eraCount + t), ncRow = perEra.row(2 + 2 * eraCount + t)
             var mNeutral: [Double]? = nil
             if let cache {
-                do { mNeutral = try cache.neutralize(era: e, Array(mg)) } catch { failure.record(error) }
+                mNeutral = cache.neutralize(era: e, Array(mg))
             }
             for c in 0..<columns {
                 guard weight[c] != 0 else { corrRow[c] = .nan; mmcRow[c] = .nan; ncRow[c] = .nan; continue }
@@ -105,11 +105,9 @@ public enum MetaModel {
                         let pn = UnsafeBufferPointer(rebasing: row[off..<(off + n)])
                         ncRow[c] = pn[0].isNaN ? .nan : m.withUnsafeBufferPointer { contribution(pn, $0, era.tContribution) }
                     } else if let m = mNeutral {
-                        do {
-                            if let pn = try cache.neutralize(era: e, Array(p)) {
-                                ncRow[c] = pn.withUnsafeBufferPointer { a in m.withUnsafeBufferPointer { contribution(a, $0, era.tContribution) } }
-                            } else { ncRow[c] = .nan }
-                        } catch { failure.record(error) }
+                        if let pn = cache.neutralize(era: e, Array(p)) {
+                            ncRow[c] = pn.withUnsafeBufferPointer { a in m.withUnsafeBufferPointer { contribution(a, $0, era.tContribution) } }
+                        } else { ncRow[c] = .nan }
                     } else {
                         ncRow[c] = .nan
                     }

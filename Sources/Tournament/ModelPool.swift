@@ -72,12 +72,20 @@ public final class ModelPool: @unchecked Sendable {
     }
 }
 
-/// Per test era: the features of the scored rows and every pool model's neutralized gaussianized
-/// predictions, so that a population only has to neutralize its meta model.
+/// Per test era: the projection numerai-tools' `neutralize` applies, prepared once, and every
+/// pool model's neutralized gaussianized predictions, so that a population only has to
+/// neutralize its meta model.
+///
+/// neutralize(x) = x − A·lstsq(A, x, rcond 1e-6) with A = [F, 1] (the era's scored rows' feature
+/// bins and an intercept). lstsq is linear in x: lstsq(A, x) = A⁺x with A⁺ = lstsq(A, I) (one
+/// `dgelsd` per era with the identity as right-hand side), so each later neutralization is two
+/// matrix products instead of a least-squares solve.
 public final class NeutralCache: @unchecked Sendable {
     public let eras: Range<Int>
-    /// features[e − eras.lowerBound]: scored rows × features (bins as numbers).
-    public let features: [Matrix]
+    /// designs[e − eras.lowerBound]: A = [F, 1], scored rows × (features + 1).
+    let designs: [Matrix]
+    /// A⁺ per era, (features + 1) × scored rows.
+    let pseudoInverses: [Matrix]
     /// models × (compact span of `eras`); NaN rows where a model is constant in an era.
     public let neutralized: ModelMatrix
     public let span: Range<Int>
@@ -87,61 +95,88 @@ public final class NeutralCache: @unchecked Sendable {
         span = layout.compactRange(eras: eras)
         let span = self.span
         let models = g.models, fCount = dataset.featureCount
-        var features: [Matrix] = []
-        for e in eras {
-            let era = layout.eras[e]
-            var f = Matrix(rows: era.valid.count, columns: fCount)
-            for j in 0..<fCount {
-                let column = dataset.features.column(j)
-                for (i, position) in era.valid.enumerated() {
-                    f.values[i * fCount + j] = Double(column[Int(layout.datasetRows[Int(position)])])
-                }
-            }
-            features.append(f)
-        }
-        self.features = features
-        let featureList = features
-        let out = ModelMatrix(models: models, columns: span.count)
-        let failure = ErrorBox()
         let eraList = Array(eras)
+        let failure = ErrorBox()
+        final class Slots: @unchecked Sendable {
+            var designs: [Matrix?]; var inverses: [Matrix?]
+            init(_ n: Int) { designs = Array(repeating: nil, count: n); inverses = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(eraList.count)
+        let out = ModelMatrix(models: models, columns: span.count)
         DispatchQueue.concurrentPerform(iterations: eraList.count) { k in
             let era = layout.eras[eraList[k]]
             let n = era.valid.count
-            var x = Matrix(rows: n, columns: models)
-            var constant = [Bool](repeating: false, count: models)
-            for m in 0..<models {
-                let row = g.row(m)
-                let first = row[era.compact.lowerBound]
-                var same = true
-                for i in 0..<n {
-                    let v = row[era.compact.lowerBound + i]
-                    x.values[i * models + m] = v
-                    if v != first { same = false }
+            var a = Matrix(rows: n, columns: fCount + 1)
+            for j in 0..<fCount {
+                let column = dataset.features.column(j)
+                for (i, position) in era.valid.enumerated() {
+                    a.values[i * (fCount + 1) + j] = Double(column[Int(layout.datasetRows[Int(position)])])
                 }
-                constant[m] = same
             }
+            for i in 0..<n { a.values[i * (fCount + 1) + fCount] = 1 }
             do {
-                let r = try Scoring.neutralize(x, against: featureList[k])
+                let pinv = try NeutralCache.pseudoInverse(a, rcond: Scoring.numpyNeutralizeRcond)
+                var x = Matrix(rows: n, columns: models)
+                var constant = [Bool](repeating: false, count: models)
+                for m in 0..<models {
+                    let row = g.row(m)
+                    let first = row[era.compact.lowerBound]
+                    var same = true
+                    for i in 0..<n {
+                        let v = row[era.compact.lowerBound + i]
+                        x.values[i * models + m] = v
+                        if v != first { same = false }
+                    }
+                    constant[m] = same
+                }
+                let fitted = multiply(a, multiply(pinv, x))
                 let base = era.compact.lowerBound - span.lowerBound
                 for m in 0..<models {
                     let row = out.row(m)
-                    for i in 0..<n { row[base + i] = constant[m] ? .nan : r.values[i * models + m] }
+                    for i in 0..<n { row[base + i] = constant[m] ? .nan : x.values[i * models + m] - fitted.values[i * models + m] }
                 }
+                slots.designs[k] = a
+                slots.inverses[k] = pinv
             } catch {
                 failure.record(error)
             }
         }
         try failure.rethrow()
+        designs = slots.designs.map { $0! }
+        pseudoInverses = slots.inverses.map { $0! }
         neutralized = out
+    }
+
+    /// A⁺ = V·Λ⁻¹·Vᵀ·Aᵀ from the eigen-decomposition AᵀA = V·Λ·Vᵀ (a (F+1)² problem instead of
+    /// an SVD with n right-hand sides), keeping the singular values σ = √λ > rcond·σ_max as
+    /// `dgelsd` / numpy's `lstsq` do. Forming AᵀA squares the condition number: for feature bins
+    /// and an intercept (κ well below 10³) the result agrees with `lstsq` to ~1e-12 (the oracle
+    /// test checks neutral_contribution against numerai-tools to 1e-9); only singular values
+    /// within ~1e-8·σ_max of the cut could be decided differently.
+    static func pseudoInverse(_ a: Matrix, rcond: Double) throws -> Matrix {
+        let (values, v) = try symmetricEigen(multiply(a, a, transposeA: true))
+        let r = a.columns
+        let cut = (values.first ?? 0) * rcond * rcond
+        // W = V·Λ⁻¹·Vᵀ over the kept eigenpairs, then A⁺ = W·Aᵀ.
+        var w = Matrix(rows: r, columns: r)
+        for k in 0..<r where values[k] > cut && values[k] > 0 {
+            let inv = 1 / values[k]
+            for i in 0..<r {
+                let vik = v[i, k] * inv
+                for j in 0..<r { w.values[i * r + j] += vik * v[j, k] }
+            }
+        }
+        return multiply(w, a, transposeB: true)
     }
 
     /// Neutralizes one era's gaussianized vector (scored rows) against that era's features;
     /// nil when the vector is constant (numerai-tools turns a zero-std column into NaN).
-    func neutralize(era e: Int, _ values: [Double]) throws -> [Double]? {
+    func neutralize(era e: Int, _ values: [Double]) -> [Double]? {
         guard let first = values.first, values.contains(where: { $0 != first }) else { return nil }
-        let r = try Scoring.neutralize(Matrix(rows: values.count, columns: 1, values: values),
-                                       against: features[e - eras.lowerBound])
-        return r.values
+        let k = e - eras.lowerBound
+        let x = Matrix(rows: values.count, columns: 1, values: values)
+        let fitted = multiply(designs[k], multiply(pseudoInverses[k], x))
+        return (0..<values.count).map { values[$0] - fitted.values[$0] }
     }
 }
 

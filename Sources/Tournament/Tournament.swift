@@ -247,6 +247,7 @@ public struct TournamentRunner: Sendable {
             let v = MetaModel.leaveSelfOutMMC(pool: pool, scores: base, staker: incumbents[i])
             for (t, x) in v.enumerated() { lso.row(i)[t] = x }
         }
+        progress("leave-self-out MMC of every incumbent")
         var records: [StakerRecord] = []
         var csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n"
         for (i, s) in incumbents.enumerated() {
@@ -455,6 +456,7 @@ public struct TournamentRunner: Sendable {
         }
     }
 
-    /// Full precision for the CSV (oracle tests read it).
-    static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.17g", x) : "nan" }
+    /// Shortest round-trip text (Swift's `description`): full precision for the CSV, which the
+    /// oracle tests read, without `String(format:)`'s cost.
+    static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "nan" }
 }

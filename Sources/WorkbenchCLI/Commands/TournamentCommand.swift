@@ -46,7 +46,8 @@ struct TournamentCommand: ParsableCommand {
             throw WorkbenchError.usage("--out \(out) holds a study's predictions; choose another directory (inputs are never overwritten)")
         }
         func say(_ s: String) {
-            if !quiet { FileHandle.standardError.write(Data("tournament: \(s)\n".utf8)) }
+            let elapsed = String(format: "%.1f", Date().timeIntervalSince(started))
+            if !quiet { FileHandle.standardError.write(Data("tournament: [\(elapsed) s] \(s)\n".utf8)) }
         }
         // The study as `workbench report` finds it: the file given (`studyFile`), else the copy in DIR/study.json.
         let studySpec = try ReportCommand.parse([studyDir.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(studyDir)
@@ -55,13 +56,13 @@ struct TournamentCommand: ParsableCommand {
         let stored: StoredStudy
         do { stored = try StoredStudy.read(directory: studyDir) } catch let error as StoreError { throw WorkbenchError(error.description) }
         let input = try StudyPipeline.prepare(spec: studySpec, stored: stored, dataset: dataset).input
-        say("loaded \(input.models.count) models, \(input.rows.count) evaluation rows (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+        say("loaded \(input.models.count) models, \(input.rows.count) evaluation rows, \(dataset.featureCount) features")
         let output: TournamentRunner.Output
         do {
             let pool = try ModelPool(ids: input.models.map(\.id), arms: input.models.map(\.arm), predictions: input.predictions,
                                      rows: input.rows, dataset: dataset, targetIndex: input.targetIndex, example: input.benchmark,
                                      split: input.split, neutralContribution: tournament.neutralContribution)
-            say("pool gaussianized once (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+            say("pool gaussianized once" + (pool.neutral != nil ? ", neutralized per test era" : ""))
             output = try TournamentRunner(spec: tournament, pool: pool).run(progress: say)
         } catch let error as StudyError {
             throw WorkbenchError(error.inFile(spec).description)
@@ -69,7 +70,7 @@ struct TournamentCommand: ParsableCommand {
             throw WorkbenchError(error.description)
         }
         try TournamentReport.write(output, to: outDir)
-        say(String(format: "done in %.1f s", Date().timeIntervalSince(started)))
+        say("done")
         print("tournament: \(outDir.appendingPathComponent("tournament.json").path)")
         print("report: \(outDir.appendingPathComponent("report.md").path)")
     }
