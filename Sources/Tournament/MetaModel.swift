@@ -83,8 +83,10 @@ public enum MetaModel {
             }
             for i in 0..<n { raw[i] /= total }
             var scratch = RankScratch()
-            layout.gaussianize(era: e, values: UnsafeBufferPointer(raw), into: mg, scratch: &scratch)
-            perEra.row(0)[t] = layout.numeraiCorr(era: e, values: UnsafeBufferPointer(raw), scratch: &scratch)
+            var ranker = FastRanker()
+            ranker.gaussianize(UnsafeBufferPointer(raw), table: era.table, into: mg)
+            // numerai_corr(M) = pearson(p15(Φ⁻¹ rank M), t15): the ranks are already in mg.
+            perEra.row(0)[t] = Scoring.pearson(mg.map(Scoring.power15), era.t15)
             perEra.row(1)[t] = total
             let corrRow = perEra.row(2 + t), mmcRow = perEra.row(2 + eraCount + t), ncRow = perEra.row(2 + 2 * eraCount + t)
             var mNeutral: [Double]? = nil
@@ -130,7 +132,7 @@ public enum MetaModel {
     public static func leaveSelfOutMMC(pool: ModelPool, extras: ModelMatrix? = nil, scores: PopulationScores,
                                        staker: Staker) -> [Double] {
         let layout = pool.layout
-        var scratch = RankScratch()
+        var ranker = FastRanker()
         var out: [Double] = []
         var without: [Double] = [], gaussian: [Double] = []
         for t in 0..<scores.eras.count {
@@ -143,7 +145,7 @@ public enum MetaModel {
             without = (0..<n).map { (total * scores.metaRaw[local + $0] - staker.stake * g[base + $0]) / rest }
             gaussian = [Double](repeating: 0, count: n)
             without.withUnsafeBufferPointer { w in
-                gaussian.withUnsafeMutableBufferPointer { layout.gaussianize(era: e, values: w, into: $0, scratch: &scratch) }
+                gaussian.withUnsafeMutableBufferPointer { ranker.gaussianize(w, table: era.table, into: $0) }
             }
             out.append(gaussian.withUnsafeBufferPointer { m in
                 contribution(UnsafeBufferPointer(rebasing: g[base..<(base + n)]), m, era.tContribution)

@@ -258,6 +258,32 @@ final class TournamentTests: XCTestCase {
         XCTAssertEqual(example.candidates, 1)
     }
 
+    /// The pair-sorting rank gives exactly (bit for bit) what the study analysis' rank gives,
+    /// with ties, ±0 and negative values.
+    func testFastRankerIsBitIdenticalToTheLayoutRank() throws {
+        let fx = Fixture(eras: 4, rows: 300, features: 1, seed: 2)
+        let pool = try fx.pool([(0..<1200).map { Float($0 % 7) }], neutral: false)
+        var rng = SplitMix64(seed: 4)
+        var ranker = FastRanker()
+        var scratch = RankScratch()
+        for trial in 0..<20 {
+            let e = trial % pool.layout.eras.count
+            let n = pool.layout.eras[e].valid.count
+            var values = (0..<n).map { _ in (rng.nextGaussian() * 3).rounded(trial % 2 == 0 ? .towardZero : .toNearestOrEven) / 2 }
+            if trial % 3 == 0 { values = values.map { $0 * 1e-3 + rng.nextGaussian() } }
+            values[0] = -0.0; values[1] = 0.0
+            var a = [Double](repeating: 0, count: n), b = a
+            values.withUnsafeBufferPointer { v in
+                a.withUnsafeMutableBufferPointer { ranker.gaussianize(v, table: pool.layout.eras[e].table, into: $0) }
+                b.withUnsafeMutableBufferPointer { pool.layout.gaussianize(era: e, values: v, into: $0, scratch: &scratch) }
+            }
+            XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "trial \(trial)")
+        }
+        XCTAssertLessThan(FastRanker.key(-2), FastRanker.key(-1))
+        XCTAssertEqual(FastRanker.key(-0.0), FastRanker.key(0.0))
+        XCTAssertLessThan(FastRanker.key(0), FastRanker.key(.leastNonzeroMagnitude))
+    }
+
     func testSpecErrorsNameThePath() throws {
         func error(_ json: String) -> String {
             do { _ = try TournamentSpec.parse(Data(json.utf8), baseDirectory: "/tmp"); return "no error" } catch { return "\(error)" }
