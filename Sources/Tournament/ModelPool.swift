@@ -55,12 +55,19 @@ public final class ModelPool: @unchecked Sendable {
         let layout = self.layout
         let g = ModelMatrix(models: ids.count, columns: layout.compactCount)
         let corrBox = ModelMatrix(models: ids.count, columns: layout.eras.count)
+        // Once per model and era: gather the scored rows, Φ⁻¹(rank) them (pair-sorting rank,
+        // bit-identical to `EraLayout.scoreModel`), numerai_corr = pearson(p15(g), t15).
         DispatchQueue.concurrentPerform(iterations: ids.count) { m in
-            var scratch = RankScratch()
-            let c = predictions[m].withUnsafeBufferPointer { p in
-                layout.scoreModel(p, gaussianized: g.row(m), scratch: &scratch)
+            var ranker = FastRanker()
+            var values: [Double] = []
+            let out = g.row(m)
+            for (e, era) in layout.eras.enumerated() {
+                values.removeAll(keepingCapacity: true)
+                for position in era.valid { values.append(Double(predictions[m][Int(position)])) }
+                let slice = UnsafeMutableBufferPointer(rebasing: out[era.compact])
+                values.withUnsafeBufferPointer { ranker.gaussianize($0, table: era.table, into: slice) }
+                corrBox.row(m)[e] = era.valid.count < 2 ? .nan : Scoring.pearson(slice.map(Scoring.power15), era.t15)
             }
-            for (e, v) in c.enumerated() { corrBox.row(m)[e] = v }
         }
         gaussianized = g
         corr = (0..<ids.count).map { Array(corrBox.row($0)) }

@@ -243,11 +243,15 @@ public struct TournamentRunner: Sendable {
 
         // Per-incumbent table, with leave-self-out MMC (one re-rank per staker and era).
         let lso = ModelMatrix(models: k, columns: test.count)
-        DispatchQueue.concurrentPerform(iterations: k) { i in
-            let v = MetaModel.leaveSelfOutMMC(pool: pool, scores: base, staker: incumbents[i])
-            for (t, x) in v.enumerated() { lso.row(i)[t] = x }
+        if spec.leaveSelfOut {
+            DispatchQueue.concurrentPerform(iterations: k) { i in
+                let v = MetaModel.leaveSelfOutMMC(pool: pool, scores: base, staker: incumbents[i])
+                for (t, x) in v.enumerated() { lso.row(i)[t] = x }
+            }
+            progress("leave-self-out MMC of every incumbent")
+        } else {
+            for i in 0..<k { for t in 0..<test.count { lso.row(i)[t] = .nan } }
         }
-        progress("leave-self-out MMC of every incumbent")
         var records: [StakerRecord] = []
         var csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n"
         for (i, s) in incumbents.enumerated() {

@@ -106,9 +106,11 @@ public struct TournamentSpec: Equatable, Sendable {
     /// Newey–West lags; nil = ⌊4·(T/100)^(2/9)⌋.
     public var hacLags: Int?
     public var neutralContribution: Bool
+    /// Leave-self-out MMC of every incumbent (one re-rank per incumbent and era).
+    public var leaveSelfOut: Bool
 
     public static let topKeys = ["name", "description", "study", "studyFile", "seed", "incumbents", "newcomers", "payout",
-                                 "inference", "neutralContribution"]
+                                 "inference", "neutralContribution", "leaveSelfOut"]
 
     /// Parses and validates; errors carry the JSON path (and a did-you-mean for unknown keys).
     /// Relative `study` paths resolve against `baseDirectory`.
@@ -232,11 +234,12 @@ public struct TournamentSpec: Equatable, Sendable {
             }
         }
         let neutral = try root["neutralContribution"].map { try $0.bool() } ?? true
+        let leaveSelfOut = try root["leaveSelfOut"].map { try $0.bool() } ?? true
         return TournamentSpec(name: name, description: try root["description"].map { try $0.string() }, study: study, studyFile: studyFile,
                               seed: UInt64(seedValue), incumbentCount: count, incumbentStakes: stakes, groups: groups,
                               counts: counts, newcomerStakes: newcomerStakes, newcomerArms: newcomerArms, options: options,
                               minCorr: minCorr, minMMC: minMMC, payout: payout, level: level, alpha: alpha, hacLags: lags,
-                              neutralContribution: neutral)
+                              neutralContribution: neutral, leaveSelfOut: leaveSelfOut)
     }
 
     /// Reads and parses a spec file; errors name the file.
