@@ -141,7 +141,7 @@ public struct TournamentRunner: Sendable {
 
     /// Incumbents: stakes i.i.d. from `incumbentStakes` (stream [1, i]); stakers split into groups
     /// by largest remainder of share × count (each group ≥ 1); each group's stakes are then scaled
-    /// so it holds exactly its share of the total; each staker holds a model drawn uniformly, with
+    /// so it holds exactly its share of the total (the sum of all draws); each staker holds a model drawn uniformly, with
     /// replacement, from its group's models (stream [2, i]).
     func makeIncumbents() throws -> (stakers: [Staker], groupOf: [Int], groupModels: [[Int]]) {
         let count = spec.incumbentCount
@@ -157,25 +157,28 @@ public struct TournamentRunner: Sendable {
             }
         }
         // Largest remainder, at least one staker per group.
-        let raw = spec.groups.map { $0.share * Double(count - spec.groups.count) }
-        var sizes = raw.map { 1 + Int($0.rounded(.down)) }
-        let order = raw.indices.sorted { (raw[$0] - raw[$0].rounded(.down)) > (raw[$1] - raw[$1].rounded(.down)) || ((raw[$0] - raw[$0].rounded(.down)) == (raw[$1] - raw[$1].rounded(.down)) && $0 < $1) }
+        let quota = spec.groups.map { $0.share * Double(count - spec.groups.count) }
+        var sizes = quota.map { 1 + Int($0.rounded(.down)) }
+        let remainder = quota.map { $0 - $0.rounded(.down) }
+        let order = quota.indices.sorted { remainder[$0] > remainder[$1] || (remainder[$0] == remainder[$1] && $0 < $1) }
         var k = 0
         while sizes.reduce(0, +) < count { sizes[order[k % order.count]] += 1; k += 1 }
+        let raw: [Double] = (0..<count).map { i in
+            var rng = SplitMix64(seed: spec.seed, stream: [1, UInt64(i)])
+            return spec.incumbentStakes.draw(&rng)
+        }
+        // The total stays the sum of the draws, so newcomers drawn from the same distribution
+        // are on the same scale; only its split between groups is set by the shares.
+        let total = raw.reduce(0, +)
         var stakers: [Staker] = [], groupOf: [Int] = []
         var i = 0
         for (g, size) in sizes.enumerated() {
-            var stakes: [Double] = []
+            let sum = raw[i..<(i + size)].reduce(0, +)
             for _ in 0..<size {
-                var rng = SplitMix64(seed: spec.seed, stream: [1, UInt64(i + stakes.count)])
-                stakes.append(spec.incumbentStakes.draw(&rng))
-            }
-            let sum = stakes.reduce(0, +)
-            for s in stakes {
                 var rng = SplitMix64(seed: spec.seed, stream: [2, UInt64(i)])
                 let models = groupModels[g]
                 let m = models[min(models.count - 1, Int(rng.nextUnit() * Double(models.count)))]
-                stakers.append(Staker(stake: s / sum * spec.groups[g].share * Double(count), column: m))
+                stakers.append(Staker(stake: raw[i] / sum * spec.groups[g].share * total, column: m))
                 groupOf.append(g)
                 i += 1
             }

@@ -16,8 +16,8 @@ final class TournamentScaleTests: XCTestCase {
             throw XCTSkip("benchmark: set WORKBENCH_BENCH_TOURNAMENT_MODELS (bench/tournament --scale)")
         }
         let rows = Int(env["WORKBENCH_BENCH_TOURNAMENT_ROWS"] ?? "5000") ?? 5000
-        // 210 eras: 10 selection, 200 test (selection fraction 0.05, no embargo).
-        let fx = Fixture(eras: 210, rows: rows, features: 1, seed: 1)
+        // 211 eras: 11 selection (round(0.05 · 211)), 200 test, no embargo.
+        let fx = Fixture(eras: 211, rows: rows, features: 1, seed: 1)
         let n = fx.rows.count
         var predictions: [[Float]] = []
         predictions.reserveCapacity(models)

@@ -243,10 +243,18 @@ final class TournamentTests: XCTestCase {
         XCTAssertEqual(r.scenarios.map(\.option), NewcomerOption.allCases)
         XCTAssertEqual(r.incumbents.count, 30)
         // Stake shares are exact.
+        let total = r.incumbents.reduce(0) { $0 + $1.stake }
         for g in r.groups {
-            let share = r.incumbents.filter { $0.group == g.name }.reduce(0) { $0 + $1.stake } / 30
+            let share = r.incumbents.filter { $0.group == g.name }.reduce(0) { $0 + $1.stake } / total
             XCTAssertEqual(share, g.share, accuracy: 1e-12)
         }
+        // The total is the sum of the Pareto draws (streams [1, i]), not renormalized.
+        let draws = (0..<30).map { i -> Double in
+            var rng = SplitMix64(seed: 3, stream: [1, UInt64(i)])
+            return StakeDistribution.pareto(alpha: 1.2, min: 1).draw(&rng)
+        }
+        XCTAssertEqual(total, draws.reduce(0, +), accuracy: 1e-9 * total)
+        XCTAssertGreaterThanOrEqual(draws.min()!, 1)
         for s in r.scenarios {
             XCTAssertEqual(s.points.map(\.newcomers), [0, 5, 20], s.option.rawValue)
             XCTAssertEqual(s.points[0].metaCorrChange.mean, 0)
