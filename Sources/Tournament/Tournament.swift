@@ -77,6 +77,9 @@ public struct ScenarioResult: Codable, Equatable, Sendable {
     public var fund: Finding?
     public var newcomers: Finding?
     public var incumbents: Finding?
+    enum CodingKeys: String, CodingKey {
+        case option, title, candidates, candidateIDs = "candidate_ids", points, fund, newcomers, incumbents
+    }
 }
 
 public struct TournamentResult: Codable, Equatable, Sendable {
@@ -100,6 +103,13 @@ public struct TournamentResult: Codable, Equatable, Sendable {
     public var incumbents: [StakerRecord]
     public var scenarios: [ScenarioResult]
     public var neutralContribution: Bool
+    enum CodingKeys: String, CodingKey {
+        case name, description, study, seed, poolModels = "pool_models", poolArms = "pool_arms"
+        case exampleModel = "example_model", testEras = "test_eras", selectionEras = "selection_eras"
+        case incumbentStakes = "incumbent_stakes", newcomerStakes = "newcomer_stakes", groups, payout, inference
+        case baselineMetaCorrPerEra = "baseline_meta_corr_per_era", baselineMetaCorrMean = "baseline_meta_corr_mean"
+        case incumbents, scenarios, neutralContribution = "neutral_contribution"
+    }
 
     public struct GroupSummary: Codable, Equatable, Sendable {
         public var name: String
@@ -118,6 +128,7 @@ public struct TournamentResult: Codable, Equatable, Sendable {
         public var alpha: Double
         public var lags: Int
         public var multipleTesting: String
+        enum CodingKeys: String, CodingKey { case method, level, alpha, lags, multipleTesting = "multiple_testing" }
     }
 }
 

@@ -45,7 +45,7 @@ final class TournamentCommandTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("out/tournament.json")))) as! [String: Any]
         XCTAssertEqual((json["incumbents"] as! [Any]).count, 12)
         XCTAssertEqual((json["scenarios"] as! [Any]).count, 6)
-        XCTAssertEqual(json["neutralContribution"] as? Bool, true)
+        XCTAssertEqual(json["neutral_contribution"] as? Bool, true)
         // Payout column = clip(0.5·corr + 2·mmc, ±0.05), every incumbent and test era.
         let check = try TestSupport.python("""
             import sys, numpy as np, pandas as pd
