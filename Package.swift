@@ -34,10 +34,12 @@ let package = Package(
         .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore", "Diversity"],
                 exclude: ["Mining/README.md"]),
         .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
+        .target(name: "Tournament", dependencies: ["EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
+                exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports",
+            "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
@@ -52,5 +54,6 @@ let package = Package(
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "TestSupport"]),
     ]
 )

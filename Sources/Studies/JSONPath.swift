@@ -20,63 +20,63 @@ public struct StudyError: Error, CustomStringConvertible, Equatable {
         return text
     }
 
-    func inFile(_ file: String) -> StudyError {
+    public func inFile(_ file: String) -> StudyError {
         StudyError(file: file, path: path, message, suggestion: suggestion)
     }
 }
 
 /// A parsed JSON value that remembers where it came from, so every check can name its path.
-struct Node {
-    let value: Any
-    let path: String
+public struct Node {
+    public let value: Any
+    public let path: String
 
-    init(_ value: Any, path: String = "$") {
+    public init(_ value: Any, path: String = "$") {
         self.value = value
         self.path = path
     }
 
-    func fail(_ message: String, suggestion: String? = nil) -> StudyError {
+    public func fail(_ message: String, suggestion: String? = nil) -> StudyError {
         StudyError(path: path, message, suggestion: suggestion)
     }
 
-    var isNull: Bool { value is NSNull }
+    public var isNull: Bool { value is NSNull }
 
-    func object() throws -> [String: Node] {
+    public func object() throws -> [String: Node] {
         guard let dict = value as? [String: Any] else { throw fail("expected an object, found \(kind)") }
         var out: [String: Node] = [:]
         for (k, v) in dict { out[k] = Node(v, path: "\(path).\(k)") }
         return out
     }
 
-    func array() throws -> [Node] {
+    public func array() throws -> [Node] {
         guard let list = value as? [Any] else { throw fail("expected a list, found \(kind)") }
         return list.enumerated().map { Node($1, path: "\(path)[\($0)]") }
     }
 
-    func string() throws -> String {
+    public func string() throws -> String {
         guard let s = value as? String else { throw fail("expected a string, found \(kind)") }
         return s
     }
 
-    func number() throws -> Double {
+    public func number() throws -> Double {
         guard let n = value as? NSNumber, !isBool(n) else { throw fail("expected a number, found \(kind)") }
         let d = n.doubleValue
         guard d.isFinite else { throw fail("expected a finite number") }
         return d
     }
 
-    func integer() throws -> Int {
+    public func integer() throws -> Int {
         let d = try number()
         guard d == d.rounded(), abs(d) < 9e15 else { throw fail("expected an integer, found \(d)") }
         return Int(d)
     }
 
-    func bool() throws -> Bool {
+    public func bool() throws -> Bool {
         guard let n = value as? NSNumber, isBool(n) else { throw fail("expected true or false, found \(kind)") }
         return n.boolValue
     }
 
-    var kind: String {
+    public var kind: String {
         switch value {
         case is NSNull: return "null"
         case let n as NSNumber: return isBool(n) ? "a boolean" : "a number"
@@ -94,7 +94,7 @@ struct Node {
 }
 
 /// Rejects keys outside `allowed`, suggesting the closest allowed key.
-func checkKeys(_ object: [String: Node], allowed: [String], at path: String) throws {
+public func checkKeys(_ object: [String: Node], allowed: [String], at path: String) throws {
     for key in object.keys.sorted() where !allowed.contains(key) {
         throw StudyError(path: "\(path).\(key)", "unknown key '\(key)'",
                          suggestion: closest(to: key, in: allowed))

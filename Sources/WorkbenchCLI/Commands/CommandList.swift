@@ -11,6 +11,7 @@ let commandList: [ParsableCommand.Type] = [
     ScoreCommand.self,
     CompareCommand.self,
     MineCommand.self,
+    TournamentCommand.self,
     DataCommand.self,
     SlurmCommand.self,
     BenchGBDTCommand.self,
