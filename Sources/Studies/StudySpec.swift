@@ -133,6 +133,7 @@ extension StudySpec {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw nameNode.fail("name must be non-empty letters, digits, '-', '_' or '.' (it names the output folder)")
         }
+        try StudyLimits.checkName(name, at: nameNode)
         let description = try top["description"]?.string() ?? ""
         let seed = try top["seed"].map { n -> UInt64 in
             let v = try n.integer()
@@ -204,6 +205,7 @@ extension StudySpec {
             throw StudyError(path: top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
                              "each arm needs models ≥ 1 (arm '\(arm.name)' has \(arm.models))")
         }
+        try StudyLimits.checkModelCounts(arms, armsDeclared: top["arms"] != nil)
 
         var benchmark: [String: Double]? = exampleModel
         var benchmarkTarget = "target"

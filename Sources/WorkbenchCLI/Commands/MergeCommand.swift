@@ -18,6 +18,8 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: directory)
         do {
+            let lock = try lockOutputDirectory(url, command: "merge")
+            defer { withExtendedLifetime(lock) {} }
             let spec = try ShardMerger.study(in: url)
             let dataset = try spec.data.load()
             let store = try ShardMerger.merge(directory: url, spec: spec, dataset: dataset)
