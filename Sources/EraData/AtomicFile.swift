@@ -149,7 +149,7 @@ public enum AtomicFile {
         case .fileWriteNoPermission: return AtomicFileError(path: path, reason: reason(EACCES))
         case .fileWriteVolumeReadOnly: return AtomicFileError(path: path, reason: reason(EROFS))
         case .fileWriteInvalidFileName: return AtomicFileError(path: path, reason: "invalid file name (too long?)")
-        default: return AtomicFileError(path: path, reason: "cannot write (\(ns.localizedDescription))")
+        default: return AtomicFileError(path: path, reason: ns.localizedDescription)
         }
     }
 }
