@@ -32,6 +32,9 @@ public func writeAtomically(to path: String, _ body: (_ temporaryPath: String) t
           isDirectory.boolValue else {
         throw AtomicFileError(path: path, reason: "directory \(directory.path) does not exist")
     }
+    guard url.lastPathComponent.utf8.count <= 255 else {
+        throw AtomicFileError(path: path, reason: AtomicFile.reason(ENAMETOOLONG))
+    }
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw AtomicFileError(path: path, reason: "is a directory, not a file")
     }
@@ -69,8 +72,15 @@ public enum AtomicFile {
     /// The marker every temporary name carries: `.NAME.tmp-PID-XXXXXXXX`.
     public static let temporaryMarker = ".tmp-"
 
+    /// The temporary's name; a long final name is shortened so the temporary stays within the
+    /// file system's 255-byte limit whenever the final name does.
     static func temporaryName(for name: String) -> String {
-        ".\(name)\(temporaryMarker)\(getpid())-\(UUID().uuidString.prefix(8))"
+        var stem = ""
+        for c in name {
+            if stem.utf8.count + String(c).utf8.count > 200 { break }
+            stem.append(c)
+        }
+        return ".\(stem)\(temporaryMarker)\(getpid())-\(UUID().uuidString.prefix(8))"
     }
 
     /// Removes temporary files left in `directory` (not recursive) by writers that died

@@ -176,18 +176,29 @@ public final class StudyRunner: @unchecked Sendable {
         return (needed, Int(ProcessInfo.processInfo.physicalMemory))
     }
 
-    /// Bytes a run of `plans`, `jobs` models at once, needs at most: the shared dataset, each
-    /// worker's buffers and histograms, the stored predictions. Static so a planner (e.g. the
-    /// Slurm script's per-shard `--mem`) can ask without creating a run directory.
+    /// Bytes a run of `plans`, `jobs` models at once, needs at most (peak resident memory of
+    /// `workbench run`, loading, training, consolidating and analysing):
+    ///
+    ///     64 MB (runtime, Foundation, libhdf5, OpenBLAS)
+    ///     + rows·features·3 (1-byte bins, plus the loader's transient values)
+    ///     + rows·(4·targets + 104) (targets, ids, eras, splits, row lists)
+    ///     + min(jobs, models)·(one worker's buffers and histograms)
+    ///     + (models + 1)·evaluationRows·24 (predictions: parts, the consolidated matrix, the
+    ///       analysis' per-model copies and gaussianized doubles)
+    ///
+    /// The coefficients were fitted to peak RSS of synthetic studies (narrow, wide, many models)
+    /// and rounded up: the estimate is 1.1–1.3× the measured peak, checked in
+    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory`. Static so a planner
+    /// (e.g. the Slurm script's per-shard `--mem`) can ask without creating a run directory.
     public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int) -> Int {
         let rows = dataset.rowCount, f = dataset.featureCount
-        let datasetBytes = rows * f + rows * 4 * dataset.targetNames.count + rows * 40
+        let datasetBytes = (64 << 20) + rows * f * 3 + rows * (4 * dataset.targetNames.count + 104)
         let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
         let bagging = plans.contains { ($0.parameters["subsample_freq"] ?? 0) > 0 && ($0.parameters["subsample"] ?? 1) < 1 }
         let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
-                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, jobs))
-        let stored = plans.count * evaluationRows * 4 * 2
+                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
+        let stored = (plans.count + 1) * evaluationRows * 24
         return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }
 

@@ -267,6 +267,7 @@ extension StudySpec {
                 let dist = try Distribution.parse(node, integer: spec.kind == .integer, allowStrings: false)
                 if let (lo, hi) = dist.numericBounds {
                     for value in [lo, hi] {
+                        try StudyLimits.checkMagnitude(spec.name, value, at: node.path)
                         do { _ = try BoostingParameters([spec.name: value]) } catch {
                             throw node.fail("\(error)")
                         }
@@ -302,6 +303,9 @@ extension StudySpec {
     }
 
     static func validateParameters(_ params: [String: Double], at path: String) throws {
+        for (name, value) in params.sorted(by: { $0.key < $1.key }) {
+            try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
+        }
         do { _ = try BoostingParameters(params) } catch {
             throw StudyError(path: path, "\(error)")
         }
