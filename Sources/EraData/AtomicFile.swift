@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// A failure to publish an atomically written file.
 public struct AtomicFileError: Error, CustomStringConvertible {
@@ -24,7 +25,11 @@ public struct AtomicFileError: Error, CustomStringConvertible {
 /// final file's last path component (or is `*`), the write is cut short after `body` — the
 /// temporary file is truncated to half its size, as a full disk leaves it — and fails with
 /// "injected write failure". A comma-separated list names several files.
-public func writeAtomically(to path: String, _ body: (_ temporaryPath: String) throws -> Void) throws {
+///
+/// With `sweep` (the default), temporaries of the same final name left by dead processes (an
+/// interrupted or killed earlier write) are removed first; writers of many files into one folder
+/// (the study's part files) pass `false` and rely on the directory lock's sweep instead.
+public func writeAtomically(to path: String, sweep: Bool = true, _ body: (_ temporaryPath: String) throws -> Void) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     var isDirectory: ObjCBool = false
@@ -38,6 +43,7 @@ public func writeAtomically(to path: String, _ body: (_ temporaryPath: String) t
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw AtomicFileError(path: path, reason: "is a directory, not a file")
     }
+    if sweep { AtomicFile.sweepStaleTemporaries(in: directory, named: url.lastPathComponent) }
     // Hidden name, unique per process and call, so concurrent writers never share a temp file.
     let temporary = directory.appendingPathComponent(
         AtomicFile.temporaryName(for: url.lastPathComponent)).path
@@ -75,23 +81,29 @@ public enum AtomicFile {
     /// The temporary's name; a long final name is shortened so the temporary stays within the
     /// file system's 255-byte limit whenever the final name does.
     static func temporaryName(for name: String) -> String {
+        temporaryPrefix(for: name) + "\(getpid())-\(UUID().uuidString.prefix(8))"
+    }
+
+    /// `.NAME.tmp-`, NAME shortened to 200 bytes: what every temporary of `name` starts with.
+    static func temporaryPrefix(for name: String) -> String {
         var stem = ""
         for c in name {
             if stem.utf8.count + String(c).utf8.count > 200 { break }
             stem.append(c)
         }
-        return ".\(stem)\(temporaryMarker)\(getpid())-\(UUID().uuidString.prefix(8))"
+        return ".\(stem)\(temporaryMarker)"
     }
 
     /// Removes temporary files left in `directory` (not recursive) by writers that died
     /// (SIGKILL, power loss): hidden names with the `.tmp-PID-` marker whose process no longer
-    /// runs. Call it while holding the directory's lock, so no live writer of ours is affected;
-    /// temporaries of a live process (this one included) are kept. Returns the removed names.
+    /// runs (only those of final name `final` when given). Temporaries of a live process (this one
+    /// included) are kept, so it is safe without a lock too. Returns the removed names.
     @discardableResult
-    public static func sweepStaleTemporaries(in directory: URL) -> [String] {
+    public static func sweepStaleTemporaries(in directory: URL, named final: String? = nil) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         var removed: [String] = []
-        for name in names.sorted() where name.hasPrefix(".") {
+        let prefix = final.map(temporaryPrefix(for:)) ?? "."
+        for name in names.sorted() where name.hasPrefix(prefix) {
             guard let marker = name.range(of: temporaryMarker, options: .backwards) else { continue }
             let pidText = name[marker.upperBound...].prefix { $0.isNumber }
             guard let pid = Int32(pidText), pid > 0 else { continue }
@@ -148,6 +160,12 @@ public enum AtomicFile {
     /// the final file; other errors unchanged.
     public static func explained(_ error: Error, path: String) -> Error {
         if error is AtomicFileError { return error }
+        // libhdf5 names the temporary file; the user needs the final one (and the likely cause).
+        if let h5 = error as? HDF5Error {
+            var space = statvfs()
+            let full = statvfs(URL(fileURLWithPath: path).deletingLastPathComponent().path, &space) == 0 && space.f_bavail == 0
+            return AtomicFileError(path: path, reason: full ? reason(ENOSPC) + " (\(h5))" : "cannot write (\(h5))")
+        }
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return AtomicFileError(path: path, reason: reason(Int32(ns.code))) }
         guard ns.domain == NSCocoaErrorDomain else { return error }

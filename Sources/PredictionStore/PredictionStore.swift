@@ -103,7 +103,7 @@ public final class PredictionStore: @unchecked Sendable {
         header = Data()
         predictions.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
         try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
-        try writeAtomically(to: partURL(record.index).path) { tmp in
+        try writeAtomically(to: partURL(record.index).path, sweep: false) { tmp in
             try data.write(to: URL(fileURLWithPath: tmp))
         }
     }

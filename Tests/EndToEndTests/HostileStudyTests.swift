@@ -116,7 +116,7 @@ final class HostileStudyTests: XCTestCase {
     func testGridSizeOverflowInCheckIsReportedNotCrashed() throws {
         let s = write("overflow.json", """
         {"name": "overflow", "models": 2, "data": {"synthetic": {"eras": 30, "rowsPerEra": 50, "features": 6, "targets": 3}},
-         "vary": {"seed": {"intRange": [0, 4000000000000000]}, "min_child_samples": {"intRange": [0, 4000000000000000]},
+         "vary": {"n_estimators": {"intRange": [1, 4000000000000000]}, "min_child_samples": {"intRange": [0, 4000000000000000]},
                   "target": ["target", "target_aux1"]}}
         """)
         let r = try TestSupport.workbench(["run", s, "--check"])
@@ -207,6 +207,23 @@ final class HostileStudyTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         for name in stale { XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), name) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(live).path))
+    }
+
+    /// A `data import` killed mid-write leaves its hidden temporary; the next write of the same
+    /// file removes it (its process is gone).
+    func testAKilledWritersTemporaryIsRemovedByTheNextWrite() throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let stale = ".new.h5.tmp-\(child.processIdentifier)-abcdef12"
+        write(stale, "half a dataset")
+        write(".other.h5.tmp-\(child.processIdentifier)-abcdef12", "not ours to judge here")
+        let data = write("in3.csv", csv())
+        let r = try TestSupport.workbench(["data", "import", "--out", path("new.h5"), data])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(exists(stale))
+        XCTAssertTrue(exists(".other.h5.tmp-\(child.processIdentifier)-abcdef12"))
     }
 
     func testOutAnExistingFileGetsAClearMessage() throws {
