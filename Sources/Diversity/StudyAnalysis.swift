@@ -166,12 +166,16 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
     public var uncertainty: [ArmUncertainty]? = nil
     public var theoryOutOfSample: [TheoryOutOfSample]? = nil
     public var referenceContributions: ReferenceContributions? = nil
+    /// Ids of models left out because their predictions are constant within every evaluation era
+    /// (see `StudyAnalysis.run`); empty when none. Optional so older metrics.json files decode.
+    public var constantModels: [String]? = []
     enum CodingKeys: String, CodingKey {
         case target, benchmark, evaluationEras = "evaluation_eras", evaluationRows = "evaluation_rows", split
         case models, diversity, scaling, theory, contributionPositiveShare = "contribution_positive_share"
         case attribution, arms, bestSingle = "best_single", perEra = "per_era"
         case inference, ensembles, contrasts, uncertainty, theoryOutOfSample = "theory_out_of_sample"
         case referenceContributions = "reference_contributions"
+        case constantModels = "constant_models"
     }
 
     /// Deterministic JSON (sorted keys, 12 significant digits, NaN as null).
@@ -193,7 +197,57 @@ public enum StudyAnalysis {
     /// Runs every analysis of DESIGN §5 on the evaluation rows. Deterministic for a given input
     /// (parallel loops write disjoint slots; reductions run in a fixed order). Caps OpenBLAS at one
     /// thread because the loops around it already use every core.
+    ///
+    /// Constant models — predictions equal on every scored row (known target) within each
+    /// evaluation era, e.g. a model that never split — carry no ranking, so their per-era
+    /// correlations are undefined and their correlation matrix rows are NaN. They are left out of
+    /// every analysis and listed in `metrics.constantModels`; the rest are analysed as if they were
+    /// alone (a constant benchmark is dropped, so BMC is NaN). Only when every model is constant
+    /// is there nothing to analyse, and that is an error.
     public static func run(_ input: AnalysisInput) throws -> StudyAnalysisResult {
+        guard input.targetIndex >= 0 && input.targetIndex < input.dataset.targets.count else {
+            throw DiversityError("target index \(input.targetIndex) out of range (dataset has \(input.dataset.targets.count) targets)")
+        }
+        let constant = constantModels(input)
+        guard !constant.isEmpty else { return try analyseVarying(input) }
+        guard constant.count < input.models.count else {
+            throw DiversityError("every model's predictions are constant within each evaluation era (\(input.models.map(\.id).prefix(5).joined(separator: ", "))\(input.models.count > 5 ? ", …" : "")): nothing to analyse; check the parameters (e.g. min_child_samples larger than the data) and that eras have more than one row")
+        }
+        let isConstant = Set(constant)
+        let kept = input.models.indices.filter { !isConstant.contains($0) }
+        var reduced = input
+        reduced.models = kept.map { input.models[$0] }
+        reduced.predictions = kept.map { input.predictions[$0] }
+        reduced.benchmark = input.benchmark.flatMap { kept.firstIndex(of: $0) }
+        var result = try analyseVarying(reduced)
+        result.metrics.constantModels = constant.map { input.models[$0].id }
+        return result
+    }
+
+    /// Indices of models whose predictions are constant within every evaluation era (on the rows
+    /// with a known target). Predictions of the wrong length are left to `analyseVarying`'s checks.
+    public static func constantModels(_ input: AnalysisInput) -> [Int] {
+        let target = input.dataset.targets[input.targetIndex]
+        let groups = input.dataset.eraGroups(of: input.rows)
+        return input.predictions.indices.filter { i in
+            let p = input.predictions[i]
+            guard p.count == input.rows.count else { return false }
+            for group in groups {
+                var first: Float? = nil
+                for position in group.range where !target[Int(input.rows[position])].isNaN {
+                    if let f = first {
+                        // Bit equality: NaN predictions are not constant (the finiteness check reports them).
+                        if p[position].bitPattern != f.bitPattern { return false }
+                    } else {
+                        first = p[position]
+                    }
+                }
+            }
+            return true
+        }
+    }
+
+    static func analyseVarying(_ input: AnalysisInput) throws -> StudyAnalysisResult {
         let m = input.models.count
         guard m > 0 else { throw DiversityError("no models to analyse") }
         guard input.predictions.count == m else {

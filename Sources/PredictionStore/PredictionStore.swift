@@ -69,6 +69,9 @@ public final class PredictionStore: @unchecked Sendable {
     public let modelCount: Int
 
     var partsDirectory: URL { directory.appendingPathComponent("parts") }
+    /// Set when `contents()` found an unreadable predictions.h5 and moved it to
+    /// `predictions.h5.damaged` (the message says so); the caller reports it.
+    public private(set) var damagedStoreMovedAside: String? = nil
     public var predictionsPath: String { directory.appendingPathComponent("predictions.h5").path }
 
     public init(directory: URL, studyName: String, studyHash: String, studyJSON: String, rows: [Int32],
@@ -100,7 +103,7 @@ public final class PredictionStore: @unchecked Sendable {
         header = Data()
         predictions.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
         try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
-        try writeAtomically(to: partURL(record.index).path) { tmp in
+        try writeAtomically(to: partURL(record.index).path, sweep: false) { tmp in
             try data.write(to: URL(fileURLWithPath: tmp))
         }
     }
@@ -141,7 +144,18 @@ public final class PredictionStore: @unchecked Sendable {
     public func contents() throws -> StoreContents {
         var out = StoreContents()
         if FileManager.default.fileExists(atPath: predictionsPath) {
-            let stored = try StoredStudy.read(path: predictionsPath)
+            let stored: StoredStudy
+            do { stored = try StoredStudy.read(path: predictionsPath) } catch {
+                // A damaged store (written by an older workbench, or harmed on disk) must not
+                // block every later run: keep it aside for inspection and train its models again.
+                let aside = predictionsPath + ".damaged"
+                unlink(aside)
+                guard rename(predictionsPath, aside) == 0 else {
+                    throw StoreError("\(predictionsPath) cannot be read (\(error)) and cannot be moved aside: \(String(cString: strerror(errno)))")
+                }
+                damagedStoreMovedAside = "\(predictionsPath) could not be read (\(error)); kept as \(aside), its models are trained again"
+                return try contents()
+            }
             guard stored.studyHash == studyHash else {
                 throw StoreError("\(predictionsPath) belongs to another study (hash \(stored.studyHash), expected \(studyHash))")
             }
@@ -213,6 +227,9 @@ public final class PredictionStore: @unchecked Sendable {
                 try g.write("predictions", values)
                 try writeRecords([record], to: g)
             }
+            // Everything reaches the file before it can take the final name: a full disk fails
+            // here (or in the fsync that follows), never after the rename.
+            try file.flush()
         }
     }
 
@@ -285,12 +302,39 @@ public struct StoredStudy: @unchecked Sendable {
             benchRecord = try records(g).first
             benchPredictions = try g.read("predictions", as: Float.self)
         }
-        return StoredStudy(
+        let study = StoredStudy(
             studyName: try file.stringAttribute("study_name"), studyHash: try file.stringAttribute("study_hash"),
             studyJSON: try file.stringAttribute("study_json"), records: try records(models),
             rows: try file.read("rows", as: Int32.self), ids: try file.readStrings("ids"),
             eras: try file.readStrings("eras"), matrix: try file.read("predictions", as: Float.self),
             benchmarkRecord: benchRecord, benchmarkPredictions: benchPredictions)
+        try study.checkShapes(path: path, modelCount: try file.attribute("model_count", as: Int64.self))
+        return study
+    }
+
+    /// The arrays agree with each other, so every later index is in range: `ids`, `eras` have one
+    /// entry per row; `predictions` is `records × rows` (and `model_count` records); record `i`
+    /// has index `i`; the benchmark has one prediction per row; no row index is negative.
+    func checkShapes(path: String, modelCount: Int64) throws {
+        func fail(_ what: String) -> StoreError { StoreError("\(path): damaged store: \(what)") }
+        let n = rows.count
+        guard ids.count == n else { throw fail("\(ids.count) ids for \(n) rows") }
+        guard eras.count == n else { throw fail("\(eras.count) eras for \(n) rows") }
+        guard modelCount >= 0, Int(modelCount) == records.count else {
+            throw fail("model_count \(modelCount) but \(records.count) model records")
+        }
+        let (cells, overflow) = records.count.multipliedReportingOverflow(by: n)
+        guard !overflow, matrix.count == cells else {
+            throw fail("\(matrix.count) predictions for \(records.count) models × \(n) rows")
+        }
+        if let bad = records.indices.first(where: { records[$0].index != $0 }) {
+            throw fail("model record \(bad) has index \(records[bad].index)")
+        }
+        if let bad = rows.firstIndex(where: { $0 < 0 }) { throw fail("row \(bad) is \(rows[bad])") }
+        if let b = benchmarkPredictions, b.count != n {
+            throw fail("\(b.count) benchmark predictions for \(n) rows")
+        }
+        if (benchmarkRecord == nil) != (benchmarkPredictions == nil) { throw fail("benchmark record without predictions") }
     }
 }
 

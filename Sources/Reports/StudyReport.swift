@@ -1,4 +1,5 @@
 import Diversity
+import EraData
 import Foundation
 import PredictionStore
 
@@ -156,7 +157,7 @@ public enum StudyReport {
         try fm.createDirectory(at: fresh, withIntermediateDirectories: true)
         do {
             for chart in charts {
-                try Data(chart.svg.utf8).write(to: fresh.appendingPathComponent(chart.fileName))
+                try writeAtomically(chart.svg, to: fresh.appendingPathComponent(chart.fileName).path)
             }
             if fm.fileExists(atPath: final.path) { try fm.moveItem(at: final, to: old) }
             try fm.moveItem(at: fresh, to: final)

@@ -107,6 +107,9 @@ public enum Distribution: Equatable, Sendable {
                 guard bounds.count == 3 else { throw arg.fail("linspace takes [start, stop, num]") }
                 let start = try bounds[0].number(), stop = try bounds[1].number(), num = try bounds[2].integer()
                 guard num >= 1 else { throw bounds[2].fail("linspace needs num ≥ 1") }
+                guard num <= StudyLimits.maxLinspaceValues else {
+                    throw bounds[2].fail("linspace of \(num) values is more than a grid axis may hold (at most \(StudyLimits.maxLinspaceValues)); use uniform or logUniform for a continuous range")
+                }
                 return .choice(linspace(start, stop, num).map { .number(integer ? $0.rounded(.towardZero) : $0) })
             case "intRange":
                 guard bounds.count == 2 else { throw arg.fail("intRange takes [low, high] (inclusive)") }

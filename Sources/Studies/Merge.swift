@@ -79,6 +79,7 @@ public enum ShardMerger {
         let rerun: @Sendable (Int) -> String = { (i: Int) in "workbench run \(shellQuote(studyArg)) --shard \(i)/\(count) --out \(shellQuote(directory.path))" }
 
         let rows = evaluationRows(dataset)
+        let fingerprint = DataFingerprint.of(dataset)
         func store(at url: URL) throws -> PredictionStore {
             try PredictionStore(directory: url, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
                                 rows: rows, ids: rows.map { dataset.ids[Int($0)] },
@@ -99,6 +100,9 @@ public enum ShardMerger {
             }
             guard record.hash == spec.hash else {
                 throw StudyError(path: "$", "shard \(i) holds study '\(record.name)' (hash \(record.hash)), not '\(spec.name)' (hash \(spec.hash)): shards of different studies cannot be merged")
+            }
+            if let trainedOn = record.data, trainedOn != fingerprint {
+                throw StudyError(path: "$", "shard \(i) was trained on other data (data fingerprint \(trainedOn), the data now \(fingerprint)): restore the data, or re-run that shard with --force")
             }
             let contents = try store(at: url).contents()
             let expected = plans.indices.filter { assignment[$0] == i }
@@ -140,7 +144,7 @@ public enum ShardMerger {
             if FileManager.default.fileExists(atPath: script) { error.slurmScript = script }
             throw error
         }
-        try StudyRunner.prepareDirectory(directory, spec: spec, force: false)
+        try StudyRunner.prepareDirectory(directory, spec: spec, force: false, fingerprint: fingerprint)
         let target = try store(at: directory)
         try target.write(merged, placeholders: [])
         return target

@@ -242,7 +242,10 @@ public struct PlanSummary {
             }
             if arm.target.distinctCount ?? 1 > 1 {
                 lines.append("  vary target: \(arm.target.summary)")
-                distinct = distinct.map { $0 * (arm.target.distinctCount ?? 1) }
+                distinct = distinct.flatMap { so in
+                    let (product, overflow) = so.multipliedReportingOverflow(by: arm.target.distinctCount ?? 1)
+                    return overflow ? nil : product
+                }
             }
             for name in arm.fixed.keys.sorted() { lines.append("  fixed \(name) = \(fmt(arm.fixed[name]!))") }
             if case .constant(let t) = arm.target { lines.append("  target \(t)") }

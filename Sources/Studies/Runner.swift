@@ -45,6 +45,8 @@ public final class StudyRunner: @unchecked Sendable {
     let trainRowsByEra: [Int: [Int32]]
     /// The rows every model predicts: all non-train rows, in order.
     public let evalRows: [Int32]
+    /// `DataFingerprint.of(dataset)`, recorded in `DIR/study.json`.
+    public let dataFingerprint: String
 
     /// Scores a model's evaluation predictions for progress display (higher is better).
     public var score: (@Sendable ([Float]) -> Double)?
@@ -65,34 +67,45 @@ public final class StudyRunner: @unchecked Sendable {
             byEra[Int(dataset.eraOfRow[i]), default: []].append(Int32(i))
         }
         trainRowsByEra = byEra
-        try Self.prepareDirectory(directory, spec: spec, force: options.force)
+        dataFingerprint = DataFingerprint.of(dataset)
+        try Self.prepareDirectory(directory, spec: spec, force: options.force, fingerprint: dataFingerprint)
         store = try PredictionStore(
             directory: directory, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
             rows: evalRows, ids: evalRows.map { dataset.ids[Int($0)] },
             eraOfColumn: evalRows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] }, modelCount: plans.count)
     }
 
-    /// Creates the output directory and records the study; refuses a different study unless forced.
-    public static func prepareDirectory(_ directory: URL, spec: StudySpec, force: Bool) throws {
+    /// Creates the output directory and records the study and its data fingerprint
+    /// (`DataFingerprint`); refuses, unless forced, a directory holding a different study or the
+    /// same study trained on different data (resuming would mix models of both). Even forced, it
+    /// only ever removes workbench's own outputs, and only in a directory whose `study.json` is a
+    /// study record workbench wrote.
+    public static func prepareDirectory(_ directory: URL, spec: StudySpec, force: Bool, fingerprint: String? = nil) throws {
         let fm = FileManager.default
         let studyFile = directory.appendingPathComponent("study.json")
         if let existing = fm.contents(atPath: studyFile.path) {
-            let previous = (try? JSONDecoder().decode(StudyRecordFile.self, from: existing))?.hash
-            if previous != spec.hash {
-                guard force else {
-                    throw StudyError(path: "$", "\(directory.path) holds results of a different study (hash \(previous ?? "unknown"), this study \(spec.hash)); use --force to replace them or choose another --out")
-                }
-                for name in ["parts", "predictions.h5", "metrics.json", "report.md", "charts", "shards"] {
+            guard let previous = try? JSONDecoder().decode(StudyRecordFile.self, from: existing) else {
+                throw StudyError(path: "$", "\(studyFile.path) is not a study record written by workbench, so \(directory.path) is not a study output directory; choose another --out (nothing was removed)")
+            }
+            var mismatch: String? = nil
+            if previous.hash != spec.hash {
+                mismatch = "\(directory.path) holds results of a different study (hash \(previous.hash), this study \(spec.hash)); use --force to replace them or choose another --out"
+            } else if let before = previous.data, let now = fingerprint, before != now {
+                mismatch = "the data changed since the models in \(directory.path) were trained (data fingerprint \(before), now \(now)); resuming would mix models of old and new data. Restore the data, choose another --out, or use --force to discard the stored models and train again"
+            }
+            if let mismatch {
+                guard force else { throw StudyError(path: "$", mismatch) }
+                for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }
         }
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let record = StudyRecordFile(name: spec.name, hash: spec.hash, study: spec.canonicalJSON, path: spec.sourcePath)
+        var record = StudyRecordFile(name: spec.name, hash: spec.hash, study: spec.canonicalJSON, path: spec.sourcePath)
+        record.data = fingerprint
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let data = try encoder.encode(record)
-        try writeAtomically(to: studyFile.path) { try data.write(to: URL(fileURLWithPath: $0)) }
+        try writeAtomically(try encoder.encode(record), to: studyFile.path)
     }
 
     /// `DIR/study.json`: which study the directory holds, and where its file was.
@@ -101,6 +114,8 @@ public final class StudyRunner: @unchecked Sendable {
         public let hash: String
         public let study: String
         public let path: String?
+        /// `DataFingerprint` of the data the models were trained on (absent in older records).
+        public var data: String? = nil
 
         public static func read(_ directory: URL) throws -> StudyRecordFile {
             let url = directory.appendingPathComponent("study.json")
@@ -151,24 +166,39 @@ public final class StudyRunner: @unchecked Sendable {
         return (booster, predictions, seconds)
     }
 
+    /// `--jobs` clamped to what can run at once: at most one worker per model (and the benchmark),
+    /// so a huge value means "as many as useful", never an overflow or a refusal.
+    public var effectiveJobs: Int { max(1, min(options.jobs, plans.count + 1)) }
+
     /// Bytes the run needs at most, and the machine's memory.
     public func memoryEstimate() -> (needed: Int, available: Int) {
-        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: options.jobs)
+        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs)
         return (needed, Int(ProcessInfo.processInfo.physicalMemory))
     }
 
-    /// Bytes a run of `plans`, `jobs` models at once, needs at most: the shared dataset, each
-    /// worker's buffers and histograms, the stored predictions. Static so a planner (e.g. the
-    /// Slurm script's per-shard `--mem`) can ask without creating a run directory.
+    /// Bytes a run of `plans`, `jobs` models at once, needs at most (peak resident memory of
+    /// `workbench run`, loading, training, consolidating and analysing):
+    ///
+    ///     64 MB (runtime, Foundation, libhdf5, OpenBLAS)
+    ///     + rows·features·3 (1-byte bins, plus the loader's transient values)
+    ///     + rows·(4·targets + 104) (targets, ids, eras, splits, row lists)
+    ///     + min(jobs, models)·(one worker's buffers and histograms)
+    ///     + (models + 1)·evaluationRows·24 (predictions: parts, the consolidated matrix, the
+    ///       analysis' per-model copies and gaussianized doubles)
+    ///
+    /// The coefficients were fitted to peak RSS of synthetic studies (narrow, wide, many models)
+    /// and rounded up: the estimate is 1.1–1.3× the measured peak, checked in
+    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory`. Static so a planner
+    /// (e.g. the Slurm script's per-shard `--mem`) can ask without creating a run directory.
     public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int) -> Int {
         let rows = dataset.rowCount, f = dataset.featureCount
-        let datasetBytes = rows * f + rows * 4 * dataset.targetNames.count + rows * 40
+        let datasetBytes = (64 << 20) + rows * f * 3 + rows * (4 * dataset.targetNames.count + 104)
         let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
         let bagging = plans.contains { ($0.parameters["subsample_freq"] ?? 0) > 0 && ($0.parameters["subsample"] ?? 1) < 1 }
         let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
-                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, jobs))
-        let stored = plans.count * evaluationRows * 4 * 2
+                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
+        let stored = (plans.count + 1) * evaluationRows * 24
         return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }
 
@@ -180,6 +210,9 @@ public final class StudyRunner: @unchecked Sendable {
             throw StudyError(path: "$", String(format: "the study needs about %.1f GB of memory but this machine has %.1f GB; use fewer --jobs, fewer models or a smaller dataset", Double(needed) / 1e9, Double(available) / 1e9))
         }
         let done = try store.completed()
+        if let note = store.damagedStoreMovedAside {
+            FileHandle.standardError.write(Data("warning: \(note)\n".utf8))
+        }
         var work: [ModelPlan] = plans.filter { (options.only?.contains($0.index) ?? true) && done[$0.index]?.status != .done }
         if options.includeBenchmark, let b = planner.benchmarkPlan(), done[-1] == nil { work.insert(b, at: 0) }
         // Longest first balances the workers (LPT).
@@ -196,7 +229,7 @@ public final class StudyRunner: @unchecked Sendable {
         let state = RunState()
         let writer = DispatchQueue(label: "workbench.store.writer")
         let started = Date()
-        let jobs = max(1, min(options.jobs, total))
+        let jobs = max(1, min(effectiveJobs, total))
 
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
             while let plan = state.take(from: queue, unless: cancelled) {

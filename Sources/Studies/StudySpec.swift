@@ -145,6 +145,7 @@ extension StudySpec {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw nameNode.fail("name must be non-empty letters, digits, '-', '_' or '.' (it names the output folder)")
         }
+        try StudyLimits.checkName(name, at: nameNode)
         let description = try top["description"]?.string() ?? ""
         let seed = try top["seed"].map { n -> UInt64 in
             let v = try n.integer()
@@ -217,6 +218,7 @@ extension StudySpec {
             throw StudyError(path: top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
                              "each arm needs models ≥ 1 (arm '\(arm.name)' has \(arm.models))")
         }
+        try StudyLimits.checkModelCounts(arms, armsDeclared: top["arms"] != nil)
 
         var benchmark: [String: Double]? = exampleModel
         var benchmarkTarget = "target"
@@ -295,6 +297,7 @@ extension StudySpec {
                 let dist = try Distribution.parse(node, integer: spec.kind == .integer, allowStrings: false)
                 if let (lo, hi) = dist.numericBounds {
                     for value in [lo, hi] {
+                        try StudyLimits.checkMagnitude(spec.name, value, at: node.path)
                         do { _ = try BoostingParameters([spec.name: value]) } catch {
                             throw node.fail("\(error)")
                         }
@@ -330,6 +333,9 @@ extension StudySpec {
     }
 
     static func validateParameters(_ params: [String: Double], at path: String) throws {
+        for (name, value) in params.sorted(by: { $0.key < $1.key }) {
+            try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
+        }
         do { _ = try BoostingParameters(params) } catch {
             throw StudyError(path: path, "\(error)")
         }

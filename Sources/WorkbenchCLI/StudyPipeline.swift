@@ -21,6 +21,9 @@ public enum StudyPipeline {
         let analysis = try StudyAnalysis.run(prepared.input)
         var description = try describe(spec: spec, stored: stored, dataset: dataset, input: prepared.input,
                                        excluded: prepared.excluded)
+        if let constant = analysis.metrics.constantModels, !constant.isEmpty {
+            description.resolvedPlan += "\nconstant models, not analysed (\(constant.count); predictions constant within every evaluation era, so no ranking): " + constant.joined(separator: ", ")
+        }
         description.data.ceilingCorr = ceilingCorr(dataset: dataset, rows: prepared.input.rows,
                                                    targetIndex: prepared.input.targetIndex,
                                                    testEras: analysis.metrics.split.testEras)
@@ -36,7 +39,7 @@ public enum StudyPipeline {
 
     /// The scored target: the benchmark's (the study's main target), else `target`, else the first.
     static func scoredTarget(spec: StudySpec, dataset: Dataset) -> Int {
-        dataset.targetIndex(spec.benchmarkTarget) ?? dataset.targetIndex("target") ?? 0
+        spec.scoredTargetIndex(in: dataset)
     }
 
     /// Checks the stored predictions belong to this study and dataset, and lays them out for the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EraData
 import Foundation
 
 /// The `workbench` command: thin subcommands over the libraries.
@@ -34,10 +35,29 @@ public struct Workbench: ParsableCommand {
             }
             // Usage errors (ArgumentParser's validation) are 2; failures inside the libraries are 1.
             let isUsage = code == .validationFailure
-            let message = isUsage ? fullMessage(for: error) : "error: \(error)"
+            let message = isUsage ? fullMessage(for: error) : "error: \(readableFailure(error))"
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(isUsage ? 2 : 1)
         }
+    }
+}
+
+/// A Foundation error (`NSCocoaErrorDomain …` dumps) as one sentence naming the file; other
+/// errors as they describe themselves.
+func readableFailure(_ error: Error) -> String {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
+    if ns.domain == NSCocoaErrorDomain, CocoaError.Code(rawValue: ns.code) == .fileNoSuchFile
+        || CocoaError.Code(rawValue: ns.code) == .fileReadNoSuchFile {
+        return "\(path): no such file or directory"
+    }
+    return AtomicFile.explained(error, path: path).localizedDescriptionOrText
+}
+
+private extension Error {
+    var localizedDescriptionOrText: String {
+        (self as? CustomStringConvertible)?.description ?? (self as NSError).localizedDescription
     }
 }
 

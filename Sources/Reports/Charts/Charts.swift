@@ -1,3 +1,4 @@
+import EraData
 import Foundation
 
 /// The charts a study report needs, from plain arrays (no dependency on the analysis types).
@@ -144,17 +145,11 @@ public enum Charts {
 }
 
 extension Charts {
-    /// Writes a chart (or any report text) atomically: a temporary file in the same directory,
-    /// then rename(2), so a reader never sees half a file. Creates the directory if needed.
+    /// Writes a chart (or any report text) atomically (`EraData.writeAtomically`: a temporary
+    /// file in the same directory, then rename(2)), so a reader never sees half a file. Creates
+    /// the directory if needed.
     public static func write(_ text: String, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try Data(text.utf8).write(to: temp)
-        guard rename(temp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path): \(reason)"])
-        }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try writeAtomically(text, to: url.path)
     }
 }

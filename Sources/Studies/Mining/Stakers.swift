@@ -31,7 +31,8 @@ public enum StakerList {
     public static func parse(_ text: String, name: String = "<stakers>") throws -> [String] {
         var ids: [String] = []
         var firstLine: [String: Int] = [:]
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `isNewline`, not "\n": in Swift "\r\n" is one Character, so CRLF files split here too.
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard isValid(line) else {

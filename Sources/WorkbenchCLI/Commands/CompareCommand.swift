@@ -1,4 +1,5 @@
 import ArgumentParser
+import EraData
 import Foundation
 import Reports
 
@@ -62,23 +63,11 @@ struct CompareCommand: ParsableCommand {
         if let markdown {
             let text = comparison.markdown(baseLabel: base, newLabel: new, all: all)
             do { try writeAtomically(text, to: markdown) } catch {
-                throw WorkbenchError("\(markdown): cannot write: \(error.localizedDescription)")
+                throw WorkbenchError("cannot write the comparison: \(error)")
             }
         }
         if comparison.hasRegression {
             throw WorkbenchError(CompareText.regressionFailure(comparison.regressions), exitCode: 1)
-        }
-    }
-
-    /// Temp file in the same directory, then rename: a reader never sees half a file.
-    private func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try Data(text.utf8).write(to: temp)
-        guard rename(temp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw WorkbenchError("\(path): cannot write: \(reason)")
         }
     }
 }

@@ -27,6 +27,7 @@ struct DataImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseOutputOntoInput([(out, "--out")], inputs: inputs + (featuresJson.map { [$0] } ?? []))
         let start = DispatchTime.now().uptimeNanoseconds
         let dataset = try withDataErrors { try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson) }
         let parsed = DispatchTime.now().uptimeNanoseconds

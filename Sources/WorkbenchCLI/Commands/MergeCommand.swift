@@ -19,6 +19,8 @@ struct MergeCommand: ParsableCommand {
         let url = URL(fileURLWithPath: directory)
         if let parent = ReplicateRun.parentSpec(in: url) { return try ReplicateRun.merge(spec: parent, directory: url) }
         do {
+            let lock = try lockOutputDirectory(url, command: "merge")
+            defer { withExtendedLifetime(lock) {} }
             let spec = try ShardMerger.study(in: url)
             let dataset = try spec.loadData()
             let store = try ShardMerger.merge(directory: url, spec: spec, dataset: dataset)

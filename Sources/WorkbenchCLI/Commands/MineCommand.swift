@@ -72,7 +72,7 @@ struct MineCommand: ParsableCommand {
         do { ids = try stakers.map(StakerList.read) ?? StakerList.generated(count: count!) } catch let error as MiningError {
             throw WorkbenchError(error.description)
         }
-        let dataset = try spec.data.load()
+        let dataset = try spec.loadData()
         var options = MiningOptions()
         if let jobs { options.jobs = jobs }
         options.maxAttempts = maxAttempts

@@ -38,6 +38,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseOutputOntoInput([(out, "--out")], inputs: inputs + [model])
         let booster = try withDataErrors { try Booster.load(modelOrLightGBMText: model) }
         let (dataset, rawValues) = try withDataErrors { try Self.readData(inputs, featureSet: featureSet) }
         let rows: [Int32] = split == "all" ? (0..<Int32(dataset.rowCount)).map { $0 } : dataset.rows(in: Split(rawValue: split)!)

@@ -38,6 +38,8 @@ struct ReportCommand: ParsableCommand {
         guard fm.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
             throw WorkbenchError.usage("\(directory)/predictions.h5 not found: run `workbench run` on the study first")
         }
+        let lock = try lockOutputDirectory(dir, command: "report")
+        defer { withExtendedLifetime(lock) {} }
         let spec = try loadSpec(dir)
         let dataset: Dataset
         do { dataset = try spec.loadData() } catch let error as StudyError {
@@ -46,6 +48,10 @@ struct ReportCommand: ParsableCommand {
         let report: URL
         do { report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } catch let error as StoreError {
             throw WorkbenchError(error.description)
+        } catch let error as WorkbenchError {
+            throw error
+        } catch let error as CustomStringConvertible {
+            throw WorkbenchError("\(dir.appendingPathComponent("predictions.h5").path): \(error.description)")
         }
         print("metrics: \(dir.appendingPathComponent("metrics.json").path)")
         print("report: \(report.path)")

@@ -46,11 +46,38 @@ struct RunCommand: ParsableCommand {
         let spec = try studyOrFail()
         if spec.replicates != nil { return try runReplicates(spec) }
         if replicate != nil { throw WorkbenchError.usage("--replicate needs a study with 'replicates'") }
+        do { try run(spec) } catch { throw locatedInStudy(error) }
+    }
+
+    /// An error after the study file was read, prefixed with the study file's name so the user
+    /// knows which study failed (interruptions and already-located messages unchanged).
+    func locatedInStudy(_ error: Error) -> Error {
+        switch error {
+        case let e as WorkbenchError:
+            if e.exitCode == 130 || e.description.hasPrefix(study) { return e }
+            return WorkbenchError("\(study): \(e.description)", exitCode: e.exitCode)
+        case let e as StudyError:
+            return WorkbenchError(e.file == nil ? "\(study): \(e.description)" : e.description)
+        case let e as CustomStringConvertible:
+            return WorkbenchError("\(study): \(e.description)")
+        default:
+            return WorkbenchError("\(study): \(error)")
+        }
+    }
+
+    func run(_ spec: StudySpec) throws {
         let dataset = try spec.loadData()
         let planner = try Planner(spec: spec, dataset: dataset)
+        // Fails now what would otherwise fail only after all training, in the analysis.
+        try spec.checkEvaluation(on: dataset)
         if check {
-            print(PlanSummary(spec: spec, plans: planner.plans()).render())
+            let plans = planner.plans()
+            print(PlanSummary(spec: spec, plans: plans).render())
             print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
+            let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
+            let bytes = StudyRunner.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs)
+            print(String(format: "memory: about %.0f MB at --jobs %d (this machine has %.1f GB)", Double(bytes) / 1e6, jobs,
+                         Double(ProcessInfo.processInfo.physicalMemory) / 1e9))
             return
         }
         let studyDirectory = URL(fileURLWithPath: out ?? "results/\(spec.name)")
@@ -65,6 +92,9 @@ struct RunCommand: ParsableCommand {
             directory = shard.directory(in: studyDirectory)
             if !quiet { FileHandle.standardError.write(Data("shard \(shard): \(options.only!.count) of \(spec.modelCount) models\n".utf8)) }
         }
+        // One writer per output directory: a second run (or merge, report) there is refused.
+        let lock = try lockOutputDirectory(directory, command: "run")
+        defer { withExtendedLifetime(lock) {} }
         let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                      progress: ProgressReporter(quiet: quiet))
         runner.score = try progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)

@@ -52,7 +52,7 @@ struct TournamentCommand: ParsableCommand {
         // The study as `workbench report` finds it: the file given (`studyFile`), else the copy in DIR/study.json.
         let studySpec = try ReportCommand.parse([studyDir.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(studyDir)
         let dataset: Dataset
-        do { dataset = try studySpec.data.load() } catch let error as StudyError { throw WorkbenchError(error.description) }
+        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
         let stored: StoredStudy
         do { stored = try StoredStudy.read(directory: studyDir) } catch let error as StoreError { throw WorkbenchError(error.description) }
         let input = try StudyPipeline.prepare(spec: studySpec, stored: stored, dataset: dataset).input

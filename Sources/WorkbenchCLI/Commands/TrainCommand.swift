@@ -31,6 +31,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let paramsFile = params.trimmingCharacters(in: .whitespaces).hasPrefix("{") ? [] : [params]
+        try refuseOutputOntoInput([(predictions, "--predictions"), (model, "--model"), (lightgbmModel, "--lightgbm-model")],
+                                  inputs: [data] + paramsFile)
         let parameterObject = try Self.parameterObject(params)
         let parameters: BoostingParameters
         do { parameters = try BoostingParameters(parameterObject) } catch {

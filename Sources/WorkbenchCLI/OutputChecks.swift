@@ -1,0 +1,21 @@
+import Foundation
+import Studies
+
+/// Refuses, before any work, an output path that would overwrite one of the command's inputs
+/// (compared as resolved real paths, so `./x.csv`, a symbolic link or a hard link to the input
+/// count as the input). Exit code 2: the command line is wrong.
+func refuseOutputOntoInput(_ outputs: [(path: String?, flag: String)], inputs: [String]) throws {
+    for output in outputs {
+        guard let path = output.path else { continue }
+        do { try OutputPath.refuseOverwriting(inputs: inputs, output: path, flag: output.flag) } catch let error as OutputError {
+            throw WorkbenchError.usage(error.description)
+        }
+    }
+}
+
+/// Takes the output directory's lock (see `DirectoryLock`) for `command`, as a `WorkbenchError`.
+func lockOutputDirectory(_ directory: URL, command: String) throws -> DirectoryLock {
+    do { return try DirectoryLock(directory: directory, command: command) } catch let error as OutputError {
+        throw WorkbenchError(error.description)
+    }
+}
