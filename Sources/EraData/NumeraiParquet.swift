@@ -209,6 +209,11 @@ public enum NumeraiParquet {
             let values = try source.file.readFloatColumns(present)
             for (name, column) in zip(present, values) {
                 let t = targetNames.firstIndex(of: name)!
+                // An infinite target (a float32 overflow upstream) would poison every gradient sum.
+                if let r = column.firstIndex(where: { $0.isInfinite }) {
+                    throw NumeraiParquetError(.badValue, "\(source.path): column '\(name)', row \(r + 1) "
+                                              + "(id '\(source.ids[r])'): target \(column[r]) is not finite")
+                }
                 targets[t].withUnsafeMutableBufferPointer { out in
                     for (r, v) in column.enumerated() { out[newRow[bases[s] + r]] = v }
                 }
