@@ -403,6 +403,7 @@ extension Booster {
                 let f = datasetIndex[featureNames[Int(tree.splitFeature[node])]]!
                 tree.splitFeature[node] = Int32(f)
                 let threshold = tree.threshold[node]
+                guard !threshold.isNaN else { throw RebinError(reason: "tree \(t) node \(node): threshold is nan") }
                 let e = edges(f)
                 // Index of the largest bin wholly at or below the threshold, -1 when none.
                 var bin: Int

@@ -228,6 +228,11 @@ extension Tree {
         if let f = splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
             return "split feature \(f) is outside 0..<\(featureCount)"
         }
+        // Predictions must be numbers: a NaN threshold has no side, a non-finite leaf poisons sums.
+        if let i = threshold.firstIndex(where: \.isNaN) { return "node \(i) has threshold nan" }
+        if let i = leafValue.firstIndex(where: { !$0.isFinite }) {
+            return "leaf \(i) has value \(leafValue[i]), not a finite number"
+        }
         guard n > 0 else { return nil }
         var nodeSeen = [Bool](repeating: false, count: n), leafSeen = [Bool](repeating: false, count: n + 1)
         nodeSeen[0] = true

@@ -141,6 +141,9 @@ public enum NumeraiParquet {
         var eraNames: [String] = [], eraIndex: [String: Int32] = [:]
         var eraOfRow: [Int32] = [], ids: [String] = [], splitOfRow: [Split] = []
         let total = sources.reduce(0) { $0 + $1.file.rowCount }
+        guard total > 0 else {
+            throw NumeraiParquetError(.noFiles, "\(paths.joined(separator: ", ")): no rows (valid parquet, but empty)")
+        }
         eraOfRow.reserveCapacity(total); ids.reserveCapacity(total); splitOfRow.reserveCapacity(total)
         for source in sources {
             for era in source.eras {

@@ -131,8 +131,8 @@ json.dump({"trees": trees, "predictions": pred.tolist(), "seconds": 0}, open(d +
         let parameterSets: [[String: Double]] = [
             ["n_estimators": 40],
             ["n_estimators": 40, "max_bin": 63, "num_leaves": 20],
-            ["n_estimators": 30, "max_bin": 15, "subsample": 0.7, "subsample_freq": 1, "colsample_bytree": 0.6,
-             "min_child_samples": 5, "seed": 4],
+            ["n_estimators": 30, "max_bin": 15, "colsample_bytree": 0.6, "seed": 4],
+            ["n_estimators": 30, "subsample": 0.7, "subsample_freq": 1, "min_child_samples": 5, "seed": 4],
             ["n_estimators": 60, "learning_rate": 0.01, "max_depth": 5, "num_leaves": 31, "colsample_bytree": 0.1],
         ]
         for seed in [1, 2, 3] as [UInt64] {

@@ -48,7 +48,7 @@ for objective, label in [("binary", y), ("poisson", np.exp(0.3 * Xt[:, 1]).round
                   lgb.Dataset(pd.DataFrame(Xt, columns=names), label=label), 30)
     b.save_model(f"{d}/{objective}.txt")
     pd.DataFrame({"id": frame["id"][3200:], "prediction": b.predict(live)}).to_csv(f"{d}/{objective}-expected.csv", index=False)
-pd.DataFrame(live.round(6), columns=names).assign(id=frame["id"][3200:], era=frame["era"][3200:],
+pd.DataFrame(live.round(6), columns=names).assign(id=frame["id"][3200:].to_numpy(), era=frame["era"][3200:].to_numpy(),
     data_type="live")[["id", "era", "data_type"] + names].to_csv(f"{d}/live.csv", index=False)
 text = open(f"{d}/regression.txt").read()
 open(f"{d}/crlf.txt", "w", newline="").write(text.replace("\n", "\r\n"))
@@ -146,7 +146,7 @@ print("ok")
         let out = path("never.h5")
         try probe(["data", "synth", "--out", out, "--eras", "0"], status: 2, fragment: "eras", absent: [out])
         try probe(["data", "synth", "--out", out, "--eras", "9223372036854775807", "--rows-per-era", "9223372036854775807"],
-                  status: 2, fragment: "too large", absent: [out])
+                  status: 2, fragment: "eras must be in", absent: [out])
         try probe(["data", "synth", "--out", out, "--eras", "100000", "--rows-per-era", "100000", "--features", "100000"],
                   status: 2, fragment: "too large", absent: [out])
         for (settings, fragment) in [(#"{"rowsPerEra": 2}"#, "rowsPerEra"), (#"{"noise": -1}"#, "noise"),
