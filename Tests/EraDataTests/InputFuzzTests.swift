@@ -47,14 +47,14 @@ final class InputFuzzTests: XCTestCase {
 
     func testCSVImportMutationFuzzLoop() throws {
         let seeds = [Array(Self.seedCSV(rows: 60, crlf: false).utf8), Array(Self.seedCSV(rows: 40, crlf: true).utf8)]
-        let (thrown, fine) = try fuzz(seeds: seeds, iterations: 3_000, seed: 0xc5f, ext: "csv",
+        let (thrown, fine) = try fuzz(seeds: seeds, iterations: 1_200, seed: 0xc5f, ext: "csv",
                                       tokens: ByteMutator.textTokens) { path in
             let d = try CSVImporter.read(paths: [path])
             XCTAssertTrue(d.targets.allSatisfy { $0.allSatisfy { !$0.isInfinite } }, "an infinite target was imported")
             _ = try CSVImporter.readForPrediction(paths: [path])
         }
         XCTAssertGreaterThan(thrown, 300)
-        XCTAssertGreaterThan(fine, 100)
+        XCTAssertGreaterThan(fine, 20)
     }
 
     /// Dataset files with integer bins and with edge-binned float features; libhdf5 itself
