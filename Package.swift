@@ -22,7 +22,7 @@ let package = Package(
                        providers: [.apt(["libsnappy-dev", "libzstd-dev", "zlib1g-dev"])]),
 
         // Thin Swift wrappers.
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CCompression"]),
         .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
 
         // Domain.

@@ -28,7 +28,7 @@ extension Booster {
         var out = ""
         out.reserveCapacity(trees.count * 2_000 + featureNames.count * 40)
         out += "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n"
-        out += "max_feature_idx=\(featureNames.count - 1)\nobjective=regression\n"
+        out += "max_feature_idx=\(featureNames.count - 1)\nobjective=\(objective?.text ?? "regression")\n"
         // LightGBM separates names by spaces, so whitespace inside a name becomes `_`.
         let names = featureNames.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
         out += "feature_names=" + names.joined(separator: " ") + "\n"
@@ -134,8 +134,10 @@ extension Booster {
     /// - Missing-value handling (`decision_type` default-left and missing-type bits) is kept in
     ///   `Tree.decisionType` and honoured by raw prediction. Categorical splits, linear trees,
     ///   multi-class models and random-forest averaging are rejected with a clear error.
-    /// - Predictions are LightGBM's raw scores (`raw_score=True`); for `regression` objectives
-    ///   that is what `predict` returns, for others it is the monotone pre-transform score.
+    /// - Predictions are what LightGBM's `predict` returns: the raw score through the objective's
+    ///   transform (`ModelObjective`: sigmoid for `binary`, exp for `poisson`/`gamma`/`tweedie`);
+    ///   objectives without such a transform (ranking, custom) are refused, naming them.
+    /// - Lines may end in LF or CRLF. NaN thresholds and non-finite leaf values are refused.
     /// - `thresholdBin` assumes integer-valued features (bin = value, as Numerai's 0..4): the
     ///   largest integer b with b ≤ threshold, clamped to 0…255. Before predicting on a dataset's
     ///   bins call `rebinned(for:)`, which derives it from that dataset's binning.
@@ -164,8 +166,10 @@ private struct LightGBMTextParser {
 
     init(text: String, source: String) {
         self.source = source
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        // "\r\n" is one Character in Swift, so split on the bytes' newline, then drop a CR.
+        let cr = UInt8(ascii: "\r")
+        lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
+            Substring(bytes.last == cr ? bytes.dropLast() : bytes)
         }
     }
 
@@ -201,7 +205,21 @@ private struct LightGBMTextParser {
         if header["average_output"] != nil {
             throw error("random-forest models (average_output) are not supported")
         }
-        let featureCount = try headerInt("max_feature_idx") + 1
+        let maxFeatureIndex = try headerInt("max_feature_idx")
+        // Without names every feature gets one ("Column_i"): bound what a damaged header can ask for.
+        let namedCount = header["feature_names"].map { $0.value.split(separator: " ").count }
+        let limit = namedCount == nil && overrideNames == nil ? 1_000_000 : Int.max - 1
+        guard maxFeatureIndex >= 0, maxFeatureIndex < limit else {
+            throw error("max_feature_idx=\(maxFeatureIndex) is out of range", line: header["max_feature_idx"]?.line)
+        }
+        let featureCount = maxFeatureIndex + 1
+        var objective: ModelObjective?
+        if let entry = header["objective"] {
+            do { objective = try ModelObjective(lightGBM: String(entry.value)) } catch let e as ObjectiveError {
+                throw error(e.reason, line: entry.line)
+            }
+            if objective?.transform == .identity { objective = nil }
+        }
         var names = header["feature_names"].map { $0.value.split(separator: " ").map(String.init) }
             ?? (0..<featureCount).map { "Column_\($0)" }
         guard names.count == featureCount else {
@@ -246,7 +264,7 @@ private struct LightGBMTextParser {
             }
             index += 1
         }
-        return Booster(trees: trees, featureNames: names, parameters: parameters)
+        return Booster(trees: trees, featureNames: names, parameters: parameters, objective: objective)
     }
 
     mutating func parseTree(number t: Int, featureCount: Int) throws -> Tree {
@@ -288,6 +306,10 @@ private struct LightGBMTextParser {
         let n = leaves - 1
         let parseDouble: (Substring) -> Double? = { LightGBMTextParser.double($0) }
         var tree = Tree(leafValue: try array("leaf_value", count: leaves, parseDouble))
+        if let bad = tree.leafValue.firstIndex(where: { !$0.isFinite }) {
+            throw error("tree \(t): leaf \(bad) has value \(tree.leafValue[bad]), not a finite number",
+                        line: fields["leaf_value"]?.line)
+        }
         if let shrinkage = fields["shrinkage"] {
             guard let s = parseDouble(shrinkage.value) else {
                 throw error("tree \(t): bad shrinkage `\(shrinkage.value)`", line: shrinkage.line)
@@ -301,6 +323,9 @@ private struct LightGBMTextParser {
             throw error("tree \(t): split feature \(bad) is outside 0...\(featureCount - 1)", line: fields["split_feature"]?.line)
         }
         tree.threshold = try array("threshold", count: n, parseDouble)
+        if let bad = tree.threshold.firstIndex(where: \.isNaN) {
+            throw error("tree \(t): node \(bad) has threshold nan (a split needs a number)", line: fields["threshold"]?.line)
+        }
         tree.decisionType = try array("decision_type", count: n) { UInt8($0) }
         if let node = tree.decisionType.firstIndex(where: { $0 & 1 != 0 }) {
             throw error("tree \(t): categorical splits are not supported (node \(node))", line: fields["decision_type"]?.line)
@@ -378,6 +403,7 @@ extension Booster {
                 let f = datasetIndex[featureNames[Int(tree.splitFeature[node])]]!
                 tree.splitFeature[node] = Int32(f)
                 let threshold = tree.threshold[node]
+                guard !threshold.isNaN else { throw RebinError(reason: "tree \(t) node \(node): threshold is nan") }
                 let e = edges(f)
                 // Index of the largest bin wholly at or below the threshold, -1 when none.
                 var bin: Int
@@ -406,7 +432,7 @@ extension Booster {
             out.append(alwaysRight.isEmpty ? tree : tree.removingAlwaysRight(alwaysRight))
         }
         return Booster(trees: out, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
-                       parameters: parameters, initScore: initScore)
+                       parameters: parameters, initScore: initScore, objective: objective)
     }
 }
 

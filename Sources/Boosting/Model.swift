@@ -58,13 +58,17 @@ public struct Booster: Equatable, Sendable, Codable {
     /// Resolved training parameters (name → value), for provenance and export.
     public var parameters: [String: Double]
     public var initScore: Double
+    /// The objective of an imported LightGBM model, whose transform predictions apply (nil: the
+    /// raw score, as for every model trained here).
+    public var objective: ModelObjective?
 
     public init(trees: [Tree], featureNames: [String], binEdges: [[Double]] = [],
-                parameters: [String: Double] = [:], initScore: Double = 0) {
+                parameters: [String: Double] = [:], initScore: Double = 0, objective: ModelObjective? = nil) {
         self.trees = trees
         self.featureNames = featureNames
         self.binEdges = binEdges
         self.parameters = parameters
         self.initScore = initScore
+        self.objective = objective
     }
 }

@@ -21,7 +21,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
 /// | 8 | magic `WBGBDT\r\n` |
 /// | 4 | format version (UInt32) |
 /// | 4 | header length H (UInt32) |
-/// | H | JSON header: `featureNames`, `parameterNames` (sorted), `binEdgeCounts`, `treeCount` |
+/// | H | JSON header: `featureNames`, `parameterNames` (sorted), `binEdgeCounts`, `treeCount`, optional `objective` (imported LightGBM models) |
 /// | … | payload: parameter values, init score, bin edges (Double); per-tree shrinkage (Double); an Int32 table of the 11 per-tree array lengths; then each tree field concatenated over all trees, in `Field` order |
 /// | 8 | FNV-1a 64-bit checksum of every byte before it |
 ///
@@ -36,6 +36,9 @@ enum ModelFile {
         var parameterNames: [String]
         var binEdgeCounts: [Int]
         var treeCount: Int
+        /// An imported LightGBM model's objective (`ModelObjective.text`); absent for L2 models, so
+        /// their files are unchanged.
+        var objective: String? = nil
     }
 
     /// The per-tree arrays in file order.
@@ -52,7 +55,8 @@ enum ModelFile {
         out.append(version)
         let parameterNames = booster.parameters.keys.sorted()
         let header = Header(featureNames: booster.featureNames, parameterNames: parameterNames,
-                            binEdgeCounts: booster.binEdges.map(\.count), treeCount: booster.trees.count)
+                            binEdgeCounts: booster.binEdges.map(\.count), treeCount: booster.trees.count,
+                            objective: booster.objective?.text)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try! encoder.encode(header)  // strings and integers only: cannot fail
@@ -162,9 +166,16 @@ enum ModelFile {
                 throw fail("corrupt tree \(t): \(problem)")
             }
         }
+        var objective: ModelObjective?
+        if let text = header.objective {
+            do { objective = try ModelObjective(lightGBM: text) } catch { throw fail("\(error)") }
+        }
+        guard Set(header.parameterNames).count == header.parameterNames.count else {
+            throw fail("corrupt header (a parameter name appears twice)")
+        }
         return Booster(trees: trees, featureNames: header.featureNames, binEdges: binEdges,
                        parameters: Dictionary(uniqueKeysWithValues: zip(header.parameterNames, parameterValues)),
-                       initScore: initScore)
+                       initScore: initScore, objective: objective)
     }
 
     /// FNV-1a, 64 bit: cheap, dependency-free corruption detection (not a cryptographic hash).
@@ -216,6 +227,11 @@ extension Tree {
         }
         if let f = splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
             return "split feature \(f) is outside 0..<\(featureCount)"
+        }
+        // Predictions must be numbers: a NaN threshold has no side, a non-finite leaf poisons sums.
+        if let i = threshold.firstIndex(where: \.isNaN) { return "node \(i) has threshold nan" }
+        if let i = leafValue.firstIndex(where: { !$0.isFinite }) {
+            return "leaf \(i) has value \(leafValue[i]), not a finite number"
         }
         guard n > 0 else { return nil }
         var nodeSeen = [Bool](repeating: false, count: n), leafSeen = [Bool](repeating: false, count: n + 1)

@@ -20,7 +20,8 @@ extension Booster {
     /// - missing type zero: 0 and NaN go to the default side (`decision_type` bit 2 = left);
     /// - missing type NaN: NaN goes to the default side; everything else by `x ≤ threshold`.
     ///
-    /// The prediction is Σ trees leaf value, summed in tree order from 0 as LightGBM does (raw score).
+    /// The prediction is Σ trees leaf value, summed in tree order from 0 as LightGBM does (raw
+    /// score), then the objective's transform (`ModelObjective`) for imported non-L2 models.
     /// `columnNames` names the columns of `rows` (features are matched by name, extra columns are
     /// ignored); without it the columns are the booster's `featureNames` in order.
     public func predict(raw rows: [[Double]], columnNames: [String]? = nil, threads: Int = 1) throws -> [Double] {
@@ -28,7 +29,7 @@ extension Booster {
         if let bad = rows.firstIndex(where: { $0.count != plan.columnCount }) {
             throw RawPredictionError(reason: "row \(bad) has \(rows[bad].count) values, expected \(plan.columnCount)")
         }
-        return plan.predict(rowCount: rows.count, threads: threads) { row, column in rows[row][column] }
+        return applyingObjective(plan.predict(rowCount: rows.count, threads: threads) { row, column in rows[row][column] })
     }
 
     /// Predictions for raw column-major values, `columns[c][r]` (see `predict(raw:columnNames:threads:)`).
@@ -38,7 +39,7 @@ extension Booster {
         if let bad = columns.firstIndex(where: { $0.count != rowCount }) {
             throw RawPredictionError(reason: "column \(bad) has \(columns[bad].count) values, expected \(rowCount)")
         }
-        return plan.predict(rowCount: rowCount, threads: threads) { row, column in columns[column][row] }
+        return applyingObjective(plan.predict(rowCount: rowCount, threads: threads) { row, column in columns[column][row] })
     }
 
     /// The dataset bin of raw value `x` of feature `f` through the stored bin edges, consistent
@@ -82,7 +83,7 @@ extension Booster {
                 out[r] += tree.leafValue[Int(-(node + 1))]
             }
         }
-        return out
+        return applyingObjective(out)
     }
 }
 

@@ -10,6 +10,7 @@ static inline unsigned wb_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline unsigned wb_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned wb_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline hsize_t wb_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
+static inline haddr_t wb_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 static inline hid_t wb_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t wb_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t wb_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }

@@ -74,7 +74,8 @@ public struct PredictionFile: Sendable {
     public let path: String
     public let values: [String: Float]
 
-    /// Reads and validates: header `id,prediction`, one number per row, no NaN, no duplicate id.
+    /// Reads and validates: header `id,prediction`, one number per row (finite as a float32), no
+    /// duplicate id; LF or CRLF line ends.
     /// Errors name the file and line.
     public init(path: String) throws {
         self.path = path
@@ -86,15 +87,18 @@ public struct PredictionFile: Sendable {
         var lineOf: [String: Int] = [:]
         var lineNumber = 0
         var sawHeader = false
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the newline byte: in Swift "\r\n" is one Character, so a CRLF file would be
+        // one line for `split(separator: "\n")`.
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            let line = Substring(raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw)
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
             if !sawHeader {
                 guard fields == ["id", "prediction"] else {
-                    throw DiversityError("\(path):\(lineNumber): header must be `id,prediction`, found `\(line)`")
+                    let shown = line.count > 80 ? line.prefix(80) + "…" : line
+                    throw DiversityError("\(path):\(lineNumber): header must be `id,prediction`, found `\(shown)`")
                 }
                 sawHeader = true
                 continue
@@ -105,8 +109,9 @@ public struct PredictionFile: Sendable {
             guard let value = Double(fields[1]) else {
                 throw DiversityError("\(path):\(lineNumber): prediction `\(fields[1])` is not a number")
             }
-            guard value.isFinite else {
-                throw DiversityError("\(path):\(lineNumber): prediction for id \(fields[0]) is \(fields[1]); predictions must be finite")
+            // Predictions are kept as float32: 1e40 would become infinity.
+            guard value.isFinite, Float(value).isFinite else {
+                throw DiversityError("\(path):\(lineNumber): prediction for id \(fields[0]) is \(fields[1]); predictions must be finite float32 numbers (|x| ≤ 3.4e38)")
             }
             if let first = lineOf[fields[0]] {
                 throw DiversityError("\(path):\(lineNumber): duplicate id \(fields[0]) (first on line \(first))")

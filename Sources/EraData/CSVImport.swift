@@ -26,7 +26,7 @@ public struct CSVImportError: Error, CustomStringConvertible, Equatable {
 /// must have the same feature and target columns (in any order). Features whose values are all integers
 /// in 0...254 are used as bins directly (bin count = max + 1); other features are quantile-binned into at
 /// most `maxBins` bins with upper edges kept (`x` falls in the first bin `b` with `x ≤ edges[b]`).
-/// Empty, `nan`, `NaN`, `NA` and `null` targets are NaN. Eras are ordered numerically when every era
+/// Empty, `nan`, `NaN`, `NA` and `null` targets are NaN; infinite targets (or beyond float32's range) are refused. Eras are ordered numerically when every era
 /// name is one shared prefix followed by digits (`0001`, `era12`), else by first appearance; rows are
 /// sorted by era, stably.
 public enum CSVImporter {
@@ -494,6 +494,14 @@ public enum CSVImporter {
                             guard let value = CSVImporter.parseNumber(field) else {
                                 throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
                                                         "expected a number or an empty field, found '\(field.string)'")
+                            }
+                            // Targets are float32: an infinity (or a value beyond ±3.4e38, which
+                            // becomes one) would poison every gradient sum, so it is refused here.
+                            if value.isNaN { continue }
+                            guard Float(value).isFinite else {
+                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                                        "target '\(field.string)' is not a finite float32 "
+                                                        + "(|x| ≤ 3.4e38); leave it empty for a missing target")
                             }
                             targets[t][row] = Float(value)
                         case .id:

@@ -165,6 +165,22 @@ public enum DatasetFile {
         }
 
         let binCountsAll: [Int32] = try file.read("bin_counts")
+        guard binCountsAll.count == allFeatures.count else {
+            throw DatasetFileError("\(path): /bin_counts has \(binCountsAll.count) entries for \(allFeatures.count) features")
+        }
+        if let bad = binCountsAll.firstIndex(where: { !(1...256).contains($0) }) {
+            throw DatasetFileError("\(path): /bin_counts[\(bad)] = \(binCountsAll[bad]) for feature '\(allFeatures[bad])'; "
+                                   + "bins are 0…255, so a count must be in 1…256")
+        }
+        // Every stored bin must lie below its feature's count: trainers size histograms by it.
+        for (slot, f) in featureIndices.enumerated() where n > 0 {
+            let column = columns.column(slot)
+            let limit = Int(binCountsAll[f])
+            if let row = column.firstIndex(where: { Int($0) >= limit }) {
+                throw DatasetFileError("\(path): feature '\(allFeatures[f])' has bin \(column[row]) at row \(row) "
+                                       + "but /bin_counts says \(limit) bins")
+            }
+        }
         var binEdges: [[Double]] = []
         if file.exists("bin_edges") {
             let edgeData = try file.openDataset("bin_edges")
@@ -173,8 +189,18 @@ public enum DatasetFile {
                 throw DatasetFileError("\(path): /bin_edges has shape \(shape)")
             }
             let flat: [Double] = try edgeData.read()
+            guard flat.count == shape[0] * shape[1] else {
+                throw DatasetFileError("\(path): /bin_edges holds \(flat.count) values for shape \(shape)")
+            }
             binEdges = featureIndices.map { f in
                 flat[(f * shape[1])..<((f + 1) * shape[1])].filter { !$0.isNaN }
+            }
+            for (slot, f) in featureIndices.enumerated() where !binEdges[slot].isEmpty {
+                let edges = binEdges[slot]
+                guard edges.count == Int(binCountsAll[f]), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw DatasetFileError("\(path): /bin_edges of feature '\(allFeatures[f])' must be \(binCountsAll[f]) "
+                                           + "increasing values (the bin count), found \(edges.count)")
+                }
             }
         }
         let trueSignal: [Float]? = file.exists("true_signal") ? try file.read("true_signal") : nil
@@ -201,6 +227,9 @@ public enum DatasetFile {
         let eras = try file.readStrings("eras")
         let eraOfRow: [Int32] = try file.read("era_of_row")
         let n = eraOfRow.count
+        if let bad = eraOfRow.firstIndex(where: { $0 < 0 || Int($0) >= eras.count }) {
+            throw DatasetFileError("\(path): era_of_row[\(bad)] = \(eraOfRow[bad]) is out of range (\(eras.count) eras)")
+        }
         let featureCount = try file.openDataset("features").shape.first ?? 0
         let targetNames = try file.readStrings("target_names")
         let splitCodes: [UInt8] = try file.read("split_of_row")
@@ -213,6 +242,9 @@ public enum DatasetFile {
         }
         var nanTargets: [String: Int] = [:]
         let targetData = try file.openDataset("targets")
+        guard targetData.shape == [targetNames.count, n] else {
+            throw DatasetFileError("\(path): /targets has shape \(targetData.shape), expected [\(targetNames.count), \(n)]")
+        }
         for (t, name) in targetNames.enumerated() {
             let column: [Float] = n > 0 ? try targetData.read(start: [t, 0], count: [1, n]) : []
             nanTargets[name] = column.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }

@@ -141,6 +141,9 @@ public enum NumeraiParquet {
         var eraNames: [String] = [], eraIndex: [String: Int32] = [:]
         var eraOfRow: [Int32] = [], ids: [String] = [], splitOfRow: [Split] = []
         let total = sources.reduce(0) { $0 + $1.file.rowCount }
+        guard total > 0 else {
+            throw NumeraiParquetError(.noFiles, "\(paths.joined(separator: ", ")): no rows (valid parquet, but empty)")
+        }
         eraOfRow.reserveCapacity(total); ids.reserveCapacity(total); splitOfRow.reserveCapacity(total)
         for source in sources {
             for era in source.eras {
@@ -209,6 +212,11 @@ public enum NumeraiParquet {
             let values = try source.file.readFloatColumns(present)
             for (name, column) in zip(present, values) {
                 let t = targetNames.firstIndex(of: name)!
+                // An infinite target (a float32 overflow upstream) would poison every gradient sum.
+                if let r = column.firstIndex(where: { $0.isInfinite }) {
+                    throw NumeraiParquetError(.badValue, "\(source.path): column '\(name)', row \(r + 1) "
+                                              + "(id '\(source.ids[r])'): target \(column[r]) is not finite")
+                }
                 targets[t].withUnsafeMutableBufferPointer { out in
                     for (r, v) in column.enumerated() { out[newRow[bases[s] + r]] = v }
                 }

@@ -78,6 +78,22 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     /// Checks the settings; the message names the offending setting.
     public func validate() throws {
         func fail(_ message: String) -> SyntheticConfigError { SyntheticConfigError(message) }
+        // Sizes first, without overflow: everything below multiplies them. A dataset holds
+        // rows × (features + targets) cells; 2^33 (≈ 8.6e9, tens of GB) is beyond any machine here.
+        guard eras >= 1, eras < Int(Int32.max) else { throw fail("eras must be in 1...2^31 − 2 (got \(eras))") }
+        guard rowsPerEra >= 1, features >= 1, targets >= 1, latents >= 1 else {
+            throw fail("rowsPerEra, features, targets and latents must be at least 1 "
+                       + "(got \(rowsPerEra), \(features), \(targets), \(latents))")
+        }
+        let (rows, rowOverflow) = (eras + 1).multipliedReportingOverflow(by: rowsPerEra)
+        let (columns, columnOverflow) = features.addingReportingOverflow(targets)
+        let (cells, cellOverflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !rowOverflow, !columnOverflow, !cellOverflow, rows <= Int(Int32.max), cells <= 1 << 33,
+              latents <= 100_000, latents.multipliedReportingOverflow(by: features).overflow == false,
+              latents * features <= 1 << 28 else {
+            throw fail("eras × rowsPerEra × (features + targets) = \(eras) × \(rowsPerEra) × (\(features) + \(targets)) "
+                       + "is too large (at most 2^31 rows and 2^33 values), or latents (\(latents)) is")
+        }
         guard rowsPerEra >= 5 else { throw fail("rowsPerEra must be at least 5 (got \(rowsPerEra))") }
         guard features >= 1 else { throw fail("features must be at least 1 (got \(features))") }
         guard targets >= 1 else { throw fail("targets must be at least 1 (got \(targets))") }

@@ -8,7 +8,7 @@ extension H5Object {
         let box = Box()
         let unmanaged = Unmanaged.passUnretained(box)
         var index: hsize_t = 0
-        try check("list attributes") {
+        try check("\(fileName): list attributes") {
             H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, data in
                 let box = Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue()
                 box.names.append(String(cString: name!))

@@ -303,6 +303,9 @@ public final class ParquetFile: @unchecked Sendable {
         var offset = 0
         for (g, group) in rowGroups.enumerated() {
             let rows = Int(group.numRows)
+            // An empty row group (what pyarrow writes for a zero-row table) has nothing to decode;
+            // its chunk offsets are 0 and must not make a valid file look corrupt.
+            if rows == 0 { continue }
             func fail(_ kind: ParquetError.Kind, _ message: String) -> ParquetError {
                 ParquetError(kind, file: path, "column '\(c.info.name)', row group \(g): \(message)")
             }

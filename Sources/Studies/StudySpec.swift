@@ -416,7 +416,14 @@ extension StudySpec {
         for (k, v) in obj { merged[k] = v.value }
         do {
             let data = try JSONSerialization.data(withJSONObject: merged)
-            return try JSONDecoder().decode(SyntheticConfig.self, from: data)
+            let config = try JSONDecoder().decode(SyntheticConfig.self, from: data)
+            // Generation requires a valid config (a precondition): refuse here, at the JSON path.
+            do { try config.validate() } catch let error as SyntheticConfigError {
+                throw StudyError(path: node.path, "invalid synthetic settings: \(error.description)")
+            }
+            return config
+        } catch let error as StudyError {
+            throw error
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx) {
             let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
             throw StudyError(path: "\(node.path).\(key)", "wrong type: \(ctx.debugDescription)")

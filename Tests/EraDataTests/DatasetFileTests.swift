@@ -46,7 +46,7 @@ final class DatasetFileTests: XCTestCase {
         let columns = FeatureColumns(rowCount: 4, featureCount: 3)
         for i in 0..<12 { columns.storage[i] = UInt8(i % 4) }
         let d = Dataset(features: columns, featureNames: ["feature_a", "feature_b", "feature_c"],
-                        binEdges: [[], [0.5, 1.5, 9], [-1, 2, 3, 4]], binCounts: [5, 3, 4],
+                        binEdges: [[], [0.5, 1.5, 9, 10], [-1, 2, 3, 4]], binCounts: [5, 4, 4],
                         targetNames: ["target", "target_x"], targets: [[0, 0.25, .nan, 1], [1, .nan, .nan, 0]],
                         eras: ["era1", "era2"], eraOfRow: [0, 0, 1, 1], ids: ["a", "b", "c", "d"],
                         splitOfRow: [.train, .train, .validation, .test], metadata: ["k": "v", "source": "x"])

@@ -48,8 +48,14 @@ struct FeatureBinning: Sendable {
         binOfDatasetBin = values.map { v in
             UInt8(bounds.firstIndex(where: { v <= $0 }) ?? (bounds.count - 1))
         }
-        lastDatasetBin = [UInt8](repeating: 0, count: bounds.count)
-        for b in 0..<values.count { lastDatasetBin[Int(binOfDatasetBin[b])] = UInt8(b) }
+        // A LightGBM bin holding no dataset bin (the zero bin of edge-binned float features, whose
+        // upper edges are rarely within ±1e-35) splits the rows exactly as the bin below it: its
+        // last dataset bin is that bin's. LightGBM's reverse scan keeps the higher of two equal-gain
+        // thresholds, so it may choose the empty bin; the partition must then agree.
+        var last = [Int](repeating: -1, count: bounds.count)
+        for b in 0..<values.count { last[Int(binOfDatasetBin[b])] = b }
+        for k in 1..<max(bounds.count, 1) where last[k] < 0 { last[k] = last[k - 1] }
+        lastDatasetBin = last.map { UInt8(max($0, 0)) }
 
         var countInBin = [Int](repeating: 0, count: binCount)
         for b in 0..<counts.count { countInBin[Int(binOfDatasetBin[b])] += counts[b] }

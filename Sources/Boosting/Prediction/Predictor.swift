@@ -10,7 +10,8 @@ private struct FlatNode {
 }
 
 extension Booster {
-    /// Predictions for dataset rows, straight on their bins: the sum of every tree's leaf value.
+    /// Predictions for dataset rows, straight on their bins: the sum of every tree's leaf value
+    /// (then the objective's transform, for imported non-L2 LightGBM models).
     ///
     /// Trees are applied one at a time over blocks of rows (the block's bins stay in cache), each
     /// row's sum is taken in tree order, so the result is bit-identical for any `threads`.
@@ -72,7 +73,7 @@ extension Booster {
                 }
             }
         }
-        return out
+        return applyingObjective(out)
     }
 
     /// Walks eight rows at a time so their dependent loads overlap.

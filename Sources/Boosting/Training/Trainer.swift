@@ -124,7 +124,11 @@ public enum Trainer {
             guard r >= 0 && Int(r) < dataset.rowCount else {
                 throw TrainingError("row index \(r) is out of range (dataset has \(dataset.rowCount) rows)")
             }
-            if labels[Int(r)].isNaN { unknown += 1 }
+            let y = labels[Int(r)]
+            if y.isNaN { unknown += 1 } else if y.isInfinite {
+                throw TrainingError("target '\(dataset.targetNames[target])' is \(y) at row \(r) (id '\(dataset.ids[Int(r)])'): "
+                                    + "targets must be finite")
+            }
         }
         // The caller's row list itself when every target is known (shared, not copied: 4 B per
         // row less while the model trains).
@@ -172,7 +176,7 @@ final class GBDT {
         grower = TreeGrower(state: state, parameters: parameters, threads: threads, threadBudget: threadBudget)
     }
 
-    func train(progress: ((Int) throws -> Void)?) rethrows -> Booster {
+    func train(progress: ((Int) throws -> Void)?) throws -> Booster {
         let n = state.count
         // boost_from_average: the label mean, summed in row order.
         var sum = 0.0
@@ -222,6 +226,12 @@ final class GBDT {
             }
             var maxAbs: Float = 0
             for i in 0..<rootCount { maxAbs = max(maxAbs, abs(state.gradient(Int(state.order[i])))) }
+            // Finite targets near float32's limit can still give an infinite float32 gradient
+            // (score − label); fixed point cannot hold it, so stop with an error, not a trap.
+            guard maxAbs.isFinite else {
+                throw TrainingError("tree \(iteration + 1): a gradient (score − target) overflows float32; "
+                                    + "targets of this magnitude (near ±3.4e38) cannot be trained on")
+            }
             let fixed = FixedPoint(rows: rootCount, maxAbsGradient: Double(maxAbs))
 
             var builder = used.isEmpty || rootCount == 0

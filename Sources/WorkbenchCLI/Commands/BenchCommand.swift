@@ -33,6 +33,7 @@ struct BenchGBDTCommand: ParsableCommand {
                                      targets: 1, seed: seed,
                                      validationFraction: Double(predictEras) / Double(trainEras + predictEras),
                                      embargoEras: 0)
+        do { try config.validate() } catch let error as SyntheticConfigError { throw ValidationError(error.description) }
         let started = DispatchTime.now()
         let dataset = SyntheticGenerator.generate(config)
         let generateSeconds = seconds(since: started)

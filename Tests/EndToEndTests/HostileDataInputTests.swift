@@ -1,0 +1,265 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// Issue 12's engine and data-input probes, each as the input, the expected exit code, a fragment
+/// of the expected message, and "no output file / input untouched" where that is the promise.
+/// A crash would show as a signal exit (status ≥ 128 from the shell's view; here: not 0/1/2).
+final class HostileDataInputTests: XCTestCase {
+    nonisolated(unsafe) static var directory: URL!
+    nonisolated(unsafe) static var fixturesMade = false
+    func path(_ name: String) -> String { Self.directory.appendingPathComponent(name).path }
+
+    /// Fixtures: the issue's float CSV, CSVs with infinite targets, a Numerai parquet directory
+    /// with an infinite target, a zero-row parquet, LightGBM models (binary, regression, and
+    /// damaged copies) with LightGBM's own predictions.
+    static let fixtures = #"""
+import sys, os, numpy as np, pandas as pd, lightgbm as lgb
+d = sys.argv[1]
+rng = np.random.default_rng(12)
+n = 4000
+X = rng.normal(size=(n, 8))
+names = [f"feature_{c}" for c in "abcdefgh"]
+frame = pd.DataFrame(X.round(6), columns=names)
+frame.insert(0, "era", [f"era{e:02d}" for e in np.arange(n) * 20 // n + 1])
+frame.insert(0, "id", [f"r{i}" for i in range(n)])
+frame["data_type"] = np.where(np.arange(n) < 3200, "train", "validation")
+frame["target"] = (np.sin(X[:, 0]) + 0.5 * X[:, 1] + rng.normal(size=n)).round(6)
+frame.to_csv(f"{d}/floats.csv", index=False)
+for name, value in [("inf", "inf"), ("big", "1e39"), ("neginf", "-inf")]:
+    lines = open(f"{d}/floats.csv").read().splitlines()
+    cells = lines[7].split(","); cells[-1] = value; lines[7] = ",".join(cells)
+    open(f"{d}/target-{name}.csv", "w").write("\n".join(lines) + "\n")
+os.makedirs(f"{d}/numerai-inf", exist_ok=True)
+m = 300
+pq = pd.DataFrame({"id": [f"n{i}" for i in range(m)], "era": [f"{1 + i // 30:04d}" for i in range(m)],
+                   "data_type": "train"})
+for j in range(4):
+    pq[f"feature_{j}"] = rng.integers(0, 5, m).astype(np.int8)
+pq["target"] = rng.integers(0, 5, m).astype(np.float32) / 4
+pq.loc[17, "target"] = np.float32("inf")
+pq.set_index("id").to_parquet(f"{d}/numerai-inf/train.parquet")
+pq.iloc[:0].set_index("id").to_parquet(f"{d}/empty.parquet")
+# LightGBM models on the float features: binary, poisson, regression; LightGBM's predictions.
+Xt, live = X[:3200], X[3200:]
+y = (X[:, 0] + rng.normal(size=n) > 0).astype(float)[:3200]
+for objective, label in [("binary", y), ("poisson", np.exp(0.3 * Xt[:, 1]).round()), ("regression", Xt[:, 2])]:
+    b = lgb.train(dict(objective=objective, num_leaves=7, learning_rate=0.1, verbose=-1, seed=1),
+                  lgb.Dataset(pd.DataFrame(Xt, columns=names), label=label), 30)
+    b.save_model(f"{d}/{objective}.txt")
+    pd.DataFrame({"id": frame["id"][3200:], "prediction": b.predict(live)}).to_csv(f"{d}/{objective}-expected.csv", index=False)
+pd.DataFrame(live.round(6), columns=names).assign(id=frame["id"][3200:].to_numpy(), era=frame["era"][3200:].to_numpy(),
+    data_type="live")[["id", "era", "data_type"] + names].to_csv(f"{d}/live.csv", index=False)
+text = open(f"{d}/regression.txt").read()
+open(f"{d}/crlf.txt", "w", newline="").write(text.replace("\n", "\r\n"))
+lines = text.split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("threshold="))
+cells = lines[i].split("=")[1].split(" "); cells[0] = "nan"; lines[i] = "threshold=" + " ".join(cells)
+open(f"{d}/nan-threshold.txt", "w").write("\n".join(lines))
+open(f"{d}/lambdarank.txt", "w").write(text.replace("objective=regression", "objective=lambdarank"))
+print("ok")
+"""#
+
+    override class func setUp() {
+        super.setUp()
+        directory = TestSupport.temporaryDirectory("hostile-data")
+        if let r = try? TestSupport.python(fixtures, [directory.path]), r.status == 0 { fixturesMade = true }
+        else { print("fixture script failed") }
+    }
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+        super.tearDown()
+    }
+
+    /// One probe: runs `workbench args`, checks the exit status and a message fragment; paths in
+    /// `absent` must not exist afterwards, files in `untouched` must keep their bytes.
+    @discardableResult
+    func probe(_ args: [String], status: Int32, fragment: String? = nil, absent: [String] = [], untouched: [String] = [],
+               file: StaticString = #filePath, line: UInt = #line) throws -> TestSupport.ProcessResult {
+        XCTAssertTrue(Self.fixturesMade, "fixtures", file: file, line: line)
+        let before = untouched.map { FileManager.default.contents(atPath: $0) }
+        let r = try TestSupport.workbench(args)
+        XCTAssertEqual(r.status, status, "\(args): \(r.stderr)", file: file, line: line)
+        if let fragment {
+            XCTAssertTrue((r.stderr + r.stdout).contains(fragment), "\(args): expected '\(fragment)' in: \(r.stderr)",
+                          file: file, line: line)
+        }
+        for p in absent { XCTAssertFalse(FileManager.default.fileExists(atPath: p), "\(p) exists", file: file, line: line) }
+        for (p, b) in zip(untouched, before) {
+            XCTAssertEqual(FileManager.default.contents(atPath: p), b, "\(p) changed", file: file, line: line)
+        }
+        return r
+    }
+
+    func synthesize(_ name: String) throws -> String {
+        let out = path(name)
+        if !FileManager.default.fileExists(atPath: out) {
+            try probe(["data", "synth", "--out", out, "--eras", "12", "--rows-per-era", "60", "--features", "6"], status: 0)
+        }
+        return out
+    }
+
+    // MARK: item 1 — float features
+
+    /// The issue's reproduction (it stopped with "partition disagrees with histogram"): a 4 000-row
+    /// CSV of 8 normal float columns, 100 trees, through `train` and through an imported .h5.
+    func testFloatFeaturesTrainFromCSVAndImportedDataset() throws {
+        for params in [#"{"n_estimators":100}"#, #"{"n_estimators":100,"max_bin":63}"#,
+                       #"{"n_estimators":100,"learning_rate":0.01,"max_depth":5,"num_leaves":31,"colsample_bytree":0.1}"#] {
+            try probe(["train", "--data", path("floats.csv"), "--params", params], status: 0, untouched: [path("floats.csv")])
+        }
+        try probe(["data", "import", "--out", path("floats.h5"), path("floats.csv")], status: 0)
+        try probe(["train", "--data", path("floats.h5"), "--params", #"{"n_estimators":100}"#], status: 0)
+    }
+
+    // MARK: item 6 — infinite targets
+
+    func testInfiniteTargetsAreRefusedAtImport() throws {
+        for name in ["inf", "big", "neginf"] {
+            let input = path("target-\(name).csv"), out = path("target-\(name).h5")
+            try probe(["data", "import", "--out", out, input], status: 1, fragment: "target-\(name).csv:8:", absent: [out],
+                      untouched: [input])
+            try probe(["train", "--data", input, "--params", #"{"n_estimators":5}"#], status: 1,
+                      fragment: "is not a finite float32")
+        }
+        let out = path("numerai-inf.h5")
+        try probe(["data", "import", "--out", out, path("numerai-inf")], status: 1,
+                  fragment: "column 'target', row 18 (id 'n17'): target inf is not finite", absent: [out])
+    }
+
+    /// A dataset file holding an infinite target (written by another tool): training stops with
+    /// an error, not a trap in the fixed-point kernel.
+    func testInfiniteTargetInDatasetFileStopsTraining() throws {
+        let data = try synthesize("inf-target.h5")
+        let edit = try TestSupport.python("""
+        import h5py, numpy as np, sys
+        with h5py.File(sys.argv[1], "r+") as f:
+            t = f["targets"][...]; t[0, 3] = np.inf; f["targets"][...] = t
+        """, [data])
+        XCTAssertEqual(edit.status, 0, edit.stderr)
+        try probe(["train", "--data", data, "--params", #"{"n_estimators":5}"#], status: 1, fragment: "targets must be finite")
+    }
+
+    // MARK: item 8 — crashes instead of errors
+
+    func testInvalidSyntheticSettingsAreRefused() throws {
+        let out = path("never.h5")
+        try probe(["data", "synth", "--out", out, "--eras", "0"], status: 2, fragment: "eras", absent: [out])
+        try probe(["data", "synth", "--out", out, "--eras", "9223372036854775807", "--rows-per-era", "9223372036854775807"],
+                  status: 2, fragment: "eras must be in", absent: [out])
+        try probe(["data", "synth", "--out", out, "--eras", "100000", "--rows-per-era", "100000", "--features", "100000"],
+                  status: 2, fragment: "too large", absent: [out])
+        for (settings, fragment) in [(#"{"rowsPerEra": 2}"#, "rowsPerEra"), (#"{"noise": -1}"#, "noise"),
+                                     (#"{"eras": 1000000000, "rowsPerEra": 1000000000}"#, "too large"),
+                                     (#"{"validationFraction": 1.5}"#, "validationFraction")] {
+            let study = path("synthetic-\(fragment).json")
+            try #"{"name": "s", "models": 1, "data": {"synthetic": \#(settings)}}"#.write(toFile: study, atomically: true, encoding: .utf8)
+            try probe(["run", study, "--check"], status: 1, fragment: fragment)
+        }
+    }
+
+    /// Damaged dataset files: string heaps, string descriptors, truncation, bin counts. Each is an
+    /// error naming the file (libhdf5 itself segfaulted or hung on the first two).
+    func testDamagedDatasetFilesAreErrorsNamingTheFile() throws {
+        let seed = try synthesize("seed.h5")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: seed)))
+        let gcol = try XCTUnwrap(Self.find(Array("GCOL".utf8), in: bytes))
+        var address = [UInt8](repeating: 0, count: 8)
+        for k in 0..<8 { address[k] = UInt8(truncatingIfNeeded: gcol >> (8 * k)) }
+        let descriptor = try XCTUnwrap(Self.find(address, in: bytes)) - 4
+        let damages: [(String, (inout [UInt8]) -> Void)] = [
+            ("heap-object-size", { b in for k in 0..<8 { b[gcol + 16 + 8 + k] = 0xff } }),
+            ("heap-object-index", { b in b[gcol + 16] = 0xee; b[gcol + 17] = 0x7e }),
+            ("heap-signature", { b in b[gcol] = UInt8(ascii: "X") }),
+            ("descriptor-length", { b in b[descriptor + 2] = 0x7f }),
+            ("descriptor-index", { b in b[descriptor + 12] = 0xfe; b[descriptor + 13] = 0xff }),
+            ("descriptor-address", { b in b[descriptor + 4] ^= 0x40 }),
+            ("truncated", { b in b = Array(b.prefix(b.count / 2)) }),
+        ]
+        for (name, damage) in damages {
+            var copy = bytes
+            damage(&copy)
+            let damaged = path("damaged-\(name).h5")
+            try Data(copy).write(to: URL(fileURLWithPath: damaged))
+            for args in [["data", "info", damaged], ["train", "--data", damaged, "--params", #"{"n_estimators":2}"#]] {
+                try probe(args, status: 1, fragment: damaged, untouched: [damaged])
+            }
+        }
+        let binCounts = try synthesize("bin-counts.h5")
+        let edit = try TestSupport.python("""
+        import h5py, sys
+        with h5py.File(sys.argv[1], "r+") as f:
+            c = f["bin_counts"][...]; c[2] = 3; f["bin_counts"][...] = c
+        """, [binCounts])
+        XCTAssertEqual(edit.status, 0, edit.stderr)
+        try probe(["train", "--data", binCounts, "--params", #"{"n_estimators":2}"#], status: 1,
+                  fragment: "but /bin_counts says 3 bins")
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        }
+        return nil
+    }
+
+    // MARK: items 8, 10, 11 — LightGBM text models
+
+    func testLightGBMModelInputs() throws {
+        try probe(["predict", "--model", path("nan-threshold.txt"), path("live.csv")], status: 1,
+                  fragment: "threshold nan")
+        try probe(["predict", "--model", path("lambdarank.txt"), path("live.csv")], status: 1,
+                  fragment: "objective 'lambdarank' is not supported")
+        // CRLF: the same predictions as the LF file.
+        let lf = try probe(["predict", "--model", path("regression.txt"), path("live.csv")], status: 0)
+        let crlf = try probe(["predict", "--model", path("crlf.txt"), path("live.csv")], status: 0)
+        XCTAssertEqual(crlf.stdout, lf.stdout)
+        // Objective transforms: what LightGBM's Booster.predict returns.
+        for objective in ["binary", "poisson", "regression"] {
+            let out = path("\(objective)-ours.csv")
+            try probe(["predict", "--model", path("\(objective).txt"), path("live.csv"), "--out", out], status: 0)
+            let r = try TestSupport.python("""
+            import sys, numpy as np, pandas as pd
+            a, b = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
+            assert list(a["id"]) == list(b["id"])
+            print(float(np.max(np.abs(a["prediction"] - b["prediction"]))))
+            """, [out, path("\(objective)-expected.csv")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertLessThan(Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1, 1e-9, objective)
+        }
+    }
+
+    // MARK: items 10, 15 — score
+
+    func testScoreInputs() throws {
+        let data = try synthesize("score.h5")
+        let lf = path("predictions.csv")
+        try probe(["train", "--data", data, "--params", #"{"n_estimators":5}"#, "--predictions", lf], status: 0)
+        let text = try String(contentsOfFile: lf, encoding: .utf8)
+        let crlf = path("predictions-crlf.csv")
+        try text.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: crlf, atomically: true, encoding: .utf8)
+        let a = try probe(["score", "--data", data, "--predictions", lf], status: 0)
+        let b = try probe(["score", "--data", data, "--predictions", crlf], status: 0, untouched: [crlf])
+        XCTAssertEqual(a.stdout, b.stdout)
+        // A big file without a proper header: the error quotes a bounded prefix, not the file.
+        let oneLine = path("one-line.csv")
+        try String(repeating: "n1,0.5;", count: 25_000).write(toFile: oneLine, atomically: true, encoding: .utf8)
+        let r = try probe(["score", "--data", data, "--predictions", oneLine], status: 1, fragment: "header must be")
+        XCTAssertLessThan(r.stderr.utf8.count, 400, "error echoes the file")
+        // 1e40 is not a float32.
+        var lines = text.split(separator: "\n").map(String.init)
+        lines[1] = lines[1].split(separator: ",")[0] + ",1e40"
+        let huge = path("predictions-huge.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: huge, atomically: true, encoding: .utf8)
+        try probe(["score", "--data", data, "--predictions", huge], status: 1, fragment: "finite float32")
+    }
+
+    // MARK: item 15 — zero-row parquet
+
+    func testZeroRowParquetIsNotCalledCorrupt() throws {
+        let out = path("empty.h5")
+        let r = try probe(["data", "import", "--out", out, path("empty.parquet")], status: 1, fragment: "no rows", absent: [out])
+        XCTAssertFalse(r.stderr.contains("corrupt"), r.stderr)
+    }
+}
