@@ -14,24 +14,26 @@ struct DataSynthCommand: ParsableCommand {
     )
 
     @Option(help: "Output dataset file (HDF5).") var out: String
-    @Option(help: "Stored eras (train + validation).") var eras = SyntheticConfig.default.eras
-    @Option(help: "Rows per era.") var rowsPerEra = SyntheticConfig.default.rowsPerEra
-    @Option(help: "Feature columns.") var features = SyntheticConfig.default.features
-    @Option(help: "Targets: 'target' then 'target_aux1', ….") var targets = SyntheticConfig.default.targets
-    @Option(help: "Random seed.") var seed = SyntheticConfig.default.seed
-    @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)).") var noise = SyntheticConfig.default.noise
-    @Option(help: "Share of eras used for validation.") var validationFraction = SyntheticConfig.default.validationFraction
+    @Option(help: "Stored eras (train + validation) (default: v2 200, v1 120).") var eras: Int?
+    @Option(help: "Rows per era (default: v2 600, v1 500).") var rowsPerEra: Int?
+    @Option(help: "Feature columns (default: v2 300, v1 60).") var features: Int?
+    @Option(help: "Targets: 'target' then 'target_aux1', … (default 4).") var targets: Int?
+    @Option(help: "Random seed (default 0).") var seed: UInt64?
+    @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)) (default: the generator's).") var noise: Double?
+    @Option(help: "Share of eras used for validation (default 0.25).") var validationFraction: Double?
     @Flag(help: "Add a final live era with unknown targets.") var live = false
+    @Option(help: "Generator: v2 (default) or v1 (the old one; its own defaults for options not given).")
+    var generator: SyntheticGeneratorVersion = .v2
 
     var config: SyntheticConfig {
-        var c = SyntheticConfig.default
-        c.eras = eras
-        c.rowsPerEra = rowsPerEra
-        c.features = features
-        c.targets = targets
-        c.seed = seed
-        c.noise = noise
-        c.validationFraction = validationFraction
+        var c = SyntheticConfig.defaults(for: generator)
+        if let eras { c.eras = eras }
+        if let rowsPerEra { c.rowsPerEra = rowsPerEra }
+        if let features { c.features = features }
+        if let targets { c.targets = targets }
+        if let seed { c.seed = seed }
+        if let noise { c.noise = noise }
+        if let validationFraction { c.validationFraction = validationFraction }
         c.liveEra = live
         return c
     }
@@ -51,3 +53,5 @@ struct DataSynthCommand: ParsableCommand {
               + (live ? ", live \(counts[.live] ?? 0)" : "") + " rows)")
     }
 }
+
+extension SyntheticGeneratorVersion: ExpressibleByArgument {}
