@@ -115,9 +115,9 @@ extension SyntheticConfig {
     /// Generator v2's defaults: 200 eras × 600 rows × 300 features in 8 groups, 4 targets;
     /// `noise` calibrated so that the example model lands near 0.02–0.03 mean per-era corr.
     public static let v2Default: SyntheticConfig = {
-        var c = SyntheticConfig(eras: 200, rowsPerEra: 600, features: 300, targets: 4, seed: 0, noise: 9,
-                                latents: 8, noiseFeatureFraction: 0.2, featureNoise: 1.0,
-                                weightDrift: 0.6, driftPersistence: 0.9, nonlinearShare: 0.4,
+        var c = SyntheticConfig(eras: 200, rowsPerEra: 600, features: 300, targets: 4, seed: 0, noise: 10,
+                                latents: 8, noiseFeatureFraction: 0.2, featureNoise: 1.6,
+                                weightDrift: 0.8, driftPersistence: 0.9, nonlinearShare: 0.4,
                                 auxSignalCorrelation: 0.7, sharedNoiseShare: 0.5, auxNaNEraFraction: 0.05,
                                 validationFraction: 0.25, embargoEras: 4, liveEra: false)
         c.generator = .v2

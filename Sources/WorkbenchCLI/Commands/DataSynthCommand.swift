@@ -24,9 +24,12 @@ struct DataSynthCommand: ParsableCommand {
     @Flag(help: "Add a final live era with unknown targets.") var live = false
     @Option(help: "Generator: v2 (default) or v1 (the old one; its own defaults for options not given).")
     var generator: SyntheticGeneratorVersion = .v2
+    @Option(help: ArgumentHelp("More generator settings as a JSON object, as in a study's data.synthetic (e.g. '{\"v2\": {\"regimeStrength\": 0}}'); the options above win.", valueName: "JSON"))
+    var settings: String?
 
     var config: SyntheticConfig {
         var c = SyntheticConfig.defaults(for: generator)
+        if let settings { c = (try? Self.merging(settings, into: c)) ?? c }
         if let eras { c.eras = eras }
         if let rowsPerEra { c.rowsPerEra = rowsPerEra }
         if let features { c.features = features }
@@ -38,7 +41,27 @@ struct DataSynthCommand: ParsableCommand {
         return c
     }
 
+    /// `base` with the keys of the JSON object `text` replaced (a partial "v2" object keeps the other v2 defaults).
+    static func merging(_ text: String, into base: SyntheticConfig) throws -> SyntheticConfig {
+        guard let given = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw ValidationError("--settings must be a JSON object")
+        }
+        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
+        for (key, value) in given {
+            guard merged[key] != nil else {
+                throw ValidationError("--settings: unknown generator setting '\(key)' (known: \(merged.keys.sorted().joined(separator: ", ")))")
+            }
+            merged[key] = value
+        }
+        do {
+            return try JSONDecoder().decode(SyntheticConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch {
+            throw ValidationError("--settings: \(error)")
+        }
+    }
+
     func validate() throws {
+        if let settings { _ = try Self.merging(settings, into: SyntheticConfig.defaults(for: generator)) }
         do { try config.validate() } catch let error as SyntheticConfigError {
             throw ValidationError(error.description)
         }
