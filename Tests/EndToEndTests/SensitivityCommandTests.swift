@@ -53,7 +53,7 @@ final class SensitivityCommandTests: XCTestCase {
             let comparisons = s["comparisons"] as! [String: Any]
             XCTAssertEqual(Set(comparisons.keys), ["seeds ensemble − benchmark", "seeds mean model − benchmark",
                                                    "groups ensemble − benchmark", "groups mean model − benchmark",
-                                                   "seeds ensemble − groups ensemble"])
+                                                   "groups ensemble − seeds ensemble"])  // arms in metrics order
         }
         // The regime settings change the data, so the headline numbers move; auxQuality changes only
         // target_aux1, which no model trains on or is scored by: the numbers stay exactly the baseline's.

@@ -194,7 +194,7 @@ final class SyntheticV2Tests: XCTestCase {
         // Two "models" fitted on train eras from disjoint feature halves (weights = pooled corr of each
         // feature with the target); their per-era validation corrs follow R(τ) when the regime is on.
         func measure(_ strength: Double) -> (share: Double, together: Double) {
-            let d = SyntheticGenerator.generate(Self.config { $0.v2.regimeStrength = strength; $0.noise = 3; $0.eras = 160 })
+            let d = SyntheticGenerator.generate(Self.config { $0.v2.regimeStrength = strength; $0.noise = 1; $0.eras = 160 })
             let regime = d.metadata["regime"]!.split(separator: ",").map { Double($0)! }
             let train = d.rows(in: .train).map(Int.init)
             let weights = (0..<64).map { f in
