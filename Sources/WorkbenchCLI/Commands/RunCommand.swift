@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
         let dataset = try spec.data.load()
         let planner = try Planner(spec: spec, dataset: dataset)
         if check {
-            print(PlanSummary(spec: spec, plans: planner.plans()).render())
+            print(PlanSummary(spec: planner.spec, plans: planner.plans()).render())   // planner.spec: data feature groups resolved
             print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             return
         }
