@@ -69,11 +69,15 @@ public struct Dataset: @unchecked Sendable {
     public let trueSignal: [Float]?
     /// Free-form provenance (generator parameters, source files).
     public let metadata: [String: String]
+    /// Named feature groups (group → feature names, in feature order); empty when the data has none.
+    /// Generator v2 fills it; `/feature_group_*` in our HDF5 file; studies drop them with
+    /// `"dropFeatures": {"groups": "data"}`.
+    public let featureGroups: [String: [String]]
 
     public init(features: FeatureColumns, featureNames: [String], binEdges: [[Double]] = [],
                 binCounts: [Int]? = nil, targetNames: [String], targets: [[Float]], eras: [String],
                 eraOfRow: [Int32], ids: [String], splitOfRow: [Split], trueSignal: [Float]? = nil,
-                metadata: [String: String] = [:]) {
+                metadata: [String: String] = [:], featureGroups: [String: [String]] = [:]) {
         precondition(featureNames.count == features.featureCount)
         precondition(targets.count == targetNames.count)
         precondition(eraOfRow.count == features.rowCount && ids.count == features.rowCount
@@ -90,6 +94,7 @@ public struct Dataset: @unchecked Sendable {
         self.splitOfRow = splitOfRow
         self.trueSignal = trueSignal
         self.metadata = metadata
+        self.featureGroups = featureGroups
     }
 
     public var rowCount: Int { features.rowCount }
@@ -102,7 +107,8 @@ public struct Dataset: @unchecked Sendable {
     public func selectingTarget(_ t: Int) -> Dataset {
         Dataset(features: features, featureNames: featureNames, binEdges: binEdges, binCounts: binCounts,
                 targetNames: [targetNames[t]], targets: [targets[t]], eras: eras, eraOfRow: eraOfRow, ids: ids,
-                splitOfRow: splitOfRow, trueSignal: trueSignal, metadata: metadata)
+                splitOfRow: splitOfRow, trueSignal: trueSignal, metadata: metadata,
+                featureGroups: featureGroups)
     }
 
     /// Rows of a split, in order.

@@ -42,6 +42,9 @@ public struct DatasetInfo: Equatable, Sendable {
 /// /era_of_row       int32   [rows]              index into /eras, non-decreasing
 /// /split_of_row     uint8   [rows]              code = position in the root attr split_names
 /// /true_signal      float32 [rows]              synthetic data only
+/// /feature_group_names   utf-8 strings [groups], sorted   only when the data has feature groups
+/// /feature_group_sizes   int32 [groups]                   features per group
+/// /feature_group_members utf-8 strings [Σ sizes]          the groups' feature names, concatenated
 /// /metadata         group; one utf-8 string attribute per metadata key
 /// ```
 public enum DatasetFile {
@@ -94,6 +97,7 @@ public enum DatasetFile {
         // Split codes are positions in this list (Split.allCases order).
         try file.setAttribute("split_names", Split.allCases.map(\.rawValue).joined(separator: ","))
         if let signal = dataset.trueSignal { try file.write("true_signal", signal) }
+        try writeFeatureGroups(dataset.featureGroups, to: file)
 
         let metadata = try file.createGroup("metadata")
         for (key, value) in dataset.metadata.sorted(by: { $0.key < $1.key }) {
@@ -218,7 +222,36 @@ public enum DatasetFile {
                        binCounts: featureIndices.map { Int(binCountsAll[$0]) },
                        targetNames: targetIndices.map { allTargets[$0] },
                        targets: targetColumns, eras: eras, eraOfRow: eraOfRow, ids: ids,
-                       splitOfRow: splits, trueSignal: trueSignal, metadata: metadata)
+                       splitOfRow: splits, trueSignal: trueSignal, metadata: metadata,
+                       featureGroups: try readFeatureGroups(file, path: path, keeping: featureIndices.map { allFeatures[$0] }))
+    }
+
+    static func writeFeatureGroups(_ groups: [String: [String]], to file: H5File) throws {
+        guard !groups.isEmpty else { return }
+        let names = groups.keys.sorted()
+        try file.writeStrings("feature_group_names", names)
+        try file.write("feature_group_sizes", names.map { Int32(groups[$0]!.count) })
+        try file.writeStrings("feature_group_members", names.flatMap { groups[$0]! })
+    }
+
+    /// The stored groups restricted to the loaded features (groups left empty are dropped).
+    static func readFeatureGroups(_ file: H5File, path: String, keeping loaded: [String]) throws -> [String: [String]] {
+        guard file.exists("feature_group_names") else { return [:] }
+        let names = try file.readStrings("feature_group_names")
+        let sizes: [Int32] = try file.read("feature_group_sizes")
+        let members = try file.readStrings("feature_group_members")
+        guard sizes.count == names.count, sizes.allSatisfy({ $0 >= 0 }),
+              sizes.reduce(0, { $0 + Int($1) }) == members.count else {
+            throw DatasetFileError("\(path): /feature_group_names, /feature_group_sizes and /feature_group_members disagree")
+        }
+        let keep = Set(loaded)
+        var out: [String: [String]] = [:], start = 0
+        for (name, size) in zip(names, sizes) {
+            let list = members[start..<(start + Int(size))].filter { keep.contains($0) }
+            start += Int(size)
+            if !list.isEmpty { out[name] = Array(list) }
+        }
+        return out
     }
 
     /// Counts and names without loading the features.

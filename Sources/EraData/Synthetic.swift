@@ -39,6 +39,11 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var embargoEras: Int
     /// Adds one final `live` era whose targets are all NaN.
     public var liveEra: Bool
+    /// Which generator: `.v2` for `SyntheticConfig.default` and studies, `.v1` (the memberwise
+    /// initializer's default) for the committed v1 baselines. See `SyntheticConfig+V2.swift`.
+    public var generator: SyntheticGeneratorVersion
+    /// Settings only generator v2 reads.
+    public var v2: SyntheticV2Settings
 
     public init(eras: Int = 120, rowsPerEra: Int = 500, features: Int = 60, targets: Int = 4,
                 seed: UInt64 = 0, noise: Double = 9, latents: Int = 8,
@@ -46,7 +51,8 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
                 weightDrift: Double = 0.8, driftPersistence: Double = 0.9, nonlinearShare: Double = 0.4,
                 auxSignalCorrelation: Double = 0.8, sharedNoiseShare: Double = 0.5,
                 auxNaNEraFraction: Double = 0.05, validationFraction: Double = 0.25,
-                embargoEras: Int = 4, liveEra: Bool = false) {
+                embargoEras: Int = 4, liveEra: Bool = false,
+                generator: SyntheticGeneratorVersion = .v1, v2: SyntheticV2Settings = SyntheticV2Settings()) {
         self.eras = eras
         self.rowsPerEra = rowsPerEra
         self.features = features
@@ -65,10 +71,13 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         self.validationFraction = validationFraction
         self.embargoEras = embargoEras
         self.liveEra = liveEra
+        self.generator = generator
+        self.v2 = v2
     }
 
-    /// 120 eras × 500 rows × 60 features, 4 targets: trains in seconds.
-    public static let `default` = SyntheticConfig()
+    /// The embedded default: generator v2 (`v2Default`, 200 eras × 600 rows × 300 features);
+    /// `v1Default` is the old one.
+    public static let `default` = SyntheticConfig.v2Default
 
     public var validationEras: Int {
         max(1, Int((validationFraction * Double(eras)).rounded()))
@@ -113,6 +122,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
             throw fail("eras = \(eras) leaves no train era (validation \(validationEras)\(liveEra ? " + live 1" : ""))")
         }
         guard eras * rowsPerEra <= Int(Int32.max) else { throw fail("eras × rowsPerEra is too large") }
+        if generator == .v2 { try v2.validate(rowsPerEra: rowsPerEra, features: features) }
     }
 }
 
@@ -134,6 +144,7 @@ public enum SyntheticGenerator {
     /// Generates the dataset; `config` must pass `validate()` (a precondition).
     public static func generate(_ config: SyntheticConfig) -> Dataset {
         do { try config.validate() } catch { preconditionFailure("\(error)") }
+        if config.generator == .v2 { return SyntheticV2Generator.generate(config) }
         let structure = Structure(config)
         let layout = EraLayout(config)
         let r = config.rowsPerEra, n = layout.stored.count * r

@@ -38,12 +38,27 @@ public struct Planner: Sendable {
     public let targetNames: [String]
 
     public init(spec: StudySpec, dataset: Dataset) throws {
-        self.spec = spec
+        self.spec = try Self.resolvingDataGroups(spec, dataset: dataset)
         trainEras = dataset.eraIndices(in: .train)
         featureNames = dataset.featureNames
         targetNames = dataset.targetNames
         guard !trainEras.isEmpty else { throw StudyError(path: "$.data", "the data has no train rows") }
         try validateAgainstData()
+    }
+
+    /// Arms with `"groups": "data"` get the dataset's feature groups (at least groupsToDrop + 1 of them).
+    static func resolvingDataGroups(_ spec: StudySpec, dataset: Dataset) throws -> StudySpec {
+        var spec = spec
+        for (i, arm) in spec.arms.enumerated() where arm.dropFeatures.groupsFromData {
+            let path = spec.arms.count == 1 && arm.name == "main" ? "$" : "$.arms[\(i)]"
+            let groups = dataset.featureGroups
+            guard arm.dropFeatures.groupsToDrop < groups.count else {
+                throw StudyError(path: "\(path).dropFeatures.groupsToDrop",
+                                 "groupsToDrop must be in 1…\(max(0, groups.count - 1)): the data has \(groups.count) feature group(s)")
+            }
+            spec.arms[i].dropFeatures.groups = groups
+        }
+        return spec
     }
 
     /// Targets and feature groups exist in the data.

@@ -27,6 +27,8 @@ public struct DropFeatures: Equatable, Sendable {
     /// Named feature groups; `groupsToDrop` of them are dropped per model.
     public var groups: [String: [String]]
     public var groupsToDrop: Int
+    /// `"groups": "data"`: the groups are the dataset's own `featureGroups`, filled in by the planner.
+    public var groupsFromData: Bool = false
     public static let none = DropFeatures(fraction: .constant(.number(0)), groups: [:], groupsToDrop: 0)
 }
 
@@ -356,7 +358,13 @@ extension StudySpec {
         try checkKeys(obj, allowed: ["fraction", "groups", "groupsToDrop"], at: node.path)
         var out = DropFeatures.none
         if let f = obj["fraction"] { out.fraction = try parseFraction(f) }
-        if let g = obj["groups"] {
+        if let g = obj["groups"], g.value is String {
+            guard try g.string() == "data" else { throw g.fail("groups must be an object of named lists or \"data\" (the dataset's feature groups)") }
+            out.groupsFromData = true
+            guard let n = obj["groupsToDrop"] else { throw node.fail("groups need 'groupsToDrop' (how many per model)") }
+            out.groupsToDrop = try n.integer()
+            guard out.groupsToDrop >= 1 else { throw n.fail("groupsToDrop must be ≥ 1") }
+        } else if let g = obj["groups"] {
             for (name, list) in try g.object() {
                 let features = try list.array().map { try $0.string() }
                 guard !features.isEmpty else { throw list.fail("group '\(name)' is empty") }
@@ -411,8 +419,16 @@ extension StudySpec {
         let obj = try node.object()
         let allowed = syntheticKeys
         try checkKeys(obj, allowed: allowed, at: node.path)
+        // Omitted settings come from the chosen generator's defaults (v2 unless "generator": "v1").
+        var version = SyntheticGeneratorVersion.v2
+        if let g = obj["generator"] {
+            guard let v = SyntheticGeneratorVersion(rawValue: try g.string()) else {
+                throw g.fail("unknown generator (known: \(SyntheticGeneratorVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            version = v
+        }
         var merged = try JSONSerialization.jsonObject(
-            with: JSONEncoder().encode(SyntheticConfig.default)) as! [String: Any]
+            with: JSONEncoder().encode(SyntheticConfig.defaults(for: version))) as! [String: Any]
         for (k, v) in obj { merged[k] = v.value }
         do {
             let data = try JSONSerialization.data(withJSONObject: merged)

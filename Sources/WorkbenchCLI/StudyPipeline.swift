@@ -97,7 +97,8 @@ public enum StudyPipeline {
 
     static func describe(spec: StudySpec, stored: StoredStudy, dataset: Dataset, input: AnalysisInput,
                          excluded: [String]) throws -> StudyDescription {
-        var plan = PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: dataset).plans()).render()
+        let planner = try Planner(spec: spec, dataset: dataset)   // its spec has the data's feature groups resolved
+        var plan = PlanSummary(spec: planner.spec, plans: planner.plans()).render()
         if !excluded.isEmpty {
             plan += "\nnot analysed (\(excluded.count)): " + excluded.joined(separator: "; ")
         }

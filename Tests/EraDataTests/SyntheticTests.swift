@@ -104,7 +104,7 @@ final class SyntheticTests: XCTestCase {
     }
 
     func testSignalAndTargetCorrelationStructure() {
-        let d = SyntheticGenerator.generate(.default)
+        let d = SyntheticGenerator.generate(.v1Default)   // v1's numbers
         let ceiling = perEraCorrelation(d, d.trueSignal!, d.targets[0])
         // noise 9 ⇒ corr ≈ 1/√82 ≈ 0.11 before binning to five levels.
         XCTAssertGreaterThan(ceiling, 0.07)
@@ -116,7 +116,7 @@ final class SyntheticTests: XCTestCase {
             XCTAssertLessThan(c, 0.8, d.targetNames[t])
         }
         // Less noise ⇒ higher ceiling.
-        var quiet = SyntheticConfig.default
+        var quiet = SyntheticConfig.v1Default
         quiet.noise = 1
         let q = SyntheticGenerator.generate(quiet)
         XCTAssertGreaterThan(perEraCorrelation(q, q.trueSignal!, q.targets[0]), 0.6)

@@ -9,7 +9,7 @@ final class MiningTests: XCTestCase {
     /// Small synthetic data with a live era: 80 eras × 300 rows (20 validation eras → 8 selection,
     /// 4 embargo, 8 test).
     static let dataset: Dataset = {
-        var config = SyntheticConfig.default
+        var config = SyntheticConfig.v1Default   // v1: the max-corr thresholds below are v1's numbers
         config.eras = 80
         config.rowsPerEra = 300
         config.features = 24

@@ -15,14 +15,18 @@ struct DataSynthCommand: ParsableCommand {
     )
 
     @Option(help: "Output dataset file (HDF5), or the new directory for --format numerai.") var out: String
-    @Option(help: "Stored eras (train + validation).") var eras = SyntheticConfig.default.eras
-    @Option(help: "Rows per era.") var rowsPerEra = SyntheticConfig.default.rowsPerEra
-    @Option(help: "Feature columns.") var features = SyntheticConfig.default.features
-    @Option(help: "Targets: 'target' then 'target_aux1', ….") var targets = SyntheticConfig.default.targets
-    @Option(help: "Random seed.") var seed = SyntheticConfig.default.seed
-    @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)).") var noise = SyntheticConfig.default.noise
-    @Option(help: "Share of eras used for validation.") var validationFraction = SyntheticConfig.default.validationFraction
+    @Option(help: "Stored eras (train + validation) (default: v2 200, v1 120).") var eras: Int?
+    @Option(help: "Rows per era (default: v2 600, v1 500).") var rowsPerEra: Int?
+    @Option(help: "Feature columns (default: v2 300, v1 60).") var features: Int?
+    @Option(help: "Targets: 'target' then 'target_aux1', … (default 4).") var targets: Int?
+    @Option(help: "Random seed (default 0).") var seed: UInt64?
+    @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)) (default: the generator's).") var noise: Double?
+    @Option(help: "Share of eras used for validation (default 0.25).") var validationFraction: Double?
     @Flag(help: "Add a final live era with unknown targets.") var live = false
+    @Option(help: "Generator: v2 (default) or v1 (the old one; its own defaults for options not given).")
+    var generator: SyntheticGeneratorVersion = .v2
+    @Option(help: ArgumentHelp("More generator settings as a JSON object, as in a study's data.synthetic (e.g. '{\"v2\": {\"regimeStrength\": 0}}'); the options above win.", valueName: "JSON"))
+    var settings: String?
     @Option(help: "Output format: hdf5 (one dataset file) or numerai (a directory of Numerai v5 parquet files + features.json).")
     var format: SynthFormat = .hdf5
     @Option(help: "Numerai-shaped size (sets eras, rows-per-era, features, validation-fraction): \(SynthPreset.allValueStrings.joined(separator: ", ")).")
@@ -31,21 +35,42 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Rows per parquet row group for --format numerai.") var rowGroupRows: Int?
 
     var config: SyntheticConfig {
-        var c = SyntheticConfig.default
-        c.eras = eras
-        c.rowsPerEra = rowsPerEra
-        c.features = features
-        c.targets = targets
-        c.seed = seed
-        c.noise = noise
-        c.validationFraction = validationFraction
+        var c = SyntheticConfig.defaults(for: generator)
+        if let settings { c = (try? Self.merging(settings, into: c)) ?? c }
+        if let eras { c.eras = eras }
+        if let rowsPerEra { c.rowsPerEra = rowsPerEra }
+        if let features { c.features = features }
+        if let targets { c.targets = targets }
+        if let seed { c.seed = seed }
+        if let noise { c.noise = noise }
+        if let validationFraction { c.validationFraction = validationFraction }
         c.liveEra = live
         applyNumeraiOptions(&c)
         return c
     }
 
+    /// `base` with the keys of the JSON object `text` replaced (a partial "v2" object keeps the other v2 defaults).
+    static func merging(_ text: String, into base: SyntheticConfig) throws -> SyntheticConfig {
+        guard let given = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw ValidationError("--settings must be a JSON object")
+        }
+        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
+        for (key, value) in given {
+            guard merged[key] != nil else {
+                throw ValidationError("--settings: unknown generator setting '\(key)' (known: \(merged.keys.sorted().joined(separator: ", ")))")
+            }
+            merged[key] = value
+        }
+        do {
+            return try JSONDecoder().decode(SyntheticConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch {
+            throw ValidationError("--settings: \(error)")
+        }
+    }
+
     func validate() throws {
         try validateNumeraiOptions()
+        if let settings { _ = try Self.merging(settings, into: SyntheticConfig.defaults(for: generator)) }
         do { try config.validate() } catch let error as SyntheticConfigError {
             throw ValidationError(error.description)
         }
@@ -61,3 +86,5 @@ struct DataSynthCommand: ParsableCommand {
               + (live ? ", live \(counts[.live] ?? 0)" : "") + " rows)")
     }
 }
+
+extension SyntheticGeneratorVersion: ExpressibleByArgument {}

@@ -56,10 +56,9 @@ extension DataSynthCommand {
             throw ValidationError("--row-group-rows must be at least 1 (got \(rowGroupRows))")
         }
         if let preset {
-            let d = SyntheticConfig.default
-            let overridden = [("--eras", eras != d.eras), ("--rows-per-era", rowsPerEra != d.rowsPerEra),
-                              ("--features", features != d.features),
-                              ("--validation-fraction", validationFraction != d.validationFraction)]
+            let overridden = [("--eras", eras != nil), ("--rows-per-era", rowsPerEra != nil),
+                              ("--features", features != nil),
+                              ("--validation-fraction", validationFraction != nil)]
                 .filter(\.1).map(\.0)
             if !overridden.isEmpty {
                 throw ValidationError("--preset \(preset.rawValue) sets \(overridden.joined(separator: ", ")); "
@@ -69,7 +68,8 @@ extension DataSynthCommand {
     }
 
     func writeNumerai(_ dataset: Dataset) throws {
-        let options = NumeraiWriter.Options(compression: compression ?? .snappy, rowGroupRows: rowGroupRows ?? 100_000)
+        let options = NumeraiWriter.Options(compression: compression ?? .snappy, rowGroupRows: rowGroupRows ?? 100_000,
+                                            featureGroups: dataset.featureGroups)
         let summary = try withDataErrors { try NumeraiWriter.write(dataset, to: out, options: options) }
         let counts = summary.files.compactMap { name in summary.rows[name].map { "\(name) \($0)" } }
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "

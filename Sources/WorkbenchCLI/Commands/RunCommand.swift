@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
         try spec.checkEvaluation(on: dataset)
         if check {
             let plans = planner.plans()
-            print(PlanSummary(spec: spec, plans: plans).render())
+            print(PlanSummary(spec: planner.spec, plans: plans).render())   // planner.spec: data feature groups resolved
             print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
             let bytes = StudyRunner.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs)
