@@ -10,8 +10,8 @@ final class ContrastsReportTests: XCTestCase {
         let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true, featureScores: false)
         let metrics = analysis.metrics
         let contrasts = try XCTUnwrap(metrics.contrasts)
-        // Defaults with a seeds arm: arms and all vs benchmark, grid vs seeds[5], filtered vs unfiltered.
-        XCTAssertEqual(contrasts.map(\.name), ["grid − benchmark", "seeds − benchmark", "all − benchmark", "grid − seeds[5]",
+        // Defaults with a seeds arm: arms and all vs benchmark, all vs best single, grid vs seeds[5], filtered vs unfiltered.
+        XCTAssertEqual(contrasts.map(\.name), ["grid − benchmark", "seeds − benchmark", "all − benchmark", "all − best_single", "grid − seeds[5]",
                                                "grid.filtered − grid", "seeds.filtered − seeds"])
         XCTAssertEqual(metrics.referenceContributions?.reference, "seeds")
         let doc = ReportDocument(metrics: metrics, study: study, charts: ReportCharts.render(metrics: metrics, correlation: analysis.correlation.values, study: study))
