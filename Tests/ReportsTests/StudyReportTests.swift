@@ -324,14 +324,16 @@ final class StudyReportTests: XCTestCase {
         let base = (0..<40).map { Double($0 % 5) * 0.01 }
         let jitter = (0..<40).map { Double(($0 * 7) % 5 - 2) * 0.002 }
         let config = InferenceConfig()
-        func contrast(_ shift: Double, margin: Double = 0.002) -> ContrastResult {
+        // Noise without a period (a period shorter than the HAC lag could cancel in the se).
+        let noise = (0..<40).map { sin(Double($0) * 12.9898) * 0.02 }
+        func contrast(_ shift: Double, margin: Double = 0.002, noisy: Bool = false) -> ContrastResult {
             var cfg = config
             cfg.equivalenceMargin = margin
-            let c = ContrastResult(name: "all − benchmark", a: "all", b: "benchmark",
-                                   seriesA: zip(base, jitter).map { $0 + shift + $1 }, seriesB: base, config: cfg)
+            let a = zip(base, noisy ? noise : jitter).map { $0 + shift + $1 }
+            let c = ContrastResult(name: "all − benchmark", a: "all", b: "benchmark", seriesA: a, seriesB: base, config: cfg)
             return ContrastResult.finalize([c], alpha: cfg.alpha)[0]
         }
-        let better = contrast(0.01), worse = contrast(-0.01), same = contrast(0, margin: 0.01), unclear = contrast(0.0005, margin: 0.0001)
+        let better = contrast(0.01), worse = contrast(-0.01), same = contrast(0, margin: 0.01), unclear = contrast(0.0005, margin: 0.0001, noisy: true)
         XCTAssertEqual([better.verdict, worse.verdict, same.verdict], ["better", "worse", "equivalent"])
         XCTAssertTrue(unclear.verdict.hasPrefix("inconclusive"), unclear.verdict)
         XCTAssertTrue(ReportText.contrast(better, alpha: 0.1, a: "The ensemble", b: "X").hasPrefix("**The ensemble is better than X**"))
