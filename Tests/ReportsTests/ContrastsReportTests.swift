@@ -33,6 +33,21 @@ final class ContrastsReportTests: XCTestCase {
         XCTAssertFalse(doc.render().contains("because its members are not equal"))
     }
 
+    /// The headline judges only through its contrasts: when the study's contrasts lack
+    /// all − best_single, the headline says it is not judged and shows no row or verdict for it.
+    func testHeadlineWithoutItsContrastIsNotJudged() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true, featureScores: false)
+        var metrics = analysis.metrics
+        metrics.contrasts = try XCTUnwrap(metrics.contrasts).filter { $0.b != "best_single" }
+        let doc = ReportDocument(metrics: metrics, study: study, charts: ReportCharts.render(metrics: metrics, correlation: analysis.correlation.values, study: study))
+        let headline = doc.headline()
+        XCTAssertTrue(headline.contains("**Not judged against the best single model (by selection corr)**"), headline)
+        XCTAssertFalse(headline.contains("| ensemble − best single model"))
+        let bench = try XCTUnwrap(metrics.contrasts?.first { $0.name == "all − benchmark" })
+        let row = try XCTUnwrap(headline.split(separator: "\n").first { $0.hasPrefix("| ensemble − benchmark") })
+        XCTAssertTrue(row.contains(bench.verdict) && row.contains(ReportText.signed(bench.mean)), String(row))
+    }
+
     func testCloseToCopiesDependsOnRhoNotOnModelCount() {
         // ρ̄ = 0.1 with 129 models: n_eff/M ≈ 0.07, but the models are not copies.
         let many = ReportText.diversity(pairwise: 0.1, effective: 129 / (1 + 128 * 0.1), participation: 10, models: 129)
