@@ -47,6 +47,12 @@ public struct EnsembleRule: Codable, Equatable, Sendable {
     }
 }
 
+extension EnsembleRule {
+    /// The default ensemble holding the best single model by selection corr among all analysed
+    /// models (ties: study order) — the report headline's "best single model" (metrics `best_single`).
+    public static let bestSingleName = "best_single"
+}
+
 /// A paired contrast to test (study file `contrasts`): ensemble `a` − ensemble `b`.
 public struct ContrastRule: Codable, Equatable, Sendable {
     public var name: String

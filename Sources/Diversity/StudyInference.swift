@@ -80,7 +80,8 @@ enum StudyInference {
     }
 
     /// Defaults: each arm, each arm filtered to selection corr ≥ 0 and selection BMC ≥ 0 (BMC only
-    /// with a benchmark), all models, the benchmark.
+    /// with a benchmark), all models, the benchmark, and `best_single` (top 1 of all models by
+    /// selection corr) unless an arm has that name.
     static func defaultEnsembles(_ input: AnalysisInput) -> [EnsembleRule] {
         var out: [EnsembleRule] = []
         for arm in studyArms(input) {
@@ -90,10 +91,14 @@ enum StudyInference {
         }
         out.append(EnsembleRule(name: "all", from: ["all"]))
         if input.benchmark != nil { out.append(EnsembleRule(name: "benchmark", from: ["benchmark"])) }
+        if !studyArms(input).contains(EnsembleRule.bestSingleName) {
+            out.append(EnsembleRule(name: EnsembleRule.bestSingleName, from: ["all"], top: 1, topBy: "corr"))
+        }
         return out
     }
 
-    /// Defaults: every arm and "all" vs the benchmark; every arm vs the equal-size seed-only
+    /// Defaults: every arm and "all" vs the benchmark; "all" vs `best_single` (the headline's two
+    /// questions); every arm vs the equal-size seed-only
     /// ensemble "seeds[k]" (first k seeds models) when an arm named "seeds" exists; every arm's
     /// filtered ensemble vs the arm.
     static func defaultContrasts(_ input: AnalysisInput) -> [ContrastRule] {
@@ -102,6 +107,7 @@ enum StudyInference {
         if input.benchmark != nil {
             for arm in arms + ["all"] { out.append(ContrastRule(a: arm, b: "benchmark")) }
         }
+        if !arms.contains(EnsembleRule.bestSingleName) { out.append(ContrastRule(a: "all", b: EnsembleRule.bestSingleName)) }
         if arms.contains("seeds") {
             let seeds = input.models.filter { $0.arm == "seeds" }.count
             for arm in arms where arm != "seeds" {
@@ -125,7 +131,7 @@ enum StudyInference {
         var rules = defaultEnsembles(input)
         for rule in input.ensembles {
             guard !rules.contains(where: { $0.name == rule.name }) else {
-                throw DiversityError("ensemble '\(rule.name)' is already defined (default ensembles: each arm, ARM.filtered, all, benchmark)")
+                throw DiversityError("ensemble '\(rule.name)' is already defined (default ensembles: each arm, ARM.filtered, all, benchmark, best_single)")
             }
             rules.append(rule)
         }

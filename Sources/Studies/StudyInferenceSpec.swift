@@ -13,6 +13,7 @@ extension StudySpec {
     /// when one is trained.
     static func defaultEnsembleNames(arms: [Arm], benchmark: Bool) -> [String] {
         arms.flatMap { [$0.name, $0.name + ".filtered"] } + ["all"] + (benchmark ? ["benchmark"] : [])
+            + (arms.contains { $0.name == EnsembleRule.bestSingleName } ? [] : [EnsembleRule.bestSingleName])
     }
 
     /// Reads `evaluation`'s inference keys into `config` (the bootstrap seed is the study seed).
@@ -51,7 +52,7 @@ extension StudySpec {
             guard let n = obj["name"] else { throw item.fail("missing key 'name'") }
             let name = try n.string()
             guard !name.isEmpty, !name.contains("["), !name.contains("]") else { throw n.fail("ensemble name must be non-empty without '[' or ']'") }
-            guard !known.contains(name) else { throw n.fail("ensemble '\(name)' is already defined (defaults: each arm, ARM.filtered, all, benchmark)") }
+            guard !known.contains(name) else { throw n.fail("ensemble '\(name)' is already defined (defaults: each arm, ARM.filtered, all, benchmark, best_single)") }
             var rule = EnsembleRule(name: name)
             if let f = obj["from"] {
                 let list = f.value is String ? [try f.string()] : try f.array().map { try $0.string() }

@@ -1,14 +1,16 @@
 import Diversity
 import Foundation
 
-/// The mean of a per-era series with a Newey–West (HAC) interval and a two-sided p-value.
+/// The mean of a per-era series with a Newey–West (HAC) interval and a two-sided p-value, computed
+/// by the study's shared inference (`Diversity.PairedInference`, `Distributions`) so the tournament
+/// and the study report judge with one convention.
 ///
-/// d̄ = mean of the T defined eras; u = d − d̄; γⱼ = (1/T)·Σ_{t>j} uₜuₜ₋ⱼ;
-/// S = γ₀ + 2·Σ_{j=1..L} (1 − j/(L+1))·γⱼ (Bartlett kernel); se = √(S/T);
-/// interval d̄ ± z_{(1+level)/2}·se; p = 2·(1 − Φ(|d̄|/se)) (normal reference, as statsmodels'
-/// `OLS(d, 1).fit(cov_type="HAC", cov_kwds={"maxlags": L})` reports it). Default L = ⌊4·(T/100)^(2/9)⌋
-/// (Newey & West 1994). HAC because neighbouring eras share overlapping targets, so per-era
-/// differences are autocorrelated and the i.i.d. standard error would be too small.
+/// d̄ = mean of the T defined eras; se = `PairedInference.hacStandardError(d, lag: L)` (Bartlett
+/// kernel, small-sample factor T/(T − 1)); interval d̄ ± t_{(1+level)/2, T−1}·se;
+/// p = 2·P(T_{T−1} ≥ |d̄|/se) — statsmodels' `OLS(d, 1).fit(cov_type="HAC",
+/// cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)`. L defaults to the study's
+/// `evaluation.hacLag` default (`InferenceConfig().hacLag` = 4: weekly eras with 20-day targets
+/// overlap 4 eras). HAC because neighbouring eras share overlapping targets.
 public struct HACMean: Codable, Equatable, Sendable {
     public var mean: Double
     public var se: Double
@@ -18,48 +20,29 @@ public struct HACMean: Codable, Equatable, Sendable {
     public var eras: Int
     public var lags: Int
 
+    /// The lag used when the spec states none: the study evaluation's default.
+    public static let defaultLag = InferenceConfig().hacLag
+
     public init(_ series: [Double], level: Double, lags: Int? = nil) {
         let d = series.filter { $0.isFinite }
         let t = d.count
         eras = t
-        let l = min(max(0, lags ?? HACMean.defaultLags(t)), max(0, t - 1))
+        // The same cap as `hacStandardError` (L ≤ T − 1), so `lags` reports the lag used.
+        let l = min(max(0, lags ?? HACMean.defaultLag), max(0, t - 1))
         self.lags = l
         guard t >= 2 else { mean = d.first ?? .nan; se = .nan; low = .nan; high = .nan; p = .nan; return }
         let m = d.reduce(0, +) / Double(t)
-        let u = d.map { $0 - m }
-        func gamma(_ j: Int) -> Double {
-            var s = 0.0
-            for i in j..<t { s += u[i] * u[i - j] }
-            return s / Double(t)
-        }
-        var s = gamma(0)
-        if l > 0 { for j in 1...l { s += 2 * (1 - Double(j) / Double(l + 1)) * gamma(j) } }
+        let nu = Double(t - 1)
         mean = m
-        se = (max(s, 0) / Double(t)).squareRoot()
-        let z = inverseNormalCDF(0.5 + level / 2)
-        low = m - z * se
-        high = m + z * se
-        p = se > 0 ? erfc(abs(m) / se / 2.0.squareRoot()) : (m == 0 ? 1 : 0)
+        se = PairedInference.hacStandardError(d, lag: l)
+        let q = Distributions.tQuantile(0.5 + level / 2, degreesOfFreedom: nu)
+        low = m - q * se
+        high = m + q * se
+        p = se > 0 ? Distributions.tTwoSidedP(m / se, degreesOfFreedom: nu) : (m == 0 ? 1 : 0)
     }
-
-    public static func defaultLags(_ t: Int) -> Int { Int((4 * pow(Double(t) / 100, 2.0 / 9)).rounded(.down)) }
 }
 
-/// Holm's step-down adjustment: sort p ascending, p̃₍ᵢ₎ = max_{k≤i} min(1, (m − k + 1)·p₍ₖ₎);
-/// NaN p-values are left out of m and stay NaN.
-public func holmAdjusted(_ p: [Double]) -> [Double] {
-    let defined = p.indices.filter { p[$0].isFinite }.sorted { p[$0] < p[$1] || (p[$0] == p[$1] && $0 < $1) }
-    let m = defined.count
-    var out = [Double](repeating: .nan, count: p.count)
-    var running = 0.0
-    for (k, i) in defined.enumerated() {
-        running = max(running, min(1, Double(m - k) * p[i]))
-        out[i] = running
-    }
-    return out
-}
-
-/// A verdict read off an interval and its Holm-adjusted p-value.
+/// A verdict read off an interval and its Holm-adjusted p-value (`PairedInference.holm`).
 public enum Verdict: String, Codable, Sendable {
     case gain, loss, noEvidence = "no_evidence", undetermined
 

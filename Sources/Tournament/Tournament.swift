@@ -415,8 +415,8 @@ public struct TournamentRunner: Sendable {
                 TournamentResult.GroupSummary(name: group.name, models: groupModels[g].map { pool.ids[$0] }, share: group.share, stakers: sizes[g])
             },
             payout: .init(corr: spec.payout.corrMultiplier, mmc: spec.payout.mmcMultiplier, clip: spec.payout.clip),
-            inference: .init(method: "Newey–West HAC (Bartlett kernel), normal reference, per-era paired differences",
-                             level: level, alpha: spec.alpha, lags: spec.hacLags ?? HACMean.defaultLags(test.count),
+            inference: .init(method: "Newey–West HAC (Bartlett kernel, T/(T−1) correction), t(T−1) reference, per-era paired differences",
+                             level: level, alpha: spec.alpha, lags: spec.hacLags ?? HACMean.defaultLag,
                              multipleTesting: "Holm across scenarios, per question"),
             baselineMetaCorrPerEra: base.metaCorr, baselineMetaCorrMean: SeriesSummary.mean(base.metaCorr),
             incumbents: records, scenarios: scenarios, neutralContribution: base.nc != nil)
@@ -462,7 +462,7 @@ public struct TournamentRunner: Sendable {
         var incumbents = last.map { finding($0?.incumbentMMCChange) }
         for family in [0, 1, 2] {
             var list = family == 0 ? fund : family == 1 ? newcomers : incumbents
-            let adjusted = holmAdjusted(list.map { $0?.p ?? .nan })
+            let adjusted = PairedInference.holm(list.map { $0?.p ?? .nan })
             for i in list.indices where list[i] != nil {
                 list[i]!.pHolm = adjusted[i]
                 list[i]!.verdict = Verdict(mean: list[i]!.mean, adjustedP: adjusted[i], alpha: spec.alpha)

@@ -103,7 +103,7 @@ public struct TournamentSpec: Equatable, Sendable {
     public var payout: PayoutRule
     public var level: Double
     public var alpha: Double
-    /// Newey–West lags; nil = ⌊4·(T/100)^(2/9)⌋.
+    /// Newey–West lags; nil = the study evaluation default `InferenceConfig().hacLag` (4).
     public var hacLags: Int?
     public var neutralContribution: Bool
     /// Leave-self-out MMC of every incumbent (one re-rank per incumbent and era).

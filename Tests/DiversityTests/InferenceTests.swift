@@ -250,14 +250,17 @@ final class InferenceTests: XCTestCase {
     func testPlantedBetterArmIsCalledBetterAndDefaultsAreComplete() throws {
         let m = try plantedStudy(seed: 1, strong: 0.6, weak: 0.15)
         let byName = Dictionary(uniqueKeysWithValues: m.contrasts!.map { ($0.name, $0) })
-        XCTAssertEqual(Set(byName.keys), ["strong − benchmark", "weak − benchmark", "all − benchmark",
+        XCTAssertEqual(Set(byName.keys), ["strong − benchmark", "weak − benchmark", "all − benchmark", "all − best_single",
                                           "strong.filtered − strong", "weak.filtered − weak"])
         XCTAssertEqual(byName["strong − benchmark"]!.verdict, "better")
         let ensembles = Dictionary(uniqueKeysWithValues: m.ensembles!.map { ($0.name, $0) })
-        XCTAssertEqual(Set(ensembles.keys), ["strong", "strong.filtered", "weak", "weak.filtered", "all", "benchmark"])
+        XCTAssertEqual(Set(ensembles.keys), ["strong", "strong.filtered", "weak", "weak.filtered", "all", "benchmark", "best_single"])
         // The benchmark ensemble is the benchmark model; "all" is the headline's all-model ensemble.
         XCTAssertEqual(ensembles["benchmark"]!.testCorr.mean, m.models.last!.testCorrMean, accuracy: 1e-12)
         XCTAssertEqual(ensembles["all"]!.testCorr.mean, SeriesSummary.mean(m.perEra.map(\.ensemble)), accuracy: 1e-12)
+        // "best_single" is the headline's best single model by selection corr.
+        XCTAssertEqual(ensembles["best_single"]!.members, [m.bestSingle])
+        XCTAssertEqual(ensembles["best_single"]!.testCorr.mean, SeriesSummary.mean(m.perEra.map(\.bestSingle)), accuracy: 1e-12)
         XCTAssertEqual(m.uncertainty!.map(\.arm), ["all", "strong", "weak"])
         XCTAssertEqual(m.theoryOutOfSample!.map(\.arm), ["all", "strong", "weak"])
         XCTAssertEqual(m.referenceContributions!.reference, "benchmark")

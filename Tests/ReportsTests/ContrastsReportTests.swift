@@ -10,8 +10,8 @@ final class ContrastsReportTests: XCTestCase {
         let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true, featureScores: false)
         let metrics = analysis.metrics
         let contrasts = try XCTUnwrap(metrics.contrasts)
-        // Defaults with a seeds arm: arms and all vs benchmark, grid vs seeds[5], filtered vs unfiltered.
-        XCTAssertEqual(contrasts.map(\.name), ["grid − benchmark", "seeds − benchmark", "all − benchmark", "grid − seeds[5]",
+        // Defaults with a seeds arm: arms and all vs benchmark, all vs best single, grid vs seeds[5], filtered vs unfiltered.
+        XCTAssertEqual(contrasts.map(\.name), ["grid − benchmark", "seeds − benchmark", "all − benchmark", "all − best_single", "grid − seeds[5]",
                                                "grid.filtered − grid", "seeds.filtered − seeds"])
         XCTAssertEqual(metrics.referenceContributions?.reference, "seeds")
         let doc = ReportDocument(metrics: metrics, study: study, charts: ReportCharts.render(metrics: metrics, correlation: analysis.correlation.values, study: study))
@@ -31,6 +31,21 @@ final class ContrastsReportTests: XCTestCase {
             XCTAssertTrue(section.contains(heading), heading)
         }
         XCTAssertFalse(doc.render().contains("because its members are not equal"))
+    }
+
+    /// The headline judges only through its contrasts: when the study's contrasts lack
+    /// all − best_single, the headline says it is not judged and shows no row or verdict for it.
+    func testHeadlineWithoutItsContrastIsNotJudged() throws {
+        let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true, featureScores: false)
+        var metrics = analysis.metrics
+        metrics.contrasts = try XCTUnwrap(metrics.contrasts).filter { $0.b != "best_single" }
+        let doc = ReportDocument(metrics: metrics, study: study, charts: ReportCharts.render(metrics: metrics, correlation: analysis.correlation.values, study: study))
+        let headline = doc.headline()
+        XCTAssertTrue(headline.contains("**Not judged against the best single model (by selection corr)**"), headline)
+        XCTAssertFalse(headline.contains("| ensemble − best single model"))
+        let bench = try XCTUnwrap(metrics.contrasts?.first { $0.name == "all − benchmark" })
+        let row = try XCTUnwrap(headline.split(separator: "\n").first { $0.hasPrefix("| ensemble − benchmark") })
+        XCTAssertTrue(row.contains(bench.verdict) && row.contains(ReportText.signed(bench.mean)), String(row))
     }
 
     func testCloseToCopiesDependsOnRhoNotOnModelCount() {

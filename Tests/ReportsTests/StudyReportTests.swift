@@ -158,39 +158,55 @@ final class StudyReportTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "no temporary files or folders left")
     }
 
-    /// The headline numbers equal what the metrics say, recomputed here independently, with the
-    /// t quantile from scipy.
+    /// The headline numbers equal what the metrics say, recomputed here independently: the paired
+    /// differences' HAC mean, se, interval and p from statsmodels (lag 4, small-sample correction,
+    /// t reference), and the judging sentences are the headline contrasts' verdicts.
     func testHeadlineNumbersMatchMetrics() throws {
         let (analysis, study) = try ReportFixture.build(arms: ReportFixture.threeArms, benchmark: true)
         let metrics = analysis.metrics
         let dir = TestSupport.temporaryDirectory("report-headline")
         defer { try? FileManager.default.removeItem(at: dir) }
         let markdown = try render(analysis, study, into: dir)
-        let headline = String(markdown[markdown.range(of: "## Headline answer")!.lowerBound..<markdown.range(of: "## Ensemble scaling")!.lowerBound])
+        let headline = String(markdown[markdown.range(of: "## Headline answer")!.lowerBound..<markdown.range(of: "## Contrasts")!.lowerBound])
 
         func meanOf(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
         let ensemble = metrics.perEra.map(\.ensemble), best = metrics.perEra.map(\.bestSingle), bench = metrics.perEra.map(\.benchmark)
         XCTAssertTrue(ensemble.allSatisfy(\.isFinite) && best.allSatisfy(\.isFinite) && bench.allSatisfy(\.isFinite))
         let n = ensemble.count
         XCTAssertEqual(n, metrics.split.testEras.count)
-        let t = try scipyT95(n - 1)
-        for (other, label) in [(best, "ensemble − best single model"), (bench, "ensemble − benchmark")] {
+        let contrasts = try XCTUnwrap(metrics.contrasts)
+        for (other, label, b, words) in [(best, "ensemble − best single model", "best_single", "the best single model (by selection corr)"),
+                                         (bench, "ensemble − benchmark", "benchmark", "the benchmark")] {
             let d = zip(ensemble, other).map { $0 - $1 }
-            let m = meanOf(d)
-            let sd = (d.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(n - 1)).squareRoot()
-            let se = sd / Double(n).squareRoot()
+            let r = try TestSupport.python("""
+                import json, sys, numpy as np, statsmodels.api as sm
+                d = np.array(json.loads(sys.argv[1]))
+                f = sm.OLS(d, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True}, use_t=True)
+                lo, hi = f.conf_int(alpha=0.1)[0]
+                print(json.dumps([f.params[0], f.bse[0], lo, hi, f.pvalues[0]]))
+                """, ["\(d)"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [Double]
             func s(_ x: Double) -> String { (x > 0 ? "+" : "") + String(format: "%.4f", x) }
             let line = headline.split(separator: "\n").first { $0.hasPrefix("| " + label) }.map(String.init) ?? ""
-            XCTAssertTrue(line.contains(s(m)), "\(label): mean \(s(m)) in \(line)")
-            XCTAssertTrue(line.contains("[\(s(m - t * se)), \(s(m + t * se))]"), "\(label): interval in \(line)")
-            XCTAssertTrue(line.contains(String(format: "%.4f", se)), "\(label): se in \(line)")
-            // The sentence follows the interval.
-            let other = label.hasSuffix("benchmark") ? "the benchmark" : "the best single model"
-            let expected = m - t * se > 0 ? "**The ensemble beats \(other) out of sample**"
-                : m + t * se < 0 ? "**The ensemble is worse than \(other) out of sample**"
-                : "**No evidence that the ensemble beats \(other)**"
+            XCTAssertTrue(line.contains(s(o[0])), "\(label): mean \(s(o[0])) in \(line)")
+            XCTAssertTrue(line.contains("[\(s(o[2])), \(s(o[3]))]"), "\(label): HAC interval in \(line)")
+            XCTAssertTrue(line.contains(String(format: "%.4f", o[1])), "\(label): HAC se in \(line)")
+            // The row and the sentence are the contrast all − b, whose p is statsmodels' before Holm.
+            let c = try XCTUnwrap(contrasts.first { $0.a == "all" && $0.b == b }, "default contrast all − \(b)")
+            XCTAssertEqual(c.mean, o[0], accuracy: 1e-12)
+            XCTAssertEqual(c.hacSE, o[1], accuracy: 1e-12)
+            XCTAssertEqual(c.p, o[4], accuracy: 1e-9)
+            XCTAssertTrue(line.contains(c.verdict), "\(label): verdict \(c.verdict) in \(line)")
+            let who = "The ensemble of all \(metrics.models.count) models"
+            let expected = c.verdict == "better" ? "**\(who) is better than \(words)**"
+                : c.verdict == "worse" ? "**\(who) is worse than \(words)**"
+                : c.verdict == "equivalent" ? "**\(who) and \(words) are equivalent within"
+                : c.verdict == "undetermined" ? "**\(who) vs \(words): undetermined**" : "**\(who) vs \(words): inconclusive**"
             XCTAssertTrue(headline.contains(expected), expected)
         }
+        // No judging sentence from anything but the contrasts: the old plain-t wording is gone.
+        for old in ["beats", "No evidence that", "excludes 0", "includes 0"] { XCTAssertFalse(headline.contains(old), old) }
         XCTAssertTrue(headline.contains("| ensemble of all \(metrics.models.count) models"))
         XCTAssertTrue(headline.contains(String(format: "%.4f", meanOf(ensemble))))
         XCTAssertTrue(headline.contains("best single model by selection corr: \(metrics.bestSingle)"))
@@ -293,12 +309,6 @@ final class StudyReportTests: XCTestCase {
 
     // MARK: Pieces
 
-    func scipyT95(_ nu: Int) throws -> Double {
-        let r = try TestSupport.python("import sys; from scipy.stats import t; print(repr(float(t.ppf(0.95, int(sys.argv[1])))))", [String(nu)])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
-    }
-
     func testStudentTQuantileAgreesWithScipy() throws {
         let r = try TestSupport.python("import json; from scipy.stats import t; print(json.dumps([float(t.ppf(0.95, v)) for v in range(1, 401)]))")
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -308,24 +318,30 @@ final class StudyReportTests: XCTestCase {
         }
     }
 
-    func testVerdictFollowsTheInterval() {
-        let base = (0..<20).map { Double($0 % 5) * 0.01 }
-        let jitter = (0..<20).map { Double(($0 * 7) % 5 - 2) * 0.002 }
-        let better = PairedComparison(ensemble: zip(base, jitter).map { $0 + 0.01 + $1 }, other: base)
-        XCTAssertEqual(better.verdict, .better)
-        XCTAssertTrue(ReportText.verdict(better, other: "X").hasPrefix("**The ensemble beats X out of sample**"))
-        let worse = PairedComparison(ensemble: zip(base, jitter).map { $0 - 0.01 + $1 }, other: base)
-        XCTAssertEqual(worse.verdict, .worse)
-        XCTAssertTrue(ReportText.verdict(worse, other: "X").contains("lies below 0"))
-        let same = PairedComparison(ensemble: zip(base, jitter).map { $0 + $1 }, other: base)
-        XCTAssertEqual(same.verdict, .inconclusive)
-        XCTAssertTrue(ReportText.verdict(same, other: "X").contains("includes 0"))
-        let one = PairedComparison(ensemble: [0.02, .nan], other: [0.01, 0.01])
-        XCTAssertEqual(one.eras, 1)
-        XCTAssertEqual(one.verdict, .undetermined)
-        XCTAssertTrue(ReportText.verdict(one, other: "X").contains("only 1 test era"))
-        let none = PairedComparison(ensemble: [], other: [])
-        XCTAssertTrue(ReportText.verdict(none, other: "X").contains("no test era"))
+    /// Each contrast verdict gives its own headline sentence; a missing headline contrast is said
+    /// to be not judged (no verdict).
+    func testHeadlineSentenceFollowsTheContrastVerdict() {
+        let base = (0..<40).map { Double($0 % 5) * 0.01 }
+        let jitter = (0..<40).map { Double(($0 * 7) % 5 - 2) * 0.002 }
+        let config = InferenceConfig()
+        // Noise without a period (a period shorter than the HAC lag could cancel in the se).
+        let noise = (0..<40).map { sin(Double($0) * 12.9898) * 0.02 }
+        func contrast(_ shift: Double, margin: Double = 0.002, noisy: Bool = false) -> ContrastResult {
+            var cfg = config
+            cfg.equivalenceMargin = margin
+            let a = zip(base, noisy ? noise : jitter).map { $0 + shift + $1 }
+            let c = ContrastResult(name: "all − benchmark", a: "all", b: "benchmark", seriesA: a, seriesB: base, config: cfg)
+            return ContrastResult.finalize([c], alpha: cfg.alpha)[0]
+        }
+        let better = contrast(0.01), worse = contrast(-0.01), same = contrast(0, margin: 0.01), unclear = contrast(0.0005, margin: 0.0001, noisy: true)
+        XCTAssertEqual([better.verdict, worse.verdict, same.verdict], ["better", "worse", "equivalent"])
+        XCTAssertTrue(unclear.verdict.hasPrefix("inconclusive"), unclear.verdict)
+        XCTAssertTrue(ReportText.contrast(better, alpha: 0.1, a: "The ensemble", b: "X").hasPrefix("**The ensemble is better than X**"))
+        XCTAssertTrue(ReportText.contrast(worse, alpha: 0.1, a: "The ensemble", b: "X").hasPrefix("**The ensemble is worse than X**"))
+        XCTAssertTrue(ReportText.contrast(same, alpha: 0.1, a: "The ensemble", b: "X").hasPrefix("**The ensemble and X are equivalent within ±0.0100**"))
+        XCTAssertTrue(ReportText.contrast(unclear, alpha: 0.1, a: "The ensemble", b: "X").contains("inconclusive"))
+        XCTAssertTrue(ReportText.contrast(better, alpha: 0.1).hasPrefix("**all is better than benchmark**"))
+        XCTAssertTrue(ReportText.notJudged(a: "all", b: "best_single", other: "X").hasPrefix("**Not judged against X**"))
     }
 
     func testJSONLayoutKeepsTokensVerbatim() {

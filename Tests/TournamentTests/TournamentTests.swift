@@ -184,7 +184,8 @@ final class TournamentTests: XCTestCase {
         XCTAssertGreaterThan(SeriesSummary.mean(scores.corr.map { $0[5] }), 0.1)
     }
 
-    /// HAC mean, interval and p against statsmodels; Holm against statsmodels' multipletests.
+    /// HAC mean, interval and p against statsmodels (small-sample correction, t reference, the
+    /// study's default lag 4); Holm against statsmodels' multipletests.
     func testHACAndHolmMatchStatsmodels() throws {
         var rng = SplitMix64(seed: 17)
         var d: [Double] = []
@@ -196,20 +197,20 @@ final class TournamentTests: XCTestCase {
             import json, sys, numpy as np, statsmodels.api as sm
             from statsmodels.stats.multitest import multipletests
             d = np.array(json.loads(sys.argv[1])); L = int(sys.argv[2])
-            r = sm.OLS(d, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": False})
+            r = sm.OLS(d, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)
             lo, hi = r.conf_int(alpha=0.1)[0]
             holm = multipletests(json.loads(sys.argv[3]), method="holm")[1]
             print(json.dumps([r.params[0], r.bse[0], lo, hi, r.pvalues[0]] + list(holm)))
             """, ["\(d)", "\(h.lags)", "\(p)"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let o = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [Double]
-        XCTAssertEqual(h.lags, 3)
+        XCTAssertEqual(h.lags, 4)
         XCTAssertEqual(h.mean, o[0], accuracy: 1e-12)
         XCTAssertEqual(h.se, o[1], accuracy: 1e-12)
         XCTAssertEqual(h.low, o[2], accuracy: 1e-9)
         XCTAssertEqual(h.high, o[3], accuracy: 1e-9)
         XCTAssertEqual(h.p, o[4], accuracy: 1e-9)
-        let holm = holmAdjusted(p)
+        let holm = PairedInference.holm(p)
         for i in p.indices { XCTAssertEqual(holm[i], o[5 + i], accuracy: 1e-12) }
         XCTAssertEqual(Verdict(mean: 0.1, adjustedP: 0.01, alpha: 0.05), .gain)
         XCTAssertEqual(Verdict(mean: -0.1, adjustedP: 0.01, alpha: 0.05), .loss)

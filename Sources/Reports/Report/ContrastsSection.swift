@@ -108,22 +108,24 @@ extension ReportText {
             "Holm p < α, else equivalent when TOST says so, else inconclusive."
     }
 
-    /// One contrast's sentence, worded from its verdict and numbers.
-    static func contrast(_ c: ContrastResult, alpha: Double) -> String {
+    /// One contrast's sentence, worded from its verdict and numbers; `a`/`b` name the two sides in
+    /// words (default: the ensembles' names).
+    static func contrast(_ c: ContrastResult, alpha: Double, a: String? = nil, b: String? = nil) -> String {
+        let (a, b) = (a ?? c.a, b ?? c.b)
         let numbers = "\(signed(c.mean)) per era, HAC interval \(interval(c.hacCILow, c.hacCIHigh)), Holm p = " +
             NumberFormat.fixed(c.pHolm, 3)
         switch c.verdict {
         case "better":
-            return "**\(c.a) is better than \(c.b)**: \(numbers) < \(NumberFormat.compact(alpha, 3))."
+            return "**\(a) is better than \(b)**: \(numbers) < \(NumberFormat.compact(alpha, 3))."
         case "worse":
-            return "**\(c.a) is worse than \(c.b)**: \(numbers) < \(NumberFormat.compact(alpha, 3))."
+            return "**\(a) is worse than \(b)**: \(numbers) < \(NumberFormat.compact(alpha, 3))."
         case "equivalent":
-            return "**\(c.a) and \(c.b) are equivalent within ±\(corr(c.equivalence.margin))**: \(numbers); TOST p = " +
+            return "**\(a) and \(b) are equivalent within ±\(corr(c.equivalence.margin))**: \(numbers); TOST p = " +
                 "\(NumberFormat.fixed(c.equivalence.p, 3))."
         case "undetermined":
-            return "**\(c.a) vs \(c.b): undetermined** (\(c.nEras) paired test era\(c.nEras == 1 ? "" : "s"))."
+            return "**\(a) vs \(b): undetermined** (\(c.nEras) paired test era\(c.nEras == 1 ? "" : "s"))."
         default:
-            return "**\(c.a) vs \(c.b): inconclusive** — \(numbers); neither a difference nor equivalence within " +
+            return "**\(a) vs \(b): inconclusive** — \(numbers); neither a difference nor equivalence within " +
                 "±\(corr(c.equivalence.margin)) is shown; differences below the MDE \(corr(c.mde)) could not be detected."
         }
     }

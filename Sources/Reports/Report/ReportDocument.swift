@@ -19,11 +19,10 @@ struct ReportDocument {
 
     var modelCount: Int { metrics.models.count }
     var ensembleSeries: [Double] { metrics.perEra.map(\.ensemble) }
-    var bestComparison: PairedComparison {
-        PairedComparison(ensemble: ensembleSeries, other: metrics.perEra.map(\.bestSingle))
-    }
-    var benchmarkComparison: PairedComparison? {
-        metrics.benchmark == nil ? nil : PairedComparison(ensemble: ensembleSeries, other: metrics.perEra.map(\.benchmark))
+    /// The headline's two questions, answered by the study's paired contrasts (metrics `contrasts[]`):
+    /// "all" − "best_single" and "all" − "benchmark"; nil when the study's contrasts lack one.
+    func headlineContrast(_ b: String) -> ContrastResult? {
+        metrics.contrasts?.first { $0.a == "all" && $0.b == b }
     }
     /// The model with the highest mean test corr (chosen with hindsight).
     var hindsightBest: ModelMetrics? {
@@ -62,7 +61,6 @@ struct ReportDocument {
                    "\(metrics.split.selectionEras.count) earlier selection eras \(eraSpan(metrics.split.selectionEras)), " +
                    "\(metrics.split.embargoEras) embargo era\(plural(metrics.split.embargoEras)) apart.")
         out.append("")
-        let best = bestComparison
         var rows: [[Markdown.Cell]] = [
             [.text("ensemble of all \(modelCount) models"), num(SeriesSummary.mean(ensembleSeries), 4), .numeric(String(definedCount(ensembleSeries)))],
             [.text("best single model by selection corr: \(metrics.bestSingle)"), num(SeriesSummary.mean(metrics.perEra.map(\.bestSingle)), 4),
@@ -81,16 +79,28 @@ struct ReportDocument {
         }
         out.append(Markdown.table(header: ["predictor", "mean per-era corr (test)", "test eras"], rows: rows))
         out.append("")
-        var diffRows: [[Markdown.Cell]] = [comparisonRow("ensemble − best single model", best)]
-        if let b = benchmarkComparison { diffRows.append(comparisonRow("ensemble − benchmark", b)) }
-        out.append(Markdown.table(header: ["comparison", "mean difference", "90% interval", "std error", "paired eras"], rows: diffRows))
-        out.append("")
-        var bullets = ["- " + ReportText.verdict(best, other: "the best single model")]
-        if let b = benchmarkComparison {
-            bullets.append("- " + ReportText.verdict(b, other: "the benchmark"))
-        } else {
-            bullets.append("- " + ReportText.noBenchmark())
+        // Every judging sentence here is a contrast's verdict (see the Contrasts section).
+        let questions: [(label: String, b: String, other: String)] =
+            [("ensemble − best single model", EnsembleRule.bestSingleName, "the best single model (by selection corr)")]
+            + (metrics.benchmark == nil ? [] : [("ensemble − benchmark", "benchmark", "the benchmark")])
+        let level = ReportText.percent(1 - (metrics.inference?.alpha ?? 0.1), digits: 0)
+        let diffRows: [[Markdown.Cell]] = questions.compactMap { q in
+            headlineContrast(q.b).map { c in
+                [.text(q.label), .numeric(ReportText.signed(c.mean)), .numeric(interval(c.hacCILow, c.hacCIHigh)), num(c.hacSE, 4),
+                 .numeric(String(c.nEras)), num(c.pHolm, 3), .text(c.verdict)]
+            }
         }
+        if !diffRows.isEmpty {
+            out.append(Markdown.table(header: ["comparison", "mean difference", "\(level) interval (HAC)", "HAC std error", "paired eras",
+                                               "p (Holm)", "verdict"], rows: diffRows))
+            out.append("")
+        }
+        var bullets = questions.map { q in
+            "- " + (headlineContrast(q.b).map { ReportText.contrast($0, alpha: metrics.inference?.alpha ?? 0.1,
+                                                                     a: "The ensemble of all \(modelCount) models", b: q.other) }
+                    ?? ReportText.notJudged(a: "all", b: q.b, other: q.other))
+        }
+        if metrics.benchmark == nil { bullets.append("- " + ReportText.noBenchmark()) }
         if let single = row(metrics.scaling, "random", k: 1), let all = row(metrics.scaling, "random", k: modelCount) {
             bullets.append("- " + ReportText.randomSubsets(single: (single.corrMean, single.ciLow, single.ciHigh),
                                                             all: all.corrMean, models: modelCount))
@@ -108,15 +118,10 @@ struct ReportDocument {
         }
         out.append(bullets.joined(separator: "\n"))
         out.append("")
-        out.append(ReportText.intervalMethod)
+        out.append(ReportText.headlineMethod(metrics.inference))
         out.append("")
         out.append(image(charts.cumulative))
         return out.joined(separator: "\n")
-    }
-
-    func comparisonRow(_ name: String, _ c: PairedComparison) -> [Markdown.Cell] {
-        [.text(name), .numeric(ReportText.signed(c.meanDifference)),
-         .numeric(c.low.isFinite ? ReportText.interval(c.low, c.high) : "n/a"), num(c.standardError, 4), .numeric(String(c.eras))]
     }
 
     func scaling() -> String {

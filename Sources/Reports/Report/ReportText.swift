@@ -1,3 +1,4 @@
+import Diversity
 import Foundation
 
 /// Every sentence of the report that states a conclusion, in one place. Each one is chosen from
@@ -8,29 +9,20 @@ enum ReportText {
     static func interval(_ lo: Double, _ hi: Double) -> String { "[\(signed(lo)), \(signed(hi))]" }
     static func percent(_ x: Double, digits: Int = 1) -> String { NumberFormat.fixed(100 * x, digits) + "%" }
 
-    /// The verdict on "does the ensemble beat `other` out of sample".
-    static func verdict(_ c: PairedComparison, other: String) -> String {
-        let gain = "\(signed(c.meanDifference)) per era"
-        let relative = c.otherMean.isFinite && c.otherMean != 0 && c.meanDifference.isFinite
-            ? " (\(c.meanDifference >= 0 ? "+" : "")\(percent(c.meanDifference / abs(c.otherMean))) of \(other)'s \(corr(c.otherMean)))" : ""
-        switch c.verdict {
-        case .better:
-            return "**The ensemble beats \(other) out of sample**: \(gain)\(relative); the 90% interval \(interval(c.low, c.high)) excludes 0."
-        case .worse:
-            return "**The ensemble is worse than \(other) out of sample**: \(gain)\(relative); the 90% interval \(interval(c.low, c.high)) lies below 0."
-        case .inconclusive:
-            return "**No evidence that the ensemble beats \(other)**: \(gain)\(relative), but the 90% interval \(interval(c.low, c.high)) includes 0."
-        case .undetermined:
-            let why = c.eras == 0 ? "no test era where both are defined" : "only \(c.eras) test era, too few for an interval"
-            return "**Undetermined against \(other)**: \(why)" + (c.meanDifference.isFinite ? " (difference \(gain))." : ".")
-        }
+    /// The headline's method line: its comparisons are the study's paired contrasts.
+    static func headlineMethod(_ c: InferenceConfig?) -> String {
+        guard let c else { return "No paired contrasts in these metrics (analysed before contrasts existed): no comparison is judged." }
+        return "Comparisons are the study's paired contrasts (section Contrasts): per test era d = corr(a) − corr(b); " +
+            "\(percent(1 - c.alpha, digits: 0)) intervals mean ± t₁₋α/₂,ₙ₋₁ · Newey–West se (lag \(c.hacLag): neighbouring " +
+            "eras' targets overlap); better / worse when the Holm-adjusted p < \(NumberFormat.compact(c.alpha, 3)), else " +
+            "equivalent when TOST places d inside ±\(corr(c.equivalenceMargin)), else inconclusive."
     }
 
-    static let intervalMethod = """
-    Intervals of differences: per test era d = corr(ensemble) − corr(other); mean ± t₀.₉₅,ₙ₋₁ · sd(d)/√n \
-    (Student t, sample std, n test eras). Eras are treated as independent; neighbouring eras' targets \
-    overlap in time, so the true uncertainty is somewhat larger than these intervals.
-    """
+    /// A headline question the study's contrasts do not answer: said so, and not judged.
+    static func notJudged(a: String, b: String, other: String) -> String {
+        "**Not judged against \(other)**: the study's contrasts do not include \(a) − \(b) (add {\"a\": \"\(a)\", \"b\": \"\(b)\"} " +
+            "to `contrasts` to test it)."
+    }
 
     static func noBenchmark() -> String { "No benchmark model in this study: nothing to compare with there." }
 
