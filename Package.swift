@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // workbench — does giving every model a unique recipe add signal to an ensemble?
-// Module map: see README.md "Architecture" and ../shared/DESIGN.md §1.
+// Module map: see README.md "Architecture".
 import PackageDescription
 
 let package = Package(

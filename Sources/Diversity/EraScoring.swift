@@ -334,6 +334,6 @@ final class SharedDoubles: @unchecked Sendable {
 
 extension BLAS {
     /// The analysis parallelizes over models and eras itself; OpenBLAS threads on top would
-    /// oversubscribe the cores (DESIGN §6).
+    /// oversubscribe the cores.
     public static func setThreadsForAnalysis() { setThreads(1) }
 }

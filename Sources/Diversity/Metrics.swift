@@ -1,7 +1,7 @@
 import Foundation
 import LinearAlgebra
 
-/// Numerai's per-era scores with numerai-tools 0.7 `scoring.py` semantics (DESIGN §5).
+/// Numerai's per-era scores with numerai-tools 0.7 `scoring.py` semantics.
 ///
 /// Every function scores ONE era. Targets may hold NaN (those rows are dropped, as numerai-tools'
 /// `filter_sort_index` does); predictions must be finite. Undefined scores are NaN: fewer than two
@@ -204,7 +204,7 @@ public enum Scoring {
     }
 }
 
-/// Summary of a per-era score series (DESIGN §5). NaN eras (undefined scores) are skipped, as
+/// Summary of a per-era score series. NaN eras (undefined scores) are skipped, as
 /// pandas' `mean`/`std`/`cumsum` skip NaN by default.
 public struct SeriesSummary: Codable, Equatable, Sendable {
     /// Mean over eras.

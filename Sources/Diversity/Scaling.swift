@@ -2,7 +2,7 @@ import EraData
 import Foundation
 import LinearAlgebra
 
-/// How the evaluation eras are split for out-of-sample choices (DESIGN §5): an earlier selection
+/// How the evaluation eras are split for out-of-sample choices: an earlier selection
 /// range, an embargo gap (targets overlap across neighbouring eras), a later test range.
 public struct EvaluationSplit: Codable, Equatable, Sendable {
     /// Share of the non-embargo eras given to selection.

@@ -194,7 +194,7 @@ public struct StudyAnalysisResult: Sendable {
 }
 
 public enum StudyAnalysis {
-    /// Runs every analysis of DESIGN §5 on the evaluation rows. Deterministic for a given input
+    /// Runs every analysis (Sources/Diversity/README.md) on the evaluation rows. Deterministic for a given input
     /// (parallel loops write disjoint slots; reductions run in a fixed order). Caps OpenBLAS at one
     /// thread because the loops around it already use every core.
     ///

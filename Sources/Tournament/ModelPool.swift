@@ -98,6 +98,9 @@ public final class NeutralCache: @unchecked Sendable {
     public let span: Range<Int>
 
     init(layout: EraLayout, eras: Range<Int>, dataset: Dataset, gaussianized g: ModelMatrix) throws {
+        // The eras run in parallel here; a multi-threaded BLAS inside them would make the bits
+        // depend on how busy its pool is (seen: two identical runs differing under load).
+        BLAS.setThreadsForAnalysis()
         self.eras = eras
         span = layout.compactRange(eras: eras)
         let span = self.span

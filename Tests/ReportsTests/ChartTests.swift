@@ -135,7 +135,7 @@ final class ChartTests: XCTestCase {
     func testTheoryCurve() {
         XCTAssertEqual(Charts.theoreticalEnsembleCorr(c: 0.02, rho: 1, k: 50), 0.02, accuracy: 1e-15)
         XCTAssertEqual(Charts.theoreticalEnsembleCorr(c: 0.02, rho: 0, k: 4), 0.04, accuracy: 1e-15)
-        // DESIGN §5: at ρ = 0.9 the gain is at most ×1.054.
+        // At ρ = 0.9 the gain is at most ×1.054.
         XCTAssertEqual(Charts.theoreticalEnsembleCorr(c: 1, rho: 0.9, k: 1_000_000), 1.054, accuracy: 1e-3)
     }
 

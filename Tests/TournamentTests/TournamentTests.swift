@@ -122,6 +122,19 @@ final class TournamentTests: XCTestCase {
     }
 
     /// 3 stakers, 2 test eras of 4 rows: meta model and payouts by hand.
+    /// Every shipped tournament spec parses, and its study path points where `workbench run` writes
+    /// the study it names (results/<name>), so the README's commands work as written.
+    func testEveryShippedTournamentParses() throws {
+        let dir = TestSupport.repoRoot.appendingPathComponent("experiments/tournaments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+        XCTAssertFalse(files.isEmpty)
+        for f in files {
+            let spec = try TournamentSpec.load(dir.appendingPathComponent(f).path)
+            XCTAssertEqual(URL(fileURLWithPath: spec.study).standardizedFileURL.deletingLastPathComponent().path,
+                           TestSupport.repoRoot.appendingPathComponent("results").standardizedFileURL.path, f)
+        }
+    }
+
     func testTinyTournamentByHand() throws {
         // 4 eras × 4 rows: eras 0–1 selection, 2–3 test (no embargo).
         let fx = Fixture(eras: 4, rows: 4, features: 1, seed: 3)

@@ -226,7 +226,7 @@ struct ModelBinning {
     @inline(__always)
     private static func countBins(_ n: Int, binOf bin: (Int) -> Int) -> [Int] {
         // In blocks of 16-bit lanes (16 rows per AVX2 op); `b == k` as arithmetic, since
-        // `cond ? 1 : 0` became a jump table here (DESIGN §3): for b < 256, (b ^ k) − 1 wraps
+        // `cond ? 1 : 0` became a jump table here: for b < 256, (b ^ k) − 1 wraps
         // to 0xFFFF exactly when b == k, so its top bit is the indicator.
         @inline(__always) func top(_ d: UInt16) -> UInt16 { d >> 15 }
         var c1 = 0, c2 = 0, c3 = 0, c4 = 0, above = 0

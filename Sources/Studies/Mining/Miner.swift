@@ -31,7 +31,7 @@ public struct FarmResult: Sendable {
     public let evaluation: MiningEvaluation
 }
 
-/// Mines one validated, unique model per staker (DESIGN: "staking as signal mining").
+/// Mines one validated, unique model per staker.
 ///
 /// Stakers are decided strictly in list order, each against the models accepted before it, so the
 /// farm is the same whatever `jobs` is: parallelism only trains candidates ahead of the decision
