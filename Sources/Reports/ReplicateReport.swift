@@ -164,7 +164,7 @@ public enum ReplicateReport {
         out.append("")
         let excluded = s.pooled.filter { !$0.excluded.isEmpty }
         for p in excluded {
-            out.append("- \(Markdown.escapeInline(p.name)): left out of the pooling (no finite estimate or standard error): \(p.excluded.map(Markdown.escapeInline).joined(separator: ", ")).")
+            out.append("- \(Markdown.escapeInline(p.name)): left out of the pooling (no estimate there: missing, an empty ensemble, or standard error 0 — the same ensemble on both sides): \(p.excluded.map(Markdown.escapeInline).joined(separator: ", ")).")
         }
         if !excluded.isEmpty { out.append("") }
 
