@@ -52,16 +52,17 @@ public struct MetaAnalysis: Equatable, Sendable {
     public var randomInterval: (low: Double, high: Double) { (randomMean - z * randomSE, randomMean + z * randomSE) }
 }
 
-/// One replicate's estimate of one quantity (a contrast a − b, or a headline metric).
+/// One replicate's estimate of one quantity (a contrast a − b, or an ensemble's level).
 public struct ReplicateEstimate: Codable, Equatable, Sendable {
     /// The replicate's label (`data1-seed0-fold2of3`).
     public var replicate: String
-    /// The quantity: a contrast's `name`, or a headline name such as `ensemble − benchmark`.
+    /// The quantity: a contrast's `name`, or a level such as `ensemble corr`.
     public var name: String
     public var mean: Double
-    /// The standard error pooled with (the contrast's HAC one when it has one).
+    /// The standard error pooled with: the replicate's Newey–West (HAC) one (a contrast's plain
+    /// one only when its HAC one is missing).
     public var se: Double
-    /// The interval drawn for this replicate (the contrast's HAC interval when it has one).
+    /// The replicate's own interval, as its metrics.json gives it.
     public var ciLow: Double
     public var ciHigh: Double
     public var nEras: Int?
@@ -73,12 +74,14 @@ public struct ReplicateEstimate: Codable, Equatable, Sendable {
     }
 }
 
-/// What one replicate's `metrics.json` says, as estimates to pool.
+/// What one replicate's `metrics.json` says, as estimates to pool. Every standard error comes
+/// from the replicate's own inference (Diversity/Inference: `ContrastResult`, `MeanInterval`);
+/// nothing here estimates one again.
 public struct ReplicateEvidence: Sendable {
     /// Quantities in first-seen order with their kind, sides and equivalence margin.
     public struct Quantity: Codable, Equatable, Sendable {
         public var name: String
-        /// `contrast` (from `contrasts[]`) or `headline` (from the analysis that every study has).
+        /// `contrast` (from `contrasts[]`) or `level` (an ensemble's test corr, from `ensembles[]`).
         public var kind: String
         public var a: String?
         public var b: String?
@@ -90,13 +93,29 @@ public struct ReplicateEvidence: Sendable {
 
     public init() {}
 
-    /// Reads `contrasts[]` (each entry's `mean` with `hac_se`, else `se`) and the headline
-    /// quantities of one replicate's metrics.json. Headline, from `per_era` (test eras, paired
-    /// where two series): `ensemble corr` (the all-models ensemble), `benchmark corr`,
-    /// `ensemble − benchmark`, `ensemble − best single`, each with se = sd/√n (ddof 1) over the
-    /// eras where the series are finite; and `arm <name> ensemble corr` from each arm's `top_k`
-    /// scaling row at its largest k (all its models, equal weight), with se = (ci_high − ci_low)/(2·z₀.₉₅)
-    /// as that row's interval is mean ± z₀.₉₅·sd/√eras.
+    /// The pooled name of an ensemble's level: "all" → `ensemble corr`, "benchmark" →
+    /// `benchmark corr`, an arm → `arm <name> ensemble corr`.
+    static func levelName(_ ensemble: String) -> String {
+        switch ensemble {
+        case "all": return "ensemble corr"
+        case "benchmark": return "benchmark corr"
+        default: return "arm \(ensemble) ensemble corr"
+        }
+    }
+
+    /// Reads one replicate's metrics.json.
+    ///
+    /// Contrasts: each `contrasts[]` entry's `mean` with its `hac_se` and `hac_ci_*` (the plain
+    /// `se` / `ci_*` only when the HAC ones are null). Levels: the test corr of the ensembles
+    /// `all`, `benchmark` and each arm's (`ensembles[]` `test_corr`, an interval
+    /// mean ± t_{1−α/2,n−1}·HAC se at the study's `inference.alpha`), whose se is read back as
+    /// (ci_high − ci_low)/(2·t_{1−α/2,n−1}) — `PairedInference.hacStandardError` of the
+    /// ensemble's per-era test corr, not a second estimate.
+    ///
+    /// Order of first appearance: the headline contrasts (`all` − `best_single`, `all` −
+    /// `benchmark`, as the study report's headline), the levels, then the other contrasts in the
+    /// study's order. `level` is the two-sided level of the intervals made up when a contrast
+    /// gives none.
     public mutating func add(metricsJSON data: Data, replicate: String, level: Double) throws {
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw DiversityError("metrics.json of replicate \(replicate) is not a JSON object")
@@ -107,6 +126,7 @@ public struct ReplicateEvidence: Sendable {
             let d = n.doubleValue
             return d.isFinite ? d : nil
         }
+        var contrasts: [(Quantity, ReplicateEstimate)] = []
         for (i, entry) in ((root["contrasts"] as? [Any]) ?? []).enumerated() {
             guard let c = entry as? [String: Any], let name = c["name"] as? String else {
                 throw DiversityError("metrics.json of replicate \(replicate): contrasts[\(i)] has no name")
@@ -116,42 +136,35 @@ public struct ReplicateEvidence: Sendable {
             let low = (hac ? number(c["hac_ci_low"]) : nil) ?? number(c["ci_low"]) ?? mean - z * se
             let high = (hac ? number(c["hac_ci_high"]) : nil) ?? number(c["ci_high"]) ?? mean + z * se
             let margin = number((c["equivalence"] as? [String: Any])?["margin"])
-            note(Quantity(name: name, kind: "contrast", a: c["a"] as? String, b: c["b"] as? String, margin: margin))
-            estimates.append(ReplicateEstimate(replicate: replicate, name: name, mean: mean, se: se, ciLow: low, ciHigh: high,
-                                               nEras: (c["n_eras"] as? NSNumber)?.intValue, verdict: c["verdict"] as? String))
+            contrasts.append((Quantity(name: name, kind: "contrast", a: c["a"] as? String, b: c["b"] as? String, margin: margin),
+                              ReplicateEstimate(replicate: replicate, name: name, mean: mean, se: se, ciLow: low, ciHigh: high,
+                                                nEras: (c["n_eras"] as? NSNumber)?.intValue, verdict: c["verdict"] as? String)))
         }
 
-        let perEra = (root["per_era"] as? [[String: Any]]) ?? []
-        func series(_ key: String) -> [Double] { perEra.map { number($0[key]) ?? .nan } }
-        func headline(_ name: String, _ a: String, _ b: String?, _ x: [Double], minus y: [Double]?) {
-            var d: [Double] = []
-            for i in x.indices where x[i].isFinite && (y.map { $0[i].isFinite } ?? true) { d.append(x[i] - (y?[i] ?? 0)) }
-            guard d.count >= 2 else { return }
-            let n = Double(d.count), m = d.reduce(0, +) / n
-            let se = (d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot() / n.squareRoot()
-            note(Quantity(name: name, kind: "headline", a: a, b: b, margin: nil))
-            estimates.append(ReplicateEstimate(replicate: replicate, name: name, mean: m, se: se, ciLow: m - z * se,
-                                               ciHigh: m + z * se, nEras: d.count, verdict: nil))
-        }
+        var levels: [(Quantity, ReplicateEstimate)] = []
+        let alpha = number((root["inference"] as? [String: Any])?["alpha"]) ?? InferenceConfig().alpha
         let benchmark = root["benchmark"] as? String
-        headline("ensemble corr", "ensemble", nil, series("ensemble"), minus: nil)
-        if benchmark != nil {
-            headline("benchmark corr", "benchmark", nil, series("benchmark"), minus: nil)
-            headline("ensemble − benchmark", "ensemble", "benchmark", series("ensemble"), minus: series("benchmark"))
+        let arms = ((root["arms"] as? [[String: Any]]) ?? []).compactMap { $0["arm"] as? String }
+            .filter { $0 != benchmark && $0 != "all" && $0 != "benchmark" }
+        let ensembles = Dictionary(((root["ensembles"] as? [[String: Any]]) ?? []).compactMap { e in (e["name"] as? String).map { ($0, e) } },
+                                   uniquingKeysWith: { first, _ in first })
+        for ensemble in ["all", "benchmark"] + arms {
+            guard let corr = ensembles[ensemble]?["test_corr"] as? [String: Any], let mean = number(corr["mean"]),
+                  let low = number(corr["ci_low"]), let high = number(corr["ci_high"]),
+                  let eras = (corr["eras"] as? NSNumber)?.intValue, eras > 1 else { continue }
+            let t = Distributions.tQuantile(1 - alpha / 2, degreesOfFreedom: Double(eras - 1))
+            let name = Self.levelName(ensemble)
+            levels.append((Quantity(name: name, kind: "level", a: ensemble, b: nil, margin: nil),
+                           ReplicateEstimate(replicate: replicate, name: name, mean: mean, se: (high - low) / (2 * t),
+                                             ciLow: low, ciHigh: high, nEras: eras, verdict: nil)))
         }
-        headline("ensemble − best single", "ensemble", "best single", series("ensemble"), minus: series("best_single"))
 
-        let z95 = inverseNormalCDF(0.95)
-        for arm in (root["arms"] as? [[String: Any]]) ?? [] {
-            guard let name = arm["arm"] as? String, name != benchmark else { continue }
-            let rows = ((arm["scaling"] as? [[String: Any]]) ?? []).filter { ($0["method"] as? String) == "top_k" && ($0["ci_kind"] as? String) == "eras" }
-            guard let row = rows.max(by: { (($0["k"] as? NSNumber)?.intValue ?? 0) < (($1["k"] as? NSNumber)?.intValue ?? 0) }),
-                  let m = number(row["corr_mean"]), let lo = number(row["ci_low"]), let hi = number(row["ci_high"]) else { continue }
-            let se = (hi - lo) / (2 * z95)
-            let quantity = "arm \(name) ensemble corr"
-            note(Quantity(name: quantity, kind: "headline", a: name, b: nil, margin: nil))
-            estimates.append(ReplicateEstimate(replicate: replicate, name: quantity, mean: m, se: se, ciLow: m - z * se,
-                                               ciHigh: m + z * se, nEras: nil, verdict: nil))
+        func isHeadline(_ q: Quantity, _ b: String) -> Bool { q.a == "all" && q.b == b }
+        let headline = [EnsembleRule.bestSingleName, "benchmark"].flatMap { b in contrasts.filter { isHeadline($0.0, b) } }
+        let others = contrasts.filter { c in !headline.contains { $0.0.name == c.0.name } }
+        for (q, e) in headline + levels + others {
+            note(q)
+            estimates.append(e)
         }
     }
 
@@ -196,7 +209,9 @@ public struct PooledEstimate: Codable, Equatable, Sendable {
     /// `robust positive`, `robust negative`, `positive, not robust`, `negative, not robust`,
     /// `equivalent` or `inconclusive`.
     public var verdict: String
-    /// Labels of replicates left out (no finite mean or standard error).
+    /// Labels of replicates left out: the quantity is missing there, or has no finite mean or no
+    /// finite standard error > 0 (an empty ensemble, or the same ensemble on both sides of a
+    /// contrast, e.g. a filter that kept every model: every paired difference is exactly 0).
     public var excluded: [String]
 
     enum CodingKeys: String, CodingKey {

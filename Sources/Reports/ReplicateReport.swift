@@ -148,7 +148,7 @@ public enum ReplicateReport {
         var out: [String] = [Markdown.heading("Replicates: \(s.study)", level: 1), ""]
         if !description.isEmpty { out += [Markdown.escapeInline(description), ""] }
         let level = percent(s.level)
-        out.append("The whole study ran \(s.replicates.count) time(s), once per replicate below, each in its own directory. Every quantity is estimated per replicate on its test eras, then pooled: fixed effect (inverse-variance weights 1/se²) and DerSimonian–Laird random effects (weights 1/(se² + τ²)), with \(level) normal intervals. τ² is the between-replicate variance of the true effect, I² the share of the spread that is not sampling noise. A verdict is **robust** only when the random-effects interval excludes zero and at least ⌈2k/3⌉ of the k replicates have the pooled sign (and k ≥ 2). Contrasts pool their HAC standard error when they have one; headline quantities use sd/√eras over test eras.")
+        out.append("The whole study ran \(s.replicates.count) time(s), once per replicate below, each in its own directory. Every quantity is estimated per replicate on its test eras, then pooled: fixed effect (inverse-variance weights 1/se²) and DerSimonian–Laird random effects (weights 1/(se² + τ²)), with \(level) normal intervals. τ² is the between-replicate variance of the true effect, I² the share of the spread that is not sampling noise. A verdict is **robust** only when the random-effects interval excludes zero and at least ⌈2k/3⌉ of the k replicates have the pooled sign (and k ≥ 2). Every standard error is the replicate's own Newey–West (HAC) one: contrasts as in its `contrasts[]`, levels (an ensemble's test corr) as in its `ensembles[]`. A replicate whose contrast has no estimate (an empty ensemble, or the same ensemble on both sides) is left out of that quantity and named below the table.")
         out.append("")
         out.append(Markdown.heading("Pooled verdicts"))
         out.append("")
@@ -164,7 +164,7 @@ public enum ReplicateReport {
         out.append("")
         let excluded = s.pooled.filter { !$0.excluded.isEmpty }
         for p in excluded {
-            out.append("- \(Markdown.escapeInline(p.name)): left out of the pooling (no finite estimate or standard error): \(p.excluded.map(Markdown.escapeInline).joined(separator: ", ")).")
+            out.append("- \(Markdown.escapeInline(p.name)): left out of the pooling (no estimate there: missing, an empty ensemble, or standard error 0 — the same ensemble on both sides): \(p.excluded.map(Markdown.escapeInline).joined(separator: ", ")).")
         }
         if !excluded.isEmpty { out.append("") }
 

@@ -74,26 +74,27 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(m.fixedMean, 0.015, accuracy: 1e-15)
     }
 
-    /// One replicate's metrics.json in the contrasts contract, plus the headline per-era series.
-    static func metrics(contrasts: [[String: Any]], perEra: [(Double, Double, Double)] = []) throws -> Data {
+    /// One replicate's metrics.json in the contrasts contract: `contrasts[]`, and `ensembles[]`
+    /// whose `test_corr` is what the study writes for each per-era series (`MeanInterval`).
+    static func metrics(contrasts: [[String: Any]], ensembles: [String: [Double]] = [:], alpha: Double = 0.1) throws -> Data {
+        let config = InferenceConfig(alpha: alpha)
+        let rows: [[String: Any]] = try ensembles.keys.sorted().map { name in
+            let interval = try JSONSerialization.jsonObject(with: JSONEncoder().encode(MeanInterval(ensembles[name]!, config: config)))
+            return ["name": name, "members": [], "test_corr": interval]
+        }
         let root: [String: Any] = [
             "benchmark": "benchmark",
+            "inference": ["alpha": alpha, "hac_lag": config.hacLag],
             "contrasts": contrasts,
-            // metrics.json writes NaN as null.
-            "per_era": perEra.enumerated().map { i, e in
-                ["era": String(format: "%04d", i), "ensemble": e.0, "best_single": e.1, "benchmark": e.2.isNaN ? NSNull() : e.2] as [String: Any]
-            },
-            "arms": [["arm": "grid", "scaling": [
-                ["k": 1, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.01, "ci_low": 0.0, "ci_high": 0.02],
-                ["k": 4, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.02, "ci_low": 0.02 - 1.6448536269514722 * 0.003, "ci_high": 0.02 + 1.6448536269514722 * 0.003],
-                ["k": 4, "method": "random", "ci_kind": "draws", "corr_mean": 0.5, "ci_low": 0.4, "ci_high": 0.6]]],
-                     ["arm": "benchmark", "scaling": [["k": 1, "method": "top_k", "ci_kind": "eras", "corr_mean": 0.01, "ci_low": 0.0, "ci_high": 0.02]]]],
+            "ensembles": rows,
+            "arms": [["arm": "benchmark"], ["arm": "grid"]],
         ]
         return try JSONSerialization.data(withJSONObject: root)
     }
 
-    static func contrast(_ name: String, mean: Double, se: Double, hac: Double?, margin: Double = 0.001) -> [String: Any] {
-        var c: [String: Any] = ["name": name, "a": "grid", "b": "benchmark", "n_eras": 50, "mean": mean, "se": se,
+    static func contrast(_ name: String, a: String = "grid", b: String = "benchmark", mean: Double, se: Double, hac: Double?,
+                         margin: Double = 0.001) -> [String: Any] {
+        var c: [String: Any] = ["name": name, "a": a, "b": b, "n_eras": 50, "mean": mean, "se": se,
                                 "ci_low": mean - 1.645 * se, "ci_high": mean + 1.645 * se, "mde": 0.003, "p": 0.1, "p_holm": 0.2,
                                 "equivalence": ["margin": margin, "p": 0.5, "equivalent": false], "verdict": "inconclusive"]
         if let hac {
@@ -108,31 +109,90 @@ final class PoolingTests: XCTestCase {
         return c
     }
 
-    func testEvidenceReadsTheContrastsContractAndHeadlines() throws {
+    /// Contrasts are taken as the study's inference gave them (HAC se first); levels come from
+    /// `ensembles[]` with the Newey–West se statsmodels gives on the ensemble's per-era series —
+    /// the pooling estimates no standard error of its own. Headline contrasts come first.
+    func testEvidenceReadsContrastsAndLevels() throws {
+        // Autocorrelated per-era series (so the HAC se differs from the plain one).
+        func series(_ seed: Double, _ shift: Double) -> [Double] {
+            (0..<40).map { (i: Int) -> Double in
+                let x = Double(i)
+                let slow: Double = 0.02 * sin(x * 0.45 + seed)
+                let fast: Double = 0.01 * cos(x * x * 0.7 + seed)
+                return shift + slow + fast
+            }
+        }
+        var ensembles: [String: [Double]] = [:]
+        ensembles["all"] = series(0.3, 0.012)
+        ensembles["benchmark"] = series(1.1, 0.004)
+        ensembles["grid"] = series(2.0, 0.009)
+        ensembles["grid.filtered"] = series(2.5, 0.01)
+        ensembles["best_single"] = series(3.0, 0.011)
+        for alpha in [0.1, 0.05] {
+            var evidence = ReplicateEvidence()
+            try evidence.add(metricsJSON: Self.metrics(contrasts: [
+                Self.contrast("grid − benchmark", mean: 0.004, se: 0.001, hac: 0.0015),
+                Self.contrast("plain", mean: 0.002, se: 0.001, hac: nil),
+                Self.contrast("all − benchmark", a: "all", b: "benchmark", mean: 0.008, se: 0.002, hac: 0.003),
+                Self.contrast("all − best_single", a: "all", b: "best_single", mean: 0.001, se: 0.002, hac: 0.0025),
+            ], ensembles: ensembles, alpha: alpha), replicate: "r1", level: 0.9)
+            XCTAssertEqual(evidence.quantities.map(\.name),
+                           ["all − best_single", "all − benchmark", "ensemble corr", "benchmark corr", "arm grid ensemble corr",
+                            "grid − benchmark", "plain"])
+            XCTAssertEqual(evidence.quantities.map(\.kind), ["contrast", "contrast", "level", "level", "level", "contrast", "contrast"])
+            let byName = Dictionary(uniqueKeysWithValues: evidence.estimates.map { ($0.name, $0) })
+            XCTAssertEqual(byName["grid − benchmark"]?.se, 0.0015, "HAC se is pooled when present")
+            XCTAssertEqual(byName["grid − benchmark"]!.ciLow, 0.004 - 1.645 * 0.0015, accuracy: 1e-15)
+            XCTAssertEqual(byName["all − benchmark"]?.se, 0.003)
+            XCTAssertEqual(byName["plain"]?.se, 0.001, "plain se when the HAC one is null")
+            XCTAssertEqual(evidence.quantities.first { $0.name == "plain" }?.margin, 0.001)
+
+            let input = ["all", "benchmark", "grid"].map { ensembles[$0]! }
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
+            let oracle = try Fixture.python("""
+            import json, sys
+            import numpy as np
+            import statsmodels.api as sm
+            out = []
+            for x in json.loads(sys.argv[1]):
+                x = np.array(x)
+                r = sm.OLS(x, np.ones_like(x)).fit(cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True})
+                out.append([float(x.mean()), float(r.bse[0])])
+            print(json.dumps(out))
+            """, [json]) as! [[Double]]
+            for (name, o) in zip(["ensemble corr", "benchmark corr", "arm grid ensemble corr"], oracle) {
+                let e = try XCTUnwrap(byName[name], name)
+                assertClose(e.mean, o[0], rel: 1e-12, floor: 1e-15, "\(name) mean")
+                assertClose(e.se, o[1], rel: 1e-10, floor: 1e-15, "\(name) HAC se (alpha \(alpha))")
+                XCTAssertEqual(e.nEras, 40)
+            }
+            XCTAssertNil(byName["arm benchmark ensemble corr"], "the benchmark is its own level")
+            XCTAssertFalse(evidence.quantities.contains { $0.name.contains("filtered") || $0.name.contains("best_single ") })
+        }
+    }
+
+    /// A replicate whose contrast is degenerate — the same ensemble on both sides (every paired
+    /// difference 0, se 0) or an empty one (null mean) — is listed as excluded, not pooled with
+    /// infinite weight; the others are pooled as without it.
+    func testDegenerateReplicateIsExcludedAndListed() throws {
         var evidence = ReplicateEvidence()
-        let eras: [(Double, Double, Double)] = [(0.03, 0.01, 0.02), (0.01, 0.02, -0.01), (0.05, 0.00, 0.03), (0.02, 0.04, .nan)]
-        try evidence.add(metricsJSON: Self.metrics(contrasts: [Self.contrast("grid vs benchmark", mean: 0.004, se: 0.001, hac: 0.0015),
-                                                               Self.contrast("plain", mean: 0.002, se: 0.001, hac: nil)], perEra: eras),
-                         replicate: "r1", level: 0.9)
-        let byName = Dictionary(uniqueKeysWithValues: evidence.estimates.map { ($0.name, $0) })
-        XCTAssertEqual(byName["grid vs benchmark"]?.se, 0.0015, "HAC se is pooled when present")
-        XCTAssertEqual(byName["grid vs benchmark"]!.ciLow, 0.004 - 1.645 * 0.0015, accuracy: 1e-15)
-        XCTAssertEqual(byName["plain"]?.se, 0.001, "plain se when the HAC one is null")
-        XCTAssertEqual(evidence.quantities.first { $0.name == "plain" }?.margin, 0.001)
-        // Headline: the ensemble's mean over all four eras; paired differences over eras where both exist.
-        XCTAssertEqual(byName["ensemble corr"]!.mean, 0.0275, accuracy: 1e-15)
-        XCTAssertEqual(byName["ensemble corr"]!.nEras, 4)
-        let d = [0.01, 0.02, 0.02]
-        let mean = d.reduce(0, +) / 3
-        let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
-        XCTAssertEqual(byName["ensemble − benchmark"]!.mean, mean, accuracy: 1e-15)
-        XCTAssertEqual(byName["ensemble − benchmark"]!.se, sd / 3.0.squareRoot(), accuracy: 1e-15)
-        XCTAssertEqual(byName["ensemble − benchmark"]!.nEras, 3)
-        XCTAssertEqual(byName["ensemble − best single"]!.nEras, 4)
-        // An arm's full ensemble: the top_k row at its largest k; se recovered from its 90% interval.
-        XCTAssertEqual(byName["arm grid ensemble corr"]!.mean, 0.02)
-        XCTAssertEqual(byName["arm grid ensemble corr"]!.se, 0.003, accuracy: 1e-12)
-        XCTAssertNil(byName["arm benchmark ensemble corr"], "the benchmark is its own headline")
+        let labels = ["r0", "r1", "r2", "r3"]
+        let rows: [[String: Any]] = [
+            Self.contrast("grid.filtered − grid", mean: 0.003, se: 0.001, hac: 0.0012),
+            Self.contrast("grid.filtered − grid", mean: 0, se: 0, hac: 0),
+            Self.contrast("grid.filtered − grid", mean: 0.001, se: 0.002, hac: 0.0018),
+            ["name": "grid.filtered − grid", "a": "grid.filtered", "b": "grid", "n_eras": 0, "mean": NSNull(), "se": NSNull(),
+             "hac_se": NSNull(), "verdict": "undetermined"],
+        ]
+        for (label, row) in zip(labels, rows) {
+            try evidence.add(metricsJSON: Self.metrics(contrasts: [row]), replicate: label, level: 0.9)
+        }
+        let p = try XCTUnwrap(ReplicatePooling.pool(evidence, replicates: labels).first { $0.name == "grid.filtered − grid" })
+        XCTAssertEqual(p.k, 2)
+        XCTAssertEqual(p.excluded, ["r1", "r3"])
+        let direct = try XCTUnwrap(MetaAnalysis(effects: [0.003, 0.001], standardErrors: [0.0012, 0.0018], level: 0.9))
+        XCTAssertEqual(p.random.mean, direct.randomMean)
+        XCTAssertEqual(p.fixed.se, direct.fixedSE)
     }
 
     /// Plants a contrast: the same true effect in every replicate, observed with noise of a known

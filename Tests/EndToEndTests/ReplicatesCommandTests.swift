@@ -63,7 +63,7 @@ final class ReplicatesCommandTests: XCTestCase {
         let run = try TestSupport.workbench(["run", file, "--out", out.path, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("pooled over 4 replicate(s)"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("  ensemble − benchmark: "), run.stdout)
+        XCTAssertTrue(run.stdout.contains("  all − benchmark: "), run.stdout)
         XCTAssertTrue(run.stdout.contains("report: \(out.appendingPathComponent("replicates.md").path)"), run.stdout)
         for label in Self.labels {
             let dir = out.appendingPathComponent("replicates/\(label)")
@@ -86,18 +86,41 @@ final class ReplicatesCommandTests: XCTestCase {
         XCTAssertEqual((replicates[1]["test"] as! [String: Any])["count"] as? Int, 7)
         let pooled = summary["pooled"] as! [[String: Any]]
         let names = pooled.map { $0["name"] as! String }
-        XCTAssertEqual(Array(names.prefix(4)), ["ensemble corr", "benchmark corr", "ensemble − benchmark", "ensemble − best single"])
-        XCTAssertTrue(names.contains("arm grid ensemble corr") && names.contains("arm seeds ensemble corr"), "\(names)")
+        // The headline's two contrasts first (as in each replicate's report), then the levels.
+        XCTAssertEqual(Array(names.prefix(6)), ["all − best_single", "all − benchmark", "ensemble corr", "benchmark corr",
+                                                "arm grid ensemble corr", "arm seeds ensemble corr"])
+        XCTAssertEqual(Set(names).count, names.count)
+        // A replicate is left out of a contrast exactly when its own contrast has no estimate: an
+        // empty ensemble (mean null) or the same ensemble on both sides (HAC se 0, e.g. a filter
+        // that kept every model). Every other quantity pools all 4.
+        var degenerate: [String: [String]] = [:]
+        var contrastNames: [[String]] = []
+        for label in Self.labels {
+            let m = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("replicates/\(label)/metrics.json"))) as! [String: Any]
+            let contrasts = m["contrasts"] as! [[String: Any]]
+            contrastNames.append(contrasts.map { $0["name"] as! String })
+            for c in contrasts where !((c["hac_se"] as? Double).map { $0 > 0 } ?? false) { degenerate[c["name"] as! String, default: []].append(label) }
+        }
+        XCTAssertEqual(Set(contrastNames.map { $0.joined(separator: "|") }).count, 1, "every replicate has the same contrasts")
+        // Every contrast with an estimate in some replicate is pooled; one with none (here
+        // grid.filtered − grid: the filter kept both grid models or none) cannot be.
+        XCTAssertEqual(Set(contrastNames[0].filter { (degenerate[$0]?.count ?? 0) < 4 }), Set(names.filter { !$0.hasSuffix(" corr") }))
+        XCTAssertEqual(contrastNames[0].filter { degenerate[$0]?.count == 4 }, ["grid.filtered − grid"])
+        XCTAssertTrue(contrastNames[0].contains("grid − seeds[2]"))
         for p in pooled {
-            XCTAssertEqual(p["k"] as? Int, 4, "\(p)")
+            let name = p["name"] as! String
+            let k = 4 - (degenerate[name]?.count ?? 0)
+            XCTAssertEqual(p["excluded"] as? [String], degenerate[name] ?? [], name)
+            XCTAssertEqual(p["k"] as? Int, k, "\(p)")
+            if name.hasPrefix("all − ") || name.hasSuffix(" corr") { XCTAssertEqual(k, 4, name) }
             let robust = p["robust"] as! Bool
             XCTAssertEqual(robust, (p["verdict"] as! String).hasPrefix("robust"))
-            XCTAssertEqual(p["sign_needed"] as? Int, 3)
+            XCTAssertEqual(p["sign_needed"] as? Int, (2 * k + 2) / 3)
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("charts").path))
         }
-        XCTAssertNotNil(first["charts/forest-ensemble-benchmark.svg"], "\(first.keys.sorted())")
+        XCTAssertNotNil(first["charts/forest-all-benchmark.svg"], "\(first.keys.sorted())")
         XCTAssertEqual(first.keys.filter { $0.hasPrefix("charts/forest-") }.count, pooled.count)
-        let svg = String(decoding: first["charts/forest-ensemble-benchmark.svg"]!, as: UTF8.self)
+        let svg = String(decoding: first["charts/forest-all-benchmark.svg"]!, as: UTF8.self)
         for label in Self.labels { XCTAssertTrue(svg.contains(">\(label)</text>"), label) }
         XCTAssertTrue(svg.contains("random effects (DL)"))
         // The parent's metrics.json carries the pooled rows.
@@ -105,7 +128,7 @@ final class ReplicatesCommandTests: XCTestCase {
         XCTAssertEqual((metrics["replicates"] as! [[String: Any]]).count, pooled.count)
         let markdown = String(decoding: first["replicates.md"]!, as: UTF8.self)
         XCTAssertTrue(markdown.contains("## Pooled verdicts"))
-        XCTAssertTrue(markdown.contains("![ensemble − benchmark: forest plot](charts/forest-ensemble-benchmark.svg)"), markdown)
+        XCTAssertTrue(markdown.contains("![all − benchmark: forest plot](charts/forest-all-benchmark.svg)"), markdown)
 
         // The pooled numbers are statsmodels' on the per-replicate rows the run wrote.
         let oracle = try TestSupport.python("""
@@ -115,7 +138,9 @@ final class ReplicatesCommandTests: XCTestCase {
         s = json.load(open(sys.argv[1]))
         out = {}
         for p in s["pooled"]:
-            rows = [r for r in s["rows"] if r["name"] == p["name"]]
+            # The rows pooled: every replicate's but those the pooling lists as excluded.
+            rows = [r for r in s["rows"] if r["name"] == p["name"] and r["replicate"] not in p["excluded"]]
+            assert len(rows) == p["k"], p["name"]
             y = np.array([r["mean"] for r in rows]); v = np.array([r["se"] for r in rows]) ** 2
             r = combine_effects(y, v, method_re="dl", alpha=0.1)
             f = r.summary_frame(alpha=0.1)
