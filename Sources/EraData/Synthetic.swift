@@ -204,6 +204,22 @@ public enum SyntheticGenerator {
         var steps: [(c: Int, theta: Double, gamma: Double)]
     }
 
+    /// A signal's nonlinear part, shared by both generators (the draw order is part of their bits):
+    /// max(1, ⌊k/2⌋) pairwise products β·z_a·z_b (a ≠ b) and as many steps γ·1[z_c > θ], θ ~ U(−1, 1).
+    static func nonlinearTerms(latents k: Int, _ rng: inout SplitMix64)
+        -> (pairs: [(Int, Int, Double)], steps: [(Int, Double, Double)]) {
+        let terms = max(1, k / 2)
+        let pairs = (0..<terms).map { _ -> (Int, Int, Double) in
+            let a = Int(rng.next() % UInt64(k))
+            let b = k > 1 ? (a + 1 + Int(rng.next() % UInt64(k - 1))) % k : a
+            return (a, b, rng.nextGaussian())
+        }
+        let steps = (0..<terms).map { _ -> (Int, Double, Double) in
+            (Int(rng.next() % UInt64(k)), 2 * rng.nextUnit() - 1, rng.nextGaussian())
+        }
+        return (pairs, steps)
+    }
+
     struct FeatureSpec {
         var loadings: [(latent: Int, weight: Double)]
         var noise: Double
@@ -225,15 +241,7 @@ public enum SyntheticGenerator {
                     weights.append(zip(mean, drift).map { $0 + $1 })
                     drift = drift.map { phi * $0 + innovation * rng.nextGaussian() }
                 }
-                let terms = max(1, k / 2)
-                let pairs = (0..<terms).map { _ -> (Int, Int, Double) in
-                    let a = Int(rng.next() % UInt64(k))
-                    let b = k > 1 ? (a + 1 + Int(rng.next() % UInt64(k - 1))) % k : a
-                    return (a, b, rng.nextGaussian())
-                }
-                let steps = (0..<terms).map { _ -> (Int, Double, Double) in
-                    (Int(rng.next() % UInt64(k)), 2 * rng.nextUnit() - 1, rng.nextGaussian())
-                }
+                let (pairs, steps) = SyntheticGenerator.nonlinearTerms(latents: k, &rng)
                 return SignalSpec(weights: weights, pairs: pairs, steps: steps)
             }
             // Pure-noise features sit at random positions; the others cycle through the latents.

@@ -170,15 +170,7 @@ public enum SyntheticV2Generator {
                     drift.append(unit(d))
                     d = d.map { phi * $0 + innovation * rng.nextGaussian() }
                 }
-                let terms = max(1, k / 2)
-                let pairs = (0..<terms).map { _ -> (Int, Int, Double) in
-                    let a = Int(rng.next() % UInt64(k))
-                    let b = k > 1 ? (a + 1 + Int(rng.next() % UInt64(k - 1))) % k : a
-                    return (a, b, rng.nextGaussian())
-                }
-                let steps = (0..<terms).map { _ -> (Int, Double, Double) in
-                    (Int(rng.next() % UInt64(k)), 2 * rng.nextUnit() - 1, rng.nextGaussian())
-                }
+                let (pairs, steps) = SyntheticGenerator.nonlinearTerms(latents: k, &rng)
                 return SignalSpec(mean: mean, drift: drift, pairs: pairs, steps: steps)
             }
             var rng = SplitMix64(seed: c.seed, stream: [0, 2])

@@ -57,45 +57,13 @@ final class FloatFeatureParityTests: XCTestCase {
         }
     }
 
-    static let script = #"""
-import sys, json, numpy as np, lightgbm as lgb
-d, nf, params_json = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-X = np.fromfile(d + "/train.values", dtype=np.float64).reshape(-1, nf)
-y = np.fromfile(d + "/train.target", dtype=np.float32)
-Xp = np.fromfile(d + "/predict.values", dtype=np.float64).reshape(-1, nf)
-params = json.loads(params_json)
-params.update(objective="regression", verbose=-1, num_threads=1, force_col_wise=True, deterministic=True)
-rounds = params.pop("num_iterations", 100)
-ds = lgb.Dataset(X, label=y, params={"max_bin": params.get("max_bin", 255), "verbose": -1,
-                 "min_data_in_leaf": params.get("min_data_in_leaf", 20), **({"seed": params["seed"]} if "seed" in params else {})})
-b = lgb.train(params, ds, num_boost_round=rounds)
-pred = b.predict(Xp, num_threads=1)
-trees, cur = [], None
-for line in b.model_to_string().splitlines():
-    if line.startswith("Tree="):
-        cur = {}; trees.append(cur)
-    elif cur is not None and "=" in line:
-        key, val = line.split("=", 1)
-        if key in ("split_feature", "threshold", "leaf_value", "num_leaves"):
-            cur[key] = [float(v) for v in val.split()] if key != "num_leaves" else int(val)
-for t in trees:
-    t.setdefault("split_feature", []); t.setdefault("threshold", [])
-    t["split_feature"] = [int(v) for v in t["split_feature"]]
-json.dump({"trees": trees, "predictions": pred.tolist(), "seconds": 0}, open(d + "/out.json", "w"))
-"""#
-
     static func lightGBM(_ d: Dataset, train: [Int32], valid: [Int32], features: [Int],
                          parameters: [String: Double]) throws -> LightGBMOracle.Result {
         let dir = TestSupport.temporaryDirectory("lgbfloat")
         defer { try? FileManager.default.removeItem(at: dir) }
         try writeValues(d, rows: train, features: features, target: 0, to: dir.appendingPathComponent("train"))
         try writeValues(d, rows: valid, features: features, target: nil, to: dir.appendingPathComponent("predict"))
-        var native: [String: Double] = [:]
-        for (k, v) in parameters { native[LightGBMOracle.nativeNames[k] ?? k] = v }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: native), as: UTF8.self)
-        let r = try TestSupport.python(script, [dir.path, String(features.count), json])
-        guard r.status == 0 else { throw LightGBMOracle.OracleFailure(message: "LightGBM oracle failed: \(r.stderr)") }
-        return try JSONDecoder().decode(LightGBMOracle.Result.self, from: Data(contentsOf: dir.appendingPathComponent("out.json")))
+        return try LightGBMOracle.run(in: dir, features: features.count, parameters: parameters, input: "values")
     }
 
     /// Tree for tree: split features, split positions (LightGBM's raw threshold mapped to the last

@@ -43,10 +43,12 @@ enum LightGBMOracle {
 
     static let script = #"""
 import sys, json, time, numpy as np, lightgbm as lgb
-d, nf, params_json, k = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-X = np.fromfile(d + "/train.bins", dtype=np.uint8).reshape(-1, nf).astype(np.float32)
+d, nf, params_json, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+# "bins": uint8 bins (LightGBM re-bins them to the same bins); "values": float64 raw values.
+dtype = np.uint8 if kind == "bins" else np.float64
+X = np.fromfile(d + "/train." + kind, dtype=dtype).reshape(-1, nf).astype(np.float32 if kind == "bins" else np.float64)
 y = np.fromfile(d + "/train.target", dtype=np.float32)
-Xp = np.fromfile(d + "/predict.bins", dtype=np.uint8).reshape(-1, nf).astype(np.float32)
+Xp = np.fromfile(d + "/predict." + kind, dtype=dtype).reshape(-1, nf).astype(np.float32 if kind == "bins" else np.float64)
 params = json.loads(params_json)
 params.update(objective="regression", verbose=-1, num_threads=1, force_col_wise=True, deterministic=True)
 rounds = params.pop("num_iterations", 100)
@@ -80,10 +82,16 @@ json.dump({"trees": trees, "predictions": pred.tolist(), "seconds": seconds}, op
                         to: dir.appendingPathComponent("train"))
         try writeMatrix(dataset, rows: predictRows, features: features, target: nil,
                         to: dir.appendingPathComponent("predict"))
+        return try run(in: dir, features: features.count, parameters: parameters, input: "bins")
+    }
+
+    /// Runs `script` on `dir/train.<input>`, `dir/train.target`, `dir/predict.<input>` (input
+    /// "bins": uint8, or "values": float64, row-major) with our canonical parameter names.
+    static func run(in dir: URL, features: Int, parameters: [String: Double], input: String) throws -> Result {
         var native: [String: Double] = [:]
         for (k, v) in parameters { native[nativeNames[k] ?? k] = v }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: native), as: UTF8.self)
-        let result = try TestSupport.python(script, [dir.path, String(features.count), json, "0"])
+        let result = try TestSupport.python(script, [dir.path, String(features), json, input])
         guard result.status == 0 else {
             throw OracleFailure(message: "LightGBM oracle failed: \(result.stderr)")
         }
