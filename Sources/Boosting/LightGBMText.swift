@@ -47,13 +47,9 @@ extension Booster {
         return out
     }
 
-    /// Writes `lightGBMText()` to `path` atomically (temporary file + rename).
+    /// Writes `lightGBMText()` to `path` through the shared atomic writer (`writeAtomically`).
     public func saveLightGBM(to path: String) throws {
-        do {
-            try Data(lightGBMText().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
-        }
+        try ModelFileError.writing(Data(lightGBMText().utf8), to: path)
     }
 
     /// LightGBM's `[min:max]` range of a feature: 0..4 for integer bins, else the finite edges.

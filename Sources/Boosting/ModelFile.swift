@@ -1,4 +1,5 @@
 import Foundation
+import EraData
 
 #if _endian(big)
 #error("the model file format is little-endian and is written with the host byte order")
@@ -257,16 +258,25 @@ extension Tree {
     }
 }
 
+extension ModelFileError {
+    /// Writes a model file's bytes through the shared atomic writer (temporary file, fsync,
+    /// rename; fault injection for tests); failures name the file.
+    static func writing(_ data: Data, to path: String) throws {
+        do {
+            try writeAtomically(to: path) { try data.write(to: URL(fileURLWithPath: $0)) }
+        } catch let error as AtomicFileError {
+            throw ModelFileError(path: path, reason: error.reason)
+        } catch {
+            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
+        }
+    }
+}
+
 extension Booster {
     /// Writes the booster in our binary model format (see `ModelFile`), atomically: a temporary
     /// file next to `path` is renamed over it, so readers never see half a model.
     public func save(to path: String) throws {
-        let bytes = ModelFile.encode(self)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
-        }
+        try ModelFileError.writing(Data(ModelFile.encode(self)), to: path)
     }
 
     /// Reads a booster written by `save(to:)`; the result equals the saved booster bit for bit.

@@ -91,11 +91,14 @@ final class FaultInjectionTests: XCTestCase {
         try assertFaultLeavesNoTrace(["data", "import", "--out", path("new.h5"), path("in.csv")], failing: "new.h5", final: path("new.h5"))
         XCTAssertEqual(try TestSupport.workbench(["data", "import", "--out", path("new.h5"), path("in.csv")]).status, 0)
         try assertFaultLeavesNoTrace(["data", "import", "--out", path("new.h5"), path("in.csv")], failing: "new.h5", final: path("new.h5"))
-        // train --predictions, predict --out (plain and submission), compare --markdown.
+        // train --predictions/--model/--lightgbm-model, predict --out (plain and submission), compare --markdown.
         let train = ["train", "--data", data, "--params", #"{"n_estimators": 5}"#, "--predictions", path("p.csv")]
         try assertFaultLeavesNoTrace(train, failing: "p.csv", final: path("p.csv"))
-        XCTAssertEqual(try TestSupport.workbench(train + ["--model", path("m.wbm")]).status, 0)
+        XCTAssertEqual(try TestSupport.workbench(train + ["--model", path("m.wbm"), "--lightgbm-model", path("m.txt")]).status, 0)
         try assertFaultLeavesNoTrace(train, failing: "p.csv", final: path("p.csv"))
+        // The model files (ours and LightGBM's text) keep their old bytes under a failed write.
+        try assertFaultLeavesNoTrace(train + ["--model", path("m.wbm")], failing: "m.wbm", final: path("m.wbm"))
+        try assertFaultLeavesNoTrace(train + ["--lightgbm-model", path("m.txt")], failing: "m.txt", final: path("m.txt"))
         let predict = ["predict", "--model", path("m.wbm"), data, "--out", path("q.csv")]
         try assertFaultLeavesNoTrace(predict, failing: "q.csv", final: path("q.csv"))
         XCTAssertEqual(try TestSupport.workbench(predict).status, 0)
