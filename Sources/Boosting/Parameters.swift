@@ -43,6 +43,9 @@ public struct ParameterSpec: Sendable, Equatable {
 
 /// Every parameter the engine understands, with LightGBM's defaults, aliases and ranges.
 public enum ParameterTable {
+    /// The largest magnitude an integer parameter may have: every integer up to it is exact in a
+    /// Double and converts to `Int` without trapping (2^53 ≈ 9.007e15).
+    public static let maxIntegerMagnitude = 9e15
     private static func range(min: Double? = nil, minInclusive: Bool = true,
                               max: Double? = nil, maxInclusive: Bool = true) -> ParameterSpec.Range {
         ParameterSpec.Range(min: min, minInclusive: minInclusive, max: max, maxInclusive: maxInclusive)
@@ -131,6 +134,8 @@ public struct ParameterError: Error, CustomStringConvertible, Equatable {
         case outOfRange(ParameterSpec.Range)
         case notInteger
         case notFinite
+        /// An integer parameter beyond `ParameterTable.maxIntegerMagnitude` (no exact `Int` for it).
+        case tooLarge
         case duplicate(String)
     }
     public let parameter: String
@@ -148,6 +153,8 @@ public struct ParameterError: Error, CustomStringConvertible, Equatable {
             return "parameter '\(parameter)' = \(shown) must be an integer"
         case .notFinite:
             return "parameter '\(parameter)' = \(shown) must be a finite number"
+        case .tooLarge:
+            return "parameter '\(parameter)' = \(shown) is too large for an integer parameter (at most 9e15 in magnitude)"
         case .duplicate(let other):
             return "parameter '\(parameter)' is given twice (also as '\(other)')"
         }
@@ -190,6 +197,9 @@ public struct BoostingParameters: Codable, Equatable, Sendable {
             guard value.isFinite else { throw ParameterError(parameter: name, value: value, reason: .notFinite) }
             if spec.kind == .integer, value != value.rounded() {
                 throw ParameterError(parameter: name, value: value, reason: .notInteger)
+            }
+            if spec.kind == .integer, abs(value) > ParameterTable.maxIntegerMagnitude {
+                throw ParameterError(parameter: name, value: value, reason: .tooLarge)
             }
             guard spec.range.contains(value) else {
                 throw ParameterError(parameter: name, value: value, reason: .outOfRange(spec.range))

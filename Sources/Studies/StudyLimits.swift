@@ -15,7 +15,7 @@ public enum StudyLimits {
     public static let maxLinspaceValues = 1_000_000
     public static let maxNameBytes = 100
 
-    public static let maxIntegerMagnitude = 9e15
+    public static let maxIntegerMagnitude = ParameterTable.maxIntegerMagnitude
 
     /// Throws when an integer parameter is too large to be an exact integer (1e300 is "in range"
     /// for `n_estimators ≥ 0` but cannot become an `Int`).

@@ -112,6 +112,18 @@ print("ok")
         try probe(["train", "--data", path("floats.h5"), "--params", #"{"n_estimators":100}"#], status: 0)
     }
 
+    // MARK: item 8 — huge integer parameters
+
+    /// `n_estimators` 1e300 trapped converting to Int; every integer parameter beyond 9e15 is an
+    /// error naming it, through `train --params` (studies refuse it at their JSON path).
+    func testHugeIntegerParametersAreErrors() throws {
+        let data = try synthesize("huge-params.h5")
+        for params in [#"{"n_estimators": 1e300}"#, #"{"max_depth": -1e20}"#, #"{"num_leaves": 1e16}"#] {
+            try probe(["train", "--data", data, "--params", params], status: 2,
+                      fragment: "is too large for an integer parameter", untouched: [data])
+        }
+    }
+
     // MARK: item 6 — infinite targets
 
     func testInfiniteTargetsAreRefusedAtImport() throws {
