@@ -21,39 +21,43 @@ let package = Package(
         .systemLibrary(name: "CCompression",
                        providers: [.apt(["libsnappy-dev", "libzstd-dev", "zlib1g-dev"])]),
 
+        // Dependency-free helpers every module shares (atomic files, hashing, did-you-mean, …).
+        .target(name: "Support", exclude: ["README.md"]),
+
         // Thin Swift wrappers.
-        .target(name: "HDF5", dependencies: ["CHDF5", "CCompression"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CCompression", "Support"]),
         .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
 
         // Domain.
-        .target(name: "Parquet", dependencies: ["CCompression"], exclude: ["README.md"]),
-        .target(name: "EraData", dependencies: ["HDF5", "Parquet"], exclude: ["README.md"]),
-        .target(name: "Boosting", dependencies: ["EraData"], exclude: ["README.md"]),
-        .target(name: "Diversity", dependencies: ["EraData", "LinearAlgebra"], exclude: ["README.md"]),
-        .target(name: "PredictionStore", dependencies: ["HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["EraData", "Boosting", "PredictionStore", "Diversity"],
+        .target(name: "Parquet", dependencies: ["CCompression", "Support"], exclude: ["README.md"]),
+        .target(name: "EraData", dependencies: ["Support", "HDF5", "Parquet"], exclude: ["README.md"]),
+        .target(name: "Boosting", dependencies: ["Support", "EraData"], exclude: ["README.md"]),
+        .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra"], exclude: ["README.md"]),
+        .target(name: "PredictionStore", dependencies: ["Support", "HDF5", "EraData"]),
+        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "Diversity"],
                 exclude: ["Mining/README.md"]),
-        .target(name: "Reports", dependencies: ["Diversity", "PredictionStore"], exclude: ["README.md"]),
-        .target(name: "Tournament", dependencies: ["EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
+        .target(name: "Reports", dependencies: ["Support", "Diversity", "PredictionStore"], exclude: ["README.md"]),
+        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
                 exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
+            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
-        .testTarget(name: "EraDataTests", dependencies: ["EraData", "TestSupport"]),
-        .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "TestSupport"]),
-        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "TestSupport"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Support", "TestSupport"]),
+        .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
+        .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "TestSupport"]),
+        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport"]),
     ]
 )

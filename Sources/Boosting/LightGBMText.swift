@@ -1,5 +1,6 @@
 import Foundation
 import EraData
+import Support
 
 /// A LightGBM text model that cannot be imported; the message names the line (and file).
 public struct LightGBMModelError: Error, CustomStringConvertible, Equatable {

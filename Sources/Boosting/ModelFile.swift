@@ -1,5 +1,6 @@
 import Foundation
 import EraData
+import Support
 
 #if _endian(big)
 #error("the model file format is little-endian and is written with the host byte order")
@@ -91,7 +92,7 @@ enum ModelFile {
                 }
             }
         }
-        out.append(fnv1a64(out.bytes[...]))
+        out.append(FNV1a64.hash(out.bytes))
         return out.bytes
     }
 
@@ -122,7 +123,7 @@ enum ModelFile {
         guard bytes.count >= reader.position + 4 + 8 else { throw truncated("the header") }
         let body = bytes[0..<(bytes.count - 8)]
         let stored = bytes[(bytes.count - 8)...].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-        guard fnv1a64(body) == stored else {
+        guard FNV1a64.hash(body) == stored else {
             throw fail("corrupt or truncated (checksum mismatch)")
         }
         let headerLength = Int(try read(UInt32.self, "the header length"))
@@ -177,15 +178,6 @@ enum ModelFile {
         return Booster(trees: trees, featureNames: header.featureNames, binEdges: binEdges,
                        parameters: Dictionary(uniqueKeysWithValues: zip(header.parameterNames, parameterValues)),
                        initScore: initScore, objective: objective)
-    }
-
-    /// FNV-1a, 64 bit: cheap, dependency-free corruption detection (not a cryptographic hash).
-    static func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBufferPointer { buffer in
-            for b in buffer { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
-        return hash
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One training parameter: the single source for parsing, validation, defaults and docs
 /// (the role of LightGBM's `config.h`).
@@ -241,30 +242,6 @@ public struct BoostingParameters: Codable, Equatable, Sendable {
     /// Checks the typed fields against the table (for values set directly, not through `init(_:)`).
     public func validate() throws { _ = try BoostingParameters(resolved) }
 
-    /// The closest accepted name by edit distance, when close enough to be a plausible typo.
-    static func suggestion(for name: String) -> String? {
-        let lowered = name.lowercased().replacingOccurrences(of: "-", with: "_")
-        if ParameterTable.spec(named: lowered) != nil { return lowered }
-        var best: (String, Int)? = nil
-        for candidate in ParameterTable.allNames {
-            let d = editDistance(lowered, candidate)
-            if best == nil || d < best!.1 { best = (candidate, d) }
-        }
-        guard let (candidate, distance) = best, distance <= max(2, candidate.count / 3) else { return nil }
-        return candidate
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...max(b.count, 1) where j <= b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
+    /// The accepted name a typo most likely meant (the tool's one did-you-mean rule, `closest`).
+    static func suggestion(for name: String) -> String? { closest(to: name, in: ParameterTable.allNames) }
 }

@@ -1,6 +1,7 @@
 import EraData
 import Foundation
 import LinearAlgebra
+import Support
 
 /// How the evaluation eras are split for out-of-sample choices: an earlier selection
 /// range, an embargo gap (targets overlap across neighbouring eras), a later test range.

@@ -1,6 +1,7 @@
 import EraData
 import Foundation
 import LinearAlgebra
+import Support
 
 /// A model of a study as the analysis sees it.
 public struct ModelInfo: Codable, Equatable, Sendable {

@@ -26,9 +26,8 @@ public struct CSVImportError: Error, CustomStringConvertible, Equatable {
 /// must have the same feature and target columns (in any order). Features whose values are all integers
 /// in 0...254 are used as bins directly (bin count = max + 1); other features are quantile-binned into at
 /// most `maxBins` bins with upper edges kept (`x` falls in the first bin `b` with `x ≤ edges[b]`).
-/// Empty, `nan`, `NaN`, `NA` and `null` targets are NaN; infinite targets (or beyond float32's range) are refused. Eras are ordered numerically when every era
-/// name is one shared prefix followed by digits (`0001`, `era12`), else by first appearance; rows are
-/// sorted by era, stably.
+/// Empty, `nan`, `NaN`, `NA` and `null` targets are NaN; infinite targets (or beyond float32's range) are refused. Eras are put in `EraOrder` (names ending
+/// in digits by prefix and number, the rest by first appearance); rows are sorted by era, stably.
 public enum CSVImporter {
     public static func read(paths: [String], maxBins: Int = 255) throws -> Dataset {
         try read(paths: paths, maxBins: maxBins, forPrediction: false).dataset
@@ -563,7 +562,7 @@ public enum CSVImporter {
                 }
             }
 
-            let order = CSVImporter.eraOrder(eraNames)            // order[newIndex] = old index
+            let order = EraOrder.indices(eraNames)            // order[newIndex] = old index
             var newIndex = [Int32](repeating: 0, count: order.count)
             for (new, old) in order.enumerated() { newIndex[old] = Int32(new) }
             // Stable counting sort of rows by their era's new index.
@@ -615,29 +614,6 @@ public enum CSVImporter {
     }
 
     // MARK: eras and binning
-
-    /// Era order as indices into `names` (given in first-appearance order): numeric when every name is
-    /// one shared non-digit prefix followed by digits, else first appearance.
-    public static func eraOrder(_ names: [String]) -> [Int] {
-        func isDigit(_ c: Character) -> Bool { ("0"..."9").contains(c) }
-        func split(_ name: String) -> (prefix: Substring, number: Substring) {
-            let i = name.firstIndex(where: isDigit) ?? name.endIndex
-            return (name[..<i], name[i...])
-        }
-        let parts = names.map(split)
-        let numeric = !parts.isEmpty && parts.allSatisfy { part in
-            part.prefix == parts[0].prefix && !part.number.isEmpty && part.number.allSatisfy(isDigit)
-        }
-        guard numeric else { return Array(names.indices) }
-        // Compare digit strings by value without overflow: strip leading zeros, then length, then text.
-        func key(_ digits: Substring) -> Substring { digits.drop(while: { $0 == "0" }) }
-        return names.indices.sorted { a, b in
-            let ka = key(parts[a].number), kb = key(parts[b].number)
-            if ka.count != kb.count { return ka.count < kb.count }
-            if ka != kb { return ka < kb }
-            return a < b
-        }
-    }
 
     /// Upper bin edges for `values`: every distinct value when there are at most `maxBins`, else the
     /// quantiles sorted[⌈b·n/maxBins⌉ − 1] for b = 1…maxBins, de-duplicated (so ≤ maxBins bins; the last

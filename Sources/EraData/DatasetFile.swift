@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// A problem with a dataset file's content (not an HDF5 library failure).
 public struct DatasetFileError: Error, CustomStringConvertible {

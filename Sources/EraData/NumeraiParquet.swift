@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Parquet
+import Support
 
 /// Why Numerai parquet files could not become a dataset; `description` is the user-facing text.
 public struct NumeraiParquetError: Error, CustomStringConvertible, Equatable {
@@ -22,8 +23,8 @@ public struct NumeraiParquetError: Error, CustomStringConvertible, Equatable {
 /// NaN where unknown. Features are used as bins directly (`binCounts` 5); a null feature becomes
 /// `nullFeatureBin` (2, the middle bin: the neutral value of a 0…4 quantile feature). Splits come from
 /// `data_type`, else from the file name (train/validation/live/test). Files are concatenated (they
-/// must share the feature columns); rows are sorted by era, stably; eras whose names end in digits
-/// are ordered by (prefix, number) and others (Numerai's live era `X`) follow in order of appearance.
+/// must share the feature columns); rows are sorted by era, stably, in `EraOrder` (the same order
+/// as CSV import).
 /// Only the requested columns are read, in parallel.
 public enum NumeraiParquet {
     /// The bin a null feature value is given.
@@ -90,7 +91,7 @@ public enum NumeraiParquet {
             let json = try FeaturesJSON(path: jsonPath)
             guard let set = json.featureSets[featureSet] else {
                 let known = json.featureSets.keys.sorted()
-                let hint = closest(featureSet, known).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = closest(to: featureSet, in: known).map { " (did you mean '\($0)'?)" } ?? ""
                 throw NumeraiParquetError(.unknownFeatureSet, "\(jsonPath): no feature set '\(featureSet)'\(hint); "
                                           + "known: \(known.joined(separator: ", "))")
             }
@@ -158,7 +159,7 @@ public enum NumeraiParquet {
             splitOfRow += source.splits
         }
         try checkUniqueIds(ids, sources)
-        let order = eraOrder(eraNames)
+        let order = EraOrder.indices(eraNames)
         var newEra = [Int32](repeating: 0, count: order.count)
         for (new, old) in order.enumerated() { newEra[old] = Int32(new) }
         var starts = [Int](repeating: 0, count: order.count + 1)
@@ -307,38 +308,9 @@ public enum NumeraiParquet {
         }
     }
 
-    /// Era order as indices into `names` (first-appearance order). Names ending in digits come first,
-    /// by (prefix, number, name): "0001" < "2" < "0010", "era9" < "era10". The rest (e.g. the live era
-    /// "X") follow in order of appearance.
-    public static func eraOrder(_ names: [String]) -> [Int] {
-        struct Key { let numeric: Bool; let prefix: Substring; let digits: Substring; let index: Int }
-        let keys = names.enumerated().map { i, name -> Key in
-            let digits = name.reversed().prefix { $0.isASCII && $0.isNumber }.count
-            return Key(numeric: digits > 0, prefix: name.dropLast(digits), digits: name.suffix(digits), index: i)
-        }
-        func compareDigits(_ a: Substring, _ b: Substring) -> Int {
-            let x = a.drop { $0 == "0" }, y = b.drop { $0 == "0" }
-            if x.count != y.count { return x.count < y.count ? -1 : 1 }
-            return x == y ? 0 : (x < y ? -1 : 1)
-        }
-        return keys.sorted { a, b in
-            if a.numeric != b.numeric { return a.numeric }
-            if !a.numeric { return a.index < b.index }
-            if a.prefix != b.prefix { return a.prefix < b.prefix }
-            let c = compareDigits(a.digits, b.digits)
-            if c != 0 { return c < 0 }
-            return a.index < b.index
-        }.map(\.index)
-    }
-
     static func list(_ names: [String]) -> String {
         let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
         return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
-    }
-
-    static func closest(_ name: String, _ candidates: [String]) -> String? {
-        candidates.first { $0.lowercased() == name.lowercased() }
-            ?? candidates.first { $0.hasPrefix(name) || name.hasPrefix($0) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Settings of the Numerai-like synthetic generator (model: `notebooks-md/synthetic-data.md`).
 ///

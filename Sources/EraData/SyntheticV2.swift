@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Generator v2 (model: `notebooks-md/synthetic-data.md`, "Generator v2").
 ///

@@ -1,8 +1,9 @@
 import CHDF5
 import Foundation
+import Support
 
 /// An HDF5 library failure, with the innermost message of HDF5's error stack.
-public struct HDF5Error: Error, CustomStringConvertible, Equatable {
+public struct HDF5Error: Error, CustomStringConvertible, Equatable, NamesTemporaryFile {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

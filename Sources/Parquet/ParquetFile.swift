@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One column of the file's (flat) schema.
 public struct ParquetColumnInfo: Sendable, Equatable, CustomStringConvertible {
@@ -275,7 +276,7 @@ public final class ParquetFile: @unchecked Sendable {
 
     private func descriptor(_ name: String) throws -> ColumnDescriptor {
         guard let i = columnIndex[name] else {
-            let suggestion = Self.closest(to: name, in: schema.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = closest(to: name, in: schema.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
             throw ParquetError(.column, file: path, "no column '\(name)'\(suggestion)")
         }
         let c = columns[i]
@@ -350,26 +351,5 @@ public final class ParquetFile: @unchecked Sendable {
         }
         // The first failure in request order, so the error does not depend on scheduling.
         return try results.map { try $0!.get() }
-    }
-
-    /// The name with the smallest edit distance (at most a third of its length), for did-you-mean hints.
-    static func closest(to name: String, in candidates: [String]) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var row = Array(0...b.count)
-            for (i, ca) in a.enumerated() {
-                var previous = row[0]
-                row[0] = i + 1
-                for (j, cb) in b.enumerated() {
-                    let saved = row[j + 1]
-                    row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (ca == cb ? 0 : 1))
-                    previous = saved
-                }
-            }
-            return row[b.count]
-        }
-        let target = Array(name)
-        let best = candidates.map { ($0, distance(target, Array($0))) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(1, name.count / 3) else { return nil }
-        return best.0
     }
 }

@@ -1,6 +1,7 @@
 import EraData
 import Foundation
 import HDF5
+import Support
 
 /// What is known of one trained (or failed) model.
 public struct ModelRecord: Codable, Equatable, Sendable {

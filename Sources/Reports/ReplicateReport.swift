@@ -1,5 +1,6 @@
 import Diversity
 import Foundation
+import Support
 
 /// First and last era names of a range of eras, and how many it holds.
 public struct EraSpan: Codable, Equatable, Sendable {

@@ -2,6 +2,7 @@ import Diversity
 import EraData
 import Foundation
 import PredictionStore
+import Support
 
 /// What the report says about a study besides its metrics: how it was declared and resolved,
 /// the data, and how each model was made. The CLI fills it from the study file, the planner and

@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Support
 
 /// How one study parameter is drawn for each model.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A study-file error: where (JSON path like `$.arms[1].vary.learning_rate`), what, and a hint.
 public struct StudyError: Error, CustomStringConvertible, Equatable {
@@ -99,33 +100,4 @@ public func checkKeys(_ object: [String: Node], allowed: [String], at path: Stri
         throw StudyError(path: "\(path).\(key)", "unknown key '\(key)'",
                          suggestion: closest(to: key, in: allowed))
     }
-}
-
-/// The candidate with the smallest edit distance, when it is close enough to be a likely typo.
-public func closest(to word: String, in candidates: [String]) -> String? {
-    let lower = word.lowercased()
-    var best: (String, Int)? = nil
-    for c in candidates {
-        let d = editDistance(lower, c.lowercased())
-        if best == nil || d < best!.1 { best = (c, d) }
-    }
-    guard let (candidate, distance) = best else { return nil }
-    return distance <= max(2, word.count / 3) ? candidate : nil
-}
-
-/// Levenshtein distance.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

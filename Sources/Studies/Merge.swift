@@ -1,6 +1,7 @@
 import EraData
 import Foundation
 import PredictionStore
+import Support
 
 /// Why shards cannot be merged yet, shard by shard, with the commands that finish them.
 public struct IncompleteShards: Error, CustomStringConvertible {
@@ -155,10 +156,4 @@ extension Shard {
     static func directory(index: Int, count: Int, in studyDirectory: URL) -> URL {
         studyDirectory.appendingPathComponent("shards").appendingPathComponent(String(format: "shard-%03d-of-%03d", index, count))
     }
-}
-
-/// Quotes a word for bash when it needs it.
-public func shellQuote(_ s: String) -> String {
-    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+=:,@".contains($0) }) { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

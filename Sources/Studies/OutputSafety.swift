@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Support
 
 /// An exclusive lock on an output directory, held while one command writes into it.
 ///

@@ -1,6 +1,7 @@
 import Boosting
 import EraData
 import Foundation
+import Support
 
 /// Everything that makes one model: parameters, target, the eras and features it trains on.
 /// Derived from (study seed, arm, index in arm) only, so a study is reproducible and shardable.

@@ -2,6 +2,7 @@ import Boosting
 import EraData
 import Foundation
 import PredictionStore
+import Support
 
 /// Options of one run.
 public struct RunOptions: Sendable {

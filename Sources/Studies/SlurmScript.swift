@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Support
 
 /// The Slurm job scripts of a sharded study: a job array with one task per shard
 /// (`sbatch --array=0-(N-1)`), a merge job that runs after the whole array

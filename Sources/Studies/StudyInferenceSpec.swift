@@ -1,5 +1,6 @@
 import Diversity
 import Foundation
+import Support
 
 // The study file's inference keys (issue 14): `ensembles`, `contrasts` and the `evaluation` keys
 // alpha, hacLag, equivalenceMargin, bootstrapResamples, contributionReference.

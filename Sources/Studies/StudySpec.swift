@@ -2,6 +2,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Support
 
 /// Where a study's data comes from.
 public enum DataSource: Equatable, Sendable {

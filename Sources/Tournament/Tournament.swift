@@ -2,6 +2,7 @@ import Diversity
 import EraData
 import Foundation
 import Studies
+import Support
 
 /// One incumbent's scores over the test eras (means over eras with a defined score).
 public struct StakerRecord: Codable, Equatable, Sendable {

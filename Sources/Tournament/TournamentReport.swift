@@ -1,6 +1,7 @@
 import Diversity
 import Foundation
 import Reports
+import Support
 
 /// Writes `tournament.json`, `scores.csv`, `report.md` and `charts/*.svg` into a directory.
 /// Every file is a temporary file renamed into place (`Charts.write`).

@@ -1,6 +1,7 @@
 import Foundation
 import EraData
 import Studies
+import Support
 
 /// A heavy-tailed stake distribution.
 public enum StakeDistribution: Equatable, Sendable, CustomStringConvertible {

@@ -4,6 +4,7 @@ import Foundation
 import PredictionStore
 import Reports
 import Studies
+import Support
 
 /// A study with `replicates`: every replicate is a complete study of its own in
 /// `DIR/replicates/<label>/` (its own study.json, predictions.h5, metrics.json, report.md, and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EraData
 import Foundation
+import Support
 
 /// The `workbench` command: thin subcommands over the libraries.
 public struct Workbench: ParsableCommand {

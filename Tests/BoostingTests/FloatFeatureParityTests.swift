@@ -3,6 +3,7 @@ import XCTest
 @testable import Boosting
 import EraData
 import TestSupport
+import Support
 
 /// Our trainer against LightGBM 4.7 on edge-binned float features (many distinct values, no
 /// exact zeros, so LightGBM's zero bin is empty): LightGBM trains on the value each dataset bin

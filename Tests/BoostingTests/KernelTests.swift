@@ -1,6 +1,7 @@
 import XCTest
 @testable import Boosting
 import EraData
+import Support
 
 /// The bin-construction and histogram kernels against plain loops.
 final class KernelTests: XCTestCase {

@@ -3,6 +3,7 @@ import XCTest
 @testable import Boosting
 import EraData
 import TestSupport
+import Support
 
 /// Numerai-sized checks against LightGBM: ≥ 200k training rows × 300 features.
 final class LargeParityTests: XCTestCase {

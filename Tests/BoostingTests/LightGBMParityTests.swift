@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Boosting
 import EraData
+import Support
 import TestSupport
 
 /// Our trainer against LightGBM 4.7 on identical bins and targets.

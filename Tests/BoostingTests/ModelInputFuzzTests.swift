@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Boosting
 import EraData
+import Support
 import TestSupport
 
 /// Bounded mutation fuzzing of the model readers (.wbm, LightGBM text) and what a read model is
@@ -41,7 +42,7 @@ final class ModelInputFuzzTests: XCTestCase {
                 bytes = mutator.mutate(bytes, region: fixChecksum ? 12..<max(13, bytes.count - 8) : nil, tokens: tokens)
             }
             if fixChecksum, mutator.below(4) != 0, bytes.count >= 8 {
-                let sum = ModelFile.fnv1a64(bytes[0..<(bytes.count - 8)])
+                let sum = FNV1a64.hash(bytes[0..<(bytes.count - 8)])
                 for k in 0..<8 { bytes[bytes.count - 8 + k] = UInt8(truncatingIfNeeded: sum >> (8 * k)) }
             }
             let began = Date()

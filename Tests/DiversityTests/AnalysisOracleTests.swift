@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 import TestSupport
 import XCTest
+import Support
 
 /// The study analysis against numpy / scikit-learn, and the scaling curve against theory.
 final class AnalysisOracleTests: XCTestCase {

@@ -3,6 +3,7 @@ import EraData
 import Foundation
 import LinearAlgebra
 import XCTest
+import Support
 
 /// The whole study analysis on synthetic equicorrelated predictions, at a size chosen by the
 /// environment: WORKBENCH_BENCH_MODELS × WORKBENCH_BENCH_ROWS (defaults 40 × 20000, quick).

@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 import TestSupport
 import XCTest
+import Support
 
 /// Small in-memory datasets and predictions for oracle tests.
 enum Fixture {

@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 import TestSupport
 import XCTest
+import Support
 
 /// Issue 14: distributions, HAC, TOST, Holm and the bootstrap against scipy/statsmodels/numpy;
 /// planted effects found, none found where there is none.

@@ -2,6 +2,7 @@ import XCTest
 import HDF5
 import TestSupport
 @testable import EraData
+import Support
 
 func assertSameDataset(_ a: Dataset, _ b: Dataset, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(Array(a.features.storage), Array(b.features.storage), file: file, line: line)

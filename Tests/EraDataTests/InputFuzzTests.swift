@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import EraData
 import TestSupport
+import Support
 
 /// Bounded mutation fuzzing of the data readers (CSV import, dataset .h5): every mutant either
 /// reads or throws; no crash, no hang (each read < 2 s), and the process's peak memory grows by

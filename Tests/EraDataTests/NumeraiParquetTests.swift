@@ -106,7 +106,7 @@ json.dump(exp, open(os.path.join(out, "expected.json"), "w"))
 
     func testEraOrder() {
         let names = ["0010", "X", "0002", "1", "era10", "era9", "live"]
-        XCTAssertEqual(NumeraiParquet.eraOrder(names).map { names[$0] }, ["1", "0002", "0010", "era9", "era10", "X", "live"])
+        XCTAssertEqual(EraOrder.indices(names).map { names[$0] }, ["1", "0002", "0010", "era9", "era10", "X", "live"])
     }
 
     func testErrors() throws {

@@ -5,6 +5,7 @@ import PredictionStore
 import TestSupport
 import XCTest
 @testable import Reports
+import Support
 
 /// A small synthetic study analysed by Diversity: models = true signal + arm-shared noise + own
 /// noise, so pairwise correlation is planted per arm.

@@ -3,6 +3,7 @@ import EraData
 import Foundation
 @testable import Tournament
 import XCTest
+import Support
 
 /// The scale, run by `bench/tournament --scale` only (skipped otherwise): a pool of
 /// WORKBENCH_BENCH_TOURNAMENT_MODELS (500) models over 200 test eras × WORKBENCH_BENCH_TOURNAMENT_ROWS

@@ -4,6 +4,7 @@ import Foundation
 import TestSupport
 @testable import Tournament
 import XCTest
+import Support
 
 /// An in-memory evaluation dataset: `eras` eras of `rows` rows, features in 0…4, targets in
 /// {0, .25, .5, .75, 1} from `signal` (per row) plus noise, every row in the validation split.

@@ -1,6 +1,7 @@
 import EraData
 import Foundation
 import LinearAlgebra
+import Support
 
 /// One bootstrapped statistic: the estimate on the data as measured and the percentile interval
 /// (α/2, 1 − α/2) over resamples.

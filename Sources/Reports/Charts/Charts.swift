@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Support
 
 /// The charts a study report needs, from plain arrays (no dependency on the analysis types).
 /// Each returns a complete, self-contained SVG document; empty or all-NaN input gives a

@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Support
 
 /// Derives each staker's candidate models from the study's grid.
 ///
@@ -18,7 +19,7 @@ public struct CandidatePlanner: Sendable {
     public init(planner: Planner) { self.planner = planner }
 
     public func candidate(staker: String, attempt: Int) -> ModelPlan {
-        var rng = SplitMix64(seed: planner.spec.seed, stream: [Self.streamTag, fnv1a64(staker), UInt64(attempt)])
+        var rng = SplitMix64(seed: planner.spec.seed, stream: [Self.streamTag, FNV1a64.hash(staker), UInt64(attempt)])
         let arms = planner.spec.arms
         let total = UInt64(arms.reduce(0) { $0 + $1.models })
         var pick = rng.next() % total
@@ -66,6 +67,6 @@ public struct Recipe: Codable, Hashable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(self)) ?? Data()
-        return String(fnv1a64(String(decoding: data, as: UTF8.self)), radix: 16)
+        return String(FNV1a64.hash(data), radix: 16)
     }
 }

@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Support
 
 /// What a model must achieve on the selection eras to be accepted.
 public struct MiningCriteria: Codable, Equatable, Sendable {

@@ -2,6 +2,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Support
 
 /// Options of one mining run.
 public struct MiningOptions: Sendable {

@@ -57,10 +57,3 @@ public enum StakerList {
         }
     }
 }
-
-/// FNV-1a 64 of a string's UTF-8 bytes: turns a staker id into a stream id.
-public func fnv1a64(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return h
-}

@@ -2,6 +2,7 @@ import ArgumentParser
 import EraData
 import Foundation
 import Reports
+import Support
 
 /// `workbench compare BASE NEW`: metric-by-metric comparison of two studies' metrics.json.
 struct CompareCommand: ParsableCommand {

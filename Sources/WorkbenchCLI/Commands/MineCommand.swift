@@ -4,6 +4,7 @@ import EraData
 import Foundation
 import Reports
 import Studies
+import Support
 
 struct MineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Diversity
 import EraData
 import Foundation
 import Studies
+import Support
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

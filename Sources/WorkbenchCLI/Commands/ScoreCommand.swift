@@ -2,6 +2,7 @@ import ArgumentParser
 import Diversity
 import EraData
 import Foundation
+import Support
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import EraData
 import Foundation
 import Studies
+import Support
 
 struct SensitivityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Support
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import Foundation
-import HDF5
+
+/// An error from a library that writes through its own file handle and names the path it was
+/// given (the temporary file), e.g. libhdf5's: `AtomicFile.explained` restates it for the final file.
+public protocol NamesTemporaryFile: Error {}
 
 /// A failure to publish an atomically written file.
 public struct AtomicFileError: Error, CustomStringConvertible {
@@ -160,8 +163,8 @@ public enum AtomicFile {
     /// the final file; other errors unchanged.
     public static func explained(_ error: Error, path: String) -> Error {
         if error is AtomicFileError { return error }
-        // libhdf5 names the temporary file; the user needs the final one (and the likely cause).
-        if let h5 = error as? HDF5Error {
+        // A library that names the temporary file (libhdf5): the user needs the final one (and the likely cause).
+        if let h5 = error as? NamesTemporaryFile {
             var space = statvfs()
             let full = statvfs(URL(fileURLWithPath: path).deletingLastPathComponent().path, &space) == 0 && space.f_bavail == 0
             return AtomicFileError(path: path, reason: full ? reason(ENOSPC) + " (\(h5))" : "cannot write (\(h5))")
