@@ -40,7 +40,7 @@ final class ResultsDataCommandTests: XCTestCase {
     /// The data file both studies read: validation eras with some unknown targets, some live rows.
     func makeData() throws {
         let r = try TestSupport.workbench(["data", "synth", "--out", root.appendingPathComponent("d.h5").path,
-                                           "--eras", "44", "--rows-per-era", "110", "--features", "10",
+                                           "--eras", "100", "--rows-per-era", "60", "--features", "10",
                                            "--targets", "2", "--seed", "9"])
         XCTAssertEqual(r.status, 0, r.stderr)
     }
@@ -168,13 +168,14 @@ final class ResultsDataCommandTests: XCTestCase {
         XCTAssertEqual(withoutSeconds(models), withoutSeconds(try read(two, "models.csv")))
 
         // `report` rewrites them with the same bytes (train_seconds comes from the store).
-        let r = try TestSupport.workbench(["report", one.path])
+        let studyFile = root.appendingPathComponent("a.json").path
+        let r = try TestSupport.workbench(["report", one.path, "--study", studyFile])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try read(one, "models.csv"), models)
 
         // A failed write leaves no half-written table under its final name.
         let before = try read(one, "per_era.csv")
-        let failed = try TestSupport.workbench(["report", one.path], environment: ["WORKBENCH_FAIL_WRITE": "per_era.csv"])
+        let failed = try TestSupport.workbench(["report", one.path, "--study", studyFile], environment: ["WORKBENCH_FAIL_WRITE": "per_era.csv"])
         XCTAssertNotEqual(failed.status, 0)
         XCTAssertTrue(failed.stderr.contains("per_era.csv"), failed.stderr)
         XCTAssertEqual(try read(one, "per_era.csv"), before)
@@ -204,7 +205,7 @@ final class ResultsDataCommandTests: XCTestCase {
             a, b = float(got[mid]), float(ours[mid])
             if not abs(a - b) <= 1e-10 * max(abs(a), abs(b), 1e-12): errors.append(f"{mid}: numerai-tools {a} vs models.csv {b}")
         if set(eras.columns) != {"model", "era", "part", "corr", "bmc"}: errors.append(f"per_era.csv columns {list(eras.columns)}")
-        if not (df["split"] == "live").any(): errors.append("no live rows in the frame")
+        if not (df["split"] == "validation").any() or df["part"].eq("test").sum() == 0: errors.append("no validation/test rows in the frame")
         print(json.dumps({"errors": errors}))
         """
         _ = try oracle(check, [])
@@ -223,7 +224,9 @@ final class ResultsDataCommandTests: XCTestCase {
         b = {e["era"]: e[key] for e in base["per_era"] if e[key] is not None}
         n = [(e["era"], e[key]) for e in new["per_era"] if e[key] is not None]
         d = np.array([v - b[era] for era, v in n if era in b])
-        fit = sm.OLS(d, np.ones_like(d)).fit(cov_type="HAC", cov_kwds={"maxlags": lag, "use_correction": True})
+        # The lag is capped at n − 1, as the study's contrasts cap it.
+        fit = sm.OLS(d, np.ones_like(d)).fit(cov_type="HAC", cov_kwds={"maxlags": min(lag, len(d) - 1), "use_correction": True})
+        if len(d) < 8: errors.append(f"{key}: only {len(d)} shared test eras")
         se = float(fit.bse[0]); t = stats.t.ppf(1 - alpha / 2, len(d) - 1)
         p = rows[key]["paired"]
         for name, a, o in [("mean", p["mean"], d.mean()), ("ci_low", p["ci_low"], d.mean() - t * se),

@@ -6,7 +6,8 @@ import Foundation
 /// → `scaling.ci_low`), scanning its dot-separated components from the last to the first; the
 /// first component that matches decides:
 /// - anything under `diversity`, `per_era` or an `attribution` list (per-era and attribution
-///   leaves are detail, not the quality of the run), under the inference sections (`contrasts`, `ensembles`, `uncertainty`,
+///   leaves are detail, not the quality of the run), the `ci_low`/`ci_high` of a `scaling` row (the
+///   5–95 % spread over random draws of members, not an error bar), under the inference sections (`contrasts`, `ensembles`, `uncertainty`,
 ///   `theory_out_of_sample`, `reference_contributions`, `inference`) or under a `params` object, and any component containing
 ///   `pairwise` or `std`, is **neutral** (a change is reported, never a regression);
 /// - a component containing `drawdown` or `exposure` is **lower is better**;
@@ -31,6 +32,7 @@ public enum MetricDirection: String, Sendable, Equatable {
         let parts = plain.split(separator: ".").map { $0.lowercased() }
         if parts.first == "diversity" || parts.contains("params") { return .neutral }
         if parts.contains("per_era") || parts.contains("attribution") { return .neutral }
+        if parts.contains("scaling"), let last = parts.last, last == "ci_low" || last == "ci_high" { return .neutral }
         // Inference detail (issue 14): contrasts, bootstrap intervals, ensembles and reference
         // contributions describe the evidence, not the quality of the run.
         if let first = parts.first, inferenceSections.contains(first) { return .neutral }
