@@ -7,6 +7,10 @@ import Foundation
 extension Comparison {
     /// GitHub's comment limit is 65,536 characters; the Markdown stays under this many bytes.
     public static let markdownLimit = 60_000
+    /// The changed table and the folded detail each get at most this many bytes, so a comment
+    /// stays readable long before the limit.
+    public static let changedBudget = 25_000
+    public static let detailBudget = 15_000
     /// Rows of each table on the terminal without `--all`.
     public static let terminalRows = 40
 
@@ -32,16 +36,17 @@ extension Comparison {
 
     /// The headline table: quantity, base, new, new − base, and the paired per-era interval.
     public var headlineTable: String {
+        // Four decimals throughout: corr values of a few hundredths and their differences line up.
+        func value(_ x: Double?) -> String { x.map { NumberFormat.fixed($0, 4) } ?? "—" }
+        func signed(_ x: Double) -> String { (x > 0 && NumberFormat.fixed(x, 4) != "0.0000" ? "+" : "") + NumberFormat.fixed(x, 4) }
         let body: [[Markdown.Cell]] = headline.map { h in
             var change = "—"
-            if let b = h.base, let n = h.new, b.isFinite, n.isFinite { change = NumberFormat.signedMetric(n - b, digits: 4) }
+            if let b = h.base, let n = h.new, b.isFinite, n.isFinite { change = signed(n - b) }
             var paired = "—"
             if let p = h.paired {
-                paired = NumberFormat.signedMetric(p.mean, digits: 4) + " [" + NumberFormat.signedMetric(p.ciLow, digits: 4)
-                    + ", " + NumberFormat.signedMetric(p.ciHigh, digits: 4) + "], \(p.eras) eras"
+                paired = signed(p.mean) + " [" + signed(p.ciLow) + ", " + signed(p.ciHigh) + "], \(p.eras) eras"
             }
-            return [.text(h.label), .numeric(h.base.map { NumberFormat.metric($0, digits: 4) } ?? "—"),
-                    .numeric(h.new.map { NumberFormat.metric($0, digits: 4) } ?? "—"), .numeric(change), .text(paired)]
+            return [.text(h.label), .numeric(value(h.base)), .numeric(value(h.new)), .numeric(change), .text(paired)]
         }
         let level = headline.compactMap(\.paired).first.map { "\(Int(($0.level * 100).rounded()))% HAC" } ?? "HAC"
         return Markdown.table(header: ["headline (test eras)", "base", "new", "new − base", "paired per era: mean [\(level)]"],
@@ -95,14 +100,14 @@ extension Comparison {
         if changed.isEmpty {
             text += CompareText.nothingChanged + "\n\n"
         } else {
-            let detailBudget = detail.isEmpty ? 0 : min(20_000, (limit - text.utf8.count) / 3)
-            text += Self.compactTable(changed, budget: limit - text.utf8.count - reserve - detailBudget) + "\n"
+            let detailBudget = detail.isEmpty ? 0 : min(Self.detailBudget, (limit - text.utf8.count) / 3)
+            text += Self.compactTable(changed, budget: min(Self.changedBudget, limit - text.utf8.count - reserve - detailBudget)) + "\n"
         }
         if !detail.isEmpty {
             text += "<details><summary>Neutral detail: \(detail.count) metric\(detail.count == 1 ? "" : "s") "
                 + "(neutral changes \(count(.changed)), added \(count(.added)), gone with their list element \(count(.gone))); "
                 + "per-era, attribution, diversity, inference and parameter leaves are never regressions</summary>\n\n"
-            text += Self.compactTable(detail, budget: limit - text.utf8.count - reserve) + "\n</details>\n"
+            text += Self.compactTable(detail, budget: min(Self.detailBudget, limit - text.utf8.count - reserve)) + "\n</details>\n"
         }
         return text
     }

@@ -86,6 +86,13 @@ public struct Headline: Sendable, Equatable {
     }
 
     public func value(_ key: String) -> Double? { values.first { $0.key == key }?.value }
+
+    /// `keys` (first-seen order) grouped as the headline lists them: the ensembles and single
+    /// models, then the arms' ensembles, then ρ̄ and effective models.
+    public static func ordered(_ keys: [String]) -> [String] {
+        func rank(_ key: String) -> Int { key.hasPrefix("arm:") ? 1 : (key == "rho" || key == "effective_models" ? 2 : 0) }
+        return keys.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+    }
 }
 
 /// new − base per shared era of one per-era series: mean, Newey–West se, t interval.
@@ -130,9 +137,13 @@ public struct HeadlineRow: Sendable, Equatable {
 
     /// The rows of both studies' headlines, in the new study's order, then base-only rows.
     public static func rows(base: Headline, new: Headline) -> [HeadlineRow] {
-        var keys: [(String, String)] = new.values.map { ($0.key, $0.label) }
-        for v in base.values where !keys.contains(where: { $0.0 == v.key }) { keys.append((v.key, v.label)) }
-        return keys.map { key, label in
+        var labels: [String: String] = [:], order: [String] = []
+        for v in new.values + base.values where labels[v.key] == nil {
+            labels[v.key] = v.label
+            order.append(v.key)
+        }
+        return Headline.ordered(order).map { key in
+            let label = labels[key]!
             var paired: PairedDifference? = nil
             if let b = base.perEra[key], let n = new.perEra[key] {
                 paired = PairedDifference(base: b, new: n, order: new.eraOrder, alpha: new.alpha, lag: new.hacLag)

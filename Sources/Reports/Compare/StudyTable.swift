@@ -6,8 +6,8 @@ import Foundation
 ///
 /// Columns: `study` (the directory as given), `name` (the study's name from `DIR/study.json`,
 /// empty without one), `models` (analysed models, benchmark included), `test_eras`, then every
-/// headline key any of the studies has, in first-seen order (`ensemble`, `best_single`,
-/// `benchmark`, `arm:A`…, `rho`, `effective_models`; empty where a study lacks it), then for each
+/// headline key any of the studies has (`ensemble`, `best_single`, `benchmark`, then every
+/// `arm:A` in first-seen order, then `rho`, `effective_models`; empty where a study lacks it), then for each
 /// headline contrast `all − best_single` and `all − benchmark` its mean and verdict (empty for
 /// metrics.json files written before contrasts existed).
 public struct StudyTable: Sendable {
@@ -37,6 +37,7 @@ public struct StudyTable: Sendable {
         let headlines = studies.map { Headline($0.metrics) }
         var keys: [String] = []
         for h in headlines { for v in h.values where !keys.contains(v.key) { keys.append(v.key) } }
+        keys = Headline.ordered(keys)
         var contrastColumns: [(a: String, b: String)] = []
         for (a, b) in Self.contrasts where studies.contains(where: { Self.contrast($0.metrics, a, b) != nil }) {
             contrastColumns.append((a, b))
@@ -66,10 +67,10 @@ public struct StudyTable: Sendable {
     public func render(_ format: Format) throws -> String {
         switch format {
         case .markdown:
-            let body: [[Markdown.Cell]] = rows.map { $0.map { cell in
+            let body: [[Markdown.Cell]] = rows.map { row in zip(header, row).map { column, cell in
                 switch cell {
                 case .text(let s): return .text(s)
-                case .number(let x): return .numeric(Self.display(x))
+                case .number(let x): return .numeric(Self.display(x, column: column))
                 }
             } }
             return Markdown.table(header: header, rows: body) + "\n"
@@ -97,10 +98,10 @@ public struct StudyTable: Sendable {
         }
     }
 
-    /// Counts without decimals, corr-sized numbers with 4.
-    static func display(_ x: Double) -> String {
+    /// Counts (`models`, `test_eras`) without decimals, every other number with 4.
+    static func display(_ x: Double, column: String) -> String {
         guard x.isFinite else { return x.isNaN ? "" : NumberFormat.fixed(x, 0) }
-        return x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : NumberFormat.metric(x, digits: 4)
+        return column == "models" || column == "test_eras" ? String(Int(x)) : NumberFormat.fixed(x, 4)
     }
 
     enum JSONCell: Encodable {
