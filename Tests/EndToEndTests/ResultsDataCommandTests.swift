@@ -216,19 +216,45 @@ final class ResultsDataCommandTests: XCTestCase {
     static let pairedOracle = """
     import sys, json, numpy as np, statsmodels.api as sm
     from scipy import stats
+    import h5py, pandas as pd
+    from numerai_tools.scoring import numerai_corr, tie_kept_rank, gaussian
     base, new, cmp = (json.load(open(p)) for p in sys.argv[1:4])
+    base_dir, new_dir = sys.argv[4:6]
     errors = []
     lag, alpha = new["inference"]["hac_lag"], new["inference"]["alpha"]
     rows = {h["key"]: h for h in cmp["headline"]}
+    def arm_series(directory, arm):
+        # Per test era: numerai_corr of the sum of the arm's gaussianized ranks (numerai-tools).
+        with h5py.File(directory + "/predictions.h5", "r") as f:
+            ids = f["models/id"].asstr()[:]; arms = f["models/arm"].asstr()[:]
+            P = f["predictions"][:].astype(np.float64); t = f["target"][:].astype(np.float64)
+            eras = f["eras"].asstr()[:]; test = f["test"][:] == 1
+        keep = test & ~np.isnan(t)
+        df = pd.DataFrame(P[arms == arm][:, keep].T); df["era"] = eras[keep]; df["target"] = t[keep]
+        out = []
+        for era, g in df.groupby("era", sort=False):
+            cols = [c for c in g.columns if c not in ("era", "target")]
+            ens = sum(gaussian(tie_kept_rank(g[[c]]))[c] for c in cols)
+            out.append((era, float(numerai_corr(ens.to_frame("e"), g["target"])["e"])))
+        return out
+    series = {}
     for key in ["ensemble", "best_single", "benchmark"]:
-        b = {e["era"]: e[key] for e in base["per_era"] if e[key] is not None}
-        n = [(e["era"], e[key]) for e in new["per_era"] if e[key] is not None]
+        series[key] = ([(e["era"], e[key]) for e in base["per_era"] if e[key] is not None],
+                       [(e["era"], e[key]) for e in new["per_era"] if e[key] is not None])
+    series["arm:grid"] = (arm_series(base_dir, "grid"), arm_series(new_dir, "grid"))
+    ens_new = {e["name"]: e["test_corr"]["mean"] for e in new["ensembles"]}
+    if abs(np.mean([v for _, v in series["arm:grid"][1]]) - ens_new["grid"]) > 1e-9:
+        errors.append(f"arm grid per-era mean {np.mean([v for _, v in series['arm:grid'][1]])} vs ensembles[grid] {ens_new['grid']}")
+    for key, (bs, n) in series.items():
+        b = dict(bs)
         d = np.array([v - b[era] for era, v in n if era in b])
         # The lag is capped at n − 1, as the study's contrasts cap it.
         fit = sm.OLS(d, np.ones_like(d)).fit(cov_type="HAC", cov_kwds={"maxlags": min(lag, len(d) - 1), "use_correction": True})
         if len(d) < 8: errors.append(f"{key}: only {len(d)} shared test eras")
         se = float(fit.bse[0]); t = stats.t.ppf(1 - alpha / 2, len(d) - 1)
-        p = rows[key]["paired"]
+        p = rows[key].get("paired")
+        if p is None:
+            errors.append(f"{key}: no paired interval"); continue
         for name, a, o in [("mean", p["mean"], d.mean()), ("ci_low", p["ci_low"], d.mean() - t * se),
                            ("ci_high", p["ci_high"], d.mean() + t * se)]:
             if not abs(a - o) <= 1e-9 * max(abs(o), 1e-6): errors.append(f"{key} {name}: {a} vs {o}")
@@ -275,7 +301,8 @@ final class ResultsDataCommandTests: XCTestCase {
         XCTAssertEqual(r.status, regressions > 0 ? 1 : 0)
         XCTAssertTrue(text.contains("verdict: " + (regressions > 0 ? "\(regressions) metric" : "no regression")), text)
         let out = try oracle(Self.pairedOracle, [a.appendingPathComponent("metrics.json").path,
-                                                 b.appendingPathComponent("metrics.json").path, cmpFile.path])
+                                                 b.appendingPathComponent("metrics.json").path, cmpFile.path,
+                                                 a.path, b.path])
         // Sane: far fewer regressions than metrics compared; the old flat rule counted every model of A.
         let compared = out["compared"] as! Int, gone = out["gone"] as! Int
         XCTAssertLessThan(regressions, compared / 4, "regressions \(regressions) of \(compared)")

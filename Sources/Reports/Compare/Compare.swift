@@ -145,9 +145,19 @@ public struct Comparison: Sendable {
         self.headline = headline
     }
 
-    public init(base: JSONValue, new: JSONValue, tolerance: Tolerance) {
+    /// `baseDirectory` / `newDirectory`: the study directories, whose predictions.h5 (when it
+    /// stores the labels) gives the arms' ensembles per era for paired intervals.
+    public init(base: JSONValue, new: JSONValue, tolerance: Tolerance,
+                baseDirectory: String? = nil, newDirectory: String? = nil) {
+        var b = Headline(base), n = Headline(new)
+        if let baseDirectory, let newDirectory,
+           let bs = StoredSeries.armEnsembles(directory: baseDirectory),
+           let ns = StoredSeries.armEnsembles(directory: newDirectory) {
+            b.addPerEra(bs.series, eras: bs.eras)
+            n.addPerEra(ns.series, eras: ns.eras)
+        }
         self.init(base: MetricNames.flatten(base), new: MetricNames.flatten(new), tolerance: tolerance,
-                  headline: HeadlineRow.rows(base: Headline(base), new: Headline(new)))
+                  headline: HeadlineRow.rows(base: b, new: n))
     }
 
     /// The prefixes of `name` that end a list element: `a[x].b[y].c` → `a[x]`, `a[x].b[y]`.

@@ -54,7 +54,8 @@ extension Comparison {
     }
 
     static let headlineNote = "Ensembles and single models: mean numerai_corr over the test eras. Paired: d = new − base "
-        + "per shared test era, mean and interval with the Newey–West (HAC) standard error."
+        + "per shared test era, mean and interval with the Newey–West (HAC) standard error (arms' ensembles: "
+        + "recomputed from both predictions.h5 files, when they store the target)."
 
     /// Terminal output: headline, changed rows, detail rows (each at most `terminalRows` unless
     /// `all`, which lists every metric, unchanged ones too), summary line.

@@ -24,9 +24,9 @@ public struct Headline: Sendable, Equatable {
     }
     public let values: [Value]
     /// Per-era test corr for `ensemble`, `best_single`, `benchmark`: key → era → value (finite only).
-    public let perEra: [String: [String: Double]]
+    public private(set) var perEra: [String: [String: Double]]
     /// Era names in the order of metrics.json `per_era` (time order).
-    public let eraOrder: [String]
+    public private(set) var eraOrder: [String]
     /// The study's `inference.alpha` and `inference.hac_lag` (defaults 0.10 and 4 when absent).
     public let alpha: Double
     public let hacLag: Int
@@ -86,6 +86,13 @@ public struct Headline: Sendable, Equatable {
     }
 
     public func value(_ key: String) -> Double? { values.first { $0.key == key }?.value }
+
+    /// Adds per-era series of further headline keys (the arms' ensembles from predictions.h5,
+    /// `StoredSeries`); `eras` in time order.
+    public mutating func addPerEra(_ series: [String: [String: Double]], eras: [String]) {
+        for (key, values) in series where perEra[key] == nil { perEra[key] = values }
+        for era in eras where !eraOrder.contains(era) { eraOrder.append(era) }
+    }
 
     /// `keys` (first-seen order) grouped as the headline lists them: the ensembles and single
     /// models, then the arms' ensembles, then ρ̄ and effective models.

@@ -47,6 +47,13 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Print the comparison as JSON (headline, counts, verdict, rows) instead of tables.")
     var json = false
 
+    /// The study directory of a path given as the directory or as its metrics.json.
+    static func studyDirectory(_ path: String) -> String {
+        var isDir: ObjCBool = false
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        return isDir.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+
     func validate() throws {
         guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a finite number ≥ 0") }
         guard absoluteTolerance.isFinite, absoluteTolerance >= 0 else {
@@ -63,7 +70,8 @@ struct CompareCommand: ParsableCommand {
             throw WorkbenchError.usage(error.description)
         }
         let comparison = Comparison(base: baseMetrics, new: newMetrics,
-                                    tolerance: Tolerance(relative: tolerance, absolute: absoluteTolerance))
+                                    tolerance: Tolerance(relative: tolerance, absolute: absoluteTolerance),
+                                    baseDirectory: Self.studyDirectory(base), newDirectory: Self.studyDirectory(new))
         if json {
             print(String(decoding: try comparison.json(baseLabel: base, newLabel: new, all: all), as: UTF8.self), terminator: "")
         } else {
