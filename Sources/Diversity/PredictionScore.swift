@@ -13,7 +13,7 @@ public struct PredictionScore: Codable, Equatable, Sendable {
         public var bmc: Double?
         public var mmc: Double?
         enum CodingKeys: String, CodingKey {
-            case era, rows, corr, fnc, featureExposure = "feature_exposure", bmc, mmc
+            case era, rows, corr, fnc, featureExposure = "max_feature_exposure", bmc, mmc
         }
     }
     public var target: String
@@ -30,7 +30,7 @@ public struct PredictionScore: Codable, Equatable, Sendable {
     public var perEra: [Era]
     enum CodingKeys: String, CodingKey {
         case target, rows, eras, corrMean = "corr_mean", corrStd = "corr_std", corrSharpe = "corr_sharpe"
-        case maxDrawdown = "max_drawdown", fncMean = "fnc_mean", featureExposure = "feature_exposure"
+        case maxDrawdown = "max_drawdown", fncMean = "fnc_mean", featureExposure = "max_feature_exposure"
         case bmcMean = "bmc_mean", mmcMean = "mmc_mean", perEra = "per_era"
     }
 

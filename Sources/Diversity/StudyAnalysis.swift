@@ -60,7 +60,9 @@ public struct ModelMetrics: Codable, Equatable, Sendable {
     /// Mean correlation_contribution against the benchmark (NaN without one).
     public var bmcMean: Double
     public var fncMean: Double
-    /// Mean over eras of max_f |pearson(feature, prediction)|.
+    /// `max_feature_exposure`: mean over eras of max_f |pearson(feature, prediction)| on all rows
+    /// of the era (numerai-tools' per-era `max_feature_correlation`, averaged; the dataset's binned
+    /// features). metrics.json files written before the rename call it `feature_exposure`.
     public var featureExposure: Double
     /// Mean test-range contribution to the ensemble of all other models.
     public var contribution: Double
@@ -69,9 +71,37 @@ public struct ModelMetrics: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, arm, params, corrMean = "corr_mean", corrStd = "corr_std", corrSharpe = "corr_sharpe"
         case maxDrawdown = "max_drawdown", bmcMean = "bmc_mean", fncMean = "fnc_mean"
-        case featureExposure = "feature_exposure", contribution
+        case featureExposure = "max_feature_exposure", contribution
         case selectionCorrMean = "selection_corr_mean", testCorrMean = "test_corr_mean"
     }
+}
+
+extension ModelMetrics {
+    /// Decodes `max_feature_exposure`, or `feature_exposure` as metrics.json files written before
+    /// the rename spell it, so that older study directories stay readable.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        arm = try c.decode(String.self, forKey: .arm)
+        params = try c.decode([String: Double].self, forKey: .params)
+        corrMean = try c.decode(Double.self, forKey: .corrMean)
+        corrStd = try c.decode(Double.self, forKey: .corrStd)
+        corrSharpe = try c.decode(Double.self, forKey: .corrSharpe)
+        maxDrawdown = try c.decode(Double.self, forKey: .maxDrawdown)
+        bmcMean = try c.decode(Double.self, forKey: .bmcMean)
+        fncMean = try c.decode(Double.self, forKey: .fncMean)
+        if let v = try c.decodeIfPresent(Double.self, forKey: .featureExposure) {
+            featureExposure = v
+        } else {
+            let old = try decoder.container(keyedBy: LegacyKeys.self)
+            featureExposure = try old.decode(Double.self, forKey: .featureExposure)
+        }
+        contribution = try c.decode(Double.self, forKey: .contribution)
+        selectionCorrMean = try c.decode(Double.self, forKey: .selectionCorrMean)
+        testCorrMean = try c.decode(Double.self, forKey: .testCorrMean)
+    }
+
+    enum LegacyKeys: String, CodingKey { case featureExposure = "feature_exposure" }
 }
 
 public struct DiversityMetrics: Codable, Equatable, Sendable {
@@ -192,6 +222,9 @@ public struct StudyAnalysisResult: Sendable {
     /// numerai_corr per evaluation era, per model.
     public var corrPerEra: [[Double]]
     public var eraNames: [String]
+    /// correlation_contribution against the benchmark per evaluation era, per model (NaN without
+    /// a benchmark); `bmc_mean` is its mean. `models.csv` / `per_era.csv` read it.
+    public var bmcPerEra: [[Double]] = []
 }
 
 public enum StudyAnalysis {
@@ -283,14 +316,17 @@ public enum StudyAnalysis {
         clock.mark("scores")
 
         var bmc = [Double](repeating: .nan, count: m)
+        var bmcSeries = [[Double]](repeating: [Double](repeating: .nan, count: layout.eras.count), count: m)
         if let b = input.benchmark {
-            let out = SharedDoubles(count: m)
+            let out = ModelMatrix(models: m, columns: layout.eras.count)
             DispatchQueue.concurrentPerform(iterations: m) { i in
-                out.v[i] = SeriesSummary.mean(layout.contributionPerEra(
+                let series = layout.contributionPerEra(
                     gaussianized: UnsafeBufferPointer(g.row(i)), meta: UnsafeBufferPointer(g.row(b)),
-                    eras: 0..<layout.eras.count))
+                    eras: 0..<layout.eras.count)
+                for (e, v) in series.enumerated() { out.row(i)[e] = v }
             }
-            bmc = out.array
+            bmcSeries = (0..<m).map { Array(out.row($0)) }
+            bmc = bmcSeries.map(SeriesSummary.mean)
         }
         clock.mark("bmc")
 
@@ -372,7 +408,7 @@ public enum StudyAnalysis {
             uncertainty: inference.uncertainty, theoryOutOfSample: inference.theory,
             referenceContributions: inference.reference)
         return StudyAnalysisResult(metrics: metrics, correlation: xAll.correlation(of: all), corrPerEra: corrSeries,
-                                   eraNames: layout.eras.map(\.name))
+                                   eraNames: layout.eras.map(\.name), bmcPerEra: bmcSeries)
     }
 
     /// The per-era centered target laid out like compact arrays.

@@ -57,7 +57,13 @@ public struct StoreError: Error, CustomStringConvertible {
 /// | `/models/{id,arm,target,status,error,params_json}` | strings `[models]` | per model |
 /// | `/models/{seed,trees}` int64, `/models/train_seconds` float64 | `[models]` | per model |
 /// | `/benchmark/predictions` | float32 `[rows]` | the benchmark model (when trained) |
+/// | `/target` | float32 `[rows]` | the scored target of each column (NaN: unknown); its name is the root attribute `target_name` |
+/// | `/split` | strings `[rows]` | the data split of each column (`validation`, `live`, …) |
+/// | `/selection`, `/test` | int8 `[rows]` | 1 when the column's era is in the selection / test eras of the evaluation (metrics.json `split`), else 0 |
 /// | attributes on `/` | `study_name`, `study_hash`, `study_json`, `format_version`, `model_count`, `models_done` | |
+///
+/// `/target`, `/split`, `/selection`, `/test` and `target_name` were added later (same format
+/// version): files without them still read, with `StoredStudy.labels` nil.
 public final class PredictionStore: @unchecked Sendable {
     public static let formatVersion: Int64 = 1
     public let directory: URL
@@ -68,6 +74,8 @@ public final class PredictionStore: @unchecked Sendable {
     public let ids: [String]
     public let eraOfColumn: [String]
     public let modelCount: Int
+    /// Scored target, split and selection/test flags per column, written with the predictions.
+    public var labels: ColumnLabels?
 
     var partsDirectory: URL { directory.appendingPathComponent("parts") }
     /// Set when `contents()` found an unreadable predictions.h5 and moved it to
@@ -76,7 +84,7 @@ public final class PredictionStore: @unchecked Sendable {
     public var predictionsPath: String { directory.appendingPathComponent("predictions.h5").path }
 
     public init(directory: URL, studyName: String, studyHash: String, studyJSON: String, rows: [Int32],
-                ids: [String], eraOfColumn: [String], modelCount: Int) throws {
+                ids: [String], eraOfColumn: [String], modelCount: Int, labels: ColumnLabels? = nil) throws {
         self.directory = directory
         self.studyName = studyName
         self.studyHash = studyHash
@@ -85,6 +93,10 @@ public final class PredictionStore: @unchecked Sendable {
         self.ids = ids
         self.eraOfColumn = eraOfColumn
         self.modelCount = modelCount
+        if let labels, labels.count != rows.count {
+            throw StoreError("column labels for \(labels.count) columns, but \(rows.count) rows")
+        }
+        self.labels = labels
     }
 
     func partURL(_ index: Int) -> URL {
@@ -221,6 +233,7 @@ public final class PredictionStore: @unchecked Sendable {
             try file.write("rows", rows)
             try file.writeStrings("ids", ids, compression: 1)
             try file.writeStrings("eras", eraOfColumn, compression: 1)
+            if let labels { try labels.write(to: file) }
             let models = try file.createGroup("models")
             try writeRecords(ordered, to: models)
             if let record = contents.records[-1], let values = contents.predictions[-1] {
@@ -277,6 +290,8 @@ public struct StoredStudy: @unchecked Sendable {
     public let matrix: [Float]
     public let benchmarkRecord: ModelRecord?
     public let benchmarkPredictions: [Float]?
+    /// nil for files written before the labels were stored.
+    public var labels: ColumnLabels? = nil
 
     public func predictions(ofModel index: Int) -> [Float] {
         Array(matrix[(index * rows.count)..<((index + 1) * rows.count)])
@@ -303,13 +318,14 @@ public struct StoredStudy: @unchecked Sendable {
             benchRecord = try records(g).first
             benchPredictions = try g.read("predictions", as: Float.self)
         }
-        let study = StoredStudy(
+        var study = StoredStudy(
             studyName: try file.stringAttribute("study_name"), studyHash: try file.stringAttribute("study_hash"),
             studyJSON: try file.stringAttribute("study_json"), records: try records(models),
             rows: try file.read("rows", as: Int32.self), ids: try file.readStrings("ids"),
             eras: try file.readStrings("eras"), matrix: try file.read("predictions", as: Float.self),
             benchmarkRecord: benchRecord, benchmarkPredictions: benchPredictions)
         try study.checkShapes(path: path, modelCount: try file.attribute("model_count", as: Int64.self))
+        study.labels = try ColumnLabels.read(from: file, path: path, columns: study.rows.count)
         return study
     }
 
@@ -345,5 +361,53 @@ extension JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e
+    }
+}
+
+/// What a column of predictions is scored against, stored beside the predictions so that any
+/// metric is computable from predictions.h5 alone (e.g. numerai-tools' on `/target`).
+public struct ColumnLabels: Sendable, Equatable {
+    /// Name of the scored target (the study's benchmark target, else `target`).
+    public var targetName: String
+    /// Per column: the target value, NaN where unknown.
+    public var target: [Float]
+    /// Per column: the data split (`validation`, `live`, …).
+    public var split: [String]
+    /// Per column: the era is one of the evaluation's selection eras / test eras.
+    public var selection: [Bool]
+    public var test: [Bool]
+
+    public init(targetName: String, target: [Float], split: [String], selection: [Bool], test: [Bool]) {
+        self.targetName = targetName; self.target = target; self.split = split
+        self.selection = selection; self.test = test
+    }
+
+    public var count: Int { target.count }
+
+    func write(to file: H5File) throws {
+        try file.setAttribute("target_name", targetName)
+        try file.write("target", target)
+        try file.writeStrings("split", split, compression: 1)
+        try file.write("selection", selection.map { Int8($0 ? 1 : 0) })
+        try file.write("test", test.map { Int8($0 ? 1 : 0) })
+    }
+
+    /// nil when the file predates the labels; a partial or mis-sized set is a damaged store.
+    static func read(from file: H5File, path: String, columns: Int) throws -> ColumnLabels? {
+        let names = ["target", "split", "selection", "test"]
+        let present = names.filter { file.exists($0) }
+        if present.isEmpty { return nil }
+        guard present.count == names.count, file.hasAttribute("target_name") else {
+            throw StoreError("\(path): damaged store: column labels incomplete (has \(present.joined(separator: ", ")))")
+        }
+        let labels = ColumnLabels(
+            targetName: try file.stringAttribute("target_name"), target: try file.read("target", as: Float.self),
+            split: try file.readStrings("split"), selection: try file.read("selection", as: Int8.self).map { $0 != 0 },
+            test: try file.read("test", as: Int8.self).map { $0 != 0 })
+        for (name, n) in [("target", labels.target.count), ("split", labels.split.count),
+                          ("selection", labels.selection.count), ("test", labels.test.count)] where n != columns {
+            throw StoreError("\(path): damaged store: \(n) \(name) values for \(columns) rows")
+        }
+        return labels
     }
 }

@@ -81,11 +81,12 @@ public enum ShardMerger {
 
         let rows = evaluationRows(dataset)
         let fingerprint = DataFingerprint.of(dataset)
+        let labels = spec.columnLabels(rows: rows, dataset: dataset)
         func store(at url: URL) throws -> PredictionStore {
             try PredictionStore(directory: url, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
                                 rows: rows, ids: rows.map { dataset.ids[Int($0)] },
                                 eraOfColumn: rows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] },
-                                modelCount: plans.count)
+                                modelCount: plans.count, labels: labels)
         }
         var merged = StoreContents()
         var owner: [Int: Int] = [:]

@@ -73,7 +73,8 @@ public final class StudyRunner: @unchecked Sendable {
         store = try PredictionStore(
             directory: directory, studyName: spec.name, studyHash: spec.hash, studyJSON: spec.canonicalJSON,
             rows: evalRows, ids: evalRows.map { dataset.ids[Int($0)] },
-            eraOfColumn: evalRows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] }, modelCount: plans.count)
+            eraOfColumn: evalRows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] }, modelCount: plans.count,
+            labels: spec.columnLabels(rows: evalRows, dataset: dataset))
     }
 
     /// Creates the output directory and records the study and its data fingerprint
@@ -96,7 +97,8 @@ public final class StudyRunner: @unchecked Sendable {
             }
             if let mismatch {
                 guard force else { throw StudyError(path: "$", mismatch) }
-                for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards"] {
+                for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards",
+                             "models.csv", "per_era.csv"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }

@@ -162,7 +162,7 @@ enum ReplicateRun {
         if shard == nil {
             // A replicate finished by an earlier run keeps its analysis; one whose analysis was
             // cut short (report.md is written last) is analysed again.
-            let upToDate = summary.trained == 0 && ["metrics.json", "report.md"].allSatisfy {
+            let upToDate = summary.trained == 0 && ["metrics.json", "report.md", "models.csv", "per_era.csv"].allSatisfy {
                 FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path)
             }
             if !upToDate { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) }

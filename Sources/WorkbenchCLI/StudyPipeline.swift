@@ -28,6 +28,8 @@ public enum StudyPipeline {
                                                    targetIndex: prepared.input.targetIndex,
                                                    testEras: analysis.metrics.split.testEras)
         try StudyReport.writeMetrics(analysis.metrics, to: directory)
+        // models.csv and per_era.csv: the same numbers as tables (wherever metrics.json is written).
+        try ResultTables.write(analysis: analysis, models: description.models, to: directory)
         return try StudyReport.write(analysis: analysis, study: description, to: directory)
     }
 

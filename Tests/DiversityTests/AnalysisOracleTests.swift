@@ -69,7 +69,7 @@ final class AnalysisOracleTests: XCTestCase {
         for key in ["models", "diversity", "scaling", "arms", "theory", "per_era"] { XCTAssertNotNil(object[key], key) }
         let model = (object["models"] as! [[String: Any]])[0]
         for key in ["id", "arm", "params", "corr_mean", "corr_sharpe", "bmc_mean", "corr_std", "max_drawdown",
-                    "fnc_mean", "feature_exposure", "contribution"] { XCTAssertNotNil(model[key], key) }
+                    "fnc_mean", "max_feature_exposure", "contribution"] { XCTAssertNotNil(model[key], key) }
         XCTAssertEqual(try StudyAnalysis.run(input).metrics.canonicalJSON(), json, "same input → identical JSON")
         let decoded = try StudyMetrics.decode(json)
         XCTAssertEqual(decoded.models.count, 12)

@@ -64,8 +64,8 @@ final class ScoreCommandTests: XCTestCase {
             assertClose((mine[key] as! NSNumber).doubleValue, (expected[key] as! NSNumber).doubleValue, rel: 1e-9, key)
         }
         // Exposure uses the raw predictions, which the CSV round trip stores as float32.
-        assertClose((mine["feature_exposure"] as! NSNumber).doubleValue,
-                    (expected["exposure_mean"] as! NSNumber).doubleValue, rel: 1e-6, "feature_exposure")
+        assertClose((mine["max_feature_exposure"] as! NSNumber).doubleValue,
+                    (expected["exposure_mean"] as! NSNumber).doubleValue, rel: 1e-6, "max_feature_exposure")
         let perEra = mine["per_era"] as! [[String: Any]]
         for (key, mineKey) in [("corr", "corr"), ("fnc", "fnc"), ("bmc", "bmc"), ("mmc", "mmc")] {
             let theirs = doubles(expected[key])

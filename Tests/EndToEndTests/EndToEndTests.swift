@@ -20,7 +20,7 @@ final class RunCommandTests: XCTestCase {
         XCTAssertFalse(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         let help = try TestSupport.workbench(["--help"])
         XCTAssertEqual(help.status, 0)
-        for command in ["run", "merge", "report", "train", "predict", "score", "compare", "mine", "data", "slurm", "parameters"] {
+        for command in ["run", "merge", "report", "train", "predict", "score", "compare", "table", "mine", "data", "slurm", "parameters"] {
             XCTAssertTrue(help.stdout.contains("  \(command) "), "--help lacks \(command):\n\(help.stdout)")
         }
         let bad = try TestSupport.workbench(["run"])

@@ -6,11 +6,11 @@ final class CompareTests: XCTestCase {
     static let sample = """
     {"models": [
        {"id": "m1", "arm": "seeds", "params": {"learning_rate": 0.02, "num_leaves": 31}, "corr_mean": 0.019,
-        "corr_sharpe": 0.9, "bmc_mean": 0.002, "max_drawdown": 0.2, "feature_exposure": 0.3, "ok": true},
+        "corr_sharpe": 0.9, "bmc_mean": 0.002, "max_drawdown": 0.2, "max_feature_exposure": 0.3, "ok": true},
        {"id": "m0", "arm": "seeds", "params": {"learning_rate": 0.01, "num_leaves": 31}, "corr_mean": 0.021,
-        "corr_sharpe": 1.1, "bmc_mean": 0.001, "max_drawdown": 0.1, "feature_exposure": 0.2, "ok": false},
+        "corr_sharpe": 1.1, "bmc_mean": 0.001, "max_drawdown": 0.1, "max_feature_exposure": 0.2, "ok": false},
        {"id": "m2", "arm": "drop eras", "params": {}, "corr_mean": 0.030, "corr_sharpe": 2, "bmc_mean": 0.004,
-        "max_drawdown": 0.05, "feature_exposure": null}],
+        "max_drawdown": 0.05, "max_feature_exposure": null}],
      "diversity": {"pairwise_corr_mean": 0.85, "pca_explained_variance_ratio": [0.5, 0.2, 0.1, 0.05, 0.05, 0.04, 0.03, 0.02, 0.005, 0.004, 0.001],
                    "participation_ratio": 1.2, "effective_models": 1.5},
      "scaling": [{"k": 2, "method": "random", "corr_mean": 0.021, "ci_low": 0.019, "ci_high": 0.023},
@@ -43,7 +43,7 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(m["models[id=m1].params.learning_rate"], 0.02)
         XCTAssertEqual(m["models[id=m1].ok"], 1)
         XCTAssertEqual(m["models[id=m0].ok"], 0)
-        XCTAssertTrue(m["models[id=m2].feature_exposure"]!.isNaN)
+        XCTAssertTrue(m["models[id=m2].max_feature_exposure"]!.isNaN)
         XCTAssertEqual(m["arms[name=seeds].models"], 2)
         XCTAssertEqual(m["eras[era=3].corr"], 0.1)
         XCTAssertEqual(m["study.seed"], 7)
@@ -54,7 +54,7 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(m["summary.models.corr_mean.mean"]!, (0.019 + 0.021 + 0.030) / 3, accuracy: 1e-15)
         XCTAssertEqual(m["summary.models.corr_mean.median"], 0.021)
         XCTAssertEqual(m["summary.models.corr_mean.max"], 0.030)
-        XCTAssertEqual(m["summary.models.feature_exposure.mean"]!, 0.25, accuracy: 1e-15)
+        XCTAssertEqual(m["summary.models.max_feature_exposure.mean"]!, 0.25, accuracy: 1e-15)
         XCTAssertEqual(m["summary.models[arm=seeds].count"], 2)
         XCTAssertEqual(m["summary.models[arm=drop eras].corr_mean.min"], 0.030)
 
@@ -92,10 +92,13 @@ final class CompareTests: XCTestCase {
             ("models[id=m1].mmc_mean", .higherIsBetter),
             ("models[id=m1].fnc_mean", .higherIsBetter),
             ("ensemble.contribution_positive_share", .higherIsBetter),
-            ("scaling[k=2,method=random].ci_low", .higherIsBetter),
+            ("scaling[k=2,method=random].ci_low", .neutral),
+            ("arms[arm=grid].scaling[k=2,method=random].ci_high", .neutral),
+            ("scaling[k=2,method=random].corr_mean", .higherIsBetter),
+            ("ensemble.ci_low", .higherIsBetter),
             ("summary.models.corr_mean.min", .higherIsBetter),
             ("models[id=m1].max_drawdown", .lowerIsBetter),
-            ("models[id=m1].feature_exposure", .lowerIsBetter),
+            ("models[id=m1].max_feature_exposure", .lowerIsBetter),
             ("summary.models.max_drawdown.mean", .lowerIsBetter),
             ("models[id=m1].corr_std", .neutral),
             ("diversity.pairwise_corr_mean", .neutral),
@@ -103,6 +106,10 @@ final class CompareTests: XCTestCase {
             ("models[id=m1].params.learning_rate", .neutral),
             ("summary.models.count", .neutral),
             ("scaling[method=corr_top].k_best", .neutral),
+            ("per_era[era=0061].ensemble", .neutral),
+            ("per_era[era=0061].best_single_corr", .neutral),
+            ("attribution[parameter=max_depth].corr_spearman", .neutral),
+            ("arms[arm=grid].attribution[parameter=seed].contribution_r2", .neutral),
         ]
         for (name, expected) in cases { XCTAssertEqual(MetricDirection.of(name), expected, name) }
     }
@@ -157,6 +164,94 @@ final class CompareTests: XCTestCase {
         let md = c.markdown(baseLabel: "a|b", newLabel: "new", all: false)
         XCTAssertTrue(md.hasPrefix("# Study comparison\n"))
         XCTAssertTrue(md.contains("regressed or removed"))
+    }
+
+    func testMetricsOfAnElementOnlyTheBaseHasAreGoneNotRegressions() throws {
+        let base = try JSONValue.parse(Data(Self.sample.utf8))
+        // m2 is not in the new study; m1 lost a leaf while the model is still there.
+        var object = try JSONSerialization.jsonObject(with: Data(Self.sample.utf8)) as! [String: Any]
+        var models = (object["models"] as! [[String: Any]]).filter { $0["id"] as? String != "m2" }
+        models[0].removeValue(forKey: "corr_sharpe")
+        XCTAssertEqual(models[0]["id"] as? String, "m1")
+        object["models"] = models
+        let fewer = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let c = Comparison(base: base, new: try JSONValue.parse(Data(fewer.utf8)), tolerance: .standard)
+        let status = Dictionary(uniqueKeysWithValues: c.rows.map { ($0.name, $0.status) })
+        XCTAssertEqual(status["models[id=m2].corr_mean"], .gone)
+        XCTAssertEqual(status["summary.models[arm=drop eras].count"], .gone)
+        XCTAssertEqual(status["models[id=m1].corr_sharpe"], .removed, "a leaf of a model both have")
+        XCTAssertFalse(c.regressions.contains { $0.name.hasPrefix("models[id=m2]") })
+        XCTAssertTrue(c.regressions.contains { $0.name == "models[id=m1].corr_sharpe" })
+        XCTAssertTrue(c.rows.filter { $0.status == .gone }.allSatisfy(\.isDetail))
+        XCTAssertEqual(Comparison.elementPrefixes("a[x=1].b[k=2,m=r].c"), ["a[x=1]", "a[x=1].b[k=2,m=r]"])
+    }
+
+    /// A metrics.json with `n` models, per-era rows and (optionally) ensembles.
+    static func study(models n: Int, shift: Double, eras: Range<Int>, ensembles: Bool) -> String {
+        let models = (0..<n).map { i in
+            #"{"id": "m\#(i)", "arm": "\#(i % 2 == 0 ? "grid" : "seeds")", "params": {"seed": \#(i)}, "corr_mean": \#(0.01 + shift + Double(i) * 1e-4), "max_drawdown": \#(0.1 - shift)}"#
+        }.joined(separator: ", ")
+        let perEra = eras.map { e in
+            #"{"era": "\#(String(format: "%04d", e))", "ensemble": \#(0.02 + shift + 0.01 * sin(Double(e))), "best_single": \#(0.015 + 0.01 * cos(Double(e))), "benchmark": \#(0.01 + shift / 2)}"#
+        }.joined(separator: ", ")
+        let arms = #"{"arm": "grid", "model_ids": [], "scaling": [{"k": 1, "method": "random", "corr_mean": 0.01}, {"k": 3, "method": "random", "corr_mean": \#(0.02 + shift)}, {"k": 9, "method": "theory", "corr_mean": 0.5}]}"#
+        let ens = ensembles ? #", "ensembles": [{"name": "all", "test_corr": {"mean": \#(0.03 + shift)}}, {"name": "grid", "test_corr": {"mean": 0.025}}], "inference": {"alpha": 0.2, "hac_lag": 2}"# : ""
+        return #"{"benchmark": "benchmark", "models": [\#(models)], "per_era": [\#(perEra)], "arms": [\#(arms)], "diversity": {"pairwise_corr_mean": \#(0.8 + shift), "effective_models": 2.5}\#(ens)}"#
+    }
+
+    func testHeadlineAndPairedIntervalFromPerEraValues() throws {
+        let base = try JSONValue.parse(Data(Self.study(models: 4, shift: 0, eras: 10..<30, ensembles: false).utf8))
+        let new = try JSONValue.parse(Data(Self.study(models: 4, shift: 0.001, eras: 15..<40, ensembles: true).utf8))
+        let h = Headline(base)
+        // Without ensembles: per-era means and the arm's largest random k.
+        let ensembleMean = (10..<30).map { 0.02 + 0.01 * sin(Double($0)) }.reduce(0, +) / 20
+        XCTAssertEqual(h.value("ensemble")!, ensembleMean, accuracy: 1e-15)
+        XCTAssertEqual(h.value("arm:grid"), 0.02)
+        XCTAssertEqual(h.value("rho"), 0.8)
+        XCTAssertEqual(h.values.map(\.key), ["ensemble", "best_single", "benchmark", "arm:grid", "rho", "effective_models"])
+        let n = Headline(new)
+        XCTAssertEqual(n.value("ensemble"), 0.031)
+        XCTAssertEqual(n.value("arm:grid"), 0.025)
+        let rows = HeadlineRow.rows(base: h, new: n)
+        // Paired over the 15 shared eras 15…29: d = 0.001 every era for the ensemble.
+        let p = try XCTUnwrap(rows.first { $0.key == "ensemble" }?.paired)
+        XCTAssertEqual(p.eras, 15)
+        XCTAssertEqual(p.mean, 0.001, accuracy: 1e-15)
+        XCTAssertEqual(p.ciHigh - p.ciLow, 0, accuracy: 1e-12, "constant difference: zero-width interval")
+        XCTAssertEqual(p.level, 0.8, accuracy: 1e-15)
+        let best = try XCTUnwrap(rows.first { $0.key == "best_single" }?.paired)
+        XCTAssertEqual(best.mean, 0, accuracy: 1e-15)
+        // No shared eras: no interval.
+        let far = try JSONValue.parse(Data(Self.study(models: 4, shift: 0, eras: 100..<120, ensembles: false).utf8))
+        XCTAssertNil(HeadlineRow.rows(base: h, new: Headline(far)).first!.paired)
+    }
+
+    func testMarkdownStaysUnderTheCommentLimitWithDetailFolded() throws {
+        // Two different large studies: thousands of per-model and per-era rows.
+        let base = try JSONValue.parse(Data(Self.study(models: 1500, shift: 0, eras: 0..<400, ensembles: true).utf8))
+        let new = try JSONValue.parse(Data(Self.study(models: 1200, shift: -0.002, eras: 100..<500, ensembles: true).utf8))
+        let c = Comparison(base: base, new: new, tolerance: .standard)
+        XCTAssertGreaterThan(c.rows.count, 5000)
+        let md = c.markdown(baseLabel: "base", newLabel: "new", all: false)
+        XCTAssertLessThan(md.utf8.count, Comparison.markdownLimit)
+        XCTAssertTrue(md.contains("## Headline"))
+        XCTAssertTrue(md.contains("<details><summary>Neutral detail"))
+        XCTAssertTrue(md.hasSuffix("</details>\n"))
+        XCTAssertTrue(md.contains("more rows not shown (`workbench compare --json` lists every one)"), md)
+        // Regressions: the model leaves both have (1200 corr_mean, 1200 drawdowns) and the
+        // summaries; never the 300 models only in base, the per-era rows or the inference sections.
+        XCTAssertTrue(c.regressions.allSatisfy { !$0.name.hasPrefix("per_era") && !$0.name.hasPrefix("ensembles") })
+        XCTAssertFalse(c.regressions.contains { $0.name.hasPrefix("models[id=m1300]") })
+        XCTAssertEqual(c.count(.gone), 300 * 3 + 100 * 3)
+        // Every listed row of the changed table is a regression or an improvement, in that order.
+        let terminal = c.terminal(all: false)
+        XCTAssertTrue(terminal.hasPrefix("| headline (test eras)"))
+        XCTAssertTrue(terminal.contains("more rows not shown (`workbench compare --all` lists every one)"))
+        XCTAssertTrue(terminal.hasSuffix(c.summary + "\n"))
+        let json = try JSONSerialization.jsonObject(with: try c.json(baseLabel: "b", newLabel: "n", all: false)) as! [String: Any]
+        XCTAssertEqual(json["regressions"] as? Int, c.regressions.count)
+        XCTAssertEqual((json["rows"] as! [Any]).count, c.rows.filter { $0.status != .unchanged }.count)
+        XCTAssertEqual((json["headline"] as! [[String: Any]]).first?["key"] as? String, "ensemble")
     }
 
     func testLoadingErrors() throws {

@@ -5,7 +5,9 @@ import Foundation
 /// Decided from the metric's name with identity brackets removed (`scaling[k=5,method=random].ci_low`
 /// → `scaling.ci_low`), scanning its dot-separated components from the last to the first; the
 /// first component that matches decides:
-/// - anything under `diversity`, under the inference sections (`contrasts`, `ensembles`, `uncertainty`,
+/// - anything under `diversity`, `per_era` or an `attribution` list (per-era and attribution
+///   leaves are detail, not the quality of the run), the `ci_low`/`ci_high` of a `scaling` row (the
+///   5–95 % spread over random draws of members, not an error bar), under the inference sections (`contrasts`, `ensembles`, `uncertainty`,
 ///   `theory_out_of_sample`, `reference_contributions`, `inference`) or under a `params` object, and any component containing
 ///   `pairwise` or `std`, is **neutral** (a change is reported, never a regression);
 /// - a component containing `drawdown` or `exposure` is **lower is better**;
@@ -29,6 +31,8 @@ public enum MetricDirection: String, Sendable, Equatable {
         }
         let parts = plain.split(separator: ".").map { $0.lowercased() }
         if parts.first == "diversity" || parts.contains("params") { return .neutral }
+        if parts.contains("per_era") || parts.contains("attribution") { return .neutral }
+        if parts.contains("scaling"), let last = parts.last, last == "ci_low" || last == "ci_high" { return .neutral }
         // Inference detail (issue 14): contrasts, bootstrap intervals, ensembles and reference
         // contributions describe the evidence, not the quality of the run.
         if let first = parts.first, inferenceSections.contains(first) { return .neutral }
@@ -68,12 +72,19 @@ public struct Tolerance: Sendable, Equatable {
 public struct ComparisonRow: Sendable, Equatable {
     public enum Status: String, Sendable, Equatable {
         case unchanged, improved, regressed, changed, added, removed
+        /// Only in base because its list element is gone (a model, arm or scaling point the new
+        /// study does not have): a different study, not a lost metric; detail, not a regression.
+        case gone
     }
     public let name: String
     public let base: Double?
     public let new: Double?
     public let direction: MetricDirection
     public let status: Status
+
+    /// Neutral detail: neutral changes, added metrics and gone list elements. The rest of the
+    /// rows that are not unchanged (regressed, removed, improved) are what changed.
+    public var isDetail: Bool { status == .changed || status == .added || status == .gone }
 
     /// Status rules (a **regression** is what makes `compare` exit 1):
     /// - only in base → removed (a regression: a metric the baseline had is gone);
@@ -110,17 +121,56 @@ public struct Comparison: Sendable {
     public let rows: [ComparisonRow]
     public let tolerance: Tolerance
 
-    public init(base: [(name: String, value: Double)], new: [(name: String, value: Double)], tolerance: Tolerance) {
+    /// Headline numbers of both studies (empty when built from flat lists).
+    public let headline: [HeadlineRow]
+
+    public init(base: [(name: String, value: Double)], new: [(name: String, value: Double)], tolerance: Tolerance,
+                headline: [HeadlineRow] = []) {
         var b: [String: Double] = [:], n: [String: Double] = [:]
         for m in base { b[m.name] = m.value }
         for m in new { n[m.name] = m.value }
+        // Every list-element prefix (`…]`) of the new names: a base-only metric whose element is
+        // not among them went with its element.
+        var newElements = Set<String>()
+        for name in n.keys { for p in Self.elementPrefixes(name) { newElements.insert(p) } }
         let names = Set(b.keys).union(n.keys).sorted(by: MetricNames.naturalLess)
-        rows = names.map { ComparisonRow.classify(name: $0, base: b[$0], new: n[$0], tolerance: tolerance) }
+        rows = names.map { name in
+            let row = ComparisonRow.classify(name: name, base: b[name], new: n[name], tolerance: tolerance)
+            if row.status == .removed, Self.elementPrefixes(name).contains(where: { !newElements.contains($0) }) {
+                return ComparisonRow(name: name, base: row.base, new: nil, direction: row.direction, status: .gone)
+            }
+            return row
+        }
         self.tolerance = tolerance
+        self.headline = headline
     }
 
-    public init(base: JSONValue, new: JSONValue, tolerance: Tolerance) {
-        self.init(base: MetricNames.flatten(base), new: MetricNames.flatten(new), tolerance: tolerance)
+    /// `baseDirectory` / `newDirectory`: the study directories, whose predictions.h5 (when it
+    /// stores the labels) gives the arms' ensembles per era for paired intervals.
+    public init(base: JSONValue, new: JSONValue, tolerance: Tolerance,
+                baseDirectory: String? = nil, newDirectory: String? = nil) {
+        var b = Headline(base), n = Headline(new)
+        if let baseDirectory, let newDirectory,
+           let bs = StoredSeries.armEnsembles(directory: baseDirectory),
+           let ns = StoredSeries.armEnsembles(directory: newDirectory) {
+            b.addPerEra(bs.series, eras: bs.eras)
+            n.addPerEra(ns.series, eras: ns.eras)
+        }
+        self.init(base: MetricNames.flatten(base), new: MetricNames.flatten(new), tolerance: tolerance,
+                  headline: HeadlineRow.rows(base: b, new: n))
+    }
+
+    /// The prefixes of `name` that end a list element: `a[x].b[y].c` → `a[x]`, `a[x].b[y]`.
+    static func elementPrefixes(_ name: String) -> [String] {
+        var out: [String] = [], current = "", depth = 0
+        for ch in name {
+            current.append(ch)
+            if ch == "[" { depth += 1 } else if ch == "]" {
+                depth -= 1
+                if depth == 0 { out.append(current) }
+            }
+        }
+        return out
     }
 
     public var regressions: [ComparisonRow] { rows.filter { $0.status == .regressed || $0.status == .removed } }
@@ -149,23 +199,7 @@ public struct Comparison: Sendable {
     public var summary: String {
         CompareText.summary(compared: rows.count, regressed: count(.regressed), removed: count(.removed),
                             improved: count(.improved), changed: count(.changed), added: count(.added),
-                            tolerance: tolerance)
-    }
-
-    /// The report written by `--markdown`.
-    public func markdown(baseLabel: String, newLabel: String, all: Bool) -> String {
-        var lines = [Markdown.heading("Study comparison", level: 1), ""]
-        lines.append("- base: " + Markdown.escapeInline(baseLabel))
-        lines.append("- new: " + Markdown.escapeInline(newLabel))
-        lines.append("- " + summary)
-        lines.append("- verdict: " + (hasRegression ? CompareText.verdictRegressed(regressions.count) : CompareText.verdictOK))
-        lines.append("")
-        if rows.allSatisfy({ $0.status == .unchanged }) && !all {
-            lines.append(CompareText.nothingChanged)
-        } else {
-            lines.append(table(all: all))
-        }
-        return lines.joined(separator: "\n") + "\n"
+                            gone: count(.gone), tolerance: tolerance)
     }
 }
 
@@ -234,9 +268,9 @@ public enum CompareText {
     static let verdictOK = "no regression beyond tolerance"
     static func verdictRegressed(_ n: Int) -> String { "\(n) metric\(n == 1 ? "" : "s") regressed or removed" }
     static func summary(compared: Int, regressed: Int, removed: Int, improved: Int, changed: Int, added: Int,
-                        tolerance: Tolerance) -> String {
+                        gone: Int, tolerance: Tolerance) -> String {
         "\(compared) metrics compared: \(regressed) regressed, \(removed) removed, \(improved) improved, "
-            + "\(changed) changed (neutral), \(added) added; tolerance |new − base| ≤ "
+            + "\(changed) changed (neutral), \(added) added, \(gone) gone with their list element; tolerance |new − base| ≤ "
             + "\(NumberFormat.metric(tolerance.absolute, digits: 3)) + \(NumberFormat.metric(tolerance.relative, digits: 3))·|base|"
     }
     public static func regressionFailure(_ rows: [ComparisonRow]) -> String {

@@ -10,6 +10,7 @@ let commandList: [ParsableCommand.Type] = [
     ParametersCommand.self,
     ScoreCommand.self,
     CompareCommand.self,
+    TableCommand.self,
     SensitivityCommand.self,
     MineCommand.self,
     TournamentCommand.self,

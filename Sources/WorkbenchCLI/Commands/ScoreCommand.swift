@@ -21,7 +21,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .customLong("meta-model"), help: "Meta model predictions CSV, for MMC.") var metaModel: String?
     @Option(help: "Target name (default: `target` if present, else the first target).") var target: String?
     @Option(help: "Rows to score: a split (train, validation, live, test). Default: validation.") var split: String = "validation"
-    @Flag(help: "Print JSON: corr_mean, corr_std, corr_sharpe, max_drawdown, fnc_mean, feature_exposure, bmc_mean, mmc_mean, per_era.")
+    @Flag(help: "Print JSON: corr_mean, corr_std, corr_sharpe, max_drawdown, fnc_mean, max_feature_exposure, bmc_mean, mmc_mean, per_era.")
     var json = false
 
     func run() throws {
@@ -63,7 +63,7 @@ struct ScoreCommand: ParsableCommand {
         print("corr sharpe      \(f(score.corrSharpe))")
         print("max drawdown     \(f(score.maxDrawdown))")
         print("FNC mean         \(f(score.fncMean))")
-        print("feature exposure \(f(score.featureExposure))")
+        print("max feature exp. \(f(score.featureExposure))")
         if let b = score.bmcMean { print("BMC mean         \(f(b))") }
         if let m = score.mmcMean { print("MMC mean         \(f(m))") }
         print("")
