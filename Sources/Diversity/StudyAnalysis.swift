@@ -191,6 +191,9 @@ public struct StudyAnalysisResult: Sendable {
     /// numerai_corr per evaluation era, per model.
     public var corrPerEra: [[Double]]
     public var eraNames: [String]
+    /// numerai_corr per evaluation era (selection, embargo and test) of the equal-weight ensemble
+    /// of all models, for the report's cumulative chart; its test eras equal `metrics.perEra`.
+    public var ensemblePerEra: [Double] = []
 }
 
 public enum StudyAnalysis {
@@ -371,7 +374,9 @@ public enum StudyAnalysis {
             uncertainty: inference.uncertainty, theoryOutOfSample: inference.theory,
             referenceContributions: inference.reference)
         return StudyAnalysisResult(metrics: metrics, correlation: xAll.correlation(of: all), corrPerEra: corrSeries,
-                                   eraNames: layout.eras.map(\.name))
+                                   eraNames: layout.eras.map(\.name),
+                                   ensemblePerEra: Scaling.testCorr(g: g, layout: layout, members: all, test: 0..<layout.eras.count,
+                                                                    span: layout.compactRange(eras: 0..<layout.eras.count)))
     }
 
     /// The per-era centered target laid out like compact arrays.
