@@ -80,8 +80,11 @@ public struct ReportSummary: Equatable, Sendable {
     /// Contrasts grouped by verdict; "no arm or ensemble is shown better than another" when none is better or worse.
     static func verdicts(_ contrasts: [ContrastResult], alpha: Double) -> String {
         guard !contrasts.isEmpty else { return "none: these metrics hold no paired contrasts, so nothing is judged." }
+        // Verdicts read "inconclusive (MDE 0.0311)": grouped by the first word, the rest kept per contrast.
         func names(_ verdict: String) -> [String] {
-            contrasts.filter { $0.verdict == verdict }.map { "`\(code($0.a))` vs `\(code($0.b))`" }
+            contrasts.filter { verdictWord($0.verdict) == verdict }.map { c in
+                "`\(code(c.a))` vs `\(code(c.b))`" + verdictDetail(c.verdict)
+            }
         }
         let better = contrasts.filter { $0.verdict == "better" }.map { "`\(code($0.a))` is better than `\(code($0.b))`" }
         let worse = contrasts.filter { $0.verdict == "worse" }.map { "`\(code($0.a))` is worse than `\(code($0.b))`" }
@@ -99,6 +102,14 @@ public struct ReportSummary: Equatable, Sendable {
             "\(NumberFormat.compact(alpha, 3))) " + parts.joined(separator: "; ") + "."
     }
 
+    /// "inconclusive (MDE 0.0311)" → "inconclusive".
+    static func verdictWord(_ verdict: String) -> String { String(verdict.prefix { $0 != " " }) }
+    /// "inconclusive (MDE 0.0311)" → " (MDE 0.0311)"; "" when the verdict is one word.
+    static func verdictDetail(_ verdict: String) -> String {
+        let rest = verdict.drop { $0 != " " }
+        return rest.isEmpty ? "" : String(rest)
+    }
+
     /// What the contrasts naming `name` say; if none names it, that the choice rests on selection corr alone.
     static func support(for name: String, contrasts: [ContrastResult]) -> String {
         let mine = contrasts.filter { $0.a == name || $0.b == name }
@@ -109,13 +120,13 @@ public struct ReportSummary: Equatable, Sendable {
         let said = mine.map { c -> String in
             let other = c.a == name ? c.b : c.a
             // The verdict read from `name`'s side: "a better than b" is "b worse than a".
-            let v = c.a == name ? c.verdict
-                : c.verdict == "better" ? "worse" : c.verdict == "worse" ? "better" : c.verdict
+            let word = verdictWord(c.verdict)
+            let v = c.a == name ? word : word == "better" ? "worse" : word == "worse" ? "better" : word
             let holm = c.pHolm.isFinite ? ", Holm p = \(NumberFormat.fixed(c.pHolm, 3))" : ""
             switch v {
             case "better", "worse": return "\(v) than `\(code(other))` (\(ReportText.signed(c.a == name ? c.mean : -c.mean)) per era\(holm))"
             case "equivalent": return "equivalent to `\(code(other))`"
-            default: return "\(v) against `\(code(other))`"
+            default: return "\(v) against `\(code(other))`" + verdictDetail(c.verdict)
             }
         }
         return "`\(code(name))` is " + said.joined(separator: "; ") +
