@@ -297,7 +297,8 @@ enum ReportCharts {
             return [("all pairs", all)]
         }
         var groups: [(name: String, correlations: [Double])] = []
-        for arm in Set(arms).sorted() {
+        // Arms of one model have no pairs within: no empty group in the legend.
+        for arm in Set(arms).sorted() where arms.filter({ $0 == arm }).count > 1 {
             var v: [Double] = []
             for i in 0..<m where arms[i] == arm {
                 for j in (i + 1)..<m where arms[j] == arm { v.append(correlation[i * m + j]) }
@@ -370,7 +371,9 @@ struct VariedParameter: Sendable {
         let lo = values.min()!, hi = values.max()!
         return VariedParameter(name: name, values: values, corr: idx.map { models[$0].corrMean },
                                arms: idx.map { models[$0].arm }, models: idx.map { models[$0].id },
-                               logX: lo > 0 && (log ?? (hi / lo >= pow(10, 1.5))))
+                               // Declared log-uniform: log even when other arms hold 0 there (those
+                               // points cannot be placed and the chart's subtitle counts them).
+                               logX: log.map { $0 && hi > 0 } ?? (lo > 0 && hi / lo >= pow(10, 1.5)))
     }
 }
 

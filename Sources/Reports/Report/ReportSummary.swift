@@ -3,7 +3,8 @@ import Foundation
 
 /// The five-line answer to "what should I stake?" that opens `report.md` and ends `workbench run`.
 ///
-/// 1. the question; 2. the verdicts of the study's paired contrasts, grouped by verdict;
+/// 1. the question; 2. the verdicts of the study's paired contrasts: every better / worse one by
+///    name, the undecided ones by name up to `maxListed`, else counted per verdict;
 /// 3. the recommendation: among the named ensembles (`metrics.ensembles`, which include
 ///    `best_single`, the best single model by selection corr, and the benchmark) the one with the
 ///    highest mean per-era corr on the **selection** eras (ties: the earlier one) — the test eras
@@ -94,13 +95,19 @@ public struct ReportSummary: Equatable, Sendable {
         } else {
             parts += better + worse
         }
-        for v in ["equivalent", "inconclusive", "undetermined"] {
-            let n = names(v)
-            if !n.isEmpty { parts.append("\(v): " + n.joined(separator: ", ")) }
+        // The undecided ones by name while few, else counted (the Contrasts section lists them).
+        let undecided = ["equivalent", "inconclusive", "undetermined"].map { ($0, names($0)) }.filter { !$0.1.isEmpty }
+        if undecided.map(\.1.count).reduce(0, +) <= maxListed {
+            for (v, n) in undecided { parts.append("\(v): " + n.joined(separator: ", ")) }
+        } else {
+            parts.append(undecided.map { "\($0.1.count) \($0.0)" }.joined(separator: ", ") + " (section Contrasts)")
         }
-        return "(\(contrasts.count) paired contrast\(contrasts.count == 1 ? "" : "s") over the test eras, Holm α = " +
-            "\(NumberFormat.compact(alpha, 3))) " + parts.joined(separator: "; ") + "."
+        return "\(contrasts.count) paired contrast\(contrasts.count == 1 ? "" : "s") over the test eras (Holm α = " +
+            "\(NumberFormat.compact(alpha, 3))): " + parts.joined(separator: "; ") + "."
     }
+
+    /// Undecided contrasts (equivalent, inconclusive, undetermined) listed by name up to this many.
+    static let maxListed = 4
 
     /// "inconclusive (MDE 0.0311)" → "inconclusive".
     static func verdictWord(_ verdict: String) -> String { String(verdict.prefix { $0 != " " }) }
