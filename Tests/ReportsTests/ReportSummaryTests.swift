@@ -132,6 +132,9 @@ final class ReportSummaryTests: XCTestCase {
         XCTAssertEqual(part, Array(repeating: "selection", count: s.selectionEras.count)
                        + Array(repeating: "embargo", count: eras.count - s.selectionEras.count - s.testEras.count)
                        + Array(repeating: "test", count: s.testEras.count))
+        // The analysis' all-era ensemble series is the same computation: its test eras are metrics.per_era's bits.
+        XCTAssertEqual(analysis.ensemblePerEra.count, eras.count)
+        XCTAssertEqual(Array(analysis.ensemblePerEra.suffix(s.testEras.count)), metrics.perEra.map(\.ensemble))
         let ensemble = try column("cumulative-corr.csv", "ensemble")
         for (i, p) in metrics.perEra.enumerated() {
             close(ensemble[eras.count - s.testEras.count + i], p.ensemble, "ensemble \(p.era)")

@@ -143,7 +143,7 @@ enum ReportCharts {
         let parameters = VariedParameter.all(metrics: metrics, study: study).map { p in
             ChartFile(fileName: names.unique("param-" + FileNames.slug(p.name)),
                       svg: Charts.hyperparameterScatter(
-                        subtitle: "mean per-era corr over all \(metrics.evaluationEras) evaluation eras; one colour per arm",
+                        subtitle: "mean per-era corr, all \(metrics.evaluationEras) evaluation eras",
                         parameter: p.name, values: p.values, corr: p.corr, arms: p.arms, logX: p.logX),
                       alt: "Model corr against \(p.name)",
                       csv: ChartCSV.table(["model", "arm", p.name, "corr_mean"],
