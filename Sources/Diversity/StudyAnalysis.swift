@@ -225,6 +225,9 @@ public struct StudyAnalysisResult: Sendable {
     /// correlation_contribution against the benchmark per evaluation era, per model (NaN without
     /// a benchmark); `bmc_mean` is its mean. `models.csv` / `per_era.csv` read it.
     public var bmcPerEra: [[Double]] = []
+    /// numerai_corr per evaluation era (selection, embargo and test) of the equal-weight ensemble
+    /// of all models, for the report's cumulative chart; its test eras equal `metrics.perEra`.
+    public var ensemblePerEra: [Double] = []
 }
 
 public enum StudyAnalysis {
@@ -408,7 +411,9 @@ public enum StudyAnalysis {
             uncertainty: inference.uncertainty, theoryOutOfSample: inference.theory,
             referenceContributions: inference.reference)
         return StudyAnalysisResult(metrics: metrics, correlation: xAll.correlation(of: all), corrPerEra: corrSeries,
-                                   eraNames: layout.eras.map(\.name), bmcPerEra: bmcSeries)
+                                   eraNames: layout.eras.map(\.name), bmcPerEra: bmcSeries,
+                                   ensemblePerEra: Scaling.testCorr(g: g, layout: layout, members: all, test: 0..<layout.eras.count,
+                                                                    span: layout.compactRange(eras: 0..<layout.eras.count)))
     }
 
     /// The per-era centered target laid out like compact arrays.

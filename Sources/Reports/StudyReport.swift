@@ -109,7 +109,8 @@ public struct EvaluationSetup: Equatable, Sendable {
     }
 }
 
-/// Writes a study's report: `DIR/report.md` and `DIR/charts/*.svg`, and `DIR/metrics.json`.
+/// Writes a study's report: `DIR/report.md`, `DIR/charts/*.svg` each with its data as
+/// `DIR/charts/*.csv` (same basename), and `DIR/metrics.json`.
 ///
 /// Output is deterministic: models in study order, arms and parameters sorted by name, every
 /// number printed with fixed precision. Files are replaced atomically; the chart folder is
@@ -118,7 +119,21 @@ public enum StudyReport {
     /// Renders the report from an analysis (metrics plus the all-model correlation matrix).
     @discardableResult
     public static func write(analysis: StudyAnalysisResult, study: StudyDescription, to directory: URL) throws -> URL {
-        try write(metrics: analysis.metrics, correlation: analysis.correlation.values, study: study, to: directory)
+        try write(metrics: analysis.metrics, correlation: analysis.correlation.values, study: study,
+                  allEras: allEraSeries(analysis), to: directory)
+    }
+
+    /// The cumulative chart's series over every evaluation era, from the analysis (nil when it
+    /// lacks them, e.g. an analysis made before `ensemblePerEra` existed).
+    static func allEraSeries(_ analysis: StudyAnalysisResult) -> AllEraSeries? {
+        let metrics = analysis.metrics
+        let n = analysis.eraNames.count
+        guard n > 0, analysis.ensemblePerEra.count == n, analysis.corrPerEra.count == metrics.models.count,
+              let best = metrics.models.firstIndex(where: { $0.id == metrics.bestSingle }),
+              analysis.corrPerEra[best].count == n else { return nil }
+        let bench = metrics.benchmark.flatMap { id in metrics.models.firstIndex { $0.id == id } }.map { analysis.corrPerEra[$0] }
+        return AllEraSeries(eraNames: analysis.eraNames, ensemble: analysis.ensemblePerEra, bestSingle: analysis.corrPerEra[best],
+                            benchmark: bench)
     }
 
     /// Renders the report. `correlation` is the row-major M×M correlation matrix of the models'
@@ -128,11 +143,16 @@ public enum StudyReport {
     @discardableResult
     public static func write(metrics: StudyMetrics, correlation: [Double], study: StudyDescription,
                              to directory: URL) throws -> URL {
+        try write(metrics: metrics, correlation: correlation, study: study, allEras: nil, to: directory)
+    }
+
+    static func write(metrics: StudyMetrics, correlation: [Double], study: StudyDescription, allEras: AllEraSeries?,
+                      to directory: URL) throws -> URL {
         let m = metrics.models.count
         guard correlation.count == m * m else {
             throw ReportError("correlation matrix has \(correlation.count) entries, expected \(m)×\(m) for \(m) models")
         }
-        let charts = ReportCharts.render(metrics: metrics, correlation: correlation, study: study)
+        let charts = ReportCharts.render(metrics: metrics, correlation: correlation, study: study, allEras: allEras)
         let markdown = ReportDocument(metrics: metrics, study: study, charts: charts).render()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try replaceChartFolder(in: directory, with: charts.all)
@@ -159,6 +179,7 @@ public enum StudyReport {
         do {
             for chart in charts {
                 try writeAtomically(chart.svg, to: fresh.appendingPathComponent(chart.fileName).path)
+                try writeAtomically(chart.csv, to: fresh.appendingPathComponent(chart.csvFileName).path)
             }
             if fm.fileExists(atPath: final.path) { try fm.moveItem(at: final, to: old) }
             try fm.moveItem(at: fresh, to: final)

@@ -63,7 +63,9 @@ final class ReportCommandTests: XCTestCase {
         let links = regex.matches(in: markdown, range: NSRange(markdown.startIndex..., in: markdown)).map {
             String(markdown[Range($0.range(at: 1), in: markdown)!])
         }
-        XCTAssertEqual(Set(links), Set(a.keys.filter { $0.hasPrefix("charts/") }))
+        XCTAssertEqual(Set(links), Set(a.keys.filter { $0.hasPrefix("charts/") && $0.hasSuffix(".svg") }))
+        XCTAssertEqual(Set(a.keys.filter { $0.hasPrefix("charts/") && $0.hasSuffix(".csv") }),
+                       Set(links.map { String($0.dropLast(4)) + ".csv" }), "each chart's data beside it")
         XCTAssertTrue(markdown.contains("# Study report: tiny"))
         XCTAssertTrue(markdown.contains("benchmark: benchmark"), "the benchmark is compared")
         XCTAssertTrue(markdown.contains("Synthetic data: the true signal scores"), "ceiling from the synthetic true signal")
@@ -76,6 +78,27 @@ final class ReportCommandTests: XCTestCase {
         let again = try TestSupport.workbench(["report", out.path, "--study", studyFile])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try outputs(out), a)
+    }
+
+    /// `workbench run` ends with the report's five-line summary, the same lines as report.md's top.
+    func testRunEndsWithTheReportSummary() throws {
+        let file = root.appendingPathComponent("tiny.json")
+        try Self.study.write(to: file, atomically: true, encoding: .utf8)
+        let out = root.appendingPathComponent("out")
+        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let tail = try XCTUnwrap(r.stdout.components(separatedBy: "summary:\n").last)
+        let printed = tail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(printed.map { String($0.prefix { $0 != ":" }) }, ["Question", "Verdicts", "Recommendation", "Test-era score", "Support"],
+                       r.stdout)
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        let top = markdown.split(separator: "\n").dropFirst().prefix(6).filter { $0.hasPrefix("- **") }
+        XCTAssertEqual(top.count, 5, markdown)
+        for (md, plain) in zip(top, printed) {
+            XCTAssertEqual(md.replacingOccurrences(of: "- **", with: "").replacingOccurrences(of: ":**", with: ":")
+                             .replacingOccurrences(of: "`", with: ""), plain)
+        }
+        XCTAssertTrue(printed[2].hasPrefix("Recommendation: submit "), printed[2])
     }
 
     func testUsageAndMismatchErrors() throws {

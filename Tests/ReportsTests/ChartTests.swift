@@ -160,7 +160,9 @@ final class ChartTests: XCTestCase {
 
     func testHeatmapOrderPermutesRowsAndColumns() {
         // 2×2 with distinct off-diagonals: reversing the order swaps them.
-        let plain = Heatmap(title: "t", values: [1, -1, 0.5, 1], rows: 2, columns: 2, axisLabel: "m", colorbarLabel: "c")
+        // The report's heatmap is sequential over the off-diagonal range (here −1 … 0.5).
+        var plain = Heatmap(title: "t", values: [1, -1, 0.5, 1], rows: 2, columns: 2, axisLabel: "m", domain: -1...0.5, colorbarLabel: "c")
+        plain.sequential = true
         let reversed = Charts.correlationHeatmap(matrix: [1, 0.5, -1, 1], size: 2, order: [1, 0])
         func paths(_ svg: String) -> [String] { svg.components(separatedBy: "\n").filter { $0.hasPrefix("<path") } }
         XCTAssertEqual(paths(plain.render()), paths(reversed))

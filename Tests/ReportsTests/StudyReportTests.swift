@@ -15,13 +15,16 @@ enum ReportFixture {
         let models: Int
         /// Share of each model's noise that the arm's models share (planted pairwise correlation).
         let shared: Double
+        /// Multiplies every model's true-signal weight (0: pure noise; planted arm effects).
+        var strength: Double = 1
     }
 
     static let dataset: Dataset = SyntheticGenerator.generate(SyntheticConfig(
         eras: 56, rowsPerEra: 80, features: 8, targets: 2, seed: 11, noise: 3, latents: 4,
         validationFraction: 0.5, embargoEras: 2))
 
-    static func build(arms: [Arm], benchmark: Bool, seed: UInt64 = 5, featureScores: Bool = true) throws -> (StudyAnalysisResult, StudyDescription) {
+    static func build(arms: [Arm], benchmark: Bool, seed: UInt64 = 5, featureScores: Bool = true,
+                      benchmarkStrength: Double = 0.35) throws -> (StudyAnalysisResult, StudyDescription) {
         let d = dataset
         let rows = (0..<d.rowCount).filter { d.splitOfRow[$0] != .train }.map(Int32.init)
         let signal = d.trueSignal!
@@ -30,7 +33,7 @@ enum ReportFixture {
         for (a, arm) in arms.enumerated() {
             let common = rows.map { _ in rng.nextGaussian() }
             for i in 0..<arm.models {
-                let strength = 0.3 + 0.1 * Double(i % 3)
+                let strength = arm.strength * (0.3 + 0.1 * Double(i % 3))
                 let learningRate = 0.001 * pow(10, Double(i) / 2)
                 let params: [String: Double] = arm.name == "seeds"
                     ? ["seed": Double(1000 + i), "learning_rate": 0.01]
@@ -52,7 +55,7 @@ enum ReportFixture {
         if benchmark {
             benchmarkIndex = infos.count
             infos.append(ModelInfo(id: "example", arm: "benchmark", params: ["learning_rate": 0.01, "seed": 0]))
-            predictions.append(rows.map { r in Float(0.35 * Double(signal[Int(r)]) + rng.nextGaussian()) })
+            predictions.append(rows.map { r in Float(benchmarkStrength * Double(signal[Int(r)]) + rng.nextGaussian()) })
             summaries.append(ModelSummary(id: "example", arm: "benchmark", target: "target",
                                           params: ["learning_rate": 0.01, "seed": 0], trees: 200, trainSeconds: 1.25))
         }
@@ -96,7 +99,7 @@ final class StudyReportTests: XCTestCase {
         defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
         let markdown = try render(analysis, study, into: dir)
         let links = imageLinks(markdown)
-        XCTAssertGreaterThanOrEqual(links.count, 12, "scaling ×4, histogram, heatmap, PCA ×3, parameters, cumulative, contributions")
+        XCTAssertGreaterThanOrEqual(links.count, 10, "scaling ×4, histogram, heatmap, one overlaid PCA, parameters, cumulative, contributions")
         for link in links {
             XCTAssertTrue(link.hasPrefix("charts/") && link.hasSuffix(".svg"), link)
             XCTAssertFalse(link.contains("..") || link.contains("://") || link.hasPrefix("/"), link)
@@ -106,12 +109,17 @@ final class StudyReportTests: XCTestCase {
             XCTAssertNil(xml.error, "\(link): \(xml.error ?? "")")
             XCTAssertEqual(xml.elements.first?.name, "svg", link)
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path).sorted()
+        let all = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path).sorted()
+        let files = all.filter { $0.hasSuffix(".svg") }
         XCTAssertEqual(files, Set(links.map { String($0.dropFirst("charts/".count)) }).sorted(), "every chart referenced, none missing")
+        XCTAssertEqual(all.filter { $0.hasSuffix(".csv") }, files.map { String($0.dropLast(4)) + ".csv" }, "a CSV beside every SVG")
+        XCTAssertEqual(all.count, 2 * files.count, "nothing else in charts/")
         XCTAssertEqual(Set(links).count, links.count, "no chart shown twice")
         XCTAssertFalse(files.contains("scaling-arm-benchmark.svg"), "no scaling chart for a one-model arm")
-        // One scatter per varied setting: learning_rate, num_leaves, seed, dropped eras, dropped features.
-        for name in ["param-learning_rate.svg", "param-num_leaves.svg", "param-seed.svg", "param-dropped-eras.svg",
+        // One scatter per varied setting but the seed: learning_rate, num_leaves, dropped eras, dropped features.
+        XCTAssertFalse(files.contains("param-seed.svg"), "a seed's value means nothing: not charted")
+        XCTAssertFalse(files.contains { $0.hasPrefix("pca-arm-") }, "one overlaid scree, not one per arm")
+        for name in ["param-learning_rate.svg", "param-num_leaves.svg", "param-dropped-eras.svg",
                      "param-dropped-features.svg", "scaling-arm-grid.svg", "scaling-arm-seeds.svg", "scaling-by-arm.svg"] {
             XCTAssertTrue(files.contains(name), name)
         }
@@ -153,7 +161,8 @@ final class StudyReportTests: XCTestCase {
         let (single, singleStudy) = try ReportFixture.build(arms: [.init(name: "seeds", models: 3, shared: 0.5)], benchmark: false)
         let markdown = try render(single, singleStudy, into: a)
         let after = try FileManager.default.contentsOfDirectory(atPath: a.appendingPathComponent("charts").path).sorted()
-        XCTAssertEqual(after, Set(imageLinks(markdown).map { String($0.dropFirst("charts/".count)) }).sorted())
+        let svgs = Set(imageLinks(markdown).map { String($0.dropFirst("charts/".count)) })
+        XCTAssertEqual(after, (svgs.union(svgs.map { String($0.dropLast(4)) + ".csv" })).sorted())
         XCTAssertFalse(after.contains("scaling-arm-grid.svg"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: a.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "no temporary files or folders left")
@@ -304,7 +313,7 @@ final class StudyReportTests: XCTestCase {
             chartBytes += svg.utf8.count
         }
         XCTAssertEqual(markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| grid-") || $0.hasPrefix("| seeds-") }.count,
-                       models - 1, "one model-table row per model")
+                       2 * (models - 1), "one row per model in the metrics table and in the parameters table")
         print("report-render-time \(times.sorted()[1]) s for \(models) models: report.md \(markdown.utf8.count) bytes, charts \(chartBytes) bytes")
     }
 

@@ -48,7 +48,7 @@ public struct BarChart: Sendable {
         var legend = [LegendEntry(label: barName, color: ChartColors.series(0), mark: .bar)]
         if let cumulativeName { legend.append(LegendEntry(label: cumulativeName + " (right axis)", color: ChartColors.series(1), mark: .line)) }
         let frame = XYFrame(title: title, subtitle: sub, xLabel: xLabel, yLabel: yLabel,
-                            y2Label: cumulativeName, xTicks: xTicks, xDomain: 0.4...(Double(shown.count) + 0.6), yTicks: yTicks, y2Ticks: y2Ticks, legend: legend)
+                            y2Label: cumulativeName, xTicks: xTicks, xDomain: 0.4...(Double(shown.count) + 0.6), yTicks: yTicks, y2Ticks: y2Ticks, legend: legend, padY: false)
         var doc = SVGDocument(width: frame.width, height: frame.height)
         for v in yTicks.values { doc.line(x1: frame.plotX, y1: frame.y(v), x2: frame.plotX + frame.plotWidth, y2: frame.y(v), stroke: ChartColors.grid) }
         let slot = frame.x(1) - frame.x(0)

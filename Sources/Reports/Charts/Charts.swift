@@ -73,20 +73,36 @@ public enum Charts {
 
     /// The M×M correlation matrix (row-major) drawn in `order` (e.g. the clustering's leaf
     /// order; identity when nil), labelled with model ids when M is small.
+    ///
+    /// Sequential colours over the range of the off-diagonal entries (the diagonal's 1 takes the
+    /// top colour), so differences among correlations that all lie in, say, 0.6…0.95 stay visible.
+    /// `groups` (one per model, e.g. its arm) add a strip along the edges.
     public static func correlationHeatmap(title: String = "Correlation matrix (clustered)", subtitle: String? = nil,
                                           matrix: [Double], size m: Int, labels: [String] = [],
-                                          order: [Int]? = nil) -> String {
+                                          order: [Int]? = nil, groups: [String] = []) -> String {
         var values = matrix
         var names = labels
+        var rowGroups = groups
         if let order, order.count == m, Set(order) == Set(0..<m), matrix.count == m * m {
             values = [Double](repeating: .nan, count: m * m)
             for (i, oi) in order.enumerated() {
                 for (j, oj) in order.enumerated() { values[i * m + j] = matrix[oi * m + oj] }
             }
             if labels.count == m { names = order.map { labels[$0] } }
+            if groups.count == m { rowGroups = order.map { groups[$0] } }
         }
-        return Heatmap(title: title, subtitle: subtitle, values: values, rows: m, columns: m, labels: names,
-                       axisLabel: order == nil ? "model" : "model (clustered order)", colorbarLabel: "correlation").render()
+        var offDiagonal: [Double] = []
+        if values.count == m * m {
+            for i in 0..<m { for j in 0..<m where i != j && values[i * m + j].isFinite { offDiagonal.append(values[i * m + j]) } }
+        }
+        let lo = offDiagonal.min() ?? -1, hi = offDiagonal.max() ?? 1
+        var heatmap = Heatmap(title: title, subtitle: subtitle, values: values, rows: m, columns: m, labels: names,
+                              axisLabel: order == nil ? "model" : "model (clustered order)",
+                              domain: hi > lo ? lo...hi : (lo - 0.05)...(lo + 0.05),
+                              colorbarLabel: "correlation (off-diagonal range)")
+        heatmap.sequential = true
+        heatmap.groups = rowGroups.count == m ? rowGroups : []
+        return heatmap.render()
     }
 
     /// PCA scree: explained variance ratio per component (descending) and its cumulative sum.
@@ -95,6 +111,29 @@ public enum Charts {
         BarChart(title: title, subtitle: subtitle, xLabel: "principal component", yLabel: "explained variance ratio",
                  values: explainedVarianceRatio, barName: "explained variance ratio",
                  cumulativeName: "cumulative", maxBars: maxComponents).render()
+    }
+
+    /// PCA scree of several groups overlaid: explained variance ratio per component, one line
+    /// per group (all models, then each arm), the first `maxComponents` components.
+    public static func pcaScreeOverlay(title: String = "PCA of the correlation matrix", subtitle: String? = nil,
+                                       groups: [(name: String, explainedVarianceRatio: [Double])],
+                                       maxComponents: Int = 30) -> String {
+        let longest = groups.map(\.explainedVarianceRatio.count).max() ?? 0
+        let shown = min(longest, maxComponents)
+        var sub = subtitle
+        if shown < longest {
+            let note = "first \(shown) of \(longest) components"
+            sub = sub.map { $0 + " · " + note } ?? note
+        }
+        let series = groups.map { g -> LineSeries in
+            let r = Array(g.explainedVarianceRatio.prefix(shown))
+            return LineSeries(name: g.name, x: r.indices.map { Double($0 + 1) }, y: r, markers: true)
+        }
+        var chart = LineChart(title: title, subtitle: sub, xLabel: "principal component",
+                              yLabel: "explained variance ratio", series: series)
+        chart.integerX = true
+        chart.includeZeroY = true
+        return chart.render()
     }
 
     /// Model corr against one hyperparameter, a colour per arm (arms sorted by name).
@@ -116,8 +155,11 @@ public enum Charts {
 
     /// Cumulative per-era corr: Σ corr over eras in order for each series (ensemble, best single
     /// model, benchmark). A NaN era adds nothing (the curve stays flat there).
+    /// `eraNames` label the ticks (era i + 1 ↔ `eraNames[i]`); `boundaries` mark e.g. where the
+    /// selection eras end and the test eras begin.
     public static func cumulativeCorr(title: String = "Cumulative per-era corr (test eras)", subtitle: String? = nil,
-                                      eras: [Double], series: [(name: String, perEraCorr: [Double])]) -> String {
+                                      eras: [Double], series: [(name: String, perEraCorr: [Double])],
+                                      eraNames: [String]? = nil, boundaries: [VerticalMarker] = []) -> String {
         let lines = series.map { s -> LineSeries in
             var total = 0.0
             let cumulative = s.perEraCorr.map { c -> Double in
@@ -129,7 +171,24 @@ public enum Charts {
         var chart = LineChart(title: title, subtitle: subtitle, xLabel: "era", yLabel: "cumulative corr", series: lines)
         chart.includeZeroY = true
         chart.integerX = true
+        chart.xTickNames = eraNames
+        chart.verticalMarkers = boundaries
         return chart.render()
+    }
+
+    /// Each model's contribution to the ensemble of all the others as named bars, largest first,
+    /// one colour per arm.
+    public static func contributionBars(title: String = "Contribution of each model to the ensemble of the others",
+                                        subtitle: String? = nil, models: [String], arms: [String],
+                                        contributions: [Double]) -> String {
+        let n = min(models.count, contributions.count)
+        let f = contributions.prefix(n).filter(\.isFinite)
+        let positive = f.filter { $0 > 0 }.count
+        let note = f.isEmpty ? nil : "\(positive) of \(f.count) models positive (\(NumberFormat.fixed(100 * Double(positive) / Double(f.count), 1))%)"
+        let sub = [subtitle, note].compactMap { $0 }.joined(separator: " · ")
+        return RankedBars(title: title, subtitle: sub.isEmpty ? nil : sub, xLabel: "contribution (BMC-style, test eras)",
+                          bars: (0..<n).map { RankedBars.Bar(name: models[$0], group: $0 < arms.count ? arms[$0] : "",
+                                                             value: contributions[$0]) }).render()
     }
 
     /// Distribution of each model's contribution to the ensemble of all the others.

@@ -34,6 +34,25 @@ public enum ChartColors {
         return hex(c.0, c.1, c.2)
     }
 
+    /// Sequential stops from 0 to 1 (viridis at 0, ¼, ½, ¾, 1: perceptually uniform, colour-blind safe,
+    /// dark = low). Used where values do not centre on zero, e.g. a correlation matrix over its range.
+    static let sequentialStops: [(Double, (Double, Double, Double))] = [
+        (0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)), (0.75, (94, 201, 98)), (1.0, (253, 231, 37)),
+    ]
+
+    /// Colour for t ∈ [0, 1] (clamped), linear in RGB between stops; NaN is mid grey.
+    public static func sequential(_ t: Double) -> String {
+        guard t.isFinite else { return "#bdbdbd" }
+        let x = min(1, max(0, t))
+        for i in 1..<sequentialStops.count where x <= sequentialStops[i].0 {
+            let (a, ca) = sequentialStops[i - 1], (b, cb) = sequentialStops[i]
+            let u = (x - a) / (b - a)
+            return hex(ca.0 + u * (cb.0 - ca.0), ca.1 + u * (cb.1 - ca.1), ca.2 + u * (cb.2 - ca.2))
+        }
+        let c = sequentialStops.last!.1
+        return hex(c.0, c.1, c.2)
+    }
+
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
         func byte(_ v: Double) -> String {
             let i = Int(min(255, max(0, v.rounded())))

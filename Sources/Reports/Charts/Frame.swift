@@ -16,7 +16,9 @@ enum ChartMetrics {
 
 /// One legend row: a swatch drawn like the data it names, and its label.
 public struct LegendEntry: Sendable {
-    public enum Mark: Sendable { case line, dashedLine, area, marker, bar }
+    /// `lineWithBand`: a line over its shaded band (each series' band in its own colour);
+    /// `none`: text only (a note such as what the shading means when bands differ in colour).
+    public enum Mark: Sendable { case line, dashedLine, area, marker, bar, lineWithBand, none }
     public let label: String
     public let color: String
     public let mark: Mark
@@ -48,7 +50,8 @@ struct XYFrame {
 
     init(title: String, subtitle: String?, xLabel: String, yLabel: String, y2Label: String? = nil,
          xTicks rawXTicks: NiceTicks, xLog: Bool = false, xDomain: ClosedRange<Double>? = nil,
-         yTicks: NiceTicks, y2Ticks: NiceTicks? = nil, legend: [LegendEntry], width: Double = ChartMetrics.width, height: Double = ChartMetrics.height) {
+         yTicks: NiceTicks, y2Ticks: NiceTicks? = nil, legend: [LegendEntry], width: Double = ChartMetrics.width, height: Double = ChartMetrics.height,
+         padY: Bool = true) {
         typealias M = ChartMetrics
         self.title = title
         self.subtitle = subtitle
@@ -78,7 +81,7 @@ struct XYFrame {
         }
         var legendWidth = 0.0
         if !legend.isEmpty {
-            let longest = legend.map { SVGDocument.textWidth($0.label, size: M.legendSize) }.max() ?? 0
+            let longest = legend.flatMap { wrapLegendLabel($0.label) }.map { SVGDocument.textWidth($0, size: M.legendSize) }.max() ?? 0
             legendWidth = 30 + min(longest, M.legendMaxLabelWidth) + 10
         }
         plotX = left
@@ -86,10 +89,13 @@ struct XYFrame {
         plotWidth = max(60, width - left - right - legendWidth)
         plotHeight = max(60, height - top - bottom)
         legendX = plotX + plotWidth + right
-        x = AxisScale(domain: xDomain ?? rawXTicks.domain, range: plotX...(plotX + plotWidth), logarithmic: xLog)
-        y = AxisScale(domain: yTicks.domain, range: plotY...(plotY + plotHeight), reversed: true)
+        // Padded domains: a point on the outermost tick sits a little inside the frame, never on
+        // it (half a marker would be cut). An explicit x domain (bars) already has its margin;
+        // bar charts (`padY` false) keep their bars standing on the axis.
+        x = AxisScale(domain: xDomain ?? padded(rawXTicks.domain, log: xLog), range: plotX...(plotX + plotWidth), logarithmic: xLog)
+        y = AxisScale(domain: padY ? padded(yTicks.domain, log: false) : yTicks.domain, range: plotY...(plotY + plotHeight), reversed: true)
         let (top0, bottom0) = (plotY, plotY + plotHeight)
-        y2 = y2Ticks.map { AxisScale(domain: $0.domain, range: top0...bottom0, reversed: true) }
+        y2 = y2Ticks.map { AxisScale(domain: padY ? padded($0.domain, log: false) : $0.domain, range: top0...bottom0, reversed: true) }
     }
 
     /// Gridlines behind the data.
@@ -144,20 +150,65 @@ func drawTitle(_ doc: inout SVGDocument, title: String, subtitle: String?, width
     }
 }
 
-/// Legend rows from (x, y) downwards; labels longer than the legend column are cut with "…".
+/// Share of the tick range added on each side of an axis (in log10 units on a log axis).
+let axisPadding = 0.03
+
+/// `domain` widened by `axisPadding` of its span on both sides (multiplicatively on a log axis).
+func padded(_ domain: ClosedRange<Double>, log: Bool) -> ClosedRange<Double> {
+    if log {
+        let a = log10(domain.lowerBound), b = log10(domain.upperBound)
+        guard a.isFinite, b.isFinite, b > a else { return domain }
+        let p = (b - a) * axisPadding
+        return pow(10, a - p)...pow(10, b + p)
+    }
+    let p = (domain.upperBound - domain.lowerBound) * axisPadding
+    return p > 0 ? (domain.lowerBound - p)...(domain.upperBound + p) : domain
+}
+
+/// A legend label broken at spaces into lines of at most `ChartMetrics.legendMaxLabelWidth`
+/// (a single word longer than that is broken inside), so no label is ever cut.
+func wrapLegendLabel(_ label: String) -> [String] {
+    typealias M = ChartMetrics
+    let maxChars = max(8, Int(M.legendMaxLabelWidth / (M.legendSize * 0.6)))
+    var lines: [String] = [], current = ""
+    for word in label.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+        var w = word
+        while w.count > maxChars {
+            if !current.isEmpty { lines.append(current); current = "" }
+            lines.append(String(w.prefix(maxChars)))
+            w = String(w.dropFirst(maxChars))
+        }
+        if current.isEmpty { current = w } else if current.count + 1 + w.count <= maxChars { current += " " + w } else {
+            lines.append(current)
+            current = w
+        }
+    }
+    if !current.isEmpty || lines.isEmpty { lines.append(current) }
+    return lines
+}
+
+/// Legend rows from (x, y) downwards; long labels wrap onto further lines (never cut).
 func drawLegend(_ doc: inout SVGDocument, _ entries: [LegendEntry], x: Double, y: Double) {
     typealias M = ChartMetrics
-    for (i, entry) in entries.enumerated() {
-        let cy = y + 8 + Double(i) * M.legendRow
+    var cy = y + 8
+    for entry in entries {
         switch entry.mark {
         case .line: doc.line(x1: x, y1: cy, x2: x + 22, y2: cy, stroke: entry.color, width: 2)
         case .dashedLine: doc.line(x1: x, y1: cy, x2: x + 22, y2: cy, stroke: entry.color, width: 2, dash: "6 4")
-        case .area: doc.rect(x: x, y: cy - 6, width: 22, height: 12, fill: entry.color, opacity: 0.25)
+        case .area: doc.rect(x: x, y: cy - 6, width: 22, height: 12, fill: entry.color, opacity: 0.18)
         case .bar: doc.rect(x: x + 4, y: cy - 6, width: 14, height: 12, fill: entry.color)
         case .marker: doc.circle(cx: x + 11, cy: cy, r: 4, fill: entry.color, opacity: 0.8)
+        case .lineWithBand:
+            doc.rect(x: x, y: cy - 6, width: 22, height: 12, fill: entry.color, opacity: 0.18)
+            doc.line(x1: x, y1: cy, x2: x + 22, y2: cy, stroke: entry.color, width: 2)
+        case .none: break
         }
-        doc.text(SVGDocument.fit(entry.label, size: M.legendSize, maxWidth: M.legendMaxLabelWidth),
-                 x: x + 30, y: cy + M.legendSize * 0.35, size: M.legendSize)
+        let lines = wrapLegendLabel(entry.label)
+        for (i, line) in lines.enumerated() {
+            doc.text(line, x: entry.mark == .none ? x : x + 30, y: cy + M.legendSize * 0.35 + Double(i) * (M.legendSize + 2),
+                     size: M.legendSize, fill: entry.mark == .none ? ChartColors.mutedText : ChartColors.text)
+        }
+        cy += M.legendRow + Double(lines.count - 1) * (M.legendSize + 2)
     }
 }
 

@@ -27,6 +27,11 @@ public struct Heatmap: Sendable {
     public var maxLabels: Int = 40
     /// Number of distinct colours (odd, so the midpoint has its own colour).
     public var levels: Int = 41
+    /// Sequential (viridis, low → high over `domain`) instead of diverging around the domain's middle.
+    public var sequential: Bool = false
+    /// A group per row (e.g. the model's arm), in the order drawn: shown as a coloured strip along
+    /// the left and top edges, with a legend under a shortened colour bar. Empty: no strip.
+    public var groups: [String] = []
 
     public init(title: String, subtitle: String? = nil, values: [Double], rows: Int, columns: Int,
                 labels: [String] = [], axisLabel: String, domain: ClosedRange<Double> = -1...1,
@@ -81,8 +86,11 @@ public struct Heatmap: Sendable {
         let labelSize = showLabels ? min(11, max(6, 520 / Double(max(rows, columns)) * 0.8)) : M.tickSize
         let labelWidth = showLabels ? min(120, (labels.prefix(max(rows, columns)).map { SVGDocument.textWidth($0, size: labelSize) }.max() ?? 0)) : 0
         let width = M.width, height = 640.0
-        let top = 14 + M.titleSize + (sub == nil ? 0 : M.subtitleSize + 6) + 16
-        let left = 12 + M.labelSize + 10 + labelWidth + 4
+        // The strip needs one model per cell (no block averaging) and a square matrix.
+        let strip = groups.count == rows && rows == columns && block == 1 ? 10.0 : 0
+        let stripSpace = strip > 0 ? strip + 3 : 0
+        let top = 14 + M.titleSize + (sub == nil ? 0 : M.subtitleSize + 6) + 16 + stripSpace
+        let left = 12 + M.labelSize + 10 + labelWidth + 4 + stripSpace
         let bottom = (showLabels ? labelWidth + 8 : 8) + M.labelSize + 12
         let colorbarSpace = 110.0
         let side = max(60, min(width - left - colorbarSpace - 12, height - top - bottom))
@@ -101,6 +109,7 @@ public struct Heatmap: Sendable {
         }
         func levelColor(_ q: Int) -> String {
             q == levels ? ChartColors.diverging(.nan)
+                : sequential ? ChartColors.sequential(Double(q) / Double(levels - 1))
                 : ChartColors.diverging(Double(q) / Double(levels - 1) * 2 - 1)
         }
         var paths = [String](repeating: "", count: levels + 1)
@@ -121,9 +130,19 @@ public struct Heatmap: Sendable {
         doc.raw("</g>")
         doc.rect(x: left, y: top, width: plotW, height: plotH, fill: "none", stroke: ChartColors.axis, strokeWidth: 0.75)
 
+        var groupNames: [String] = []
+        if strip > 0 {
+            groupNames = Array(Set(groups)).sorted()
+            let color = Dictionary(groupNames.enumerated().map { ($1, ChartColors.series($0)) }, uniquingKeysWith: { a, _ in a })
+            for i in 0..<r {
+                let c = color[groups[i]]!
+                doc.rect(x: left - stripSpace, y: top + Double(i) * cell, width: strip, height: cell + 0.3, fill: c)
+                doc.rect(x: left + Double(i) * cell, y: top - stripSpace, width: cell + 0.3, height: strip, fill: c)
+            }
+        }
         if showLabels {
             for i in 0..<r {
-                doc.text(SVGDocument.fit(labels[i], size: labelSize, maxWidth: 120), x: left - 4,
+                doc.text(SVGDocument.fit(labels[i], size: labelSize, maxWidth: 120), x: left - 4 - stripSpace,
                          y: top + (Double(i) + 0.5) * cell + labelSize * 0.35, size: labelSize, anchor: .end)
             }
             if rows == columns {
@@ -139,18 +158,25 @@ public struct Heatmap: Sendable {
 
         // Colour bar: one band per level, ticks on the 1-2-5 ladder over the domain.
         let barX = left + plotW + 28, barW = 16.0
+        // With a strip legend the bar takes the upper part of the plot height and the legend the rest.
+        let legendHeight = groupNames.isEmpty ? 0 : Double(groupNames.count) * M.legendRow + 12
+        let barH = max(plotH * 0.4, plotH - legendHeight)
         let barTicks = NiceTicks(lo: lo, hi: hi, target: 4)
-        let barScale = AxisScale(domain: lo...max(hi, lo + 1e-12), range: top...(top + plotH), reversed: true)
-        let bandH = plotH / Double(levels)
+        let barScale = AxisScale(domain: lo...max(hi, lo + 1e-12), range: top...(top + barH), reversed: true)
+        let bandH = barH / Double(levels)
         for q in 0..<levels {
-            doc.rect(x: barX, y: top + plotH - Double(q + 1) * bandH, width: barW, height: bandH + 0.3, fill: levelColor(q))
+            doc.rect(x: barX, y: top + barH - Double(q + 1) * bandH, width: barW, height: bandH + 0.3, fill: levelColor(q))
         }
-        doc.rect(x: barX, y: top, width: barW, height: plotH, fill: "none", stroke: ChartColors.axis, strokeWidth: 0.75)
+        doc.rect(x: barX, y: top, width: barW, height: barH, fill: "none", stroke: ChartColors.axis, strokeWidth: 0.75)
         for (v, label) in zip(barTicks.values, barTicks.labels) where v >= lo - 1e-12 && v <= hi + 1e-12 {
             doc.line(x1: barX + barW, y1: barScale(v), x2: barX + barW + M.tickLength, y2: barScale(v), stroke: ChartColors.axis)
             doc.text(label, x: barX + barW + M.tickLength + 3, y: barScale(v) + M.tickSize * 0.35, size: M.tickSize)
         }
-        doc.text(colorbarLabel, x: barX + barW + 52, y: top + plotH / 2, size: M.labelSize, anchor: .middle, rotate: 90)
+        doc.text(colorbarLabel, x: barX + barW + 52, y: top + barH / 2, size: M.labelSize, anchor: .middle, rotate: 90)
+        if !groupNames.isEmpty {
+            drawLegend(&doc, groupNames.enumerated().map { LegendEntry(label: $1, color: ChartColors.series($0), mark: .bar) },
+                       x: barX - 4, y: top + barH + 12)
+        }
         return doc.render(title: title)
     }
 }

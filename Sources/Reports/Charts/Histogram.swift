@@ -78,7 +78,7 @@ public struct Histogram: Sendable {
             legend.append(LegendEntry(label: m.label, color: markerColor(i), mark: .dashedLine))
         }
         let frame = XYFrame(title: title, subtitle: subtitle, xLabel: xLabel, yLabel: yLabel,
-                            xTicks: xTicks, yTicks: yTicks, legend: legend)
+                            xTicks: xTicks, yTicks: yTicks, legend: legend, padY: false)
         var doc = SVGDocument(width: frame.width, height: frame.height)
         frame.drawGrid(&doc)
         for (g, groupCounts) in counts.enumerated() {

@@ -49,6 +49,10 @@ public struct LineChart: Sendable {
     public var integerX: Bool = false
     /// Keep y = 0 in view (with a darker zero line), e.g. for cumulative correlation.
     public var includeZeroY: Bool = false
+    /// Names for integer x positions: the tick at x = i is labelled `xTickNames[i − 1]` (e.g. era names).
+    public var xTickNames: [String]? = nil
+    /// Labelled vertical lines (e.g. the selection/test boundary), drawn behind the data.
+    public var verticalMarkers: [VerticalMarker] = []
 
     public init(title: String, subtitle: String? = nil, xLabel: String, yLabel: String,
                 series: [LineSeries], bandLabel: String? = nil) {
@@ -78,8 +82,14 @@ public struct LineChart: Sendable {
         guard !xs.isEmpty else {
             return noDataChart(title: title, reason: series.isEmpty ? "no series given" : "no finite points to plot")
         }
-        let xTicks = logX ? NiceTicks.logarithmic(lo: xs.min()!, hi: xs.max()!)
-            : ticks(covering: xs, integer: integerX, target: 7)
+        var xTicks = logX ? NiceTicks.logarithmic(lo: xs.min()!, hi: xs.max()!)
+            : ticks(covering: xs + verticalMarkers.map(\.x), integer: integerX, target: 7)
+        if let names = xTickNames {
+            xTicks = NiceTicks(values: xTicks.values, labels: xTicks.values.map { v in
+                let i = Int(v.rounded()) - 1
+                return v == v.rounded() && names.indices.contains(i) ? names[i] : ""
+            }, step: xTicks.step, decimals: xTicks.decimals)
+        }
         let yTicks = ticks(covering: ys, includeZero: includeZeroY, target: 6)
         var legend: [LegendEntry] = []
         var colors: [String] = []
@@ -91,10 +101,20 @@ public struct LineChart: Sendable {
                 colorIndex += 1
             }
             colors.append(color)
-            legend.append(LegendEntry(label: s.name, color: color, mark: s.style == .dashed ? .dashedLine : .line))
         }
-        if let bandLabel, series.contains(where: { $0.band != nil }) {
-            legend.append(LegendEntry(label: bandLabel, color: "#777777", mark: .area))
+        // Band swatches in the band's colour: one swatch when every band has the same colour,
+        // else each banded series' entry shows its band and the band label is a plain note.
+        let bandColors = Set(zip(series, colors).filter { $0.0.band != nil }.map(\.1))
+        for (s, color) in zip(series, colors) {
+            let mark: LegendEntry.Mark = s.style == .dashed ? .dashedLine : (s.band != nil && bandColors.count > 1 ? .lineWithBand : .line)
+            legend.append(LegendEntry(label: s.name, color: color, mark: mark))
+        }
+        if let bandLabel, let only = bandColors.first {
+            legend.append(bandColors.count == 1 ? LegendEntry(label: bandLabel, color: only, mark: .area)
+                                                : LegendEntry(label: "shaded: " + bandLabel, color: only, mark: .none))
+        }
+        for m in verticalMarkers where !m.label.isEmpty {
+            legend.append(LegendEntry(label: m.label, color: ChartColors.mutedText, mark: .dashedLine))
         }
         let frame = XYFrame(title: title, subtitle: subtitle, xLabel: xLabel, yLabel: yLabel,
                             xTicks: xTicks, xLog: logX, yTicks: yTicks, legend: legend)
@@ -102,6 +122,10 @@ public struct LineChart: Sendable {
         frame.drawGrid(&doc)
         if yTicks.domain.contains(0) && includeZeroY {
             doc.line(x1: frame.plotX, y1: frame.y(0), x2: frame.plotX + frame.plotWidth, y2: frame.y(0), stroke: "#999999")
+        }
+        for m in verticalMarkers where m.x.isFinite {
+            doc.line(x1: frame.x(m.x), y1: frame.plotY, x2: frame.x(m.x), y2: frame.plotY + frame.plotHeight,
+                     stroke: ChartColors.mutedText, width: 1.25, dash: "4 3")
         }
         for (s, color) in zip(series, colors) {
             guard let band = s.band else { continue }
@@ -128,6 +152,16 @@ public struct LineChart: Sendable {
         }
         frame.drawAxes(&doc)
         return doc.render(title: title)
+    }
+}
+
+/// A labelled vertical line at `x` (the label goes into the legend).
+public struct VerticalMarker: Sendable {
+    public let x: Double
+    public let label: String
+    public init(x: Double, label: String) {
+        self.x = x
+        self.label = label
     }
 }
 

@@ -13,24 +13,24 @@ extension ReportDocument {
         out.append(contrasts.map { "- " + ReportText.contrast($0, alpha: config.alpha) }.joined(separator: "\n"))
         out.append("")
         let level = ReportText.percent(1 - config.alpha, digits: 0)
-        out.append(Markdown.table(
+        out.append(fold("Contrasts table (\(contrasts.count) contrasts)", Markdown.table(
             header: ["contrast", "mean difference", "\(level) interval (t)", "\(level) interval (HAC)", "MDE (80%)", "p (HAC)",
                      "p (Holm)", "TOST p (±\(ReportText.corr(config.equivalenceMargin)))", "eras", "verdict"],
             rows: contrasts.map { c in
                 [.text(c.name), .numeric(ReportText.signed(c.mean)), .numeric(interval(c.ciLow, c.ciHigh)),
                  .numeric(interval(c.hacCILow, c.hacCIHigh)), num(c.mde, 4), num(c.p, 3), num(c.pHolm, 3),
                  num(c.equivalence.p, 3), .numeric(String(c.nEras)), .text(c.verdict)]
-            }))
+            })))
         if let ensembles = metrics.ensembles, !ensembles.isEmpty {
             out += ["", Markdown.heading("Named ensembles", level: 3), ""]
             out.append("Built on the \(metrics.split.selectionEras.count) selection eras only; scored on the test eras " +
                        "(\(level) interval: mean ± t·HAC se over test eras).")
             out.append("")
-            out.append(Markdown.table(header: ["ensemble", "members", "rule", "selection corr", "test corr", "\(level) interval"],
+            out.append(fold("Named ensembles table (\(ensembles.count) ensembles)", Markdown.table(header: ["ensemble", "members", "rule", "selection corr", "test corr", "\(level) interval"],
                                       rows: ensembles.map { e in
                                           [.text(e.name), .numeric(String(e.members.count)), .text(e.rule), num(e.selectionCorr, 4),
                                            num(e.testCorr.mean, 4), .numeric(interval(e.testCorr.ciLow, e.testCorr.ciHigh))]
-                                      }))
+                                      })))
         }
         if let theory = metrics.theoryOutOfSample, !theory.isEmpty {
             out += ["", Markdown.heading("The theory line out of sample", level: 3), ""]

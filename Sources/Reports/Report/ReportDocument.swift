@@ -42,6 +42,8 @@ struct ReportDocument {
 
     func intro() -> String {
         var lines = [Markdown.heading("Study report: \(study.name)", level: 1)]
+        // The answer first (ReportSummary: chosen on the selection eras, judged only by contrasts).
+        lines += ["", ReportSummary(metrics: metrics).markdown]
         if !study.description.isEmpty { lines += ["", Markdown.escapeInline(study.description)] }
         let arms = metrics.arms.count
         lines += ["", "\(modelCount) model\(plural(modelCount)) in \(arms) arm\(plural(arms)) · target `\(code(metrics.target))` · " +
@@ -149,7 +151,7 @@ struct ReportDocument {
                 }
             }
         }
-        out.append(Markdown.table(header: ["group", "method", "k", "corr (test)", "interval", "interval kind"], rows: rows))
+        out.append(fold("Scaling table (\(rows.count) rows)", Markdown.table(header: ["group", "method", "k", "corr (test)", "interval", "interval kind"], rows: rows)))
         return out.joined(separator: "\n")
     }
 
@@ -177,9 +179,9 @@ struct ReportDocument {
         for a in metrics.arms {
             add(a.arm, ids: a.modelIDs, d: a.diversity, scaling: a.scaling, theory: a.theory, share: a.contributionPositiveShare)
         }
-        out.append(Markdown.table(header: ["arm", "models", "member corr", "member sharpe", "member BMC", "pairwise ρ",
+        out.append(fold("Arms table (\(rows.count) rows)", Markdown.table(header: ["arm", "models", "member corr", "member sharpe", "member BMC", "pairwise ρ",
                                            "effective models", "participation ratio", "positive contribution",
-                                           "ensemble (test)", "best (test)", "ensemble − best", "theory (test)"], rows: rows))
+                                           "ensemble (test)", "best (test)", "ensemble − best", "theory (test)"], rows: rows)))
         return out.joined(separator: "\n")
     }
 
@@ -193,7 +195,7 @@ struct ReportDocument {
             rows.append([.text(name), .numeric(String(p.pairs)), num(p.mean, 3), num(p.std, 3), num(p.min, 3), num(p.q05, 3),
                          num(p.median, 3), num(p.q95, 3), num(p.max, 3)])
         }
-        out.append(Markdown.table(header: ["group", "pairs", "mean", "std", "min", "5%", "median", "95%", "max"], rows: rows))
+        out.append(fold("Pairwise correlation quantiles (\(rows.count) groups)", Markdown.table(header: ["group", "pairs", "mean", "std", "min", "5%", "median", "95%", "max"], rows: rows)))
         out.append("")
         out.append("Ambiguity decomposition (Krogh–Vedelsby, squared error of gaussianized predictions against the per-era " +
                    "centered target): ensemble error = mean member error − mean ambiguity.")
@@ -209,7 +211,6 @@ struct ReportDocument {
     func pca() -> String {
         var out = [Markdown.heading("PCA of the correlation matrix"), ""]
         out.append(image(charts.pcaAll))
-        for (_, chart) in charts.pcaPerArm { out += ["", image(chart)] }
         out.append("")
         let rows: [[Markdown.Cell]] = diversityGroups().map { name, d in
             let r = d.pcaExplainedVarianceRatio
@@ -228,7 +229,8 @@ struct ReportDocument {
         if charts.parameters.isEmpty {
             out.append("No hyperparameter or recipe setting varies across models.")
         } else {
-            out.append("Model corr against each setting that varies across models (one colour per arm).")
+            out.append("Model corr against each setting that varies across models (one colour per arm; log axis for " +
+                       "settings sampled log-uniformly; seeds are not charted, their values mean nothing).")
             for chart in charts.parameters { out += ["", image(chart)] }
         }
         var rows: [[Markdown.Cell]] = []
@@ -247,15 +249,16 @@ struct ReportDocument {
                        "predictions are (negative = differing more makes them less alike); between a setting and the " +
                        "contribution to the ensemble of the others; between a setting and the model's mean corr.")
             out.append("")
-            out.append(Markdown.table(header: ["group", "setting", "ρₛ(|Δ|, pairwise corr)", "ρₛ(value, contribution)",
-                                               "ρₛ(value, corr)"], rows: rows))
+            out.append(fold("Attribution table (\(rows.count) rows)", Markdown.table(header: ["group", "setting", "ρₛ(|Δ|, pairwise corr)", "ρₛ(value, contribution)",
+                                               "ρₛ(value, corr)"], rows: rows)))
         }
         return out.joined(separator: "\n")
     }
 
     func contributions() -> String {
         var out = [Markdown.heading("Contributions"), ""]
-        out.append("Each model's BMC-style contribution to the equal-weight ensemble of all the other models, on the test eras.")
+        out.append("Each model's BMC-style contribution to the equal-weight ensemble of all the other models, on the test eras, " +
+                   "largest first (one colour per arm).")
         out += ["", image(charts.contributions)]
         return out.joined(separator: "\n")
     }
@@ -263,7 +266,7 @@ struct ReportDocument {
     func models() -> String {
         var out = [Markdown.heading("Models"), ""]
         out.append("Study order. corr, sharpe, max drawdown, BMC (against the benchmark), FNC and exposure over all " +
-                   "evaluation eras; test corr and contribution on the test eras.")
+                   "evaluation eras; test corr and contribution on the test eras. How each model was made: the second table.")
         out.append("")
         let varied = VariedParameter.all(metrics: metrics, study: study).map(\.name)
             .filter { name in metrics.models.contains { $0.params[name] != nil } }
@@ -273,17 +276,24 @@ struct ReportDocument {
             let s = made[m.id]
             var r: [Markdown.Cell] = [.text(m.id), .text(m.arm), .text(s?.target ?? ""), num(m.corrMean, 4), num(m.corrSharpe, 3),
                                       num(m.maxDrawdown, 4), num(m.bmcMean, 4), num(m.fncMean, 4), num(m.featureExposure, 3),
-                                      num(m.testCorrMean, 4), num(m.contribution, 4),
-                                      .numeric(s.map { String($0.trees) } ?? ""), .numeric(s.map { NumberFormat.fixed($0.trainSeconds, 1) } ?? ""),
-                                      .numeric(s.map { String($0.droppedEras) } ?? ""), .numeric(s.map { String($0.droppedFeatures) } ?? "")]
-            for name in varied { r.append(.numeric(m.params[name].map(parameter) ?? "")) }
+                                      num(m.testCorrMean, 4), num(m.contribution, 4)]
             if let extra { r += extra.cells(m.id) }
             return r
         }
-        out.append(Markdown.table(header: ["model", "arm", "target", "corr", "sharpe", "max drawdown", "BMC", "FNC", "exposure",
-                                           "test corr", "contribution", "trees", "train s", "dropped eras", "dropped features"] + varied
-                                      + (extra?.header ?? []),
-                                  rows: rows))
+        out.append(fold("Model metrics (\(rows.count) models)", Markdown.table(
+            header: ["model", "arm", "target", "corr", "sharpe", "max drawdown", "BMC", "FNC", "exposure",
+                     "test corr", "contribution"] + (extra?.header ?? []), rows: rows), always: true))
+        out.append("")
+        let parameterRows: [[Markdown.Cell]] = metrics.models.map { m in
+            let s = made[m.id]
+            var r: [Markdown.Cell] = [.text(m.id), .text(m.arm),
+                                      .numeric(s.map { String($0.trees) } ?? ""), .numeric(s.map { NumberFormat.fixed($0.trainSeconds, 1) } ?? ""),
+                                      .numeric(s.map { String($0.droppedEras) } ?? ""), .numeric(s.map { String($0.droppedFeatures) } ?? "")]
+            for name in varied { r.append(.numeric(m.params[name].map(parameter) ?? "")) }
+            return r
+        }
+        out.append(fold("Model parameters (\(parameterRows.count) models; settings that vary across models)", Markdown.table(
+            header: ["model", "arm", "trees", "train s", "dropped eras", "dropped features"] + varied, rows: parameterRows), always: true))
         return out.joined(separator: "\n")
     }
 
@@ -318,12 +328,12 @@ struct ReportDocument {
 
     func declared() -> String {
         let body = study.declaredJSON.isEmpty ? "(not recorded)" : JSONLayout.pretty(study.declaredJSON)
-        return [Markdown.heading("The study as declared"), "", fenced(body, language: "json")].joined(separator: "\n")
+        return [Markdown.heading("The study as declared"), "", fold("study JSON", fenced(body, language: "json"), always: true)].joined(separator: "\n")
     }
 
     func resolved() -> String {
         let body = study.resolvedPlan.isEmpty ? "(not recorded)" : study.resolvedPlan
-        return [Markdown.heading("The study as resolved"), "", fenced(body, language: "text")].joined(separator: "\n")
+        return [Markdown.heading("The study as resolved"), "", fold("resolved plan", fenced(body, language: "text"), always: true)].joined(separator: "\n")
     }
 
     func training() -> String {
@@ -345,6 +355,17 @@ struct ReportDocument {
     }
 
     // MARK: Helpers
+
+    /// Tables longer than this many rows are folded in `<details>`.
+    static let foldRows = 10
+
+    /// `body` (a table or code block) inside `<details>` when `always` or it has more than
+    /// `foldRows` rows; the blank lines let GitHub render the Markdown inside the HTML block.
+    func fold(_ summary: String, _ body: String, always: Bool = false) -> String {
+        let rows = body.split(separator: "\n").count - 2
+        guard always || rows > Self.foldRows else { return body }
+        return "<details><summary>" + Markdown.escapeCell(summary) + "</summary>\n\n" + body + "\n\n</details>"
+    }
 
     func diversityGroups() -> [(String, DiversityMetrics)] {
         [("all", metrics.diversity)] + (metrics.arms.count > 1 ? metrics.arms.map { ($0.arm, $0.diversity) } : [])

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diversity
 import EraData
 import Foundation
+import Reports
 import Studies
 import Support
 
@@ -113,6 +114,8 @@ struct RunCommand: ParsableCommand {
         print("report: \(report.path)")
         let contrasts = try StudyPipeline.contrastLines(directory: directory)
         if !contrasts.isEmpty { print(contrasts) }
+        // The report's five-line summary (what to submit), last so it is what the terminal shows.
+        print(try StudyReport.summaryText(directory: directory))
     }
 
     /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
