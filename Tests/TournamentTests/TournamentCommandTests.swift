@@ -98,7 +98,7 @@ final class TournamentCommandTests: XCTestCase {
         """#
         try Data(study.utf8).write(to: URL(fileURLWithPath: path("study.json")))
         let mine = try TestSupport.workbench(["mine", path("study.json"), "--count", "4", "--out", path("farm"), "--jobs", "2",
-                                              "--min-corr", "-1", "--min-bmc", "-1", "--quiet"])
+                                              "--min-corr=-1", "--min-bmc=-1", "--quiet"])
         XCTAssertEqual(mine.status, 0, mine.stderr)
         let farmJSON = try Data(contentsOf: URL(fileURLWithPath: path("farm/farm.json")))
         let manifest = try JSONSerialization.jsonObject(with: farmJSON) as! [String: Any]
