@@ -84,7 +84,9 @@ public enum MetaModel {
         // Per population: raw M and Φ⁻¹(rank M) over the span; per era metaCorr, total stake and
         // corr / mmc / nc of every column.
         let meta = populations.map { _ in ModelMatrix(models: 2, columns: span.count) }
-        let perEra = columnsOf.map { ModelMatrix(models: 2 + 3 * eraCount, columns: $0) }
+        let perEra = columnsOf.map { ModelMatrix(models: 3 * eraCount, columns: $0) }
+        // Row 0: metaCorr per era, row 1: total stake per era (own rows: eras may outnumber columns).
+        let eraRows = populations.map { _ in ModelMatrix(models: 2, columns: eraCount) }
         let stride = layout.compactCount
         DispatchQueue.concurrentPerform(iterations: eraCount) { t in
             let store = UnsafePointer(pool.gaussianized.storage.baseAddress!)
@@ -126,8 +128,8 @@ public enum MetaModel {
                 ranker.gaussianize(UnsafeBufferPointer(rawQ), table: era.table, into: mg)
                 for i in 0..<n { ranked[i * width + q] = mg[i] }
                 // numerai_corr(M) = pearson(p15(Φ⁻¹ rank M), t15): the ranks are already in mg.
-                perEra[q].row(0)[t] = Scoring.pearson(mg.map(Scoring.power15), era.t15)
-                perEra[q].row(1)[t] = totals[q]
+                eraRows[q].row(0)[t] = Scoring.pearson(mg.map(Scoring.power15), era.t15)
+                eraRows[q].row(1)[t] = totals[q]
             }
             // gᵀm of every pool model and population: Gₑ·[m₁ … m_P], models × width.
             var pm = [Double](repeating: 0, count: models * width)
@@ -161,7 +163,7 @@ public enum MetaModel {
                 let mm = dot(mg, mg), tm = dot(era.tContribution, mg)
                 let columns = columnsOf[q]
                 let rows = perEra[q]
-                let corrRow = rows.row(2 + t), mmcRow = rows.row(2 + eraCount + t), ncRow = rows.row(2 + 2 * eraCount + t)
+                let corrRow = rows.row(t), mmcRow = rows.row(eraCount + t), ncRow = rows.row(2 * eraCount + t)
                 for c in 0..<columns {
                     let held = c < models ? weights[c * width + q] != 0 : extraWeights[q][c - models] != 0
                     guard held else { corrRow[c] = .nan; mmcRow[c] = .nan; ncRow[c] = .nan; continue }
@@ -190,9 +192,9 @@ public enum MetaModel {
         return (0..<width).map { q in
             let rows = perEra[q]
             func block(_ from: Int) -> [[Double]] { (0..<eraCount).map { Array(rows.row(from + $0)) } }
-            return PopulationScores(eras: eras, columns: columnsOf[q], metaCorr: Array(rows.row(0)[0..<eraCount]),
-                                    totalStake: Array(rows.row(1)[0..<eraCount]),
-                                    corr: block(2), mmc: block(2 + eraCount), nc: cache == nil ? nil : block(2 + 2 * eraCount),
+            return PopulationScores(eras: eras, columns: columnsOf[q], metaCorr: Array(eraRows[q].row(0)),
+                                    totalStake: Array(eraRows[q].row(1)),
+                                    corr: block(0), mmc: block(eraCount), nc: cache == nil ? nil : block(2 * eraCount),
                                     metaRaw: Array(meta[q].row(0)), metaGaussianized: Array(meta[q].row(1)), span: span)
         }
     }

@@ -361,17 +361,25 @@ public struct TournamentRunner: Sendable {
                                           mmcLeaveSelfOutMean: SeriesSummary.mean(Array(lso.row(i))),
                                           ncMean: SeriesSummary.mean(series.nc), payoutMean: SeriesSummary.mean(series.payout))
                 var text = ""
+                text.reserveCapacity(test.count * 128)
                 let prefix = "\(model),\(Self.number(s.stake)),"
                 for t in 0..<test.count {
-                    let fields = [series.corr[t], series.mmc[t], lso.row(i)[t], series.nc[t], series.payout[t]].map(Self.number)
-                    text += id + "," + pool.layout.eras[test.lowerBound + t].name + "," + prefix + fields.joined(separator: ",") + "\n"
+                    // Appended piece by piece: no per-line arrays or temporaries (2M lines at scale).
+                    text += id; text += ","; text += pool.layout.eras[test.lowerBound + t].name; text += ","; text += prefix
+                    text += Self.number(series.corr[t]); text += ","; text += Self.number(series.mmc[t]); text += ","
+                    text += Self.number(lso.row(i)[t]); text += ","; text += Self.number(series.nc[t]); text += ","
+                    text += Self.number(series.payout[t]); text += "\n"
                 }
                 recordSlots[i] = record
                 lineSlots[i] = text
             }
         }
         let records = recordSlots.values
-        let csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n" + lineSlots.values.joined()
+        // One allocation for the whole table (joining grows it step by step: copies and page faults).
+        let lines = lineSlots.values
+        var csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n"
+        csv.reserveCapacity(lines.reduce(csv.utf8.count) { $0 + $1.utf8.count })
+        for line in lines { csv += line }
         let baseIncMMC = weighted(base, incumbents[...]) { base.mmc[$0][$1] }
         let baseIncPayout = weighted(base, incumbents[...]) { spec.payout.payout(corr: base.corr[$0][$1], mmc: base.mmc[$0][$1]) }
 
@@ -509,7 +517,7 @@ public struct TournamentRunner: Sendable {
 
     /// Shortest round-trip text (Swift's `description`): full precision for the CSV, which the
     /// oracle tests read, without `String(format:)`'s cost.
-    static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "nan" }
+    static func number(_ x: Double) -> String { x.isFinite ? x.description : "nan" }
 
     /// `i` in decimal, zero-padded to `width` digits (`String(format: "%05d")` without its cost).
     static func padded(_ i: Int, _ width: Int) -> String {

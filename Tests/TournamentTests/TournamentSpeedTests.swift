@@ -139,6 +139,24 @@ final class TournamentSpeedTests: XCTestCase {
         }
     }
 
+    /// More test eras than columns (2 models, 10 test eras): per-era totals and meta corr have
+    /// storage of their own and never overwrite the per-column scores (they did, by a race).
+    func testMoreErasThanColumns() throws {
+        let fx = Fixture(eras: 20, rows: 60, features: 1, seed: 4)
+        var rng = SplitMix64(seed: 1)
+        let pool = try fx.pool((0..<2).map { _ in (0..<fx.rows.count).map { Float(fx.z1[$0] + rng.nextGaussian()) } }, neutral: false)
+        XCTAssertEqual(pool.test.count, 10)
+        for _ in 0..<20 {
+            let scores = try MetaModel.score(pool: pool, stakers: [Staker(stake: 2, column: 0), Staker(stake: 3, column: 1)],
+                                             eras: pool.test, neutral: false)
+            XCTAssertEqual(scores.totalStake, [Double](repeating: 5, count: 10))
+            for (t, e) in pool.test.enumerated() {
+                XCTAssertEqual(scores.corr[t], [pool.corr[0][e], pool.corr[1][e]])
+                XCTAssertLessThan(abs(scores.mmc[t][0]), 1)
+            }
+        }
+    }
+
     /// multiplyWindow on a window of a larger row-major store = the loops, for B·X and Bᵀ·X with
     /// X of 1 and 3 columns.
     func testMatrixWindowProducts() {
