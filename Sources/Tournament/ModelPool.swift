@@ -31,6 +31,9 @@ public final class ModelPool: @unchecked Sendable {
     public let gaussianized: ModelMatrix
     /// corr[model][era] over all evaluation eras.
     public let corr: [[Double]]
+    /// tᵀg per model and era (models × eras), t the era's `tContribution`: the part of
+    /// `correlation_contribution` that does not depend on the meta model (see `MetaModel`).
+    public let tg: ModelMatrix
     public let neutral: NeutralCache?
 
     public var count: Int { ids.count }
@@ -55,22 +58,31 @@ public final class ModelPool: @unchecked Sendable {
         let layout = self.layout
         let g = ModelMatrix(models: ids.count, columns: layout.compactCount)
         let corrBox = ModelMatrix(models: ids.count, columns: layout.eras.count)
-        // Once per model and era: gather the scored rows, Φ⁻¹(rank) them (pair-sorting rank,
-        // bit-identical to `EraLayout.scoreModel`), numerai_corr = pearson(p15(g), t15).
+        let tgBox = ModelMatrix(models: ids.count, columns: layout.eras.count)
+        // Once per model and era: Φ⁻¹(rank) of the scored rows (radix rank, bit-identical to
+        // `EraLayout.scoreModel`), numerai_corr = pearson(p15(g), t15), and tᵀg (see `tg`).
         DispatchQueue.concurrentPerform(iterations: ids.count) { m in
-            var ranker = FastRanker()
-            var values: [Double] = []
+            let ranker = RadixRanker()
+            var p15 = [Double](repeating: 0, count: layout.eras.map(\.valid.count).max() ?? 0)
             let out = g.row(m)
-            for (e, era) in layout.eras.enumerated() {
-                values.removeAll(keepingCapacity: true)
-                for position in era.valid { values.append(Double(predictions[m][Int(position)])) }
-                let slice = UnsafeMutableBufferPointer(rebasing: out[era.compact])
-                values.withUnsafeBufferPointer { ranker.gaussianize($0, table: era.table, into: slice) }
-                corrBox.row(m)[e] = era.valid.count < 2 ? .nan : Scoring.pearson(slice.map(Scoring.power15), era.t15)
+            predictions[m].withUnsafeBufferPointer { p in
+                p15.withUnsafeMutableBufferPointer { p15 in
+                    for (e, era) in layout.eras.enumerated() {
+                        let n = era.valid.count
+                        let slice = UnsafeMutableBufferPointer(rebasing: out[era.compact])
+                        let slice15 = UnsafeMutableBufferPointer(rebasing: p15[0..<n])
+                        ranker.gaussianize(p, positions: era.valid, table: era.table, into: slice, power15: slice15)
+                        corrBox.row(m)[e] = n < 2 ? .nan : era.t15.withUnsafeBufferPointer {
+                            Scoring.pearson(UnsafeBufferPointer(slice15), $0)
+                        }
+                        tgBox.row(m)[e] = MetaModel.dot(era.tContribution, UnsafeBufferPointer(slice))
+                    }
+                }
             }
         }
         gaussianized = g
         corr = (0..<ids.count).map { Array(corrBox.row($0)) }
+        tg = tgBox
         if neutralContribution && dataset.featureCount > 0 {
             neutral = try NeutralCache(layout: layout, eras: test, dataset: dataset, gaussianized: g)
         } else {
@@ -95,6 +107,8 @@ public final class NeutralCache: @unchecked Sendable {
     let pseudoInverses: [Matrix]
     /// models × (compact span of `eras`); NaN rows where a model is constant in an era.
     public let neutralized: ModelMatrix
+    /// tᵀ(neutralized g) per model and era of `eras` (models × eras.count; NaN where constant).
+    public let tNeutralized: ModelMatrix
     public let span: Range<Int>
 
     init(layout: EraLayout, eras: Range<Int>, dataset: Dataset, gaussianized g: ModelMatrix) throws {
@@ -107,12 +121,9 @@ public final class NeutralCache: @unchecked Sendable {
         let models = g.models, fCount = dataset.featureCount
         let eraList = Array(eras)
         let failure = ErrorBox()
-        final class Slots: @unchecked Sendable {
-            var designs: [Matrix?]; var inverses: [Matrix?]
-            init(_ n: Int) { designs = Array(repeating: nil, count: n); inverses = Array(repeating: nil, count: n) }
-        }
-        let slots = Slots(eraList.count)
+        let designSlots = Slots<Matrix>(eraList.count), inverseSlots = Slots<Matrix>(eraList.count)
         let out = ModelMatrix(models: models, columns: span.count)
+        let tOut = ModelMatrix(models: models, columns: eraList.count)
         DispatchQueue.concurrentPerform(iterations: eraList.count) { k in
             let era = layout.eras[eraList[k]]
             let n = era.valid.count
@@ -144,17 +155,19 @@ public final class NeutralCache: @unchecked Sendable {
                 for m in 0..<models {
                     let row = out.row(m)
                     for i in 0..<n { row[base + i] = constant[m] ? .nan : x.values[i * models + m] - fitted.values[i * models + m] }
+                    tOut.row(m)[k] = MetaModel.dot(era.tContribution, UnsafeBufferPointer(rebasing: row[base..<(base + n)]))
                 }
-                slots.designs[k] = a
-                slots.inverses[k] = pinv
+                designSlots[k] = a
+                inverseSlots[k] = pinv
             } catch {
                 failure.record(error)
             }
         }
         try failure.rethrow()
-        designs = slots.designs.map { $0! }
-        pseudoInverses = slots.inverses.map { $0! }
+        designs = designSlots.values
+        pseudoInverses = inverseSlots.values
         neutralized = out
+        tNeutralized = tOut
     }
 
     /// A⁺ = V·Λ⁻¹·Vᵀ·Aᵀ from the eigen-decomposition AᵀA = V·Λ·Vᵀ (a (F+1)² problem instead of
@@ -196,4 +209,24 @@ final class ErrorBox: @unchecked Sendable {
     private var error: Error?
     func record(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     func rethrow() throws { if let error { throw error } }
+}
+
+/// Per-index results written by `concurrentPerform` workers, each index by one worker. Raw
+/// storage: an array property of a class may not be modified from two threads at once.
+final class Slots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<T?>
+    init(_ count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+    deinit {
+        _ = storage.deinitialize()
+        storage.deallocate()
+    }
+    subscript(i: Int) -> T? {
+        get { storage[i] }
+        set { storage[i] = newValue }
+    }
+    /// Every slot, in index order; each must have been filled.
+    var values: [T] { storage.map { $0! } }
 }

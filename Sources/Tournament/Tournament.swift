@@ -87,6 +87,8 @@ public struct TournamentResult: Codable, Equatable, Sendable {
     public var name: String
     public var description: String?
     public var study: String
+    /// "study" (stored predictions) or "farm" (a mined farm's models).
+    public var poolSource: String
     public var seed: UInt64
     public var poolModels: Int
     public var poolArms: [String: Int]
@@ -105,7 +107,7 @@ public struct TournamentResult: Codable, Equatable, Sendable {
     public var scenarios: [ScenarioResult]
     public var neutralContribution: Bool
     enum CodingKeys: String, CodingKey {
-        case name, description, study, seed, poolModels = "pool_models", poolArms = "pool_arms"
+        case name, description, study, poolSource = "pool_source", seed, poolModels = "pool_models", poolArms = "pool_arms"
         case exampleModel = "example_model", testEras = "test_eras", selectionEras = "selection_eras"
         case incumbentStakes = "incumbent_stakes", newcomerStakes = "newcomer_stakes", groups, payout, inference
         case baselineMetaCorrPerEra = "baseline_meta_corr_per_era", baselineMetaCorrMean = "baseline_meta_corr_mean"
@@ -253,38 +255,6 @@ public struct TournamentRunner: Sendable {
         let lags = spec.hacLags
         let (incumbents, groupOf, groupModels) = try makeIncumbents()
         let k = incumbents.count
-        let base = try MetaModel.score(pool: pool, stakers: incumbents, eras: test, neutral: spec.neutralContribution)
-        progress("incumbents scored (\(k) stakers, \(test.count) test eras)")
-
-        // Per-incumbent table, with leave-self-out MMC (one re-rank per staker and era).
-        let lso = ModelMatrix(models: k, columns: test.count)
-        if spec.leaveSelfOut {
-            DispatchQueue.concurrentPerform(iterations: k) { i in
-                let v = MetaModel.leaveSelfOutMMC(pool: pool, scores: base, staker: incumbents[i])
-                for (t, x) in v.enumerated() { lso.row(i)[t] = x }
-            }
-            progress("leave-self-out MMC of every incumbent")
-        } else {
-            for i in 0..<k { for t in 0..<test.count { lso.row(i)[t] = .nan } }
-        }
-        var records: [StakerRecord] = []
-        var csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n"
-        for (i, s) in incumbents.enumerated() {
-            let series = payoutSeries(base, s)
-            let id = String(format: "incumbent-%05d", i)
-            records.append(StakerRecord(id: id, group: spec.groups[groupOf[i]].name, model: pool.ids[s.columns[0]], stake: s.stake,
-                                        corrMean: SeriesSummary.mean(series.corr), mmcMean: SeriesSummary.mean(series.mmc),
-                                        mmcLeaveSelfOutMean: SeriesSummary.mean(Array(lso.row(i))),
-                                        ncMean: SeriesSummary.mean(series.nc), payoutMean: SeriesSummary.mean(series.payout)))
-            for t in 0..<test.count {
-                let fields = [series.corr[t], series.mmc[t], lso.row(i)[t], series.nc[t], series.payout[t]].map(Self.number)
-                csv += "\(id),\(pool.layout.eras[test.lowerBound + t].name),\(pool.ids[s.columns[0]]),\(Self.number(s.stake)),"
-                    + fields.joined(separator: ",") + "\n"
-            }
-        }
-        let baseIncMMC = weighted(base, incumbents[...]) { base.mmc[$0][$1] }
-        let baseIncPayout = weighted(base, incumbents[...]) { spec.payout.payout(corr: base.corr[$0][$1], mmc: base.mmc[$0][$1]) }
-
         // Newcomer stakes (stream [3, i]) and candidate lists per option.
         let maxN = spec.counts.max() ?? 0
         let newcomerStakes: [Double] = (0..<maxN).map { i in
@@ -313,7 +283,10 @@ public struct TournamentRunner: Sendable {
         }
         let uniqueDraw = draw(grid, count: maxN, stream: 4)
 
-        var scenarios: [ScenarioResult] = []
+        // Every population first (the incumbents alone, then each option and newcomer count),
+        // then one batched scoring over the test eras (`MetaModel.scoreMany`).
+        var populations = [MetaModel.Population(stakers: incumbents)]
+        var plans: [(option: NewcomerOption, candidates: [Int], points: [(n: Int, population: Int)])] = []
         for option in spec.options {
             var candidates: [Int]
             switch option {
@@ -332,9 +305,10 @@ public struct TournamentRunner: Sendable {
             case .corrFiltered: held = draw(candidates, count: maxN, stream: 5)
             case .mmcFiltered: held = draw(candidates, count: maxN, stream: 6)
             }
-            var points: [ScenarioPoint] = []
+            var points: [(n: Int, population: Int)] = []
             for n in spec.counts {
                 if n > 0 && candidates.isEmpty { continue }
+                if n == 0 { points.append((0, 0)); continue }
                 var stakers = incumbents
                 var extras: ModelMatrix? = nil
                 switch option {
@@ -349,8 +323,73 @@ public struct TournamentRunner: Sendable {
                         for i in 0..<n { stakers.append(Staker(stake: newcomerStakes[i], column: pool.count)) }
                     }
                 }
-                let scores = n == 0 ? base : try MetaModel.score(pool: pool, stakers: stakers, extras: extras, eras: test,
-                                                                 neutral: spec.neutralContribution)
+                points.append((n, populations.count))
+                populations.append(MetaModel.Population(stakers: stakers, extras: extras))
+            }
+            plans.append((option, candidates, points))
+        }
+        // Batches of 16: each batch reads the pool's store twice per era, whatever its size.
+        var scored: [PopulationScores] = []
+        for from in stride(from: 0, to: populations.count, by: 16) {
+            scored += MetaModel.scoreMany(pool: pool, populations: Array(populations[from..<min(populations.count, from + 16)]),
+                                          eras: test, neutral: spec.neutralContribution)
+        }
+        let base = scored[0]
+        progress("meta model and scores of \(populations.count) populations (\(k) incumbents, newcomers up to \(maxN), \(test.count) test eras)")
+
+        // Per-incumbent table, with leave-self-out MMC (one re-rank per staker and era).
+        let lso = ModelMatrix(models: k, columns: test.count)
+        if spec.leaveSelfOut {
+            DispatchQueue.concurrentPerform(iterations: k) { i in
+                let v = MetaModel.leaveSelfOutMMC(pool: pool, scores: base, staker: incumbents[i])
+                for (t, x) in v.enumerated() { lso.row(i)[t] = x }
+            }
+            progress("leave-self-out MMC of every incumbent")
+        } else {
+            for i in 0..<k { for t in 0..<test.count { lso.row(i)[t] = .nan } }
+        }
+        // Records and CSV lines per incumbent, built in parallel into per-staker slots and joined in order.
+        let recordSlots = Slots<StakerRecord>(k), lineSlots = Slots<String>(k)
+        let chunk = 64
+        DispatchQueue.concurrentPerform(iterations: (k + chunk - 1) / chunk) { block in
+            for i in (block * chunk)..<min(k, (block + 1) * chunk) {
+                let s = incumbents[i]
+                let series = payoutSeries(base, s)
+                let id = "incumbent-" + Self.padded(i, 5)
+                let model = pool.ids[s.columns[0]]
+                let record = StakerRecord(id: id, group: spec.groups[groupOf[i]].name, model: model, stake: s.stake,
+                                          corrMean: SeriesSummary.mean(series.corr), mmcMean: SeriesSummary.mean(series.mmc),
+                                          mmcLeaveSelfOutMean: SeriesSummary.mean(Array(lso.row(i))),
+                                          ncMean: SeriesSummary.mean(series.nc), payoutMean: SeriesSummary.mean(series.payout))
+                var text = ""
+                text.reserveCapacity(test.count * 128)
+                let prefix = "\(model),\(Self.number(s.stake)),"
+                for t in 0..<test.count {
+                    // Appended piece by piece: no per-line arrays or temporaries (2M lines at scale).
+                    text += id; text += ","; text += pool.layout.eras[test.lowerBound + t].name; text += ","; text += prefix
+                    text += Self.number(series.corr[t]); text += ","; text += Self.number(series.mmc[t]); text += ","
+                    text += Self.number(lso.row(i)[t]); text += ","; text += Self.number(series.nc[t]); text += ","
+                    text += Self.number(series.payout[t]); text += "\n"
+                }
+                recordSlots[i] = record
+                lineSlots[i] = text
+            }
+        }
+        let records = recordSlots.values
+        // One allocation for the whole table (joining grows it step by step: copies and page faults).
+        let lines = lineSlots.values
+        var csv = "staker,era,model,stake,corr,mmc,mmc_leave_self_out,nc,payout\n"
+        csv.reserveCapacity(lines.reduce(csv.utf8.count) { $0 + $1.utf8.count })
+        for line in lines { csv += line }
+        let baseIncMMC = weighted(base, incumbents[...]) { base.mmc[$0][$1] }
+        let baseIncPayout = weighted(base, incumbents[...]) { spec.payout.payout(corr: base.corr[$0][$1], mmc: base.mmc[$0][$1]) }
+
+        var scenarios: [ScenarioResult] = []
+        for (option, candidates, planned) in plans {
+            var points: [ScenarioPoint] = []
+            for (n, index) in planned {
+                let scores = scored[index]
+                let stakers = populations[index].stakers
                 let newcomers = stakers[k...]
                 let incMMC = weighted(scores, incumbents[...]) { scores.mmc[$0][$1] }
                 let incPayout = weighted(scores, incumbents[...]) { spec.payout.payout(corr: scores.corr[$0][$1], mmc: scores.mmc[$0][$1]) }
@@ -371,10 +410,11 @@ public struct TournamentRunner: Sendable {
                     for t in 0..<test.count { payoutPerEra[t] += payout[t] / Double(n) }
                 }
                 // Means of corr / MMC / nc over newcomers and eras.
+                var counts = [Int](repeating: 0, count: scores.columns)
                 for t in 0..<test.count {
-                    var counts: [Int: Int] = [:]
-                    for s in newcomers { counts[s.column(at: t), default: 0] += 1 }
-                    for (c, m) in counts {
+                    for c in counts.indices { counts[c] = 0 }
+                    for s in newcomers { counts[s.column(at: t)] += 1 }
+                    for (c, m) in counts.enumerated() where m > 0 {
                         let w = Double(m)
                         if scores.corr[t][c].isFinite { corrSum += w * scores.corr[t][c]; cells += w }
                         if scores.mmc[t][c].isFinite { mmcSum += w * scores.mmc[t][c] }
@@ -408,7 +448,8 @@ public struct TournamentRunner: Sendable {
         for (m, a) in pool.arms.enumerated() where m != pool.example { armCounts[a, default: 0] += 1 }
         let sizes = groupOf.reduce(into: [Int](repeating: 0, count: spec.groups.count)) { $0[$1] += 1 }
         let result = TournamentResult(
-            name: spec.name, description: spec.description, study: spec.study, seed: spec.seed, poolModels: pool.count,
+            name: spec.name, description: spec.description, study: spec.study, poolSource: spec.farm ? "farm" : "study",
+            seed: spec.seed, poolModels: pool.count,
             poolArms: armCounts, exampleModel: pool.example.map { pool.ids[$0] },
             testEras: test.map { pool.layout.eras[$0].name }, selectionEras: pool.selection.count,
             incumbentStakes: spec.incumbentStakes.description, newcomerStakes: spec.newcomerStakes.description,
@@ -477,5 +518,11 @@ public struct TournamentRunner: Sendable {
 
     /// Shortest round-trip text (Swift's `description`): full precision for the CSV, which the
     /// oracle tests read, without `String(format:)`'s cost.
-    static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "nan" }
+    static func number(_ x: Double) -> String { x.isFinite ? x.description : "nan" }
+
+    /// `i` in decimal, zero-padded to `width` digits (`String(format: "%05d")` without its cost).
+    static func padded(_ i: Int, _ width: Int) -> String {
+        let digits = String(i)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 }

@@ -70,7 +70,8 @@ public enum TournamentReport {
         if let d = r.description { out.append(d) }
         let lvl = Int((r.inference.level * 100).rounded())
         out.append("""
-        A simulated Numerai tournament over the stored predictions of `\(r.study)`: \(r.incumbents.count) incumbent stakers \
+        A simulated Numerai tournament over \(r.poolSource == "farm" ? "the mined farm" : "the stored predictions of") \
+        `\(r.study)`: \(r.incumbents.count) incumbent stakers \
         (stakes \(r.incumbentStakes)), a pool of \(r.poolModels) models, scored on \(r.testEras.count) test eras \
         (after \(r.selectionEras) selection eras and the embargo). Meta model = stake-weighted mean of gaussianized \
         submissions; MMC = numerai-tools `correlation_contribution` against it; payout = clip(\(f(r.payout.corr, 2))·CORR + \

@@ -84,8 +84,12 @@ public struct PayoutRule: Equatable, Sendable {
 public struct TournamentSpec: Equatable, Sendable {
     public var name: String
     public var description: String?
-    /// Absolute path of the study output directory (predictions.h5 + study.json).
+    /// Absolute path of the pool's directory: a study output directory (predictions.h5 +
+    /// study.json), or with `farm` a `workbench mine` farm (farm.json + stakers/).
     public var study: String
+    /// The pool is a mined farm (`"farm": DIR` in the spec instead of `"study": DIR`): its accepted
+    /// stakers' models, by their arms, and its benchmark as the example model. Needs `studyFile`.
+    public var farm: Bool
     /// Absolute path of the study file the run used, when given (`studyFile`): its relative data
     /// paths resolve against its own directory. Without it, the copy recorded in the study
     /// directory is used and relative data paths resolve against the current directory.
@@ -110,7 +114,7 @@ public struct TournamentSpec: Equatable, Sendable {
     /// Leave-self-out MMC of every incumbent (one re-rank per incumbent and era).
     public var leaveSelfOut: Bool
 
-    public static let topKeys = ["name", "description", "study", "studyFile", "seed", "incumbents", "newcomers", "payout",
+    public static let topKeys = ["name", "description", "study", "farm", "studyFile", "seed", "incumbents", "newcomers", "payout",
                                  "inference", "neutralContribution", "leaveSelfOut"]
 
     /// Parses and validates; errors carry the JSON path (and a did-you-mean for unknown keys).
@@ -128,10 +132,18 @@ public struct TournamentSpec: Equatable, Sendable {
         }
         let name = try required("name").string()
         guard !name.isEmpty, !name.contains("/") else { throw StudyError(path: "$.name", "must be a non-empty name without '/'") }
-        var study = try required("study").string()
+        // The pool: a study's stored predictions (`study`) or a mined farm (`farm`), one of them.
+        if root["study"] != nil && root["farm"] != nil {
+            throw StudyError(path: "$.farm", "give either 'study' (a study output directory) or 'farm' (a `workbench mine` directory), not both")
+        }
+        let farm = root["farm"] != nil
+        var study = try (farm ? root["farm"]! : required("study")).string()
         if !study.hasPrefix("/") { study = URL(fileURLWithPath: baseDirectory).appendingPathComponent(study).standardized.path }
         var studyFile = try root["studyFile"].map { try $0.string() }
         if let f = studyFile, !f.hasPrefix("/") { studyFile = URL(fileURLWithPath: baseDirectory).appendingPathComponent(f).standardized.path }
+        if farm && studyFile == nil {
+            throw StudyError(path: "$.studyFile", "a farm needs 'studyFile', the study file it was mined from")
+        }
         let seedValue = try root["seed"].map { try $0.integer() } ?? 0
         guard seedValue >= 0 else { throw StudyError(path: "$.seed", "must be ≥ 0") }
 
@@ -236,7 +248,7 @@ public struct TournamentSpec: Equatable, Sendable {
         }
         let neutral = try root["neutralContribution"].map { try $0.bool() } ?? true
         let leaveSelfOut = try root["leaveSelfOut"].map { try $0.bool() } ?? true
-        return TournamentSpec(name: name, description: try root["description"].map { try $0.string() }, study: study, studyFile: studyFile,
+        return TournamentSpec(name: name, description: try root["description"].map { try $0.string() }, study: study, farm: farm, studyFile: studyFile,
                               seed: UInt64(seedValue), incumbentCount: count, incumbentStakes: stakes, groups: groups,
                               counts: counts, newcomerStakes: newcomerStakes, newcomerArms: newcomerArms, options: options,
                               minCorr: minCorr, minMMC: minMMC, payout: payout, level: level, alpha: alpha, hacLags: lags,

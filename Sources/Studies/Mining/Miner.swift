@@ -176,20 +176,8 @@ public final class Miner: @unchecked Sendable {
 
     /// An accepted staker of an earlier run, from its files (never retrained).
     func loadAccepted(_ entry: StakerEntry, threads: Int) throws -> FarmModel {
-        let dir = stakerDirectory(entry.id)
-        let paramsURL = dir.appendingPathComponent("params.json")
-        let plan: ModelPlan
-        do { plan = try JSONDecoder().decode(StakerParams.self, from: Data(contentsOf: paramsURL)).plan } catch {
-            throw MiningError("\(paramsURL.path): cannot read the staker's parameters (\(error))")
-        }
-        guard Recipe(plan).hash == entry.paramsHash else {
-            throw MiningError("\(paramsURL.path): parameters do not match farm.json (params hash \(Recipe(plan).hash), recorded \(entry.paramsHash ?? "none"))")
-        }
-        let booster: Booster
-        do { booster = try Booster.load(from: dir.appendingPathComponent("model.wbm").path) } catch {
-            throw MiningError("staker \(entry.id): \(error)")
-        }
-        guard let scored = score(predict(booster, threads: threads)) else {
+        let (plan, predictions) = try storedPredictions(entry, threads: threads)
+        guard let scored = score(predictions) else {
             throw MiningError("staker \(entry.id): the stored model predicts non-finite values")
         }
         return FarmModel(staker: entry.id, plan: plan, scored: scored)

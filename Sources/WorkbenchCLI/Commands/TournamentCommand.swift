@@ -37,31 +37,30 @@ struct TournamentCommand: ParsableCommand {
             throw WorkbenchError(error.description)
         }
         let studyDir = URL(fileURLWithPath: tournament.study)
-        guard FileManager.default.fileExists(atPath: studyDir.appendingPathComponent("predictions.h5").path) else {
-            throw WorkbenchError("\(spec): $.study: \(tournament.study)/predictions.h5 not found: run `workbench run` on the study first")
+        let marker = tournament.farm ? "farm.json" : "predictions.h5"
+        guard FileManager.default.fileExists(atPath: studyDir.appendingPathComponent(marker).path) else {
+            throw WorkbenchError(tournament.farm
+                ? "\(spec): $.farm: \(tournament.study)/farm.json not found: run `workbench mine` first"
+                : "\(spec): $.study: \(tournament.study)/predictions.h5 not found: run `workbench run` on the study first")
         }
         let outDir = URL(fileURLWithPath: out).standardized
         if outDir.path == studyDir.standardized.path
-            || FileManager.default.fileExists(atPath: outDir.appendingPathComponent("predictions.h5").path) {
-            throw WorkbenchError.usage("--out \(out) holds a study's predictions; choose another directory (inputs are never overwritten)")
+            || FileManager.default.fileExists(atPath: outDir.appendingPathComponent("predictions.h5").path)
+            || FileManager.default.fileExists(atPath: outDir.appendingPathComponent("farm.json").path) {
+            throw WorkbenchError.usage("--out \(out) holds a study's predictions or a farm; choose another directory (inputs are never overwritten)")
         }
         func say(_ s: String) {
             let elapsed = String(format: "%.1f", Date().timeIntervalSince(started))
             if !quiet { FileHandle.standardError.write(Data("tournament: [\(elapsed) s] \(s)\n".utf8)) }
         }
-        // The study as `workbench report` finds it: the file given (`studyFile`), else the copy in DIR/study.json.
-        let studySpec = try ReportCommand.parse([studyDir.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(studyDir)
-        let dataset: Dataset
-        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
-        let stored: StoredStudy
-        do { stored = try StoredStudy.read(directory: studyDir) } catch let error as StoreError { throw WorkbenchError(error.description) }
-        let input = try StudyPipeline.prepare(spec: studySpec, stored: stored, dataset: dataset).input
-        say("loaded \(input.models.count) models, \(input.rows.count) evaluation rows, \(dataset.featureCount) features")
+        let source = try tournament.farm ? Self.farmPool(tournament, spec: spec) : Self.studyPool(tournament, directory: studyDir)
+        say("loaded \(source.ids.count) models, \(source.rows.count) evaluation rows, \(source.dataset.featureCount) features"
+            + (tournament.farm ? " (farm: accepted stakers' saved models and the benchmark, predicted)" : ""))
         let output: TournamentRunner.Output
         do {
-            let pool = try ModelPool(ids: input.models.map(\.id), arms: input.models.map(\.arm), predictions: input.predictions,
-                                     rows: input.rows, dataset: dataset, targetIndex: input.targetIndex, example: input.benchmark,
-                                     split: input.split, neutralContribution: tournament.neutralContribution)
+            let pool = try ModelPool(ids: source.ids, arms: source.arms, predictions: source.predictions,
+                                     rows: source.rows, dataset: source.dataset, targetIndex: source.targetIndex, example: source.example,
+                                     split: source.split, neutralContribution: tournament.neutralContribution)
             say("pool gaussianized once" + (pool.neutral != nil ? ", neutralized per test era" : ""))
             output = try TournamentRunner(spec: tournament, pool: pool).run(progress: say)
         } catch let error as StudyError {
@@ -73,5 +72,51 @@ struct TournamentCommand: ParsableCommand {
         say("done")
         print("tournament: \(outDir.appendingPathComponent("tournament.json").path)")
         print("report: \(outDir.appendingPathComponent("report.md").path)")
+    }
+
+    /// The models a tournament draws from, with their predictions on the evaluation rows.
+    struct PoolSource {
+        let ids: [String], arms: [String], predictions: [[Float]], rows: [Int32]
+        let dataset: Dataset, targetIndex: Int, example: Int?, split: EvaluationSplit
+    }
+
+    /// A study's stored predictions, as `workbench report` finds the study: the file given
+    /// (`studyFile`), else the copy in DIR/study.json.
+    static func studyPool(_ tournament: TournamentSpec, directory: URL) throws -> PoolSource {
+        let studySpec = try ReportCommand.parse([directory.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(directory)
+        let dataset: Dataset
+        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
+        let stored: StoredStudy
+        do { stored = try StoredStudy.read(directory: directory) } catch let error as StoreError { throw WorkbenchError(error.description) }
+        let input = try StudyPipeline.prepare(spec: studySpec, stored: stored, dataset: dataset).input
+        return PoolSource(ids: input.models.map(\.id), arms: input.models.map(\.arm), predictions: input.predictions, rows: input.rows,
+                          dataset: dataset, targetIndex: input.targetIndex, example: input.benchmark, split: input.split)
+    }
+
+    /// A mined farm: its accepted stakers' saved models (ids = staker ids, arms = the arms they
+    /// were drawn from), then its benchmark (arm "benchmark", the example model), each predicted on
+    /// the study's evaluation rows; the farm must have been mined from `studyFile`.
+    static func farmPool(_ tournament: TournamentSpec, spec path: String) throws -> PoolSource {
+        let studySpec: StudySpec
+        do { studySpec = try StudySpec.load(tournament.studyFile!) } catch let error as StudyError {
+            throw WorkbenchError(error.description)
+        }
+        let dataset: Dataset
+        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
+        let farm: FarmPredictions
+        do {
+            farm = try FarmPredictions.load(directory: URL(fileURLWithPath: tournament.study), spec: studySpec, dataset: dataset,
+                                            threads: ProcessInfo.processInfo.activeProcessorCount)
+        } catch let error as MiningError {
+            throw WorkbenchError("\(path): $.farm: \(error.description)")
+        }
+        guard !farm.stakers.isEmpty else {
+            throw WorkbenchError("\(path): $.farm: \(tournament.study) holds no accepted staker")
+        }
+        return PoolSource(ids: farm.stakers + ["benchmark"], arms: farm.arms + ["benchmark"], predictions: farm.predictions + [farm.benchmark],
+                          rows: farm.evaluation.rows, dataset: dataset, targetIndex: farm.evaluation.targetIndex,
+                          example: farm.stakers.count,
+                          split: EvaluationSplit(selectionFraction: studySpec.evaluation.selectionFraction,
+                                                 embargoEras: studySpec.evaluation.embargoEras))
     }
 }
