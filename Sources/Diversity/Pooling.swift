@@ -213,10 +213,22 @@ public struct PooledEstimate: Codable, Equatable, Sendable {
     /// finite standard error > 0 (an empty ensemble, or the same ensemble on both sides of a
     /// contrast, e.g. a filter that kept every model: every paired difference is exactly 0).
     public var excluded: [String]
+    /// Contrasts only: two-sided p of the random-effects estimate, 2·(1 − Φ(|μ_RE|/se_RE)) — the
+    /// normal test whose (1 − α) interval is `random` — and that p Holm-adjusted over all the
+    /// pooled contrasts of the study (levels are not tested). nil for levels.
+    public var p: Double? = nil
+    public var pHolm: Double? = nil
+    /// Contrasts only: `verdict` with the directional call made by `p_holm` < α instead of by the
+    /// unadjusted interval (robust rule unchanged; `equivalent` and `inconclusive` as `verdict`,
+    /// the equivalence check is not adjusted). What a claim across many contrasts should quote.
+    public var verdictHolm: String? = nil
+    /// Contrasts only: the pooled minimum detectable effect, (z_{1−α/2} + z_{0.8})·se_RE — the true
+    /// difference the unadjusted pooled test finds with 80 % power.
+    public var mde: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, kind, a, b, k, fixed, random, q, spread, signAgreement = "sign_agreement", signNeeded = "sign_needed"
-        case robust, verdict, excluded
+        case robust, verdict, excluded, p, pHolm = "p_holm", verdictHolm = "verdict_holm", mde
     }
 }
 
@@ -263,6 +275,33 @@ public enum ReplicatePooling {
                 random: .init(mean: meta.randomMean, se: meta.randomSE, ciLow: lo, ciHigh: hi, tau2: meta.tau2, i2: meta.i2),
                 q: meta.q, spread: .init(sd: sd, min: means.min()!, max: means.max()!),
                 signAgreement: agree, signNeeded: needed, robust: robust, verdict: verdict, excluded: excluded))
+        }
+        return holmAdjusted(out, alpha: 1 - level)
+    }
+
+    /// Sets `p`, `p_holm`, `verdict_holm` and `mde` of the contrast rows (Holm over all of them together).
+    static func holmAdjusted(_ rows: [PooledEstimate], alpha: Double) -> [PooledEstimate] {
+        let contrasts = rows.indices.filter { rows[$0].kind == "contrast" }
+        let p = contrasts.map { i -> Double in
+            let r = rows[i].random
+            guard r.se > 0, r.se.isFinite, r.mean.isFinite else { return .nan }
+            return 2 * (1 - Distributions.normalCDF(abs(r.mean) / r.se))
+        }
+        let adjusted = PairedInference.holm(p)
+        let zMDE = Distributions.normalQuantile(1 - alpha / 2) + Distributions.normalQuantile(0.8)
+        var out = rows
+        for (j, i) in contrasts.enumerated() {
+            out[i].mde = rows[i].random.se.isFinite ? zMDE * rows[i].random.se : nil
+            out[i].p = p[j].isNaN ? nil : p[j]
+            out[i].pHolm = adjusted[j].isNaN ? nil : adjusted[j]
+            let directional = out[i].verdict.hasPrefix("robust") || out[i].verdict.hasSuffix("not robust")
+            if directional, let ph = out[i].pHolm, ph < alpha {
+                out[i].verdictHolm = out[i].verdict
+            } else if directional {
+                out[i].verdictHolm = "inconclusive"
+            } else {
+                out[i].verdictHolm = out[i].verdict
+            }
         }
         return out
     }
