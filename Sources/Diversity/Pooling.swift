@@ -244,6 +244,7 @@ public enum ReplicatePooling {
     /// when k ≥ 2 and at least ⌈2k/3⌉ of the k replicate means have the pooled mean's sign.
     public static func pool(_ evidence: ReplicateEvidence, replicates: [String], level: Double = 0.9) -> [PooledEstimate] {
         var out: [PooledEstimate] = []
+        var margins: [Double?] = []
         for quantity in evidence.quantities {
             let byReplicate = Dictionary(evidence.estimates.filter { $0.name == quantity.name }.map { ($0.replicate, $0) },
                                          uniquingKeysWith: { first, _ in first })
@@ -269,6 +270,7 @@ public enum ReplicatePooling {
                 verdict = "inconclusive"
             }
             let (flo, fhi) = meta.fixedInterval
+            margins.append(quantity.margin)
             out.append(PooledEstimate(
                 name: quantity.name, kind: quantity.kind, a: quantity.a, b: quantity.b, k: meta.k,
                 fixed: .init(mean: meta.fixedMean, se: meta.fixedSE, ciLow: flo, ciHigh: fhi),
@@ -276,11 +278,13 @@ public enum ReplicatePooling {
                 q: meta.q, spread: .init(sd: sd, min: means.min()!, max: means.max()!),
                 signAgreement: agree, signNeeded: needed, robust: robust, verdict: verdict, excluded: excluded))
         }
-        return holmAdjusted(out, alpha: 1 - level)
+        return holmAdjusted(out, margins: margins, alpha: 1 - level)
     }
 
-    /// Sets `p`, `p_holm`, `verdict_holm` and `mde` of the contrast rows (Holm over all of them together).
-    static func holmAdjusted(_ rows: [PooledEstimate], alpha: Double) -> [PooledEstimate] {
+    /// Sets `p`, `p_holm`, `verdict_holm` and `mde` of the contrast rows (Holm over all of them
+    /// together). A directional verdict that fails Holm falls back to the non-directional rule:
+    /// `equivalent` when the interval lies inside ±margin (`margins[i]`), else `inconclusive`.
+    static func holmAdjusted(_ rows: [PooledEstimate], margins: [Double?], alpha: Double) -> [PooledEstimate] {
         let contrasts = rows.indices.filter { rows[$0].kind == "contrast" }
         let p = contrasts.map { i -> Double in
             let r = rows[i].random
@@ -298,7 +302,9 @@ public enum ReplicatePooling {
             if directional, let ph = out[i].pHolm, ph < alpha {
                 out[i].verdictHolm = out[i].verdict
             } else if directional {
-                out[i].verdictHolm = "inconclusive"
+                let r = rows[i].random
+                let inside = margins[i].map { r.ciLow > -$0 && r.ciHigh < $0 } ?? false
+                out[i].verdictHolm = inside ? "equivalent" : "inconclusive"
             } else {
                 out[i].verdictHolm = out[i].verdict
             }

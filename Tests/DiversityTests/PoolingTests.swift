@@ -63,9 +63,10 @@ final class PoolingTests: XCTestCase {
     /// Pooled p (normal, random effects), the pooled MDE (z_0.95 + z_0.8)·se_RE, and the Holm adjustment over the study's pooled contrasts,
     /// against statsmodels: combine_effects (DL, τ² clipped at 0), scipy's norm.sf, and
     /// multipletests(method="holm"). A level is pooled too but not tested. One contrast is built to
-    /// be directional unadjusted (p ≈ 0.058) and not after Holm: its `verdict_holm` is inconclusive.
+    /// be directional unadjusted (p ≈ 0.058) and not after Holm: its `verdict_holm` is inconclusive;
+    /// another (p ≈ 0.046, interval inside the ±0.001 margin) falls back to equivalent.
     func testPooledHolmMatchesStatsmodels() throws {
-        let cases = Self.cases + [([0.002, 0.002], [0.00149, 0.00149])]
+        let cases = Self.cases + [([0.002, 0.002], [0.00149, 0.00149]), ([0.0004, 0.0004, 0.0004, 0.0004], [0.0004, 0.0004, 0.0004, 0.0004])]
         let labels = (0..<cases.map(\.effects.count).max()!).map { "r\($0)" }
         var evidence = ReplicateEvidence()
         for (r, label) in labels.enumerated() {
@@ -105,11 +106,17 @@ final class PoolingTests: XCTestCase {
             assertClose(try XCTUnwrap(row.mde), mde[i], rel: 1e-9, floor: 1e-15, "contrast \(i) mde")
             let directional = row.verdict.contains("positive") || row.verdict.contains("negative")
             XCTAssertEqual(directional, p[i] < 0.1, "contrast \(i): the unadjusted verdict is the p < α call")
-            XCTAssertEqual(row.verdictHolm, holm[i] < 0.1 ? row.verdict : (directional ? "inconclusive" : row.verdict), "contrast \(i)")
+            // Failing Holm, a directional call falls back to equivalent (interval inside ±0.001) or inconclusive.
+            let inside = row.random.ciLow > -0.001 && row.random.ciHigh < 0.001
+            XCTAssertEqual(row.verdictHolm, holm[i] < 0.1 ? row.verdict : (directional ? (inside ? "equivalent" : "inconclusive") : row.verdict),
+                           "contrast \(i)")
         }
-        let planted = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 1)" })
+        let planted = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 2)" })
         XCTAssertEqual(planted.verdict, "robust positive")
         XCTAssertEqual(planted.verdictHolm, "inconclusive")
+        let small = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 1)" })
+        XCTAssertEqual(small.verdict, "robust positive")
+        XCTAssertEqual(small.verdictHolm, "equivalent")
         XCTAssertEqual(pooled.first { $0.name == "c1" }?.verdictHolm, "robust positive")
         XCTAssertEqual(pooled.first { $0.name == "c3" }?.verdictHolm, "positive, not robust")
     }
