@@ -213,10 +213,22 @@ public struct PooledEstimate: Codable, Equatable, Sendable {
     /// finite standard error > 0 (an empty ensemble, or the same ensemble on both sides of a
     /// contrast, e.g. a filter that kept every model: every paired difference is exactly 0).
     public var excluded: [String]
+    /// Contrasts only: two-sided p of the random-effects estimate, 2·(1 − Φ(|μ_RE|/se_RE)) — the
+    /// normal test whose (1 − α) interval is `random` — and that p Holm-adjusted over all the
+    /// pooled contrasts of the study (levels are not tested). nil for levels.
+    public var p: Double? = nil
+    public var pHolm: Double? = nil
+    /// Contrasts only: `verdict` with the directional call made by `p_holm` < α instead of by the
+    /// unadjusted interval (robust rule unchanged; `equivalent` and `inconclusive` as `verdict`,
+    /// the equivalence check is not adjusted). What a claim across many contrasts should quote.
+    public var verdictHolm: String? = nil
+    /// Contrasts only: the pooled minimum detectable effect, (z_{1−α/2} + z_{0.8})·se_RE — the true
+    /// difference the unadjusted pooled test finds with 80 % power.
+    public var mde: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, kind, a, b, k, fixed, random, q, spread, signAgreement = "sign_agreement", signNeeded = "sign_needed"
-        case robust, verdict, excluded
+        case robust, verdict, excluded, p, pHolm = "p_holm", verdictHolm = "verdict_holm", mde
     }
 }
 
@@ -232,6 +244,7 @@ public enum ReplicatePooling {
     /// when k ≥ 2 and at least ⌈2k/3⌉ of the k replicate means have the pooled mean's sign.
     public static func pool(_ evidence: ReplicateEvidence, replicates: [String], level: Double = 0.9) -> [PooledEstimate] {
         var out: [PooledEstimate] = []
+        var margins: [Double?] = []
         for quantity in evidence.quantities {
             let byReplicate = Dictionary(evidence.estimates.filter { $0.name == quantity.name }.map { ($0.replicate, $0) },
                                          uniquingKeysWith: { first, _ in first })
@@ -257,12 +270,44 @@ public enum ReplicatePooling {
                 verdict = "inconclusive"
             }
             let (flo, fhi) = meta.fixedInterval
+            margins.append(quantity.margin)
             out.append(PooledEstimate(
                 name: quantity.name, kind: quantity.kind, a: quantity.a, b: quantity.b, k: meta.k,
                 fixed: .init(mean: meta.fixedMean, se: meta.fixedSE, ciLow: flo, ciHigh: fhi),
                 random: .init(mean: meta.randomMean, se: meta.randomSE, ciLow: lo, ciHigh: hi, tau2: meta.tau2, i2: meta.i2),
                 q: meta.q, spread: .init(sd: sd, min: means.min()!, max: means.max()!),
                 signAgreement: agree, signNeeded: needed, robust: robust, verdict: verdict, excluded: excluded))
+        }
+        return holmAdjusted(out, margins: margins, alpha: 1 - level)
+    }
+
+    /// Sets `p`, `p_holm`, `verdict_holm` and `mde` of the contrast rows (Holm over all of them
+    /// together). A directional verdict that fails Holm falls back to the non-directional rule:
+    /// `equivalent` when the interval lies inside ±margin (`margins[i]`), else `inconclusive`.
+    static func holmAdjusted(_ rows: [PooledEstimate], margins: [Double?], alpha: Double) -> [PooledEstimate] {
+        let contrasts = rows.indices.filter { rows[$0].kind == "contrast" }
+        let p = contrasts.map { i -> Double in
+            let r = rows[i].random
+            guard r.se > 0, r.se.isFinite, r.mean.isFinite else { return .nan }
+            return 2 * (1 - Distributions.normalCDF(abs(r.mean) / r.se))
+        }
+        let adjusted = PairedInference.holm(p)
+        let zMDE = Distributions.normalQuantile(1 - alpha / 2) + Distributions.normalQuantile(0.8)
+        var out = rows
+        for (j, i) in contrasts.enumerated() {
+            out[i].mde = rows[i].random.se.isFinite ? zMDE * rows[i].random.se : nil
+            out[i].p = p[j].isNaN ? nil : p[j]
+            out[i].pHolm = adjusted[j].isNaN ? nil : adjusted[j]
+            let directional = out[i].verdict.hasPrefix("robust") || out[i].verdict.hasSuffix("not robust")
+            if directional, let ph = out[i].pHolm, ph < alpha {
+                out[i].verdictHolm = out[i].verdict
+            } else if directional {
+                let r = rows[i].random
+                let inside = margins[i].map { r.ciLow > -$0 && r.ciHigh < $0 } ?? false
+                out[i].verdictHolm = inside ? "equivalent" : "inconclusive"
+            } else {
+                out[i].verdictHolm = out[i].verdict
+            }
         }
         return out
     }

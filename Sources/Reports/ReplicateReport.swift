@@ -199,7 +199,8 @@ public enum ReplicateReport {
                      .numeric(e.nEras.map { String($0) } ?? "—"), .text(e.verdict ?? "—")]
                 }))
             out.append("")
-            out.append("Pooled: random effects \(interval(p.random.mean, p.random.ciLow, p.random.ciHigh)), fixed effect \(interval(p.fixed.mean, p.fixed.ciLow, p.fixed.ciHigh)); Q = \(NumberFormat.metric(p.q, digits: 4)), τ² = \(NumberFormat.metric(p.random.tau2, digits: 6)), I² = \(NumberFormat.fixed(100 * p.random.i2, 1))%; the sign agrees in \(p.signAgreement) of \(p.k) replicates (robust needs \(p.signNeeded)): **\(p.verdict)**.")
+            out.append("Pooled: random effects \(interval(p.random.mean, p.random.ciLow, p.random.ciHigh)), fixed effect \(interval(p.fixed.mean, p.fixed.ciLow, p.fixed.ciHigh)); Q = \(NumberFormat.metric(p.q, digits: 4)), τ² = \(NumberFormat.metric(p.random.tau2, digits: 6)), I² = \(NumberFormat.fixed(100 * p.random.i2, 1))%; the sign agrees in \(p.signAgreement) of \(p.k) replicates (robust needs \(p.signNeeded)): **\(p.verdict)**."
+                       + (p.pHolm.map { " Holm-adjusted over the pooled contrasts: p = \(NumberFormat.metric($0, digits: 3)), verdict **\(p.verdictHolm ?? p.verdict)** (the interval is not adjusted)." } ?? ""))
             out.append("")
         }
         return out.joined(separator: "\n")

@@ -290,9 +290,15 @@ enum ReplicateRun {
         var lines = ["pooled over \(s.replicates.count) replicate(s) (DerSimonian–Laird random effects, \(NumberFormat.compact(100 * s.level, 1))% intervals; robust = interval excludes 0 and the sign agrees in ≥ ⌈2k/3⌉ of k replicates):"]
         for p in s.pooled {
             let ci = ReplicateReport.interval(p.random.mean, p.random.ciLow, p.random.ciHigh)
-            lines.append("  \(p.name): \(ci), τ² \(NumberFormat.metric(p.random.tau2, digits: 4)), I² \(NumberFormat.fixed(100 * p.random.i2, 0))%, sign agrees in \(p.signAgreement) of \(p.k) (needs \(p.signNeeded)): \(p.verdict)")
+            lines.append("  \(p.name): \(ci), τ² \(NumberFormat.metric(p.random.tau2, digits: 4)), I² \(NumberFormat.fixed(100 * p.random.i2, 0))%, sign agrees in \(p.signAgreement) of \(p.k) (needs \(p.signNeeded)): \(p.verdict)" + holmNote(p))
         }
         return lines
+    }
+
+    /// Contrasts: "; Holm over the pooled contrasts: p X → verdict" (the call to quote among many).
+    static func holmNote(_ p: PooledEstimate) -> String {
+        guard let ph = p.pHolm, let v = p.verdictHolm else { return "" }
+        return "; Holm over the pooled contrasts: p \(NumberFormat.metric(ph, digits: 3)) → \(v)"
     }
 }
 

@@ -60,6 +60,67 @@ final class PoolingTests: XCTestCase {
         XCTAssertGreaterThan(MetaAnalysis(effects: Self.cases[4].effects, standardErrors: Self.cases[4].se)!.tau2, 0)
     }
 
+    /// Pooled p (normal, random effects), the pooled MDE (z_0.95 + z_0.8)·se_RE, and the Holm adjustment over the study's pooled contrasts,
+    /// against statsmodels: combine_effects (DL, τ² clipped at 0), scipy's norm.sf, and
+    /// multipletests(method="holm"). A level is pooled too but not tested. One contrast is built to
+    /// be directional unadjusted (p ≈ 0.058) and not after Holm: its `verdict_holm` is inconclusive;
+    /// another (p ≈ 0.046, interval inside the ±0.001 margin) falls back to equivalent.
+    func testPooledHolmMatchesStatsmodels() throws {
+        let cases = Self.cases + [([0.002, 0.002], [0.00149, 0.00149]), ([0.0004, 0.0004, 0.0004, 0.0004], [0.0004, 0.0004, 0.0004, 0.0004])]
+        let labels = (0..<cases.map(\.effects.count).max()!).map { "r\($0)" }
+        var evidence = ReplicateEvidence()
+        for (r, label) in labels.enumerated() {
+            let contrasts = cases.enumerated().compactMap { i, c in
+                r < c.effects.count ? Self.contrast("c\(i)", mean: c.effects[r], se: c.se[r], hac: c.se[r]) : nil
+            }
+            try evidence.add(metricsJSON: Self.metrics(contrasts: contrasts, ensembles: ["all": [0.01, 0.02, 0.015, 0.03]]),
+                             replicate: label, level: 0.9)
+        }
+        let pooled = ReplicatePooling.pool(evidence, replicates: labels, level: 0.9)
+        XCTAssertEqual(pooled.filter { $0.kind == "contrast" }.count, cases.count)
+        for level in pooled where level.kind == "level" {
+            XCTAssertNil(level.p); XCTAssertNil(level.pHolm); XCTAssertNil(level.verdictHolm); XCTAssertNil(level.mde)
+        }
+        let input = cases.map { ["effects": $0.effects, "se": $0.se] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
+        let out = try Fixture.python("""
+        import json, sys
+        import numpy as np
+        from scipy.stats import norm
+        from statsmodels.stats.meta_analysis import combine_effects
+        from statsmodels.stats.multitest import multipletests
+        p, mde = [], []
+        for c in json.loads(sys.argv[1]):
+            r = combine_effects(np.array(c["effects"]), np.array(c["se"]) ** 2, method_re="dl", alpha=0.1)
+            f = r.summary_frame(alpha=0.1)
+            row = f.loc["random effect"] if r.tau2 > 0 else f.loc["fixed effect"]
+            p.append(float(2 * norm.sf(abs(row["eff"]) / row["sd_eff"])))
+            mde.append(float((norm.ppf(0.95) + norm.ppf(0.8)) * row["sd_eff"]))
+        print(json.dumps({"p": p, "holm": [float(x) for x in multipletests(p, method="holm")[1]], "mde": mde}))
+        """, [json]) as! [String: Any]
+        let p = doubles(out["p"]), holm = doubles(out["holm"]), mde = doubles(out["mde"])
+        for i in cases.indices {
+            let row = try XCTUnwrap(pooled.first { $0.name == "c\(i)" })
+            assertClose(try XCTUnwrap(row.p), p[i], rel: 1e-9, floor: 1e-15, "contrast \(i) p")
+            assertClose(try XCTUnwrap(row.pHolm), holm[i], rel: 1e-9, floor: 1e-15, "contrast \(i) p_holm")
+            assertClose(try XCTUnwrap(row.mde), mde[i], rel: 1e-9, floor: 1e-15, "contrast \(i) mde")
+            let directional = row.verdict.contains("positive") || row.verdict.contains("negative")
+            XCTAssertEqual(directional, p[i] < 0.1, "contrast \(i): the unadjusted verdict is the p < α call")
+            // Failing Holm, a directional call falls back to equivalent (interval inside ±0.001) or inconclusive.
+            let inside = row.random.ciLow > -0.001 && row.random.ciHigh < 0.001
+            XCTAssertEqual(row.verdictHolm, holm[i] < 0.1 ? row.verdict : (directional ? (inside ? "equivalent" : "inconclusive") : row.verdict),
+                           "contrast \(i)")
+        }
+        let planted = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 2)" })
+        XCTAssertEqual(planted.verdict, "robust positive")
+        XCTAssertEqual(planted.verdictHolm, "inconclusive")
+        let small = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 1)" })
+        XCTAssertEqual(small.verdict, "robust positive")
+        XCTAssertEqual(small.verdictHolm, "equivalent")
+        XCTAssertEqual(pooled.first { $0.name == "c1" }?.verdictHolm, "robust positive")
+        XCTAssertEqual(pooled.first { $0.name == "c3" }?.verdictHolm, "positive, not robust")
+    }
+
     func testOneReplicateAndUnusableErrors() throws {
         let one = try XCTUnwrap(MetaAnalysis(effects: [0.01], standardErrors: [0.002]))
         XCTAssertEqual(one.k, 1)
