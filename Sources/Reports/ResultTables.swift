@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Support
 
 /// The study's results as plain tables for pandas, R or a spreadsheet: `DIR/models.csv` (one row
 /// per model) and `DIR/per_era.csv` (one row per model and evaluation era), written beside

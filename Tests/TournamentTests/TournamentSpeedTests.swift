@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 @testable import Tournament
 import XCTest
+import Support
 
 /// The fast paths of the tournament against the direct computations they replace: the radix
 /// rank is bit-identical; the meta model and scores built from dgemv inner products agree with the

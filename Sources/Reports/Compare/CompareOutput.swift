@@ -1,5 +1,6 @@
 import Diversity
 import Foundation
+import Support
 
 /// What `compare` prints (terminal), writes (`--markdown`) and emits (`--json`): the headline
 /// block first, then what changed beyond tolerance (regressed, removed, improved), then the

@@ -1,5 +1,6 @@
 import Diversity
 import Foundation
+import Support
 
 /// `workbench table DIR…`: one row per study with its headline numbers (`Headline`), the two
 /// headline contrasts and its size — the studies side by side, like `dvc exp show`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import EraData
 import Foundation
 import Reports
+import Support
 
 extension StudyTable.Format: ExpressibleByArgument {}
 
