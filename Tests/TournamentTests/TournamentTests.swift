@@ -124,15 +124,19 @@ final class TournamentTests: XCTestCase {
 
     /// 3 stakers, 2 test eras of 4 rows: meta model and payouts by hand.
     /// Every shipped tournament spec parses, and its study path points where `workbench run` writes
-    /// the study it names (results/<name>), so the README's commands work as written.
+    /// the study it names (results/<name>, or one of its replicates), so the README's commands work as written.
     func testEveryShippedTournamentParses() throws {
         let dir = TestSupport.repoRoot.appendingPathComponent("experiments/tournaments")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
         XCTAssertFalse(files.isEmpty)
         for f in files {
             let spec = try TournamentSpec.load(dir.appendingPathComponent(f).path)
-            XCTAssertEqual(URL(fileURLWithPath: spec.study).standardizedFileURL.deletingLastPathComponent().path,
-                           TestSupport.repoRoot.appendingPathComponent("results").standardizedFileURL.path, f)
+            // results/<study> or one replicate of it, results/<study>/replicates/<label>.
+            let study = URL(fileURLWithPath: spec.study).standardizedFileURL.path
+            let results = TestSupport.repoRoot.appendingPathComponent("results").standardizedFileURL.path
+            XCTAssertTrue(study.hasPrefix(results + "/"), "\(f): \(study)")
+            let rest = study.dropFirst(results.count + 1).split(separator: "/")
+            XCTAssertTrue(rest.count == 1 || (rest.count == 3 && rest[1] == "replicates"), "\(f): \(study)")
         }
     }
 
