@@ -307,20 +307,25 @@ public struct StoredStudy: @unchecked Sendable {
         guard version == PredictionStore.formatVersion else {
             throw StoreError("\(path): store format \(version), this workbench reads \(PredictionStore.formatVersion)")
         }
-        func records(_ g: H5Group) throws -> [ModelRecord] {
-            try g.readStrings("record_json").map { try JSONDecoder().decode(ModelRecord.self, from: Data($0.utf8)) }
+        func records(_ g: H5Group, _ name: String) throws -> [ModelRecord] {
+            try g.readStrings("record_json").enumerated().map { i, json in
+                do { return try JSONDecoder().decode(ModelRecord.self, from: Data(json.utf8)) } catch {
+                    // A scribbled record is damage to this file, named as such (not a bare DecodingError).
+                    throw StoreError("\(path): damaged store: record \(i) of /\(name)/record_json is not a model record")
+                }
+            }
         }
         let models = try file.openGroup("models")
         var benchRecord: ModelRecord? = nil
         var benchPredictions: [Float]? = nil
         if file.exists("benchmark") {
             let g = try file.openGroup("benchmark")
-            benchRecord = try records(g).first
+            benchRecord = try records(g, "benchmark").first
             benchPredictions = try g.read("predictions", as: Float.self)
         }
         var study = StoredStudy(
             studyName: try file.stringAttribute("study_name"), studyHash: try file.stringAttribute("study_hash"),
-            studyJSON: try file.stringAttribute("study_json"), records: try records(models),
+            studyJSON: try file.stringAttribute("study_json"), records: try records(models, "models"),
             rows: try file.read("rows", as: Int32.self), ids: try file.readStrings("ids"),
             eras: try file.readStrings("eras"), matrix: try file.read("predictions", as: Float.self),
             benchmarkRecord: benchRecord, benchmarkPredictions: benchPredictions)

@@ -84,6 +84,47 @@ final class MineCommandTests: XCTestCase {
         XCTAssertTrue(check.stdout.split(separator: "\n").contains("ok 300"), check.stdout + "\n" + check.stderr)
     }
 
+    /// Two `mine` into one farm: the second is refused at once with the shared output lock's
+    /// message (exit 1) and leaves the first's farm intact; the first finishes normally.
+    func testConcurrentMinesIntoOneFarmAreRefused() throws {
+        let study = try writeStudy()
+        let out = path("farm")
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
+        first.arguments = ["mine", study, "--count", "6", "--out", out, "--jobs", "1", "--quiet"]
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        // Wait until the first holds the lock (a probe lock on the file then fails).
+        let lockPath = "\(out)/.workbench.lock"
+        var held = false
+        for _ in 0..<600 where !held {
+            let fd = open(lockPath, O_RDWR)
+            if fd >= 0 {
+                if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN) } else { held = true }
+                close(fd)
+            }
+            if !held { usleep(20_000) }
+        }
+        XCTAssertTrue(held, "the first mine took the farm's lock")
+        let second = try TestSupport.workbench(["mine", study, "--count", "6", "--out", out, "--jobs", "1", "--quiet"])
+        XCTAssertEqual(second.status, 1, second.stderr)
+        XCTAssertTrue(second.stderr.contains("another workbench command is writing into \(out)"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("mine refused"), second.stderr)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/farm.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(out)/.mine.lock"), "one lock file, the shared one")
+        // A run into the farm is refused while a mine holds it, and a mine while a run holds it:
+        // the lock is the same file.
+        let fd = open(lockPath, O_RDWR)
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
+        let third = try TestSupport.workbench(["mine", study, "--count", "6", "--out", out, "--quiet"])
+        XCTAssertEqual(third.status, 1, third.stderr)
+        XCTAssertTrue(third.stderr.contains("another workbench command is writing into"), third.stderr)
+        close(fd)
+    }
+
     func testBadInputIsRefusedClearly() throws {
         let study = try writeStudy()
         let stakers = path("dup.txt")

@@ -20,6 +20,10 @@ struct FeatureBinning: Sendable {
     var upperBound: [Double]
     /// LightGBM drops features that have one bin or cannot be split with `min_data_in_leaf` rows.
     var isTrivial: Bool
+    /// LightGBM's `most_freq_bin`: the bin with most sampled rows if it holds ≥ 70 % of them
+    /// (`kSparseThreshold`), else the bin of 0 (`default_bin`). LightGBM never accumulates this
+    /// bin: its histogram entry is the leaf's sum minus the other bins (`FixHistogram`).
+    var mostFreqBin: Int = 0
 
     /// LightGBM's `kZeroThreshold` (1e-35f read as a double).
     static let zeroThreshold = Double(Float(1e-35))
@@ -60,6 +64,13 @@ struct FeatureBinning: Sendable {
         var countInBin = [Int](repeating: 0, count: binCount)
         for b in 0..<counts.count { countInBin[Int(binOfDatasetBin[b])] += counts[b] }
         isTrivial = binCount <= 1 || Self.needFilter(countInBin, total: totalSampleCount, filter: filterCount)
+        if !isTrivial {
+            let defaultBin = bounds.firstIndex(where: { 0 <= $0 }) ?? (bounds.count - 1)
+            var top = 0
+            for k in countInBin.indices where countInBin[k] > countInBin[top] { top = k }
+            let rate = Double(countInBin[top]) / Double(max(totalSampleCount, 1))
+            mostFreqBin = top != defaultBin && rate < 0.7 ? defaultBin : top
+        }
     }
 
     /// LightGBM's `NeedFilter` for numerical features: no cut leaves `filter` rows on both sides.

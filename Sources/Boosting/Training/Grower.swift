@@ -100,6 +100,14 @@ final class TreeGrower: @unchecked Sendable {
     var best: [SplitCandidate]
     var fixed = FixedPoint(rows: 1, maxAbsGradient: 1)
 
+    /// LightGBM's arithmetic (see `TrainingState.exact`): per leaf, per sampled feature, a
+    /// gradient and a hessian double per LightGBM bin.
+    let exact: Bool
+    var exactOffset: [Int] = []
+    var exactWidth = 0
+    var exactPool: UnsafeMutablePointer<Double>
+    var exactPoolCapacity = 0
+
     // Per-thread buffers: chunk gather and partial histograms.
     static let chunk = 65536
     let threadCount: Int
@@ -132,10 +140,13 @@ final class TreeGrower: @unchecked Sendable {
         partials = .allocate(capacity: 1)
         chunkRows = .allocate(capacity: Self.chunk * threadCount)
         chunkPacked = .allocate(capacity: Self.chunk * threadCount)
+        exact = state.exact
+        exactPool = .allocate(capacity: 1)
     }
 
     deinit {
         pool.deallocate(); partials.deallocate(); chunkRows.deallocate(); chunkPacked.deallocate()
+        exactPool.deallocate()
     }
 
     /// Grows one tree on `order[0 ..< rootCount]` with the sampled features `usedFeatures`.
@@ -159,13 +170,32 @@ final class TreeGrower: @unchecked Sendable {
         }
         for i in 0..<leavesMax { best[i] = SplitCandidate() }
 
-        // Root: histograms over all rows; their total gives the root's sums.
-        let rootHist = pool
-        let total = buildHistogram(begin: 0, count: rootCount, into: rootHist)
-        let (count, q) = fixed.unpack(total)
-        precondition(count == rootCount)
-        leaves[0] = LeafState(begin: 0, count: rootCount, q: q, gradient: fixed.gradient(q),
-                              hessian: Double(rootCount), depth: 0)
+        if exact {
+            exactOffset = []
+            var w = 0
+            for j in used { exactOffset.append(w); w += 2 * state.binning.features[j].binCount }
+            exactWidth = w
+            if exactPoolCapacity < w * leavesMax {
+                exactPool.deallocate()
+                exactPoolCapacity = max(w * leavesMax, 1)
+                exactPool = .allocate(capacity: exactPoolCapacity)
+            }
+            // LightGBM's root sums (`LeafSplits::Init`): in row order, in double.
+            var gradient = 0.0, hessian = 0.0
+            for i in 0..<rootCount {
+                gradient += Double(state.gradient(Int(state.order[i])))
+                hessian += 1
+            }
+            leaves[0] = LeafState(begin: 0, count: rootCount, q: 0, gradient: gradient, hessian: hessian, depth: 0)
+            buildExactHistogram(leaf: 0, flags: nil)
+        } else {
+            // Root: histograms over all rows; their total gives the root's sums.
+            let total = buildHistogram(begin: 0, count: rootCount, into: pool)
+            let (count, q) = fixed.unpack(total)
+            precondition(count == rootCount)
+            leaves[0] = LeafState(begin: 0, count: rootCount, q: q, gradient: fixed.gradient(q),
+                                  hessian: Double(rootCount), depth: 0)
+        }
         var builder = TreeBuilder(
             rootValue: LightGBMConstants.roundToZero(
                 splitter.leafOutput(gradient: leaves[0].gradient, hessian: leaves[0].hessian)),
@@ -219,6 +249,19 @@ final class TreeGrower: @unchecked Sendable {
         let parentFlags = splittable[left]
         let smaller = leaves[left].count < leaves[right].count ? left : right
         let larger = smaller == left ? right : left
+        if exact {
+            let small = exactPool + smaller * exactWidth, large = exactPool + larger * exactWidth
+            if smaller == left { large.update(from: small, count: exactWidth) }
+            buildExactHistogram(leaf: smaller, flags: parentFlags)
+            // The larger child is the parent minus the smaller one, in double as LightGBM does.
+            for (k, j) in used.enumerated() where parentFlags[k] {
+                let o = exactOffset[k]
+                for b in 0..<(2 * state.binning.features[j].binCount) { large[o + b] -= small[o + b] }
+            }
+            best[smaller] = bestSplit(leaf: smaller, hist: pool, parentFlags: parentFlags)
+            best[larger] = bestSplit(leaf: larger, hist: pool, parentFlags: parentFlags)
+            return
+        }
         let smallHist = pool + smaller * histWidth, largeHist = pool + larger * histWidth
         if smaller == left {
             largeHist.update(from: smallHist, count: histWidth)
@@ -242,6 +285,14 @@ final class TreeGrower: @unchecked Sendable {
             binQs.withUnsafeMutableBufferPointer { qs in
                 for (k, j) in used.enumerated() where flags[k] {
                     let binning = state.binning.features[j]
+                    if exact {
+                        let (c, ok) = splitter.bestThresholdExact(
+                            feature: j, hist: exactPool + leaf * exactWidth + exactOffset[k], binCount: binning.binCount,
+                            leafCount: L.count, leafGradient: L.gradient, leafHessian: L.hessian)
+                        flags[k] = ok
+                        if ok && c.isBetter(than: result) { result = c }
+                        continue
+                    }
                     let h = hist + histOffset[k]
                     for b in 0..<binning.binCount { counts[b] = 0; qs[b] = 0 }
                     for b in 0..<state.datasetBins[j] {
@@ -282,6 +333,43 @@ final class TreeGrower: @unchecked Sendable {
         leaves[newLeaf] = LeafState(begin: L.begin + c.leftCount, count: c.rightCount, q: c.rightQ,
                                     gradient: c.rightGradient, hessian: c.rightHessian, depth: depth)
         splittable[newLeaf] = splittable[leaf]
+    }
+
+    /// LightGBM's histograms of `leaf` for the sampled features whose flag is set (all when `flags`
+    /// is nil): float gradients added in double in row order, hessians as counts, then the most
+    /// frequent bin set to the leaf's sums minus the other bins (`Dataset::FixHistogram`).
+    /// Sequential: the rounding of these sums is what LightGBM's ties are decided by.
+    private func buildExactHistogram(leaf: Int, flags: [Bool]?) {
+        let L = leaves[leaf]
+        let hist = exactPool + leaf * exactWidth
+        let active = used.indices.filter { flags?[$0] ?? true }
+        let maps = active.map { state.binning.features[used[$0]].binOfDatasetBin }
+        for k in active {
+            (hist + exactOffset[k]).initialize(repeating: 0, count: 2 * state.binning.features[used[k]].binCount)
+        }
+        for i in L.begin..<(L.begin + L.count) {
+            let p = Int(state.order[i])
+            let g = Double(state.gradient(p))
+            let row = Int(state.rows[p])
+            for (a, k) in active.enumerated() {
+                let b = 2 * Int(maps[a][Int(state.columns[used[k]][row])])
+                let h = hist + exactOffset[k]
+                h[b] += g
+                h[b + 1] += 1
+            }
+        }
+        for k in active {
+            let binning = state.binning.features[used[k]]
+            let m = binning.mostFreqBin
+            guard m > 0 else { continue }
+            let h = hist + exactOffset[k]
+            h[2 * m] = L.gradient
+            h[2 * m + 1] = L.hessian
+            for b in 0..<binning.binCount where b != m {
+                h[2 * m] -= h[2 * b]
+                h[2 * m + 1] -= h[2 * b + 1]
+            }
+        }
     }
 
     /// Builds the histograms of `order[begin ..< begin + count]` for the sampled features whose

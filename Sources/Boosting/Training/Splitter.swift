@@ -128,4 +128,62 @@ struct Splitter {
         c.rightOutput = leafOutput(gradient: sumGradient - bestLeftGradient, hessian: sumHessian - bestLeftHessian)
         return (c, true)
     }
+
+    /// `bestThreshold` in LightGBM's own floating-point arithmetic, for histograms held as LightGBM
+    /// holds them (`hist[2b]` = gradient sum of LightGBM bin `b` in double, `hist[2b + 1]` = its
+    /// hessian sum). Counts are `RoundInt(hessian · num_data / sum_hessian)` and every sum
+    /// accumulates in scan order, so thresholds whose exact gains tie (bins empty in this leaf)
+    /// are decided by the same rounding residues as in LightGBM.
+    func bestThresholdExact(feature: Int, hist: UnsafePointer<Double>, binCount: Int,
+                            leafCount: Int, leafGradient: Double, leafHessian: Double) -> (SplitCandidate, splittable: Bool) {
+        let eps = LightGBMConstants.epsilon
+        let sumHessian = leafHessian + 2 * eps
+        let sumGradient = leafGradient
+        let countFactor = Double(leafCount) / sumHessian
+        let minGainShift = leafGain(gradient: sumGradient, hessian: sumHessian) + minGainToSplit
+        var splittable = false
+        var bestGain = -Double.infinity
+        var bestThreshold = binCount, bestLeftCount = 0
+        var bestLeftGradient = Double.nan, bestLeftHessian = Double.nan
+        var rightGradient = 0.0, rightHessian = eps, rightCount = 0
+        var t = binCount - 1
+        while t >= 1 {
+            defer { t -= 1 }
+            let hessian = hist[2 * t + 1]
+            rightGradient += hist[2 * t]
+            rightHessian += hessian
+            rightCount += Int(hessian * countFactor + 0.5)  // RoundInt: truncation of x + 0.5
+            if rightCount < minDataInLeaf || rightHessian < minSumHessianInLeaf { continue }
+            let leftCount = leafCount - rightCount
+            if leftCount < minDataInLeaf { break }
+            let leftHessian = sumHessian - rightHessian
+            if leftHessian < minSumHessianInLeaf { break }
+            let leftGradient = sumGradient - rightGradient
+            let gain = leafGain(gradient: leftGradient, hessian: leftHessian)
+                + leafGain(gradient: rightGradient, hessian: rightHessian)
+            if gain <= minGainShift { continue }
+            splittable = true
+            if gain > bestGain {
+                bestLeftCount = leftCount
+                bestLeftGradient = leftGradient
+                bestLeftHessian = leftHessian
+                bestThreshold = t - 1
+                bestGain = gain
+            }
+        }
+        guard splittable else { return (SplitCandidate(), false) }
+        var c = SplitCandidate()
+        c.gain = bestGain - minGainShift
+        c.feature = feature
+        c.bin = bestThreshold
+        c.leftCount = bestLeftCount
+        c.rightCount = leafCount - bestLeftCount
+        c.leftGradient = bestLeftGradient
+        c.leftHessian = bestLeftHessian - eps
+        c.leftOutput = leafOutput(gradient: bestLeftGradient, hessian: bestLeftHessian)
+        c.rightGradient = sumGradient - bestLeftGradient
+        c.rightHessian = sumHessian - bestLeftHessian - eps
+        c.rightOutput = leafOutput(gradient: sumGradient - bestLeftGradient, hessian: sumHessian - bestLeftHessian)
+        return (c, true)
+    }
 }

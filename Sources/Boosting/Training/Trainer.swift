@@ -24,6 +24,13 @@ final class TrainingState: @unchecked Sendable {
     let datasetBins: [Int]
     let fiveBin: [Bool]
     let binning: ModelBinning
+    /// Split finding in LightGBM's own double arithmetic (`Grower.buildExactHistogram`), for models
+    /// with an edge-binned float feature: there a leaf often has no rows in a run of bins (the
+    /// empty zero bin among them), the exact gains of the thresholds along the run tie, and
+    /// LightGBM's choice among them follows the rounding of its double histograms. The run's rows
+    /// of other leaves and new data go left or right by that choice, so parity needs the same
+    /// arithmetic. Integer-bin models keep the packed fixed-point histograms (exact, vectorised).
+    let exact: Bool
 
     let score: UnsafeMutablePointer<Double>
     /// Training positions, grouped by leaf while a tree grows.
@@ -43,6 +50,7 @@ final class TrainingState: @unchecked Sendable {
         datasetBins = features.enumerated().map { j, f in max(dataset.binCounts[f], binning.features[j].binOfDatasetBin.count) }
         fiveBin = datasetBins.map { $0 <= 5 }
         self.binning = binning
+        exact = features.contains { $0 < dataset.binEdges.count && !dataset.binEdges[$0].isEmpty }
         count = rows.count
         score = .allocate(capacity: max(count, 1))
         order = .allocate(capacity: max(count, 1))

@@ -49,6 +49,10 @@ public final class Miner: @unchecked Sendable {
     let trainRowsByEra: [Int: [Int32]]
     let liveRows: [Int32]
     let log: @Sendable (String) -> Void
+    /// The farm directory's lock (`DirectoryLock`, shared with run/merge/report), taken by `mine`
+    /// and held while this miner lives, so the caller's writes after `mine` (schemes, report) are
+    /// covered too.
+    private var directoryLock: DirectoryLock?
 
     public init(spec: StudySpec, dataset: Dataset, directory: URL, options: MiningOptions,
                 log: @escaping @Sendable (String) -> Void = { _ in }) throws {
@@ -249,14 +253,11 @@ public final class Miner: @unchecked Sendable {
         let wallStart = Date()
         guard Set(stakers).count == stakers.count else { throw MiningError("duplicate staker ids in the list") }
         for id in stakers where !StakerList.isValid(id) { throw MiningError("staker id '\(id)' cannot name a folder") }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // One miner per farm: a second process would interleave decisions and files.
-        let lockPath = directory.appendingPathComponent(".mine.lock").path
-        let lock = open(lockPath, O_CREAT | O_RDWR, 0o644)
-        guard lock >= 0 else { throw MiningError("\(lockPath): cannot open (\(String(cString: strerror(errno))))") }
-        defer { close(lock) }
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            throw MiningError("another 'workbench mine' is running on \(directory.path); wait for it or choose another --out")
+        // One writer per farm: a second miner (or a run/report) would interleave decisions and files.
+        if directoryLock == nil {
+            do { directoryLock = try DirectoryLock(directory: directory, command: "mine") } catch let error as OutputError {
+                throw MiningError(error.description)
+            }
         }
         let previous = try existingManifest()
         let listed = Set(stakers)

@@ -82,8 +82,10 @@ struct MineCommand: ParsableCommand {
         let quiet = self.quiet
         let directory = URL(fileURLWithPath: out)
         let result: FarmResult
+        // Kept alive to the end of the command: it holds the farm directory's lock.
+        let miner: Miner
         do {
-            let miner = try Miner(spec: spec, dataset: dataset, directory: directory, options: options) { line in
+            miner = try Miner(spec: spec, dataset: dataset, directory: directory, options: options) { line in
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             result = try miner.mine(stakers: ids)
@@ -104,6 +106,7 @@ struct MineCommand: ParsableCommand {
         let accepted = m.accepted.count
         let decided = m.stakers.reduce(0) { $0 + $1.candidates }
         print("\(accepted) of \(m.stakers.count) stakers hold an accepted model (\(decided) candidates decided); farm: \(directory.appendingPathComponent("farm.json").path); report: \(report.path)")
+        withExtendedLifetime(miner) {}
     }
 
     static func reportInput(spec: StudySpec, result: FarmResult, schemes: [SchemeResult], jobs: Int,
