@@ -183,14 +183,8 @@ public struct Comparison: Sendable {
     public func table(all: Bool) -> String {
         let shown = rows.filter { all || $0.status != .unchanged }
         let body: [[Markdown.Cell]] = shown.map { row in
-            let base = row.base.map { NumberFormat.metric($0) } ?? "—"
-            let new = row.new.map { NumberFormat.metric($0) } ?? "—"
-            var change = "—"
-            if let b = row.base, let n = row.new, b.isFinite, n.isFinite {
-                change = NumberFormat.signedMetric(n - b)
-                if b != 0 { change += " (" + (n - b >= 0 ? "+" : "") + NumberFormat.fixed(100 * (n - b) / abs(b), 2) + "%)" }
-            }
-            return [.text(row.name), .numeric(base), .numeric(new), .numeric(change), .text(row.status.rawValue)]
+            let c = Self.cells(row)
+            return [.text(c[0]), .numeric(c[1]), .numeric(c[2]), .numeric(c[3]), .text(c[4])]
         }
         return Markdown.table(header: ["metric", "base", "new", "change", "status"], rows: body)
     }
