@@ -290,6 +290,34 @@ public struct PlanSummary {
         return lines.joined(separator: "\n")
     }
 
+    /// Every model's drawn recipe, one line each (`run --check --models`): id, arm, target, the
+    /// number of dropped training eras and features, and each parameter whose value differs between
+    /// models; parameters equal for every model are listed once above the table. Columns are
+    /// padded to their widest cell; numbers print as in the plan summary.
+    public func renderModels() -> String {
+        let names = Set(plans.flatMap { $0.parameters.keys }).sorted()
+        let varying = names.filter { name in Set(plans.map { $0.parameters[name].map(fmt) ?? "—" }).count > 1 }
+        let same = names.filter { !varying.contains($0) }
+        var lines: [String] = []
+        if let first = plans.first, !same.isEmpty {
+            lines.append("same for every model: " + same.map { "\($0)=\(first.parameters[$0].map(fmt) ?? "—")" }.joined(separator: " "))
+        }
+        let header = ["id", "arm", "target", "dropped_eras", "dropped_features"] + varying
+        let rows = plans.map { p in
+            [p.id, p.arm, p.target, String(p.droppedEras.count), String(p.droppedFeatures.count)]
+                + varying.map { p.parameters[$0].map(fmt) ?? "—" }
+        }
+        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, text in
+                c == cells.count - 1 ? text : text + String(repeating: " ", count: widths[c] - text.count)
+            }.joined(separator: "  ")
+        }
+        lines.append(line(header))
+        lines += rows.map(line)
+        return lines.joined(separator: "\n")
+    }
+
     struct PlanKey: Hashable {
         let params: [String: Double]
         let target: String

@@ -47,6 +47,55 @@ final class RunCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
     }
 
+    /// `--check --models` lists the recipe each model will be trained with: the trained study's
+    /// models.csv (read by pandas) holds the same arm, target, dropped counts and parameters.
+    func testCheckModelsListsTheRecipesTheRunTrains() throws {
+        let study = write("list.json", #"""
+        {"name": "list", "seed": 4, "models": 4,
+         "data": {"synthetic": {"eras": 30, "rowsPerEra": 120, "features": 12}},
+         "fixed": {"n_estimators": 15, "num_leaves": 7},
+         "arms": [{"name": "grid", "vary": {"learning_rate": {"logUniform": [0.01, 0.3]}, "max_depth": {"intRange": [2, 5]},
+                                            "target": ["target", "target_aux1"]}},
+                  {"name": "drops", "dropEras": {"fraction": 0.3}, "dropFeatures": {"fraction": 0.25}}],
+         "evaluation": {"embargoEras": 1}}
+        """#)
+        let out = dir.appendingPathComponent("o")
+        let check = try TestSupport.workbench(["run", study, "--check", "--models", "--out", out.path])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        let listing = dir.appendingPathComponent("listing.txt")
+        try check.stdout.write(to: listing, atomically: true, encoding: .utf8)
+        let run = try TestSupport.workbench(["run", study, "--out", out.path, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let compare = try TestSupport.python(#"""
+        import sys, math, pandas as pd
+        lines = open(sys.argv[1]).read().splitlines()
+        same = next(l for l in lines if l.startswith("same for every model: "))
+        fixed = dict(kv.split("=") for kv in same[len("same for every model: "):].split())
+        start = next(i for i, l in enumerate(lines) if l.split()[:2] == ["id", "arm"])
+        header = lines[start].split()
+        rows = [dict(zip(header, l.split())) for l in lines[start + 1:start + 1 + 8]]
+        models = pd.read_csv(sys.argv[2] + "/models.csv").set_index("id").drop(index="benchmark")  # the plan summary's own line
+        errors = []
+        if sorted(r["id"] for r in rows) != sorted(models.index): errors.append(f"ids {[r['id'] for r in rows]} vs {list(models.index)}")
+        if "learning_rate" not in header or "max_depth" not in header: errors.append(f"varying columns {header}")
+        for r in rows:
+            m = models.loc[r["id"]]
+            for k in ["arm", "target"]:
+                if str(m[k]) != r[k]: errors.append(f"{r['id']} {k}: {r[k]} vs {m[k]}")
+            for k in ["dropped_eras", "dropped_features"]:
+                if int(m[k]) != int(r[k]): errors.append(f"{r['id']} {k}: {r[k]} vs {m[k]}")
+            for name, text in list(fixed.items()) + [(h, r[h]) for h in header[5:]]:
+                v = float(m["param_" + name])
+                if not math.isclose(v, float(text), rel_tol=1e-12, abs_tol=0): errors.append(f"{r['id']} {name}: {text} vs {v}")
+        print("\n".join(errors)); sys.exit(1 if errors else 0)
+        """#, [listing.path, out.path])
+        XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
+        let refused = try TestSupport.workbench(["run", study, "--models"])
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--models lists the plan and needs --check"), refused.stderr)
+    }
+
     /// Ctrl-C keeps finished models; the same command resumes and ends with the same predictions
     /// as an uninterrupted run.
     func testInterruptedRunResumesToTheSameResult() throws {

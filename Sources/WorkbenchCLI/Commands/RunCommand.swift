@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Validate the study and print the resolved plan without training.")
     var check = false
 
+    @Flag(help: "With --check: also list every model's drawn recipe (one line per model).")
+    var models = false
+
     @Flag(help: "Replace results of a different study in the output directory.")
     var force = false
 
@@ -42,6 +45,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        if models && !check { throw ValidationError("--models lists the plan and needs --check") }
     }
 
     func run() throws {
@@ -74,7 +78,9 @@ struct RunCommand: ParsableCommand {
         try spec.checkEvaluation(on: dataset)
         if check {
             let plans = planner.plans()
-            print(PlanSummary(spec: planner.spec, plans: plans).render())   // planner.spec: data feature groups resolved
+            let summary = PlanSummary(spec: planner.spec, plans: plans)   // planner.spec: data feature groups resolved
+            print(summary.render())
+            if models { print(summary.renderModels()) }
             print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
             let bytes = StudyRunner.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs)
@@ -136,7 +142,9 @@ struct RunCommand: ParsableCommand {
     /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).
     func runReplicates(_ spec: StudySpec) throws {
         if check {
-            print(PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: try spec.loadData()).plans()).render())
+            let summary = PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: try spec.loadData()).plans())
+            print(summary.render())
+            if models { print(summary.renderModels()) }   // the first replicate's draw
             print(try ReplicateRun.check(spec))
             return
         }
