@@ -13,10 +13,13 @@ struct SensitivityCommand: ParsableCommand {
         (noise, auxSignalCorrelation, generator, …) or a generator-v2 key (regimeStrength, auxQuality, \
         targetWindow, loadingDrift, …; also written v2.KEY). Without --grid each value is tried alone \
         (the others at the study's own settings); with --grid every combination. The study itself is \
-        the baseline. Each setting runs into OUT/<setting>/ (resumable); OUT/sensitivity.md and \
-        OUT/sensitivity.json tabulate per arm the test-era corr of the equal-weight ensemble of all its \
-        models and its mean member corr, and the sign of each comparison (arm − benchmark, arm − arm), \
-        flagging comparisons whose sign differs from the baseline.
+        the baseline. Each setting runs into OUT/<setting>/ (resumable; a study with replicates runs \
+        every replicate, from OUT/studies/<setting>.json). OUT/sensitivity.md and OUT/sensitivity.json \
+        give each of the study's contrasts its verdict at every setting (better, worse, equivalent or \
+        inconclusive, from the study's own paired tests: pooled over replicates and Holm-adjusted when \
+        it has replicates) and flag verdicts that differ from the baseline's; then per arm the \
+        test-era corr of the equal-weight ensemble of all its models and its mean member corr, and the \
+        sign of each point-estimate comparison.
         """
     )
 
@@ -62,30 +65,44 @@ struct SensitivityCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 
         var rows: [Sensitivity.Row] = []
+        var verdicts: [Sensitivity.VerdictRow] = []
         for setting in settings {
             // Validate every setting before training anything.
             _ = try Sensitivity.spec(data, setting: setting, baseConfig: baseConfig, baseDirectory: studyDirectory)
         }
         for setting in settings {
-            let spec = try Sensitivity.spec(data, setting: setting, baseConfig: baseConfig, baseDirectory: studyDirectory)
-            let directory = root.appendingPathComponent(Sensitivity.label(setting))
-            if !quiet { FileHandle.standardError.write(Data("sensitivity: \(Sensitivity.label(setting))\n".utf8)) }
-            let dataset = try spec.data.load()
+            let label = Sensitivity.label(setting)
+            let directory = root.appendingPathComponent(label)
+            if !quiet { FileHandle.standardError.write(Data("sensitivity: \(label)\n".utf8)) }
             var options = RunOptions()
             if let jobs { options.jobs = jobs }
+            if base.replicates != nil {
+                // A replicated study runs as `run` runs it (each replicate in a process of its own,
+                // started from a study file): the setting's study goes to OUT/studies/<setting>.json.
+                let spec = try Sensitivity.writeSpec(data, setting: setting, baseConfig: baseConfig,
+                                                     to: root.appendingPathComponent("studies").appendingPathComponent("\(label).json"))
+                try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: nil, quiet: quiet)
+                rows.append(try Sensitivity.Row(setting: setting, replicatedIn: directory))
+                verdicts.append(try Sensitivity.VerdictRow(label: label, replicatedIn: directory))
+                continue
+            }
+            let spec = try Sensitivity.spec(data, setting: setting, baseConfig: baseConfig, baseDirectory: studyDirectory)
+            let dataset = try spec.data.load()
             let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                          progress: ProgressReporter(quiet: quiet))
             let summary = try runner.run()
             if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
             if !summary.failed.isEmpty {
-                throw WorkbenchError("\(Sensitivity.label(setting)): \(summary.failed.count) model(s) failed: "
+                throw WorkbenchError("\(label): \(summary.failed.count) model(s) failed: "
                                      + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
             }
             try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
             rows.append(try Sensitivity.Row(setting: setting,
                                             metrics: directory.appendingPathComponent("metrics.json")))
+            verdicts.append(try Sensitivity.VerdictRow(label: label, metrics: directory.appendingPathComponent("metrics.json")))
         }
-        let table = Sensitivity.Table(study: base.name, axes: axes, grid: grid, rows: rows)
+        let table = Sensitivity.Table(study: base.name, axes: axes, grid: grid, rows: rows,
+                                      verdicts: Sensitivity.VerdictTable(rows: verdicts))
         try writeAtomically(to: root.appendingPathComponent("sensitivity.json").path) { tmp in
             try table.json().write(to: URL(fileURLWithPath: tmp))
         }
@@ -170,6 +187,22 @@ enum Sensitivity {
     /// The study with `setting` applied to `data.synthetic` (created when the study used the embedded
     /// default), parsed and validated like any study file.
     static func spec(_ data: Data, setting: Setting, baseConfig: SyntheticConfig, baseDirectory: String) throws -> StudySpec {
+        try spec(text: specText(data, setting: setting), setting: setting, baseDirectory: baseDirectory)
+    }
+
+    /// Writes the study with `setting` applied to `file` (atomically; its folder is created) and
+    /// loads it from there, so that it can be run from its file (replicated studies).
+    static func writeSpec(_ data: Data, setting: Setting, baseConfig: SyntheticConfig, to file: URL) throws -> StudySpec {
+        let text = try specText(data, setting: setting)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try writeAtomically(text, to: file.path)
+        var spec = try spec(text: text, setting: setting, baseDirectory: file.deletingLastPathComponent().path)
+        spec.sourcePath = file.standardized.path
+        return spec
+    }
+
+    /// The study's JSON with `setting` applied (keys sorted).
+    static func specText(_ data: Data, setting: Setting) throws -> Data {
         guard var root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw WorkbenchError("the study is not a JSON object")
         }
@@ -186,7 +219,10 @@ enum Sensitivity {
         }
         dataNode["synthetic"] = synthetic
         root["data"] = dataNode
-        let text = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+    }
+
+    static func spec(text: Data, setting: Setting, baseDirectory: String) throws -> StudySpec {
         let spec: StudySpec
         do { spec = try StudySpec.parse(text, baseDirectory: baseDirectory) } catch let error as StudyError {
             throw WorkbenchError("setting \(label(setting)): \(error.description)")
@@ -226,6 +262,22 @@ enum Sensitivity {
             }
         }
 
+        /// A replicated study's row: each arm's numbers averaged over its replicates (equal weights),
+        /// each replicate's read as above from `DIR/replicates/<label>/metrics.json`.
+        init(setting: Setting, replicatedIn directory: URL) throws {
+            let each = try VerdictRow.replicateDirectories(directory).map {
+                try Row(setting: setting, metrics: directory.appendingPathComponent($0).appendingPathComponent("metrics.json"))
+            }
+            guard let first = each.first else { throw WorkbenchError("\(directory.path): no replicates") }
+            label = first.label
+            self.setting = first.setting
+            arms = first.arms.map { arm -> (arm: String, ensemble: Double, memberMean: Double) in
+                let values = each.compactMap { r in r.arms.first { $0.arm == arm.arm } }
+                let n = Double(values.count)
+                return (arm.arm, values.map(\.ensemble).reduce(0, +) / n, values.map(\.memberMean).reduce(0, +) / n)
+            }
+        }
+
         func value(_ arm: String, ensemble: Bool) -> Double? {
             arms.first { $0.arm == arm }.map { ensemble ? $0.ensemble : $0.memberMean }
         }
@@ -236,6 +288,8 @@ enum Sensitivity {
         var axes: [Axis]
         var grid: Bool
         var rows: [Row]
+        /// The contrasts' verdicts per setting (see `VerdictTable`).
+        var verdicts: VerdictTable? = nil
 
         var armNames: [String] { rows.first?.arms.map(\.arm) ?? [] }
 
@@ -286,7 +340,8 @@ enum Sensitivity {
             s += "Varied (\(grid ? "every combination" : "one at a time, others at the study's settings")): "
             s += axes.map { "`\($0.isV2 ? "v2." : "")\($0.key)` ∈ {\($0.values.joined(separator: ", "))}" }.joined(separator: "; ") + ".\n\n"
             s += "## Headline numbers (test eras, mean per-era corr with the scored target)\n\n"
-            s += "Per arm: equal-weight ensemble of all its models / mean single model.\n\n"
+            s += "Per arm: equal-weight ensemble of all its models / mean single model"
+                + (verdicts?.rows.first?.replicated == true ? " (averaged over the replicates)" : "") + ".\n\n"
             s += "| setting | " + armNames.map { "\($0) ens / mean" }.joined(separator: " | ") + " |\n"
             s += "|---|" + armNames.map { _ in "---|" }.joined() + "\n"
             for r in rows {
@@ -294,8 +349,10 @@ enum Sensitivity {
                     "\(Self.format(r.value(a, ensemble: true))) / \(Self.format(r.value(a, ensemble: false)))"
                 }.joined(separator: " | ") + " |\n"
             }
+            if let verdicts { s += "\n" + verdicts.markdown() }
             let flips = self.flips
-            s += "\n## Key comparisons (sign flips against the baseline marked ⚠)\n\n"
+            s += "\n## Key comparisons: point estimates only (sign flips against the baseline marked ⚠)\n\n"
+            s += "Differences of the headline numbers, without inference: a sign flip here need not be a changed verdict (see the verdicts above).\n\n"
             s += "| comparison | " + rows.map(\.label).joined(separator: " | ") + " | holds? |\n"
             s += "|---|" + rows.map { _ in "---|" }.joined() + "---|\n"
             for c in comparisons {
@@ -312,7 +369,7 @@ enum Sensitivity {
 
         func json() throws -> Data {
             let flips = self.flips
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "study": study, "grid": grid,
                 "vary": axes.map { ["key": ($0.isV2 ? "v2." : "") + $0.key, "values": $0.values] as [String: Any] },
                 "settings": rows.map { r -> [String: Any] in
@@ -322,6 +379,7 @@ enum Sensitivity {
                 },
                 "flips": flips,
             ]
+            if let verdicts { object["verdicts"] = verdicts.jsonObject() }
             return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         }
 
