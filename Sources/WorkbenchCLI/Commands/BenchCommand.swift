@@ -41,7 +41,7 @@ struct BenchGBDTCommand: ParsableCommand {
         let featureList = Array(0..<dataset.featureCount)
         var values = try JSONDecoder().decode([String: Double].self, from: Data(params.utf8))
         values["n_estimators"] = Double(trees)
-        let parameters = try withDataErrors { try BoostingParameters(values) }
+        let parameters = try BoostingParameters(values)
 
         if let binaryOut {
             let dir = URL(fileURLWithPath: binaryOut)
