@@ -50,14 +50,14 @@ final class TypedParametersTests: XCTestCase {
         let s = try spec(#"{"name": "t", "seed": 2, "models": 2, "vary": {"learning_rate": {"logUniform": [0.01, 0.3]}}}"#)
         let plan = try Planner(spec: s, dataset: Self.dataset).plans()[1]
         let data = try JSONEncoder().encode(plan)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let parameters = try XCTUnwrap(object["parameters"] as? [String: Double])
+        struct Stored: Decodable { let parameters: [String: Double] }
+        let parameters = try JSONDecoder().decode(Stored.self, from: data).parameters
         XCTAssertEqual(Set(parameters.keys), Set(ParameterTable.all.map(\.name)))
         XCTAssertEqual(parameters["learning_rate"], plan.parameters.learningRate)
         XCTAssertEqual(parameters["seed"], Double(plan.parameters.seed!))
         XCTAssertEqual(try JSONDecoder().decode(ModelPlan.self, from: data), plan)
         // A stored plan with a value outside the table is refused, naming the parameter.
-        var bad = object
+        var bad = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var values = parameters
         values["num_leaves"] = 1
         bad["parameters"] = values
