@@ -1,20 +1,20 @@
 """LightGBM side of bench/gbdt: trains (and optionally predicts) on the bins workbench wrote.
 
 usage: gbdt-lightgbm.py DIR FEATURES TREES REPEATS PARAMS_JSON [PREDICT]
+The parameters are read from DIR/lightgbm-params.json, which `workbench bench-gbdt --binary-out DIR`
+writes from PARAMS_JSON under LightGBM's names (the parameter table's LightGBM column).
 Prints JSON: median wall and CPU seconds per tree (one thread), and predict seconds when PREDICT=1.
 """
 import json, statistics, sys, time
 import numpy as np
 import lightgbm as lgb
 
-d, nf, trees, repeats, params_json = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+d, nf, trees, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])  # argv[5]: PARAMS_JSON (see above)
 predict = len(sys.argv) > 6 and sys.argv[6] == "1"
 X = np.fromfile(d + "/train.bins", dtype=np.uint8).reshape(-1, nf).astype(np.float32)
 y = np.fromfile(d + "/train.target", dtype=np.float32)
-names = {"colsample_bytree": "feature_fraction", "min_child_samples": "min_data_in_leaf",
-         "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1", "subsample": "bagging_fraction",
-         "subsample_freq": "bagging_freq", "min_split_gain": "min_gain_to_split"}
-params = {names.get(k, k): v for k, v in json.loads(params_json).items()}
+with open(d + "/lightgbm-params.json") as f:
+    params = json.load(f)
 params.update(objective="regression", verbose=-1, num_threads=1, force_col_wise=True)
 ds = lgb.Dataset(X, label=y, params={"max_bin": params.get("max_bin", 255), "verbose": -1}).construct()
 walls, cpus, booster = [], [], None

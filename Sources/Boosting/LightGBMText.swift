@@ -41,8 +41,8 @@ extension Booster {
         out += "end of trees\n\nparameters:\n"
         // LightGBM accepts only its canonical names here (aliases draw warnings on stdout).
         for name in parameters.keys.sorted() {
-            guard let lightGBMName = LightGBMFormat.lightGBMName[name] else { continue }
-            out += "[\(lightGBMName): \(LightGBMFormat.parameter(parameters[name]!))]\n"
+            guard let spec = ParameterTable.spec(canonical: name) else { continue }
+            out += "[\(spec.lightGBMName): \(LightGBMFormat.parameter(parameters[name]!))]\n"
         }
         out += "end of parameters\n\npandas_categorical:null\n"
         return out
@@ -93,17 +93,6 @@ extension Tree {
 }
 
 enum LightGBMFormat {
-    /// Our parameter names (the engine's canonical, scikit-learn style) → LightGBM's canonical
-    /// config names, as its model files spell them.
-    static let lightGBMName: [String: String] = [
-        "learning_rate": "learning_rate", "n_estimators": "num_iterations", "num_leaves": "num_leaves",
-        "max_depth": "max_depth", "min_child_samples": "min_data_in_leaf",
-        "min_sum_hessian_in_leaf": "min_sum_hessian_in_leaf", "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1",
-        "colsample_bytree": "feature_fraction", "subsample": "bagging_fraction", "subsample_freq": "bagging_freq",
-        "max_bin": "max_bin", "min_split_gain": "min_gain_to_split", "seed": "seed",
-    ]
-    static let ourName: [String: String] = Dictionary(uniqueKeysWithValues: lightGBMName.map { ($1, $0) })
-
     /// Shortest text that parses back to the same Double; integral values drop Swift's trailing
     /// `.0`; infinities are `inf`/`-inf` as LightGBM 4 itself writes them (NaN-default splits).
     static func number(_ x: Double) -> String {
@@ -256,7 +245,7 @@ private struct LightGBMTextParser {
             if line.hasPrefix("["), line.hasSuffix("]"), let colon = line.firstIndex(of: ":") {
                 let name = String(line[line.index(after: line.startIndex)..<colon])
                 let value = line[line.index(after: colon)..<line.index(before: line.endIndex)]
-                if let ours = LightGBMFormat.ourName[name],
+                if let ours = ParameterTable.spec(lightGBMName: name)?.name,
                    let v = Double(value.trimmingCharacters(in: .whitespaces)) { parameters[ours] = v }
             }
             index += 1

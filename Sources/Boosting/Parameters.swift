@@ -31,10 +31,27 @@ public struct ParameterSpec: Sendable, Equatable {
     public let name: String
     /// Other names accepted for it (LightGBM's aliases).
     public let aliases: [String]
+    /// LightGBM's canonical config name (`config.h`), as its model files and `lgb.train` spell it.
+    public let lightGBMName: String
     public let kind: Kind
     public let range: Range
     public let defaultValue: Double
     public let doc: String
+
+    /// Throws unless `value` is finite, integral for an integer parameter (and at most
+    /// `ParameterTable.maxIntegerMagnitude`), and inside `range`; the error names `given`.
+    public func check(_ value: Double, as given: String) throws {
+        guard value.isFinite else { throw ParameterError(parameter: given, value: value, reason: .notFinite) }
+        if kind == .integer, value != value.rounded() {
+            throw ParameterError(parameter: given, value: value, reason: .notInteger)
+        }
+        if kind == .integer, abs(value) > ParameterTable.maxIntegerMagnitude {
+            throw ParameterError(parameter: given, value: value, reason: .tooLarge)
+        }
+        guard range.contains(value) else {
+            throw ParameterError(parameter: given, value: value, reason: .outOfRange(range))
+        }
+    }
 
     static func format(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
@@ -53,49 +70,49 @@ public enum ParameterTable {
     }
 
     public static let all: [ParameterSpec] = [
-        ParameterSpec(name: "learning_rate", aliases: ["eta", "shrinkage_rate"], kind: .real,
+        ParameterSpec(name: "learning_rate", aliases: ["eta", "shrinkage_rate"], lightGBMName: "learning_rate", kind: .real,
                       range: range(min: 0, minInclusive: false), defaultValue: 0.1,
                       doc: "Shrinkage applied to every tree's leaf values."),
         ParameterSpec(name: "n_estimators",
                       aliases: ["num_iterations", "num_iteration", "num_trees", "num_tree", "num_boost_round",
-                                "num_round", "num_rounds", "nrounds", "n_iter", "max_iter"],
+                                "num_round", "num_rounds", "nrounds", "n_iter", "max_iter"], lightGBMName: "num_iterations",
                       kind: .integer, range: range(min: 0), defaultValue: 100,
                       doc: "Boosting rounds (trees); training stops early when a tree cannot split."),
-        ParameterSpec(name: "num_leaves", aliases: ["num_leaf", "max_leaves", "max_leaf", "max_leaf_nodes"],
+        ParameterSpec(name: "num_leaves", aliases: ["num_leaf", "max_leaves", "max_leaf", "max_leaf_nodes"], lightGBMName: "num_leaves",
                       kind: .integer, range: range(min: 1, minInclusive: false, max: 131072), defaultValue: 31,
                       doc: "Maximum leaves per tree (leaf-wise growth, best gain first)."),
-        ParameterSpec(name: "max_depth", aliases: [], kind: .integer, range: range(), defaultValue: -1,
+        ParameterSpec(name: "max_depth", aliases: [], lightGBMName: "max_depth", kind: .integer, range: range(), defaultValue: -1,
                       doc: "Maximum depth of a leaf; ≤ 0 means no limit."),
         ParameterSpec(name: "min_child_samples",
-                      aliases: ["min_data_in_leaf", "min_data_per_leaf", "min_data", "min_samples_leaf"],
+                      aliases: ["min_data_in_leaf", "min_data_per_leaf", "min_data", "min_samples_leaf"], lightGBMName: "min_data_in_leaf",
                       kind: .integer, range: range(min: 0), defaultValue: 20,
                       doc: "Minimum training rows in each child of a split."),
         ParameterSpec(name: "min_sum_hessian_in_leaf",
-                      aliases: ["min_child_weight", "min_sum_hessian_per_leaf", "min_sum_hessian", "min_hessian"],
+                      aliases: ["min_child_weight", "min_sum_hessian_per_leaf", "min_sum_hessian", "min_hessian"], lightGBMName: "min_sum_hessian_in_leaf",
                       kind: .real, range: range(min: 0), defaultValue: 1e-3,
                       doc: "Minimum sum of hessians in each child (rows, for L2)."),
-        ParameterSpec(name: "reg_lambda", aliases: ["lambda_l2", "lambda", "l2_regularization"], kind: .real,
+        ParameterSpec(name: "reg_lambda", aliases: ["lambda_l2", "lambda", "l2_regularization"], lightGBMName: "lambda_l2", kind: .real,
                       range: range(min: 0), defaultValue: 0,
                       doc: "L2 penalty λ: gain G²/(H+λ), leaf value −G/(H+λ)."),
-        ParameterSpec(name: "reg_alpha", aliases: ["lambda_l1", "l1_regularization"], kind: .real,
+        ParameterSpec(name: "reg_alpha", aliases: ["lambda_l1", "l1_regularization"], lightGBMName: "lambda_l1", kind: .real,
                       range: range(min: 0), defaultValue: 0,
                       doc: "L1 penalty α: G is soft-thresholded by α in gains and leaf values."),
-        ParameterSpec(name: "colsample_bytree", aliases: ["feature_fraction", "sub_feature"], kind: .real,
+        ParameterSpec(name: "colsample_bytree", aliases: ["feature_fraction", "sub_feature"], lightGBMName: "feature_fraction", kind: .real,
                       range: range(min: 0, minInclusive: false, max: 1), defaultValue: 1,
                       doc: "Share of features sampled for each tree: max(1, ⌊F·fraction + 0.5⌋) features."),
-        ParameterSpec(name: "subsample", aliases: ["bagging_fraction", "sub_row", "bagging"], kind: .real,
+        ParameterSpec(name: "subsample", aliases: ["bagging_fraction", "sub_row", "bagging"], lightGBMName: "bagging_fraction", kind: .real,
                       range: range(min: 0, minInclusive: false, max: 1), defaultValue: 1,
                       doc: "Share of rows bagged for each tree; only used when subsample_freq > 0."),
-        ParameterSpec(name: "subsample_freq", aliases: ["bagging_freq"], kind: .integer,
+        ParameterSpec(name: "subsample_freq", aliases: ["bagging_freq"], lightGBMName: "bagging_freq", kind: .integer,
                       range: range(min: 0), defaultValue: 0,
                       doc: "Re-draw the bag every k trees; 0 disables bagging."),
-        ParameterSpec(name: "max_bin", aliases: ["max_bins"], kind: .integer,
+        ParameterSpec(name: "max_bin", aliases: ["max_bins"], lightGBMName: "max_bin", kind: .integer,
                       range: range(min: 1, minInclusive: false), defaultValue: 255,
                       doc: "Maximum bins per feature; fewer than the distinct values merges them as LightGBM does."),
-        ParameterSpec(name: "min_split_gain", aliases: ["min_gain_to_split"], kind: .real,
+        ParameterSpec(name: "min_split_gain", aliases: ["min_gain_to_split"], lightGBMName: "min_gain_to_split", kind: .real,
                       range: range(min: 0), defaultValue: 0,
                       doc: "A split must improve the loss by more than this."),
-        ParameterSpec(name: "seed", aliases: ["random_state", "random_seed"], kind: .integer,
+        ParameterSpec(name: "seed", aliases: ["random_state", "random_seed"], lightGBMName: "seed", kind: .integer,
                       range: range(min: Double(Int32.min), max: Double(Int32.max)), defaultValue: 0,
                       doc: "Derives LightGBM's data, bagging and feature-fraction seeds; unset uses LightGBM's fixed seeds."),
     ]
@@ -109,19 +126,30 @@ public enum ParameterTable {
         return out
     }()
 
+    private static let byLightGBMName: [String: ParameterSpec] =
+        Dictionary(uniqueKeysWithValues: all.map { ($0.lightGBMName, $0) })
+
     /// The spec for a canonical name or any alias.
     public static func spec(named name: String) -> ParameterSpec? { byName[name] }
+
+    /// The spec whose canonical name is exactly `name` (aliases excluded).
+    public static func spec(canonical name: String) -> ParameterSpec? {
+        byName[name].flatMap { $0.name == name ? $0 : nil }
+    }
+
+    /// The spec for LightGBM's canonical config name (`num_iterations`, `lambda_l2`, …).
+    public static func spec(lightGBMName name: String) -> ParameterSpec? { byLightGBMName[name] }
 
     /// Every accepted spelling (canonical names and aliases).
     public static var allNames: [String] { Array(byName.keys).sorted() }
 
-    /// The parameter list for the README: name, aliases, kind, range, default, meaning.
+    /// The parameter list for the README: name, LightGBM's name, aliases, kind, range, default, meaning.
     public static func markdownTable() -> String {
-        var lines = ["| name | aliases | type | range | default | meaning |",
-                     "|---|---|---|---|---|---|"]
+        var lines = ["| name | LightGBM | aliases | type | range | default | meaning |",
+                     "|---|---|---|---|---|---|---|"]
         for spec in all {
             let aliases = spec.aliases.map { "`\($0)`" }.joined(separator: ", ")
-            lines.append("| `\(spec.name)` | \(aliases) | \(spec.kind.rawValue) | \(spec.range) | "
+            lines.append("| `\(spec.name)` | `\(spec.lightGBMName)` | \(aliases) | \(spec.kind.rawValue) | \(spec.range) | "
                          + "\(ParameterSpec.format(spec.defaultValue)) | \(spec.doc) |")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -163,7 +191,7 @@ public struct ParameterError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Typed, validated training parameters (LightGBM semantics, L2 regression).
-public struct BoostingParameters: Codable, Equatable, Sendable {
+public struct BoostingParameters: Codable, Hashable, Sendable {
     public var learningRate: Double = 0.1
     public var nEstimators: Int = 100
     public var numLeaves: Int = 31
@@ -195,52 +223,77 @@ public struct BoostingParameters: Codable, Equatable, Sendable {
             if let previous = canonical[spec.name] {
                 throw ParameterError(parameter: name, value: value, reason: .duplicate(previous.given))
             }
-            guard value.isFinite else { throw ParameterError(parameter: name, value: value, reason: .notFinite) }
-            if spec.kind == .integer, value != value.rounded() {
-                throw ParameterError(parameter: name, value: value, reason: .notInteger)
-            }
-            if spec.kind == .integer, abs(value) > ParameterTable.maxIntegerMagnitude {
-                throw ParameterError(parameter: name, value: value, reason: .tooLarge)
-            }
-            guard spec.range.contains(value) else {
-                throw ParameterError(parameter: name, value: value, reason: .outOfRange(spec.range))
-            }
+            try spec.check(value, as: name)
             canonical[spec.name] = (name, value)
         }
-        func real(_ name: String) -> Double? { canonical[name]?.value }
-        func int(_ name: String) -> Int? { canonical[name].map { Int($0.value) } }
-        if let v = real("learning_rate") { learningRate = v }
-        if let v = int("n_estimators") { nEstimators = v }
-        if let v = int("num_leaves") { numLeaves = v }
-        if let v = int("max_depth") { maxDepth = v }
-        if let v = int("min_child_samples") { minChildSamples = v }
-        if let v = real("min_sum_hessian_in_leaf") { minSumHessianInLeaf = v }
-        if let v = real("reg_lambda") { regLambda = v }
-        if let v = real("reg_alpha") { regAlpha = v }
-        if let v = real("colsample_bytree") { colsampleBytree = v }
-        if let v = real("subsample") { subsample = v }
-        if let v = int("subsample_freq") { subsampleFreq = v }
-        if let v = int("max_bin") { maxBin = v }
-        if let v = real("min_split_gain") { minSplitGain = v }
-        if let v = int("seed") { seed = v }
+        for (name, entry) in canonical { self[ParameterTable.spec(canonical: name)!] = entry.value }
+    }
+
+    /// The value of one table row (nil only for an unset `seed`). Setting stores the value as
+    /// the field's type without checking it (integer parameters truncate toward zero); nil
+    /// restores LightGBM's default. Values from outside the program enter through `init(_:)`,
+    /// which validates them.
+    public subscript(spec: ParameterSpec) -> Double? {
+        get {
+            switch spec.name {
+            case "learning_rate": return learningRate
+            case "n_estimators": return Double(nEstimators)
+            case "num_leaves": return Double(numLeaves)
+            case "max_depth": return Double(maxDepth)
+            case "min_child_samples": return Double(minChildSamples)
+            case "min_sum_hessian_in_leaf": return minSumHessianInLeaf
+            case "reg_lambda": return regLambda
+            case "reg_alpha": return regAlpha
+            case "colsample_bytree": return colsampleBytree
+            case "subsample": return subsample
+            case "subsample_freq": return Double(subsampleFreq)
+            case "max_bin": return Double(maxBin)
+            case "min_split_gain": return minSplitGain
+            case "seed": return seed.map(Double.init)
+            default: preconditionFailure("'\(spec.name)' is not a row of ParameterTable")
+            }
+        }
+        set {
+            if spec.name == "seed" { seed = newValue.map { Int($0) }; return }
+            let x = newValue ?? spec.defaultValue
+            switch spec.name {
+            case "learning_rate": learningRate = x
+            case "n_estimators": nEstimators = Int(x)
+            case "num_leaves": numLeaves = Int(x)
+            case "max_depth": maxDepth = Int(x)
+            case "min_child_samples": minChildSamples = Int(x)
+            case "min_sum_hessian_in_leaf": minSumHessianInLeaf = x
+            case "reg_lambda": regLambda = x
+            case "reg_alpha": regAlpha = x
+            case "colsample_bytree": colsampleBytree = x
+            case "subsample": subsample = x
+            case "subsample_freq": subsampleFreq = Int(x)
+            case "max_bin": maxBin = Int(x)
+            case "min_split_gain": minSplitGain = x
+            default: preconditionFailure("'\(spec.name)' is not a row of ParameterTable")
+            }
+        }
     }
 
     /// Canonical name → value for every parameter (`seed` only when set).
     public var resolved: [String: Double] {
-        var out: [String: Double] = [
-            "learning_rate": learningRate, "n_estimators": Double(nEstimators),
-            "num_leaves": Double(numLeaves), "max_depth": Double(maxDepth),
-            "min_child_samples": Double(minChildSamples), "min_sum_hessian_in_leaf": minSumHessianInLeaf,
-            "reg_lambda": regLambda, "reg_alpha": regAlpha, "colsample_bytree": colsampleBytree,
-            "subsample": subsample, "subsample_freq": Double(subsampleFreq), "max_bin": Double(maxBin),
-            "min_split_gain": minSplitGain,
-        ]
-        if let seed { out["seed"] = Double(seed) }
+        var out: [String: Double] = [:]
+        for spec in ParameterTable.all { out[spec.name] = self[spec] }
+        return out
+    }
+
+    /// LightGBM's canonical name → value for every parameter (`seed` only when set), the
+    /// parameters `lgb.train` takes for the same model.
+    public var lightGBM: [String: Double] {
+        var out: [String: Double] = [:]
+        for spec in ParameterTable.all { out[spec.lightGBMName] = self[spec] }
         return out
     }
 
     /// Checks the typed fields against the table (for values set directly, not through `init(_:)`).
-    public func validate() throws { _ = try BoostingParameters(resolved) }
+    public func validate() throws {
+        for spec in ParameterTable.all { if let value = self[spec] { try spec.check(value, as: spec.name) } }
+    }
 
     /// The accepted name a typo most likely meant (the tool's one did-you-mean rule, `closest`).
     static func suggestion(for name: String) -> String? { closest(to: name, in: ParameterTable.allNames) }

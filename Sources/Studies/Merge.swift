@@ -34,7 +34,7 @@ public enum ShardMerger {
     public static func shardDirectories(in directory: URL) throws -> (count: Int, byIndex: [Int: URL]) {
         let root = directory.appendingPathComponent("shards")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
-            throw StudyError(path: "$", "\(root.path): no shards here (run `workbench run STUDY --shard I/N --out \(directory.path)` first)")
+            throw StudiesError.noShards(root: root.path, directory: directory.path)
         }
         var counts = Set<Int>()
         var byIndex: [Int: URL] = [:]
@@ -45,9 +45,9 @@ public enum ShardMerger {
             counts.insert(n)
             byIndex[i] = root.appendingPathComponent(name)
         }
-        guard let count = counts.first else { throw StudyError(path: "$", "\(root.path): no shard directories") }
+        guard let count = counts.first else { throw StudiesError.noShardDirectories(root: root.path) }
         guard counts.count == 1 else {
-            throw StudyError(path: "$", "\(root.path) mixes shard counts \(counts.sorted()); keep the shards of one split")
+            throw StudiesError.mixedShardCounts(root: root.path, counts: counts.sorted())
         }
         return (count, byIndex)
     }
@@ -61,11 +61,12 @@ public enum ShardMerger {
             if let record = try? StudyRunner.StudyRecordFile.read(url) { records.append((i, record)) }
         }
         guard !records.isEmpty else {
-            throw StudyError(path: "$", "\(directory.path)/shards: no shard has recorded its study yet; run the shards first")
+            throw StudiesError.noRecordedShard(shards: "\(directory.path)/shards")
         }
         let first = records[0].1
         for (i, r) in records where r.hash != first.hash {
-            throw StudyError(path: "$", "shard \(i) holds study '\(r.name)' (hash \(r.hash)) but shard \(records[0].0) holds '\(first.name)' (hash \(first.hash)): shards of different studies cannot be merged")
+            throw StudiesError.shardsDisagree(shard: i, name: r.name, hash: r.hash, firstShard: records[0].0,
+                                              firstName: first.name, firstHash: first.hash)
         }
         return try first.spec()
     }
@@ -101,10 +102,11 @@ public enum ShardMerger {
                 continue
             }
             guard record.hash == spec.hash else {
-                throw StudyError(path: "$", "shard \(i) holds study '\(record.name)' (hash \(record.hash)), not '\(spec.name)' (hash \(spec.hash)): shards of different studies cannot be merged")
+                throw StudiesError.shardOfOtherStudy(shard: i, name: record.name, hash: record.hash,
+                                                     studyName: spec.name, studyHash: spec.hash)
             }
             if let trainedOn = record.data, trainedOn != fingerprint {
-                throw StudyError(path: "$", "shard \(i) was trained on other data (data fingerprint \(trainedOn), the data now \(fingerprint)): restore the data, or re-run that shard with --force")
+                throw StudiesError.shardOnOtherData(shard: i, trainedOn: trainedOn, now: fingerprint)
             }
             let contents = try store(at: url).contents()
             let expected = plans.indices.filter { assignment[$0] == i }
@@ -118,9 +120,9 @@ public enum ShardMerger {
             }
             for (m, r) in contents.records where m >= 0 && r.status == .done {
                 guard assignment[m] == i else {
-                    throw StudyError(path: "$", "shard \(i) stored model \(r.id), which belongs to shard \(assignment[m]): the shard directories were mixed up")
+                    throw StudiesError.modelInWrongShard(shard: i, model: r.id, owner: assignment[m])
                 }
-                if let other = owner[m] { throw StudyError(path: "$", "model \(r.id) is stored by shards \(other) and \(i)") }
+                if let other = owner[m] { throw StudiesError.modelStoredTwice(model: r.id, first: other, second: i) }
                 owner[m] = i
                 merged.records[m] = r
                 merged.predictions[m] = contents.predictions[m]

@@ -5,15 +5,15 @@ import Support
 
 /// Everything that makes one model: parameters, target, the eras and features it trains on.
 /// Derived from (study seed, arm, index in arm) only, so a study is reproducible and shardable.
-public struct ModelPlan: Codable, Equatable, Sendable {
+public struct ModelPlan: Equatable, Sendable {
     /// Position in the study (arms in order, then index in arm).
     public let index: Int
     /// Stable name such as `grid-007`.
     public let id: String
     public let arm: String
     public let indexInArm: Int
-    /// Canonical parameter names → values, every LightGBM-style parameter resolved (incl. `seed`).
-    public let parameters: [String: Double]
+    /// Every training parameter, typed (`seed` always set).
+    public let parameters: BoostingParameters
     public let target: String
     /// Dataset era indices of training eras this model does NOT see.
     public let droppedEras: [Int]
@@ -24,10 +24,46 @@ public struct ModelPlan: Codable, Equatable, Sendable {
 
     /// Numeric descriptors of the recipe, for attribution (params + drop fractions).
     public func descriptors(trainEraCount: Int, featureCount: Int) -> [String: Double] {
-        var d = parameters
+        var d = parameters.resolved
         d["dropped_era_fraction"] = trainEraCount == 0 ? 0 : Double(droppedEras.count) / Double(trainEraCount)
         d["dropped_feature_fraction"] = featureCount == 0 ? 0 : Double(droppedFeatures.count) / Double(featureCount)
         return d
+    }
+}
+
+/// Stored as before typed parameters: `parameters` is the canonical name → value object.
+extension ModelPlan: Codable {
+    enum CodingKeys: String, CodingKey {
+        case index, id, arm, indexInArm, parameters, target, droppedEras, droppedFeatures, notes
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let values = try c.decode([String: Double].self, forKey: .parameters)
+        do { parameters = try BoostingParameters(values) } catch {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "\(error)")
+        }
+        index = try c.decode(Int.self, forKey: .index)
+        id = try c.decode(String.self, forKey: .id)
+        arm = try c.decode(String.self, forKey: .arm)
+        indexInArm = try c.decode(Int.self, forKey: .indexInArm)
+        target = try c.decode(String.self, forKey: .target)
+        droppedEras = try c.decode([Int].self, forKey: .droppedEras)
+        droppedFeatures = try c.decode([Int].self, forKey: .droppedFeatures)
+        notes = try c.decode([String].self, forKey: .notes)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(id, forKey: .id)
+        try c.encode(arm, forKey: .arm)
+        try c.encode(indexInArm, forKey: .indexInArm)
+        try c.encode(parameters.resolved, forKey: .parameters)
+        try c.encode(target, forKey: .target)
+        try c.encode(droppedEras, forKey: .droppedEras)
+        try c.encode(droppedFeatures, forKey: .droppedFeatures)
+        try c.encode(notes, forKey: .notes)
     }
 }
 
@@ -118,39 +154,34 @@ public struct Planner: Sendable {
                      indexInArm: Int) -> ModelPlan {
         let arm = spec.arms[armIndex]
         var notes: [String] = []
-        var params = arm.fixed
-        var drawn: [String: Double] = [:]
+        // Drawn values need no check: each distribution's bounds were validated when the study
+        // was parsed, and every parameter's range is an interval.
+        var params = arm.base
         for attempt in 0..<100 {
-            drawn = [:]
+            params = arm.base
             for name in arm.vary.keys.sorted() {
-                let integer = ParameterTable.spec(named: name)?.kind == .integer
-                drawn[name] = arm.vary[name]!.sample(&rng, integer: integer).number!
+                let parameter = ParameterTable.spec(canonical: name)!
+                params[parameter] = arm.vary[name]!.sample(&rng, integer: parameter.kind == .integer).number!
             }
-            let merged = params.merging(drawn) { $1 }
-            if spec.leavesPolicy == .resample, violatesLeaves(merged), attempt < 99 { continue }
+            if spec.leavesPolicy == .resample, violatesLeaves(params), attempt < 99 { continue }
             break
         }
-        params.merge(drawn) { $1 }
         if spec.leavesPolicy != .none, violatesLeaves(params) {
-            let depth = Int(params["max_depth"]!)
-            let cap = Double(1 << depth)
-            notes.append("num_leaves \(fmt(params["num_leaves"] ?? 31)) → \(fmt(cap)) (max_depth \(depth))")
-            params["num_leaves"] = cap
+            let cap = 1 << params.maxDepth
+            notes.append("num_leaves \(params.numLeaves) → \(cap) (max_depth \(params.maxDepth))")
+            params.numLeaves = cap
         }
         let target = arm.target.sample(&rng, integer: false).string!
-        if params["seed"] == nil { params["seed"] = Double(rng.next() % (1 << 31)) }
-        // Fill every parameter so the stored plan is fully explicit.
-        let resolved = (try? BoostingParameters(params).resolved) ?? params
+        if params.seed == nil { params.seed = Int(rng.next() % (1 << 31)) }
 
         let droppedEras = dropEras(arm.dropEras, &rng)
         let droppedFeatures = dropFeatures(arm.dropFeatures, &rng)
-        return ModelPlan(index: index, id: id, arm: arm.name, indexInArm: indexInArm, parameters: resolved,
+        return ModelPlan(index: index, id: id, arm: arm.name, indexInArm: indexInArm, parameters: params,
                          target: target, droppedEras: droppedEras, droppedFeatures: droppedFeatures, notes: notes)
     }
 
-    func violatesLeaves(_ p: [String: Double]) -> Bool {
-        guard let depth = p["max_depth"], depth > 0, depth < 31 else { return false }
-        return (p["num_leaves"] ?? 31) > Double(1 << Int(depth))
+    func violatesLeaves(_ p: BoostingParameters) -> Bool {
+        p.maxDepth > 0 && p.maxDepth < 31 && p.numLeaves > 1 << p.maxDepth
     }
 
     func dropEras(_ drop: DropEras, _ rng: inout SplitMix64) -> [Int] {
@@ -199,8 +230,8 @@ public struct Planner: Sendable {
 
     /// Relative training cost of a plan: trees × kept eras × sampled features.
     public func cost(_ plan: ModelPlan) -> Double {
-        let trees = plan.parameters["n_estimators"] ?? 100
-        let colsample = plan.parameters["colsample_bytree"] ?? 1
+        let trees = Double(plan.parameters.nEstimators)
+        let colsample = plan.parameters.colsampleBytree
         let features = Double(featureNames.count - plan.droppedFeatures.count) * colsample
         let eras = Double(trainEras.count - plan.droppedEras.count)
         return trees * max(1, features) * eras
@@ -215,10 +246,9 @@ public struct Planner: Sendable {
 
     /// The benchmark's plan: the example model on all train eras and features.
     public func benchmarkPlan() -> ModelPlan? {
-        guard var params = spec.benchmark else { return nil }
-        if params["seed"] == nil { params["seed"] = 0 }
-        let resolved = (try? BoostingParameters(params).resolved) ?? params
-        return ModelPlan(index: -1, id: "benchmark", arm: "benchmark", indexInArm: 0, parameters: resolved,
+        guard var params = spec.benchmarkParameters else { return nil }
+        if params.seed == nil { params.seed = 0 }
+        return ModelPlan(index: -1, id: "benchmark", arm: "benchmark", indexInArm: 0, parameters: params,
                          target: spec.benchmarkTarget, droppedEras: [], droppedFeatures: [], notes: [])
     }
 }
@@ -295,17 +325,18 @@ public struct PlanSummary {
     /// models; parameters equal for every model are listed once above the table. Columns are
     /// padded to their widest cell; numbers print as in the plan summary.
     public func renderModels() -> String {
-        let names = Set(plans.flatMap { $0.parameters.keys }).sorted()
-        let varying = names.filter { name in Set(plans.map { $0.parameters[name].map(fmt) ?? "—" }).count > 1 }
+        let parameters = plans.map(\.parameters.resolved)
+        let names = Set(parameters.flatMap(\.keys)).sorted()
+        let varying = names.filter { name in Set(parameters.map { $0[name].map(fmt) ?? "—" }).count > 1 }
         let same = names.filter { !varying.contains($0) }
         var lines: [String] = []
-        if let first = plans.first, !same.isEmpty {
-            lines.append("same for every model: " + same.map { "\($0)=\(first.parameters[$0].map(fmt) ?? "—")" }.joined(separator: " "))
+        if let first = parameters.first, !same.isEmpty {
+            lines.append("same for every model: " + same.map { "\($0)=\(first[$0].map(fmt) ?? "—")" }.joined(separator: " "))
         }
         let header = ["id", "arm", "target", "dropped_eras", "dropped_features"] + varying
-        let rows = plans.map { p in
+        let rows = zip(plans, parameters).map { p, values in
             [p.id, p.arm, p.target, String(p.droppedEras.count), String(p.droppedFeatures.count)]
-                + varying.map { p.parameters[$0].map(fmt) ?? "—" }
+                + varying.map { values[$0].map(fmt) ?? "—" }
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -319,13 +350,13 @@ public struct PlanSummary {
     }
 
     struct PlanKey: Hashable {
-        let params: [String: Double]
+        let params: BoostingParameters
         let target: String
         let eras: [Int]
         let features: [Int]
         init(_ p: ModelPlan) {
             var params = p.parameters
-            params["seed"] = nil
+            params.seed = nil
             self.params = params
             target = p.target
             eras = p.droppedEras

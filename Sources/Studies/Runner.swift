@@ -87,16 +87,16 @@ public final class StudyRunner: @unchecked Sendable {
         let studyFile = directory.appendingPathComponent("study.json")
         if let existing = fm.contents(atPath: studyFile.path) {
             guard let previous = try? JSONDecoder().decode(StudyRecordFile.self, from: existing) else {
-                throw StudyError(path: "$", "\(studyFile.path) is not a study record written by workbench, so \(directory.path) is not a study output directory; choose another --out (nothing was removed)")
+                throw StudiesError.foreignStudyRecord(file: studyFile.path, directory: directory.path)
             }
-            var mismatch: String? = nil
+            var mismatch: StudiesError? = nil
             if previous.hash != spec.hash {
-                mismatch = "\(directory.path) holds results of a different study (hash \(previous.hash), this study \(spec.hash)); use --force to replace them or choose another --out"
+                mismatch = .differentStudy(directory: directory.path, stored: previous.hash, study: spec.hash)
             } else if let before = previous.data, let now = fingerprint, before != now {
-                mismatch = "the data changed since the models in \(directory.path) were trained (data fingerprint \(before), now \(now)); resuming would mix models of old and new data. Restore the data, choose another --out, or use --force to discard the stored models and train again"
+                mismatch = .dataChanged(directory: directory.path, stored: before, now: now)
             }
             if let mismatch {
-                guard force else { throw StudyError(path: "$", mismatch) }
+                guard force else { throw mismatch }
                 for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards",
                              "models.csv", "per_era.csv"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
@@ -123,10 +123,10 @@ public final class StudyRunner: @unchecked Sendable {
         public static func read(_ directory: URL) throws -> StudyRecordFile {
             let url = directory.appendingPathComponent("study.json")
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw StudyError(path: "$", "\(url.path): no such file (not a study directory)")
+                throw StudiesError.noStudyRecord(file: url.path)
             }
             do { return try JSONDecoder().decode(StudyRecordFile.self, from: data) } catch {
-                throw StudyError(path: "$", "\(url.path): not a study record (\(error))")
+                throw StudiesError.unreadableStudyRecord(file: url.path, reason: "\(error)")
             }
         }
 
@@ -151,9 +151,9 @@ public final class StudyRunner: @unchecked Sendable {
     /// to `threads` cores, as many at each node as the budget allows (results do not depend on it).
     public func train(_ plan: ModelPlan, threads: Int = 1, threadBudget: (@Sendable () -> Int)? = nil,
                       isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Booster, [Float], Double) {
-        let parameters = try BoostingParameters(plan.parameters)
+        let parameters = plan.parameters
         guard let target = dataset.targetIndex(plan.target) else {
-            throw StudyError(path: "$", "unknown target '\(plan.target)'")
+            throw StudiesError.unknownTarget(plan.target)
         }
         let dropped = Set(plan.droppedFeatures)
         let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }
@@ -196,9 +196,9 @@ public final class StudyRunner: @unchecked Sendable {
     public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int) -> Int {
         let rows = dataset.rowCount, f = dataset.featureCount
         let datasetBytes = (64 << 20) + rows * f * 3 + rows * (4 * dataset.targetNames.count + 104)
-        let maxLeaves = plans.map { Int($0.parameters["num_leaves"] ?? 31) }.max() ?? 31
+        let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
-        let bagging = plans.contains { ($0.parameters["subsample_freq"] ?? 0) > 0 && ($0.parameters["subsample"] ?? 1) < 1 }
+        let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
         let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
                                              numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
         let stored = (plans.count + 1) * evaluationRows * 24
@@ -210,7 +210,7 @@ public final class StudyRunner: @unchecked Sendable {
     public func run() throws -> RunSummary {
         let (needed, available) = memoryEstimate()
         if Double(needed) > Double(available) * 0.85 {
-            throw StudyError(path: "$", String(format: "the study needs about %.1f GB of memory but this machine has %.1f GB; use fewer --jobs, fewer models or a smaller dataset", Double(needed) / 1e9, Double(available) / 1e9))
+            throw StudiesError.notEnoughMemory(needed: needed, available: available)
         }
         let done = try store.completed()
         if let note = store.damagedStoreMovedAside {
@@ -277,7 +277,7 @@ public final class StudyRunner: @unchecked Sendable {
     }
 
     func makeRecord(_ plan: ModelPlan, trees: Int, seconds: Double, status: ModelRecord.Status, error: String?) -> ModelRecord {
-        ModelRecord(index: plan.index, id: plan.id, arm: plan.arm, target: plan.target, parameters: plan.parameters,
+        ModelRecord(index: plan.index, id: plan.id, arm: plan.arm, target: plan.target, parameters: plan.parameters.resolved,
                     droppedEras: plan.droppedEras.count, droppedFeatures: plan.droppedFeatures.count,
                     descriptors: plan.descriptors(trainEraCount: planner.trainEras.count, featureCount: dataset.featureCount),
                     trees: trees, trainSeconds: seconds, status: status, error: error)

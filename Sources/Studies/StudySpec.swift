@@ -49,8 +49,11 @@ public struct Arm: Equatable, Sendable {
     public var models: Int
     /// Sampled parameters (canonical names) plus `target`.
     public var vary: [String: Distribution]
-    /// Constant parameters (canonical names).
+    /// Constant parameters (canonical names), as the study file gives them.
     public var fixed: [String: Double]
+    /// `fixed` on LightGBM's defaults: the typed parameters every model of the arm starts from,
+    /// validated once when the study is parsed.
+    public var base = BoostingParameters()
     public var target: Distribution
     public var dropEras: DropEras
     public var dropFeatures: DropFeatures
@@ -79,6 +82,8 @@ public struct StudySpec: Equatable, Sendable {
     public var leavesPolicy: LeavesPolicy
     /// The benchmark (Numerai example model) trained with the study; nil when disabled.
     public var benchmark: [String: Double]?
+    /// `benchmark` typed (validated when the study is parsed); nil when disabled.
+    public var benchmarkParameters: BoostingParameters? = nil
     public var benchmarkTarget: String
     /// Declared ensembles (added to the defaults) and contrasts (nil: the defaults).
     public var ensembles: [EnsembleRule] = []
@@ -119,7 +124,7 @@ extension StudySpec {
     /// Reads and validates a study file.
     public static func load(_ path: String) throws -> StudySpec {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StudyError(file: path, path: "$", "cannot read the file")
+            throw StudiesError.unreadableFile(path)
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -224,10 +229,12 @@ extension StudySpec {
         try StudyLimits.checkModelCounts(arms, armsDeclared: top["arms"] != nil)
 
         var benchmark: [String: Double]? = exampleModel
+        var benchmarkParameters: BoostingParameters? = try validateParameters(exampleModel, at: "$.benchmark")
         var benchmarkTarget = "target"
         if let b = top["benchmark"] {
             if case let flag as NSNumber = b.value, (try? b.bool()) != nil {
                 benchmark = flag.boolValue ? exampleModel : nil
+                if !flag.boolValue { benchmarkParameters = nil }
             } else {
                 let obj = try b.object()
                 var params = exampleModel
@@ -236,7 +243,7 @@ extension StudySpec {
                     let spec = try parameterSpec(key, node: node)
                     params[spec.name] = try node.number()
                 }
-                try validateParameters(params, at: b.path)
+                benchmarkParameters = try validateParameters(params, at: b.path)
                 benchmark = params
             }
         }
@@ -256,6 +263,7 @@ extension StudySpec {
         var spec = StudySpec(name: name, description: description, data: dataSource, seed: seed, arms: arms,
                              evaluation: evaluation, leavesPolicy: leavesPolicy, benchmark: benchmark,
                              benchmarkTarget: benchmarkTarget, canonicalJSON: canonical)
+        spec.benchmarkParameters = benchmarkParameters
         spec.ensembles = ensembles
         spec.contrasts = contrasts
         spec.replicates = try parseReplicates(top["replicates"], data: dataSource, baseDirectory: baseDirectory)
@@ -285,7 +293,7 @@ extension StudySpec {
                 fixed[spec.name] = try node.number()
                 ownFixed.insert(spec.name)
             }
-            try validateParameters(fixed, at: f.path)
+            arm.base = try validateParameters(fixed, at: f.path)
             arm.fixed = fixed
         }
         if let v = obj["vary"] {
@@ -301,7 +309,7 @@ extension StudySpec {
                 if let (lo, hi) = dist.numericBounds {
                     for value in [lo, hi] {
                         try StudyLimits.checkMagnitude(spec.name, value, at: node.path)
-                        do { _ = try BoostingParameters([spec.name: value]) } catch {
+                        do { try spec.check(value, as: spec.name) } catch {
                             throw node.fail("\(error)")
                         }
                     }
@@ -323,6 +331,7 @@ extension StudySpec {
                 throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
             }
             arm.fixed[key] = nil
+            arm.base[ParameterTable.spec(canonical: key)!] = nil
         }
         return arm
     }
@@ -335,11 +344,12 @@ extension StudySpec {
         return spec
     }
 
-    static func validateParameters(_ params: [String: Double], at path: String) throws {
+    /// The typed parameters of `params` (canonical names), or the error located at `path`.
+    static func validateParameters(_ params: [String: Double], at path: String) throws -> BoostingParameters {
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
         }
-        do { _ = try BoostingParameters(params) } catch {
+        do { return try BoostingParameters(params) } catch {
             throw StudyError(path: path, "\(error)")
         }
     }

@@ -258,7 +258,7 @@ public struct TournamentSpec: Equatable, Sendable {
     /// Reads and parses a spec file; errors name the file.
     public static func load(_ path: String) throws -> TournamentSpec {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StudyError(file: path, path: "$", "cannot read the file")
+            throw StudiesError.unreadableFile(path)
         }
         do {
             return try parse(data, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)

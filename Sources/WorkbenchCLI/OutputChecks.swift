@@ -12,10 +12,3 @@ func refuseOutputOntoInput(_ outputs: [(path: String?, flag: String)], inputs: [
         }
     }
 }
-
-/// Takes the output directory's lock (see `DirectoryLock`) for `command`, as a `WorkbenchError`.
-func lockOutputDirectory(_ directory: URL, command: String) throws -> DirectoryLock {
-    do { return try DirectoryLock(directory: directory, command: command) } catch let error as OutputError {
-        throw WorkbenchError(error.description)
-    }
-}

@@ -97,9 +97,7 @@ enum ReplicateRun {
             }
             for name in ["replicates.json", "replicates.md"] { try? fm.removeItem(at: directory.appendingPathComponent(name)) }
         }
-        do { try StudyRunner.prepareDirectory(directory, spec: spec, force: options.force) } catch let error as StudyError {
-            throw WorkbenchError(error.description)
-        }
+        try StudyRunner.prepareDirectory(directory, spec: spec, force: options.force)
         let executable = try SlurmCommand.executablePath()
         let interrupt = InterruptForwarder()
         defer { interrupt.stop() }
@@ -152,8 +150,8 @@ enum ReplicateRun {
             let runner = try StudyRunner(spec: child, dataset: dataset, directory: target, options: childOptions,
                                          progress: ProgressReporter(quiet: quiet))
             summary = try runner.run()
-        } catch let error as StudyError {
-            throw WorkbenchError("replicate \(cell.label): \(error.description)")
+        } catch let error where error is StudyError || error is StudiesError {
+            throw WorkbenchError("replicate \(cell.label): \(error)")
         }
         if summary.interrupted { throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130) }
         if !summary.failed.isEmpty {
@@ -208,8 +206,8 @@ enum ReplicateRun {
                     problems.append("  replicate \(cell.label), shard \(p.shard): \(p.reason)")
                 }
                 continue
-            } catch let error as StudyError {
-                throw WorkbenchError("replicate \(cell.label): \(error.description)")
+            } catch let error where error is StudyError || error is StudiesError {
+                throw WorkbenchError("replicate \(cell.label): \(error)")
             }
             try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir)
             let run = runSummary(cell, dataset: dataset, directory: directory)
@@ -243,7 +241,7 @@ enum ReplicateRun {
             }
             let dataset = try loadData(child)
             do { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) } catch let error as StoreError {
-                throw WorkbenchError("replicate \(cell.label): \(error.description)")
+                throw WorkbenchError("replicate \(cell.label): \(error)")
             }
             let run = runSummary(cell, dataset: dataset, directory: directory)
             try writeRunSummary(run, directory: directory)

@@ -19,56 +19,21 @@ public struct Workbench: ParsableCommand {
 
     public init() {}
 
-    /// Entry point used by the executable: maps errors onto the documented exit codes.
+    /// Entry point used by the executable: runs the command and exits with the code and message
+    /// `ErrorReport` maps each error to.
     public static func mainWithExitCodes(_ arguments: [String]? = nil) -> Never {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(0)
-        } catch let error as WorkbenchError {
-            FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
-            Foundation.exit(error.exitCode)
+            Foundation.exit(ErrorReport.success)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
+            let report = ErrorReport(error)
+            if report.toStandardOutput {
+                print(report.message)
+            } else {
+                FileHandle.standardError.write(Data((report.message + "\n").utf8))
             }
-            // Usage errors (ArgumentParser's validation) are 2; failures inside the libraries are 1.
-            let isUsage = code == .validationFailure
-            let message = isUsage ? fullMessage(for: error) : "error: \(readableFailure(error))"
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(isUsage ? 2 : 1)
+            Foundation.exit(report.exitCode)
         }
     }
-}
-
-/// A Foundation error (`NSCocoaErrorDomain …` dumps) as one sentence naming the file; other
-/// errors as they describe themselves.
-func readableFailure(_ error: Error) -> String {
-    let ns = error as NSError
-    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
-    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
-    if ns.domain == NSCocoaErrorDomain, CocoaError.Code(rawValue: ns.code) == .fileNoSuchFile
-        || CocoaError.Code(rawValue: ns.code) == .fileReadNoSuchFile {
-        return "\(path): no such file or directory"
-    }
-    return AtomicFile.explained(error, path: path).localizedDescriptionOrText
-}
-
-private extension Error {
-    var localizedDescriptionOrText: String {
-        (self as? CustomStringConvertible)?.description ?? (self as NSError).localizedDescription
-    }
-}
-
-/// A failure reported to the user: the message is the only text printed (prefixed `error:`).
-public struct WorkbenchError: Error, CustomStringConvertible {
-    public let description: String
-    public let exitCode: Int32
-    public init(_ description: String, exitCode: Int32 = 1) {
-        self.description = description
-        self.exitCode = exitCode
-    }
-    public static func usage(_ message: String) -> WorkbenchError { WorkbenchError(message, exitCode: 2) }
 }

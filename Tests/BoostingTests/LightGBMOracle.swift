@@ -18,15 +18,6 @@ enum LightGBMOracle {
         let seconds: Double
     }
 
-    /// LightGBM's native names for our canonical ones.
-    static let nativeNames: [String: String] = [
-        "learning_rate": "learning_rate", "n_estimators": "num_iterations", "num_leaves": "num_leaves",
-        "max_depth": "max_depth", "min_child_samples": "min_data_in_leaf",
-        "min_sum_hessian_in_leaf": "min_sum_hessian_in_leaf", "reg_lambda": "lambda_l2", "reg_alpha": "lambda_l1",
-        "colsample_bytree": "feature_fraction", "subsample": "bagging_fraction", "subsample_freq": "bagging_freq",
-        "max_bin": "max_bin", "min_split_gain": "min_gain_to_split", "seed": "seed",
-    ]
-
     /// Writes `rows × features` bins (uint8, row-major) and float32 targets for LightGBM.
     static func writeMatrix(_ dataset: Dataset, rows: [Int32], features: [Int], target: Int?, to url: URL) throws {
         var bytes = [UInt8](repeating: 0, count: rows.count * features.count)
@@ -89,7 +80,7 @@ json.dump({"trees": trees, "predictions": pred.tolist(), "seconds": seconds}, op
     /// "bins": uint8, or "values": float64, row-major) with our canonical parameter names.
     static func run(in dir: URL, features: Int, parameters: [String: Double], input: String) throws -> Result {
         var native: [String: Double] = [:]
-        for (k, v) in parameters { native[nativeNames[k] ?? k] = v }
+        for (k, v) in parameters { native[ParameterTable.spec(canonical: k)?.lightGBMName ?? k] = v }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: native), as: UTF8.self)
         let result = try TestSupport.python(script, [dir.path, String(features), json, input])
         guard result.status == 0 else {

@@ -112,12 +112,52 @@ final class ParameterTests: XCTestCase {
 
     func testMarkdownTableListsEveryParameter() {
         let table = ParameterTable.markdownTable()
-        XCTAssertTrue(table.hasPrefix("| name | aliases | type | range | default | meaning |"))
+        XCTAssertTrue(table.hasPrefix("| name | LightGBM | aliases | type | range | default | meaning |"))
         for spec in ParameterTable.all {
-            XCTAssertTrue(table.contains("| `\(spec.name)` |"), spec.name)
+            XCTAssertTrue(table.contains("| `\(spec.name)` | `\(spec.lightGBMName)` |"), spec.name)
             for alias in spec.aliases { XCTAssertTrue(table.contains("`\(alias)`"), alias) }
         }
         XCTAssertEqual(table.split(separator: "\n").count, ParameterTable.all.count + 2)
+    }
+
+    /// LightGBM's own alias table (`_ConfigAliases`, from `LGBM_DumpParamAliases`) resolves our
+    /// name, every alias and the LightGBM column to the LightGBM column.
+    func testLightGBMNamesAreLightGBMsCanonicalNames() throws {
+        let script = """
+        import json
+        from lightgbm.basic import _ConfigAliases
+        aliases = _ConfigAliases._get_all_param_aliases()
+        print(json.dumps({a: k for k, v in aliases.items() for a in list(v) + [k]}))
+        """
+        let r = try TestSupport.python(script)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let canonical = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: String])
+        for spec in ParameterTable.all {
+            for name in [spec.name, spec.lightGBMName] + spec.aliases {
+                XCTAssertEqual(canonical[name], spec.lightGBMName, "\(spec.name): \(name)")
+            }
+            XCTAssertEqual(ParameterTable.spec(lightGBMName: spec.lightGBMName), spec)
+            XCTAssertEqual(ParameterTable.spec(canonical: spec.name), spec)
+        }
+        XCTAssertNil(ParameterTable.spec(canonical: "eta"), "aliases are not canonical names")
+    }
+
+    /// The typed accessor reaches every field: a value set through a row reads back through the
+    /// struct, `resolved` and `lightGBM`; nil restores the default (and unsets `seed`).
+    func testRowAccessorMatchesTheFields() throws {
+        var p = BoostingParameters()
+        for (i, spec) in ParameterTable.all.enumerated() {
+            let value = spec.kind == .integer ? Double(i + 2) : 0.5
+            p[spec] = value
+            XCTAssertEqual(p.resolved[spec.name], value, spec.name)
+            XCTAssertEqual(p.lightGBM[spec.lightGBMName], value, spec.name)
+        }
+        XCTAssertEqual(try BoostingParameters(p.resolved), p)
+        XCTAssertEqual(p.learningRate, 0.5)
+        XCTAssertEqual(p.nEstimators, 3)
+        XCTAssertEqual(p.seed, ParameterTable.all.count + 1)
+        for spec in ParameterTable.all { p[spec] = nil }
+        XCTAssertEqual(p, BoostingParameters())
     }
 
     func testCodableRoundTrip() throws {

@@ -67,7 +67,7 @@ final class PlannerAndRunnerTests: XCTestCase {
         let s = try spec(#"{"name": "l", "models": 30, "vary": {"max_depth": [2, 3], "num_leaves": [4, 24]}}"#)
         let plans = try Planner(spec: s, dataset: Self.dataset).plans()
         for p in plans {
-            XCTAssertLessThanOrEqual(p.parameters["num_leaves"]!, pow(2, p.parameters["max_depth"]!))
+            XCTAssertLessThanOrEqual(p.parameters.numLeaves, 1 << p.parameters.maxDepth)
         }
         XCTAssertTrue(plans.contains { !$0.notes.isEmpty })
         let summary = PlanSummary(spec: s, plans: plans).render()

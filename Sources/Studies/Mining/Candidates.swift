@@ -42,7 +42,7 @@ public struct Recipe: Codable, Hashable, Sendable {
     public let droppedFeatures: [Int]
 
     public init(_ plan: ModelPlan) {
-        parameters = plan.parameters
+        parameters = plan.parameters.resolved
         target = plan.target
         droppedEras = plan.droppedEras
         droppedFeatures = plan.droppedFeatures

@@ -103,7 +103,7 @@ public final class Miner: @unchecked Sendable {
     func train(_ plan: ModelPlan, threads: Int) -> Candidate {
         let start = Date()
         do {
-            let parameters = try BoostingParameters(plan.parameters)
+            let parameters = plan.parameters
             guard let target = dataset.targetIndex(plan.target) else { throw MiningError("unknown target '\(plan.target)'") }
             let dropped = Set(plan.droppedFeatures)
             let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }

@@ -41,13 +41,21 @@ struct BenchGBDTCommand: ParsableCommand {
         let featureList = Array(0..<dataset.featureCount)
         var values = try JSONDecoder().decode([String: Double].self, from: Data(params.utf8))
         values["n_estimators"] = Double(trees)
-        let parameters = try withDataErrors { try BoostingParameters(values) }
+        let parameters = try BoostingParameters(values)
 
         if let binaryOut {
             let dir = URL(fileURLWithPath: binaryOut)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try writeBins(dataset, rows: train, features: featureList, to: dir.appendingPathComponent("train"))
             try writeBins(dataset, rows: predict, features: featureList, to: dir.appendingPathComponent("predict"))
+            // The same parameters under LightGBM's names (from the parameter table), trees aside:
+            // the LightGBM side passes those as num_boost_round.
+            var lightGBM: [String: Double] = [:]
+            for (name, value) in values where name != "n_estimators" {
+                lightGBM[ParameterTable.spec(named: name)!.lightGBMName] = value
+            }
+            try JSONSerialization.data(withJSONObject: lightGBM, options: [.sortedKeys])
+                .write(to: dir.appendingPathComponent("lightgbm-params.json"))
         }
 
         // Training: `models` models at once (different seeds), each on `threads` threads.

@@ -10,16 +10,3 @@ struct DataCommand: ParsableCommand {
         subcommands: [DataSynthCommand.self, DataImportCommand.self, DataInfoCommand.self]
     )
 }
-
-/// Runs a data operation, turning library errors into `WorkbenchError` (exit 1, `error: ...`).
-func withDataErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as WorkbenchError {
-        throw error
-    } catch let error as DataInputError {
-        throw WorkbenchError.usage(error.description)
-    } catch let error as CustomStringConvertible {
-        throw WorkbenchError(error.description)
-    }
-}

@@ -29,9 +29,9 @@ struct DataImportCommand: ParsableCommand {
     func run() throws {
         try refuseOutputOntoInput([(out, "--out")], inputs: inputs + (featuresJson.map { [$0] } ?? []))
         let start = DispatchTime.now().uptimeNanoseconds
-        let dataset = try withDataErrors { try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson) }
+        let dataset = try DataInputs(inputs).read(featureSet: featureSet, featuresJSON: featuresJson)
         let parsed = DispatchTime.now().uptimeNanoseconds
-        try withDataErrors { try DatasetFile.write(dataset, to: out) }
+        try DatasetFile.write(dataset, to: out)
         let written = DispatchTime.now().uptimeNanoseconds
         let splits = dataset.splitCounts.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "

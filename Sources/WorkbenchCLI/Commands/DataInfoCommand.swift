@@ -14,22 +14,22 @@ struct DataInfoCommand: ParsableCommand {
     @Flag(help: "Also load the whole dataset and print the load time in seconds.") var timing = false
 
     func run() throws {
-        let inputs = try withDataErrors { try DataInputs([file]) }
+        let inputs = try DataInputs([file])
         var loadSeconds: Double?
         let info: DatasetInfo
         if inputs.isParquet {
             // Parquet has no stored summary: read it (only the chosen features) and summarise.
             let start = DispatchTime.now().uptimeNanoseconds
-            let dataset = try withDataErrors { try inputs.read(featureSet: featureSet, featuresJSON: nil) }
+            let dataset = try inputs.read(featureSet: featureSet, featuresJSON: nil)
             if timing { loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             info = DatasetInfo(dataset)
         } else {
             if featureSet != nil { throw WorkbenchError.usage("--feature-set applies to Numerai parquet inputs") }
-            info = try withDataErrors { try DatasetFile.info(file) }
+            info = try DatasetFile.info(file)
         }
         if timing && loadSeconds == nil {
             let start = DispatchTime.now().uptimeNanoseconds
-            let dataset = try withDataErrors { try DatasetFile.read(file) }
+            let dataset = try DatasetFile.read(file)
             loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             precondition(dataset.rowCount == info.rows)
         }

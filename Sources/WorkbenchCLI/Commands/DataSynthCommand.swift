@@ -79,7 +79,7 @@ struct DataSynthCommand: ParsableCommand {
     func run() throws {
         let dataset = SyntheticGenerator.generate(config)
         if format == .numerai { return try writeNumerai(dataset) }
-        try withDataErrors { try DatasetFile.write(dataset, to: out) }
+        try DatasetFile.write(dataset, to: out)
         let counts = dataset.splitCounts
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
               + "\(dataset.targetNames.count) targets (train \(counts[.train] ?? 0), validation \(counts[.validation] ?? 0)"

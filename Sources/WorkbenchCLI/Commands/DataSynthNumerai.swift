@@ -70,7 +70,7 @@ extension DataSynthCommand {
     func writeNumerai(_ dataset: Dataset) throws {
         let options = NumeraiWriter.Options(compression: compression ?? .snappy, rowGroupRows: rowGroupRows ?? 100_000,
                                             featureGroups: dataset.featureGroups)
-        let summary = try withDataErrors { try NumeraiWriter.write(dataset, to: out, options: options) }
+        let summary = try NumeraiWriter.write(dataset, to: out, options: options)
         let counts = summary.files.compactMap { name in summary.rows[name].map { "\(name) \($0)" } }
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
               + "\(dataset.targetNames.count) targets (\(counts.joined(separator: ", ")) rows; features.json)")

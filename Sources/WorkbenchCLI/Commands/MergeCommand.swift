@@ -19,7 +19,7 @@ struct MergeCommand: ParsableCommand {
         let url = URL(fileURLWithPath: directory)
         if let parent = ReplicateRun.parentSpec(in: url) { return try ReplicateRun.merge(spec: parent, directory: url) }
         do {
-            let lock = try lockOutputDirectory(url, command: "merge")
+            let lock = try DirectoryLock(directory: url, command: "merge")
             defer { withExtendedLifetime(lock) {} }
             let spec = try ShardMerger.study(in: url)
             let dataset = try spec.loadData()
@@ -27,10 +27,6 @@ struct MergeCommand: ParsableCommand {
             let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: url)
             print("predictions: \(store.predictionsPath)")
             print("report: \(report.path)")
-        } catch let error as IncompleteShards {
-            throw WorkbenchError(error.description)
-        } catch let error as StudyError {
-            throw WorkbenchError(error.description)
         }
     }
 }

@@ -68,11 +68,9 @@ struct MineCommand: ParsableCommand {
 
     func run() throws {
         let spec: StudySpec
-        do { spec = try StudySpec.load(study) } catch let error as StudyError { throw WorkbenchError(error.description) }
+        spec = try StudySpec.load(study)
         let ids: [String]
-        do { ids = try stakers.map(StakerList.read) ?? StakerList.generated(count: count!) } catch let error as MiningError {
-            throw WorkbenchError(error.description)
-        }
+        ids = try stakers.map(StakerList.read) ?? StakerList.generated(count: count!)
         let dataset = try spec.loadData()
         var options = MiningOptions()
         if let jobs { options.jobs = jobs }
@@ -84,16 +82,10 @@ struct MineCommand: ParsableCommand {
         let result: FarmResult
         // Kept alive to the end of the command: it holds the farm directory's lock.
         let miner: Miner
-        do {
-            miner = try Miner(spec: spec, dataset: dataset, directory: directory, options: options) { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            }
-            result = try miner.mine(stakers: ids)
-        } catch let error as MiningError {
-            throw WorkbenchError(error.description)
-        } catch let error as StudyError {
-            throw WorkbenchError(error.description)
+        miner = try Miner(spec: spec, dataset: dataset, directory: directory, options: options) { line in
+            if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
+        result = try miner.mine(stakers: ids)
         let schemes = FarmSimulation.run(evaluation: result.evaluation, models: result.models.map(\.scored),
                                          benchmark: result.benchmark)
         let schemesData = try CanonicalJSON.encode(schemes)

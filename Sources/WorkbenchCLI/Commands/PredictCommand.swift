@@ -39,32 +39,30 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try refuseOutputOntoInput([(out, "--out")], inputs: inputs + [model])
-        let booster = try withDataErrors { try Booster.load(modelOrLightGBMText: model) }
-        let (dataset, rawValues) = try withDataErrors { try Self.readData(inputs, featureSet: featureSet) }
+        let booster = try Booster.load(modelOrLightGBMText: model)
+        let (dataset, rawValues) = try Self.readData(inputs, featureSet: featureSet)
         let rows: [Int32] = split == "all" ? (0..<Int32(dataset.rowCount)).map { $0 } : dataset.rows(in: Split(rawValue: split)!)
         guard !rows.isEmpty else { throw WorkbenchError("\(inputs.joined(separator: ", ")): no rows in split \(split)") }
 
-        let predictions = try withDataErrors { () -> [Double] in
-            do {
-                if rawValues.isEmpty {
-                    return try booster.rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
-                }
+        let predictions: [Double]
+        do {
+            if rawValues.isEmpty {
+                predictions = try booster.rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
+            } else {
                 // Float CSV features: the raw values, so thresholds apply to what the file says.
                 let columns = (0..<dataset.featureCount).map { f in
                     rawValues[f].map { values in rows.map { values[Int($0)] } }
                         ?? rows.map { Double(dataset.features[Int($0), f]) }
                 }
-                return try booster.predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
-            } catch let error as RebinError {
-                throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
-            } catch let error as RawPredictionError {
-                throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
+                predictions = try booster.predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
             }
+        } catch let error where error is RebinError || error is RawPredictionError {
+            throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
         }
         let ids = rows.map { dataset.ids[Int($0)] }
         if let out {
             if submission {
-                try withDataErrors { try Submission.write(ids: ids, predictions: predictions, to: out) }
+                try Submission.write(ids: ids, predictions: predictions, to: out)
             } else {
                 try TrainCommand.writePredictions(ids: ids, predictions: predictions, to: out)
             }

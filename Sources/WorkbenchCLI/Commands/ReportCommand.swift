@@ -38,7 +38,7 @@ struct ReportCommand: ParsableCommand {
         guard fm.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
             throw WorkbenchError.usage("\(directory)/predictions.h5 not found: run `workbench run` on the study first")
         }
-        let lock = try lockOutputDirectory(dir, command: "report")
+        let lock = try DirectoryLock(directory: dir, command: "report")
         defer { withExtendedLifetime(lock) {} }
         let spec = try loadSpec(dir)
         let dataset: Dataset
@@ -59,20 +59,15 @@ struct ReportCommand: ParsableCommand {
 
     /// The study from --study, else from DIR/study.json (as `workbench run` recorded it).
     func loadSpec(_ dir: URL) throws -> StudySpec {
-        do {
-            if let study { return try StudySpec.load(study) }
-            let file = dir.appendingPathComponent("study.json")
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                throw WorkbenchError.usage("\(file.path) not found: give the study file with --study")
-            }
-            struct Recorded: Decodable { let study: String }
-            guard let recorded = try? JSONDecoder().decode(Recorded.self, from: data) else {
-                throw WorkbenchError("\(file.path): not a study record written by `workbench run`")
-            }
-            return try StudySpec.parse(Data(recorded.study.utf8),
-                                       baseDirectory: FileManager.default.currentDirectoryPath)
-        } catch let error as StudyError {
-            throw WorkbenchError(error.description)
+        if let study { return try StudySpec.load(study) }
+        let file = dir.appendingPathComponent("study.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw WorkbenchError.usage("\(file.path) not found: give the study file with --study")
         }
+        struct Recorded: Decodable { let study: String }
+        guard let recorded = try? JSONDecoder().decode(Recorded.self, from: data) else {
+            throw WorkbenchError("\(file.path): not a study record written by `workbench run`")
+        }
+        return try StudySpec.parse(Data(recorded.study.utf8), baseDirectory: FileManager.default.currentDirectoryPath)
     }
 }

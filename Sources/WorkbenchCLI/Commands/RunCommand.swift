@@ -101,7 +101,7 @@ struct RunCommand: ParsableCommand {
             if !quiet { FileHandle.standardError.write(Data("shard \(shard): \(options.only!.count) of \(spec.modelCount) models\n".utf8)) }
         }
         // One writer per output directory: a second run (or merge, report) there is refused.
-        let lock = try lockOutputDirectory(directory, command: "run")
+        let lock = try DirectoryLock(directory: directory, command: "run")
         defer { withExtendedLifetime(lock) {} }
         let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                      progress: ProgressReporter(quiet: quiet))
@@ -168,9 +168,5 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func studyOrFail() throws -> StudySpec {
-        do { return try StudySpec.load(study) } catch let error as StudyError {
-            throw WorkbenchError(error.description)
-        }
-    }
+    func studyOrFail() throws -> StudySpec { try StudySpec.load(study) }
 }

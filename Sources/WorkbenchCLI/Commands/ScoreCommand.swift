@@ -28,7 +28,7 @@ struct ScoreCommand: ParsableCommand {
         guard let splitValue = Split(rawValue: split) else {
             throw WorkbenchError.usage("unknown split `\(split)`; choose one of \(Split.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let dataset = try withDataErrors { try DataInputs([data]).read() }
+        let dataset = try DataInputs([data]).read()
         let targetIndex: Int
         if let target {
             guard let t = dataset.targetIndex(target) else {
@@ -41,14 +41,12 @@ struct ScoreCommand: ParsableCommand {
         }
         let rows = dataset.rows(in: splitValue)
         guard !rows.isEmpty else { throw WorkbenchError("\(data) has no rows in split \(split)") }
-        let score = try withDataErrors { () -> PredictionScore in
-            let rowsName = "split \(split)"
-            let p = try PredictionFile(path: predictions).aligned(to: dataset, rows: rows, rowsName: rowsName)
-            let b = try benchmark.map { try PredictionFile(path: $0).aligned(to: dataset, rows: rows, rowsName: rowsName) }
-            let m = try metaModel.map { try PredictionFile(path: $0).aligned(to: dataset, rows: rows, rowsName: rowsName) }
-            return try PredictionScore.compute(dataset: dataset, rows: rows, targetIndex: targetIndex, predictions: p,
-                                               benchmark: b, meta: m)
-        }
+        let rowsName = "split \(split)"
+        let p = try PredictionFile(path: predictions).aligned(to: dataset, rows: rows, rowsName: rowsName)
+        let b = try benchmark.map { try PredictionFile(path: $0).aligned(to: dataset, rows: rows, rowsName: rowsName) }
+        let m = try metaModel.map { try PredictionFile(path: $0).aligned(to: dataset, rows: rows, rowsName: rowsName) }
+        let score = try PredictionScore.compute(dataset: dataset, rows: rows, targetIndex: targetIndex, predictions: p,
+                                                benchmark: b, meta: m)
         if json {
             print(String(decoding: try CanonicalJSON.encode(score), as: UTF8.self), terminator: "")
             return

@@ -51,7 +51,7 @@ struct SensitivityCommand: ParsableCommand {
             throw WorkbenchError("\(study): cannot read the file")
         }
         let base: StudySpec
-        do { base = try StudySpec.load(study) } catch let error as StudyError { throw WorkbenchError(error.description) }
+        base = try StudySpec.load(study)
         guard case .synthetic(let baseConfig) = base.data else {
             throw WorkbenchError("\(study): sensitivity varies the synthetic generator, but the study reads files ($.data)")
         }

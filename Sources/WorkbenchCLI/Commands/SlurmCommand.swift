@@ -56,27 +56,22 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         let spec: StudySpec
-        do { spec = try StudySpec.load(study) } catch let error as StudyError {
-            throw WorkbenchError(error.description)
-        }
+        spec = try StudySpec.load(study)
         guard shards <= spec.modelCount else {
             throw WorkbenchError.usage("--shards \(shards) is more than the study's \(spec.modelCount) models; use at most \(spec.modelCount)")
         }
         let directory = absolutePath(out ?? "results/\(spec.name)")
-        let script: SlurmScript = try withDataErrors {
-            try SlurmScript.checkDirectory(directory, holds: spec)
-            let (shardBytes, mergeBytes, source) = try memoryRequests(spec)
-            let script = try SlurmScript(
-                studyName: spec.name, studyHash: spec.hash, workbench: Self.executablePath(), study: absolutePath(study),
-                directory: directory, shards: shards, partition: partition, time: time,
-                memoryBytes: shardBytes, mergeMemoryBytes: mergeBytes, cpusPerTask: cpusPerTask)
-            try script.write()
-            print("wrote \(script.shardsScriptPath): \(shards) shard(s) as array \(script.arrayRange), "
-                  + "\(cpusPerTask) CPU(s) and \(SlurmScript.mebibytes(shardBytes))M each (\(source))")
-            print("      \(script.mergeScriptPath): \(SlurmScript.mebibytes(mergeBytes))M, runs after the array")
-            print("      \(script.submitScriptPath)")
-            return script
-        }
+        try SlurmScript.checkDirectory(directory, holds: spec)
+        let (shardBytes, mergeBytes, source) = try memoryRequests(spec)
+        let script = try SlurmScript(
+            studyName: spec.name, studyHash: spec.hash, workbench: Self.executablePath(), study: absolutePath(study),
+            directory: directory, shards: shards, partition: partition, time: time,
+            memoryBytes: shardBytes, mergeMemoryBytes: mergeBytes, cpusPerTask: cpusPerTask)
+        try script.write()
+        print("wrote \(script.shardsScriptPath): \(shards) shard(s) as array \(script.arrayRange), "
+              + "\(cpusPerTask) CPU(s) and \(SlurmScript.mebibytes(shardBytes))M each (\(source))")
+        print("      \(script.mergeScriptPath): \(SlurmScript.mebibytes(mergeBytes))M, runs after the array")
+        print("      \(script.submitScriptPath)")
         guard submit else {
             print("submit with:  bash \(SlurmScript.bashQuoted(script.submitScriptPath))")
             print("   which runs: sbatch --parsable \(SlurmScript.bashQuoted(script.shardsScriptPath))")

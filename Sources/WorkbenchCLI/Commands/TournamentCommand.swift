@@ -33,9 +33,7 @@ struct TournamentCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let tournament: TournamentSpec
-        do { tournament = try TournamentSpec.load(spec) } catch let error as StudyError {
-            throw WorkbenchError(error.description)
-        }
+        tournament = try TournamentSpec.load(spec)
         let studyDir = URL(fileURLWithPath: tournament.study)
         let marker = tournament.farm ? "farm.json" : "predictions.h5"
         guard FileManager.default.fileExists(atPath: studyDir.appendingPathComponent(marker).path) else {
@@ -64,9 +62,7 @@ struct TournamentCommand: ParsableCommand {
             say("pool gaussianized once" + (pool.neutral != nil ? ", neutralized per test era" : ""))
             output = try TournamentRunner(spec: tournament, pool: pool).run(progress: say)
         } catch let error as StudyError {
-            throw WorkbenchError(error.inFile(spec).description)
-        } catch let error as TournamentError {
-            throw WorkbenchError(error.description)
+            throw error.inFile(spec)
         }
         try TournamentReport.write(output, to: outDir)
         say("done")
@@ -85,9 +81,8 @@ struct TournamentCommand: ParsableCommand {
     static func studyPool(_ tournament: TournamentSpec, directory: URL) throws -> PoolSource {
         let studySpec = try ReportCommand.parse([directory.path] + (tournament.studyFile.map { ["--study", $0] } ?? [])).loadSpec(directory)
         let dataset: Dataset
-        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
-        let stored: StoredStudy
-        do { stored = try StoredStudy.read(directory: directory) } catch let error as StoreError { throw WorkbenchError(error.description) }
+        dataset = try studySpec.loadData()
+        let stored = try StoredStudy.read(directory: directory)
         let input = try StudyPipeline.prepare(spec: studySpec, stored: stored, dataset: dataset).input
         return PoolSource(ids: input.models.map(\.id), arms: input.models.map(\.arm), predictions: input.predictions, rows: input.rows,
                           dataset: dataset, targetIndex: input.targetIndex, example: input.benchmark, split: input.split)
@@ -98,11 +93,8 @@ struct TournamentCommand: ParsableCommand {
     /// the study's evaluation rows; the farm must have been mined from `studyFile`.
     static func farmPool(_ tournament: TournamentSpec, spec path: String) throws -> PoolSource {
         let studySpec: StudySpec
-        do { studySpec = try StudySpec.load(tournament.studyFile!) } catch let error as StudyError {
-            throw WorkbenchError(error.description)
-        }
-        let dataset: Dataset
-        do { dataset = try studySpec.loadData() } catch let error as StudyError { throw WorkbenchError(error.description) }
+        studySpec = try StudySpec.load(tournament.studyFile!)
+        let dataset = try studySpec.loadData()
         let farm: FarmPredictions
         do {
             farm = try FarmPredictions.load(directory: URL(fileURLWithPath: tournament.study), spec: studySpec, dataset: dataset,

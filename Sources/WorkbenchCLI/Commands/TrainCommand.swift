@@ -40,19 +40,21 @@ struct TrainCommand: ParsableCommand {
         do { parameters = try BoostingParameters(parameterObject) } catch {
             throw WorkbenchError.usage("--params: \(error)")
         }
-        let input = try withDataErrors { try DataInputs([data]) }
+        let input = try DataInputs([data])
         let dataset: Dataset, targetName: String
         if case .hdf5 = input {
             // Only the target trained on is read from our HDF5 layout.
-            targetName = try target ?? withDataErrors {
+            if let target {
+                targetName = target
+            } else {
                 guard let first = try DatasetFile.info(data).targets.first else {
                     throw WorkbenchError("\(data): the dataset has no targets")
                 }
-                return first
+                targetName = first
             }
-            dataset = try withDataErrors { try DatasetFile.read(data, targets: [targetName]) }
+            dataset = try DatasetFile.read(data, targets: [targetName])
         } else {
-            let all = try withDataErrors { try input.read() }
+            let all = try input.read()
             guard let name = target ?? all.targetNames.first else { throw WorkbenchError("\(data): the data has no targets") }
             guard let t = all.targetIndex(name) else {
                 throw WorkbenchError("target `\(name)` is not in \(data); targets: \(all.targetNames.joined(separator: ", "))")
@@ -67,10 +69,8 @@ struct TrainCommand: ParsableCommand {
         guard !validationRows.isEmpty else { throw WorkbenchError("\(data): the dataset has no validation rows") }
 
         let start = DispatchTime.now().uptimeNanoseconds
-        let booster = try withDataErrors {
-            try Trainer.train(dataset: dataset, rows: trainRows, features: Array(0..<dataset.featureCount),
-                              target: 0, parameters: parameters, threads: threads)
-        }
+        let booster = try Trainer.train(dataset: dataset, rows: trainRows, features: Array(0..<dataset.featureCount),
+                                        target: 0, parameters: parameters, threads: threads)
         let fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let predicted = booster.predict(dataset: dataset, rows: validationRows, threads: threads)
 
@@ -79,8 +79,8 @@ struct TrainCommand: ParsableCommand {
             try Self.writePredictions(ids: validationRows.map { dataset.ids[Int($0)] }, predictions: predicted,
                                       to: predictions)
         }
-        if let model { try withDataErrors { try booster.save(to: model) } }
-        if let lightgbmModel { try withDataErrors { try booster.saveLightGBM(to: lightgbmModel) } }
+        if let model { try booster.save(to: model) }
+        if let lightgbmModel { try booster.saveLightGBM(to: lightgbmModel) }
 
         if json {
             let object: [String: Any] = ["fit_seconds": fitSeconds, "trees": booster.trees.count,
@@ -173,10 +173,8 @@ struct TrainCommand: ParsableCommand {
     /// `id,prediction` rows, predictions in shortest round-trip form; written atomically.
     static func writePredictions(ids: [String], predictions: [Double], to path: String) throws {
         let text = PredictCommand.csv(ids: ids, predictions: predictions)
-        try withDataErrors {
-            try writeAtomically(to: path) { temporary in
-                try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            }
+        try writeAtomically(to: path) { temporary in
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         }
     }
 }

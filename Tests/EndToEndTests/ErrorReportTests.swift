@@ -1,0 +1,54 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The CLI's one error mapping (`ErrorReport`): the documented exit codes (0 success, 1 failure,
+/// 2 usage) and messages that name what failed, with a JSON path only for study-file errors.
+final class ErrorReportTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = TestSupport.temporaryDirectory("e2e-errors") }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func testSuccessPrintsToStandardOutputWithExitZero() throws {
+        let version = try TestSupport.workbench(["--version"])
+        XCTAssertEqual(version.status, 0, version.stderr)
+        XCTAssertFalse(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let help = try TestSupport.workbench(["merge", "--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertTrue(help.stdout.contains("USAGE"), help.stdout)
+        XCTAssertEqual(help.stderr, "")
+    }
+
+    func testUsageErrorsExitTwo() throws {
+        let missing = try TestSupport.workbench(["merge"])
+        XCTAssertEqual(missing.status, 2, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("Usage"), missing.stderr)
+        let unknown = try TestSupport.workbench(["merge", dir.path, "--no-such-flag"])
+        XCTAssertEqual(unknown.status, 2, unknown.stderr)
+        // Inputs that do not fit together (a DataInputError from the EraData module).
+        let mixed = try TestSupport.workbench(["data", "import", path("a.h5"), path("b.csv"), "--out", path("c.h5")])
+        XCTAssertEqual(mixed.status, 2, mixed.stderr)
+        XCTAssertEqual(mixed.stderr, "error: our HDF5 dataset (\(path("a.h5"))) must be the only input\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.h5")))
+    }
+
+    /// A failure that has nothing to do with the study's JSON reads `error: <what failed>`, no `$:`.
+    func testNonJSONFailureExitsOneWithoutJSONPath() throws {
+        let r = try TestSupport.workbench(["merge", dir.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "error: \(dir.appendingPathComponent("shards").path): no shards here "
+                       + "(run `workbench run STUDY --shard I/N --out \(dir.path)` first)\n")
+        XCTAssertFalse(r.stderr.contains("$"), r.stderr)
+    }
+
+    /// A study-file error keeps its file and JSON path, exit 1.
+    func testStudyFileErrorKeepsItsJSONPath() throws {
+        let study = path("s.json")
+        try #"{"name": "s", "fixed": {"learning_rat": 0.1}}"#.write(toFile: study, atomically: true, encoding: .utf8)
+        let r = try TestSupport.workbench(["run", study, "--check"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("error: \(study): $.fixed.learning_rat: unknown parameter 'learning_rat'"), r.stderr)
+    }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+}
