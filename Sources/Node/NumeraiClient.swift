@@ -60,7 +60,7 @@ public final class NumeraiClient: @unchecked Sendable {
     public let tournament: Int
     let credentials: Credentials?
     let retry: NodeConfig.Retry
-    let session: URLSession
+    let configuration: URLSessionConfiguration
     /// Called with a line before each retry (no secret: operation, attempt, reason).
     let log: (String) -> Void
 
@@ -71,15 +71,12 @@ public final class NumeraiClient: @unchecked Sendable {
         self.credentials = credentials
         self.retry = retry
         self.log = log
-        let configuration = URLSessionConfiguration.ephemeral
+        configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     func scrub(_ text: String) -> String { credentials?.scrub(text) ?? text }
 
@@ -90,11 +87,15 @@ public final class NumeraiClient: @unchecked Sendable {
         case noAnswer(String)
     }
 
-    /// One request, waited for.
+    /// One request, waited for, on a connection of its own: a session per request, so the
+    /// transport never resends a request by itself (libcurl retries a request once when a reused
+    /// connection turns out dead) and every attempt is one of `send`'s.
     func perform(_ request: URLRequest) -> Outcome {
         final class Box: @unchecked Sendable { var outcome: Outcome = .noAnswer("no answer") }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
         let task = session.dataTask(with: request) { data, response, error in
             if let error {
                 box.outcome = .noAnswer((error as NSError).localizedDescription)

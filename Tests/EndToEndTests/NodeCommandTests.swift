@@ -50,7 +50,7 @@ final class NodeCommandTests: XCTestCase {
         """#.utf8).write(to: dir.appendingPathComponent("study.json"))
         let mine = try TestSupport.workbench(["mine", dir.appendingPathComponent("study.json").path, "--count", "3",
                                               "--out", dir.appendingPathComponent("farm").path, "--jobs", "2", "--quiet",
-                                              "--min-corr", "-1", "--min-bmc", "-1", "--max-corr", "1", "--max-attempts", "20"])
+                                              "--min-corr=-1", "--min-bmc=-1", "--max-corr", "1", "--max-attempts", "20"])
         XCTAssertEqual(mine.status, 0, mine.stderr)
         let farm = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("farm/farm.json"))) as! [String: Any]
         let accepted = (farm["stakers"] as! [[String: Any]]).filter { $0["status"] as? String == "accepted" }.map { $0["id"] as! String }
@@ -86,7 +86,7 @@ final class NodeCommandTests: XCTestCase {
                                 "models": Self.models, "files": ["v5.0/live.h5": path("data.h5")],
                                 "put_models": Dictionary(uniqueKeysWithValues: zip(Self.stakers, Self.models))]
         c.merge(config) { $1 }
-        try JSONSerialization.data(withJSONObject: c).write(to: state.appendingPathComponent("config.json"))
+        try JSONSerialization.data(withJSONObject: c).write(to: state.appendingPathComponent("config.json"), options: .atomic)
     }
 
     func journal(_ state: URL) throws -> [[String: Any]] {
@@ -130,15 +130,16 @@ final class NodeCommandTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: (try record(round)["stakers"] as! [[String: Any]]).map { ($0["id"] as! String, $0) })
     }
 
-    /// No output of the binary and no file in the test's folders (farm, rounds, server state)
-    /// contains the secret key. The server's journal holds the Authorization headers it received,
-    /// so it is left out (it is the API's side, not the node's).
+    /// No output of the binary and no file in the test's folders (farm, rounds, numerapi's
+    /// download) contains the secret key. The servers' folders are left out: they hold the key
+    /// they check against and the Authorization headers they received (the API's side).
     func assertNoSecret() throws {
         for text in outputs { XCTAssertFalse(text.contains(Self.secret), "secret in output: \(text)") }
         let enumerator = FileManager.default.enumerator(atPath: root.path)!
         var checked = 0
         while let name = enumerator.nextObject() as? String {
-            if name.hasSuffix("journal.jsonl") { continue }
+            // The server's side (its journal and config hold the key it checks against).
+            if ["api", "numerapi"].contains(name.split(separator: "/").first.map(String.init) ?? "") { continue }
             var isDirectory: ObjCBool = false
             let full = root.appendingPathComponent(name).path
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
@@ -357,9 +358,9 @@ final class NodeCommandTests: XCTestCase {
         XCTAssertEqual(badStaker.status, 2)
         XCTAssertTrue(badStaker.stderr.contains("node.json: stakers[1].id: 'staker-001' is not a staker of the farm"), badStaker.stderr)
         XCTAssertTrue(badStaker.stderr.contains("(did you mean 'staker-0001'?)"), badStaker.stderr)
-        let badPolicy = try node([try writeNode(policy: "rotation")], api: url)
-        XCTAssertTrue(badPolicy.stderr.contains("node.json: policy: unknown policy 'rotation' (did you mean 'rotate'?)"), badPolicy.stderr)
-        let badAPI = try node([nodeFile], api: "ftp://x")
+        let badPolicy = try node([try writeNode(policy: "rotat")], api: url)
+        XCTAssertTrue(badPolicy.stderr.contains("node.json: policy: unknown policy 'rotat' (did you mean 'rotate'?)"), badPolicy.stderr)
+        let badAPI = try node([try writeNode()], api: "ftp://x")
         XCTAssertTrue(badAPI.stderr.contains("WORKBENCH_NUMERAI_API (environment): 'ftp://x' is not an http(s) URL"), badAPI.stderr)
         // The round records the errors without the secret (checked for every file in tearDown).
         XCTAssertNotNil(try stakerRecords()["staker-0002"]?["error"] as? String)
