@@ -39,6 +39,10 @@ public struct NodeError: Error, CustomStringConvertible, Equatable {
         NodeError(.badKey, "\(missing.joined(separator: " and ")) not set: export NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY (an API key with the upload_submission scope, from numer.ai → Account → API keys), or use --dry-run")
     }
 
+    static func shortSecret(length: Int) -> NodeError {
+        NodeError(.badKey, "NUMERAI_SECRET_KEY is \(length) characters long, not a Numerai secret key (those are 64): copy the whole key")
+    }
+
     static func badKey(_ operation: String, serverText: String) -> NodeError {
         NodeError(.badKey, "\(operation): Numerai refused the API key (\(serverText)); check NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY and that the key has the upload_submission scope")
     }

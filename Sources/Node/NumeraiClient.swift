@@ -21,6 +21,9 @@ public struct Credentials: Sendable, CustomStringConvertible {
         if id.isEmpty { missing.append("NUMERAI_PUBLIC_ID") }
         if key.isEmpty { missing.append("NUMERAI_SECRET_KEY") }
         guard missing.isEmpty else { throw NodeError.missingCredentials(missing: missing) }
+        // Numerai's keys are 32 / 64 characters; a short value is a mistake (and could not be
+        // scrubbed from texts without mangling them).
+        guard key.count >= 16 else { throw NodeError.shortSecret(length: key.count) }
         return Credentials(publicId: id, secretKey: key)
     }
 

@@ -33,6 +33,12 @@ final class NodeCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
+    override class func tearDown() {
+        if let template { try? FileManager.default.removeItem(at: template) }
+        template = nil
+        super.tearDown()
+    }
+
     static func farmTemplate() throws -> URL {
         if let template { return template }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("node-farm-\(getpid())")
@@ -196,6 +202,24 @@ final class NodeCommandTests: XCTestCase {
                        "one mutation each, plus the one refused with a 500")
         let all = try submissions(state)
         XCTAssertEqual(all.map { $0["modelId"] as! String }.sorted(), Self.models, "exactly one submission per model")
+
+        // A crash after the mutation was sent and before its answer was recorded leaves
+        // `sending`: the next run asks Numerai, finds it, and sends nothing.
+        let recordURL = URL(fileURLWithPath: "\(farm)/rounds/841/round.json")
+        var crashed = try record()
+        var entries = crashed["stakers"] as! [[String: Any]]
+        entries[1]["status"] = "sending"
+        entries[1]["submission_id"] = nil
+        crashed["stakers"] = entries
+        try JSONSerialization.data(withJSONObject: crashed).write(to: recordURL, options: .atomic)
+        let mutations = try journal(state).filter { $0["op"] as? String == "create_submission" }.count
+        let afterCrash = try node([nodeFile], api: url)
+        XCTAssertEqual(afterCrash.status, 0, afterCrash.stderr)
+        XCTAssertTrue(afterCrash.stderr.contains("staker-0002: the earlier submission"), afterCrash.stderr)
+        XCTAssertTrue(afterCrash.stderr.contains("arrived: not submitting again"), afterCrash.stderr)
+        XCTAssertEqual(try journal(state).filter { $0["op"] as? String == "create_submission" }.count, mutations)
+        XCTAssertEqual(try stakerRecords()["staker-0002"]?["status"] as? String, "submitted")
+        XCTAssertEqual(try submissions(state).count, 3)
 
         // round.json: checksums (byte-wise FNV-1a 64, computed by Python) of what was uploaded,
         // and the uploaded bytes are the submission files.

@@ -83,6 +83,10 @@ final class NodePolicyTests: XCTestCase {
         XCTAssertFalse(c.description.contains("hush-123"))
         XCTAssertFalse("\(c)".contains("hush-123"))
         XCTAssertEqual(c.scrub("header Token PUB$hush-123 and hush-123"), "header Token PUB$<secret> and <secret>")
+        XCTAssertThrowsError(try Credentials.fromEnvironment(["NUMERAI_PUBLIC_ID": "PUB", "NUMERAI_SECRET_KEY": "short"])) { error in
+            XCTAssertTrue("\(error)".contains("NUMERAI_SECRET_KEY is 5 characters long"), "\(error)")
+            XCTAssertFalse("\(error)".contains("short"), "\(error)")
+        }
         XCTAssertThrowsError(try Credentials.fromEnvironment(["NUMERAI_PUBLIC_ID": "PUB"])) { error in
             XCTAssertEqual((error as? NodeError)?.kind, .badKey)
             XCTAssertTrue("\(error)".contains("NUMERAI_SECRET_KEY not set"), "\(error)")
