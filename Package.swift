@@ -40,9 +40,12 @@ let package = Package(
         .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
                 exclude: ["README.md"]),
 
+        // The node: one round of predictions and Numerai submissions for a farm's stakers.
+        .target(name: "Node", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies"], exclude: ["README.md"]),
+
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
+            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
         .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport"]),
     ]
 )

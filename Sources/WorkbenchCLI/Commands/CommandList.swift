@@ -14,6 +14,7 @@ let commandList: [ParsableCommand.Type] = [
     SensitivityCommand.self,
     MineCommand.self,
     TournamentCommand.self,
+    NodeCommand.self,
     DataCommand.self,
     SlurmCommand.self,
     BenchGBDTCommand.self,
