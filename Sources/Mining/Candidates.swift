@@ -1,5 +1,6 @@
 import EraData
 import Foundation
+import Studies
 import Support
 
 /// Derives each staker's candidate models from the study's grid.

@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Studies
 
 /// A model's predictions on the evaluation rows as the scores need them: Φ⁻¹(rank) per era over
 /// the rows with a target ("compact", era after era) and numerai_corr per evaluation era.

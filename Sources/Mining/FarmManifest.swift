@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Studies
 import Support
 
 /// What a model must achieve on the selection eras to be accepted.

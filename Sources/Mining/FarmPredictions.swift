@@ -2,6 +2,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Studies
 
 /// A mined farm read back as stored predictions, for consumers that score its models (the
 /// tournament): every accepted staker's saved model, in mining order, and the farm's benchmark

@@ -2,6 +2,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Studies
 import Support
 
 /// Options of one mining run.
@@ -46,7 +47,8 @@ public final class Miner: @unchecked Sendable {
     public let planner: Planner
     public let candidates: CandidatePlanner
     public let evaluation: MiningEvaluation
-    let trainRowsByEra: [Int: [Int32]]
+    /// Plan → trained model, the same path a study's models take (`PlanTrainer`).
+    public let trainer: PlanTrainer
     let liveRows: [Int32]
     let log: @Sendable (String) -> Void
     /// The farm directory's lock (`DirectoryLock`, shared with run/merge/report), taken by `mine`
@@ -70,11 +72,7 @@ public final class Miner: @unchecked Sendable {
         planner = try Planner(spec: spec, dataset: dataset)
         candidates = CandidatePlanner(planner: planner)
         evaluation = try MiningEvaluation(spec: spec, dataset: dataset)
-        var byEra: [Int: [Int32]] = [:]
-        for (i, s) in dataset.splitOfRow.enumerated() where s == .train {
-            byEra[Int(dataset.eraOfRow[i]), default: []].append(Int32(i))
-        }
-        trainRowsByEra = byEra
+        trainer = PlanTrainer(dataset: dataset, trainEras: planner.trainEras)
         liveRows = dataset.rows(in: .live)
     }
 
@@ -93,23 +91,12 @@ public final class Miner: @unchecked Sendable {
         let error: String?
     }
 
-    func trainRows(for plan: ModelPlan) -> [Int32] {
-        let dropped = Set(plan.droppedEras)
-        var rows: [Int32] = []
-        for era in planner.trainEras where !dropped.contains(era) { rows += trainRowsByEra[era] ?? [] }
-        return rows
-    }
-
+    /// Trains a candidate (`PlanTrainer.train`) and scores its evaluation predictions; a failure
+    /// is kept in the candidate (it is rejected with the reason), not thrown.
     func train(_ plan: ModelPlan, threads: Int) -> Candidate {
         let start = Date()
         do {
-            let parameters = try BoostingParameters(plan.parameters)
-            guard let target = dataset.targetIndex(plan.target) else { throw MiningError("unknown target '\(plan.target)'") }
-            let dropped = Set(plan.droppedFeatures)
-            let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }
-            let booster = try Trainer.train(dataset: dataset, rows: trainRows(for: plan), features: features,
-                                            target: target, parameters: parameters, threads: threads)
-            let seconds = Date().timeIntervalSince(start)
+            let (booster, seconds) = try trainer.train(plan, threads: threads)
             let predictions = predict(booster, threads: threads)
             return Candidate(plan: plan, booster: booster, predictions: predictions, scored: score(predictions),
                              seconds: seconds, error: nil)
@@ -120,7 +107,7 @@ public final class Miner: @unchecked Sendable {
     }
 
     func predict(_ booster: Booster, threads: Int) -> [Float] {
-        booster.predict(dataset: dataset, rows: evaluation.rows, threads: threads).map { Float($0) }
+        trainer.predict(booster, rows: evaluation.rows, threads: threads)
     }
 
     func score(_ predictions: [Float]) -> ScoredPredictions? {

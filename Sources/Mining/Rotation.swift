@@ -1,5 +1,6 @@
 import Diversity
 import Foundation
+import Studies
 
 /// Which model each staker holds in each era when models rotate (scheme b).
 ///

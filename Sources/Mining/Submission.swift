@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Studies
 import Support
 
 /// Numerai's submission file: `id,prediction`, one row per live id, predictions in (0, 1).

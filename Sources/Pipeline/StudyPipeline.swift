@@ -33,10 +33,10 @@ public enum StudyPipeline {
         return try StudyReport.write(analysis: analysis, study: description, to: directory)
     }
 
-    struct Prepared {
-        let input: AnalysisInput
+    public struct Prepared {
+        public let input: AnalysisInput
         /// "id: reason" of stored models left out of the analysis.
-        let excluded: [String]
+        public let excluded: [String]
     }
 
     /// The scored target: the benchmark's (the study's main target), else `target`, else the first.
@@ -47,20 +47,20 @@ public enum StudyPipeline {
     /// Checks the stored predictions belong to this study and dataset, and lays them out for the
     /// analysis: finished models in study order, then the benchmark (the BMC reference), on the
     /// stored rows of the study's evaluation split.
-    static func prepare(spec: StudySpec, stored: StoredStudy, dataset: Dataset) throws -> Prepared {
+    public static func prepare(spec: StudySpec, stored: StoredStudy, dataset: Dataset) throws -> Prepared {
         guard stored.studyHash == spec.hash else {
-            throw WorkbenchError("predictions.h5 holds study '\(stored.studyName)' (hash \(stored.studyHash)), not '\(spec.name)' (hash \(spec.hash))")
+            throw PipelineError("predictions.h5 holds study '\(stored.studyName)' (hash \(stored.studyHash)), not '\(spec.name)' (hash \(spec.hash))")
         }
         guard stored.rows.allSatisfy({ $0 >= 0 && Int($0) < dataset.rowCount }) else {
-            throw WorkbenchError("predictions.h5 refers to rows beyond the dataset's \(dataset.rowCount): the data changed since the run")
+            throw PipelineError("predictions.h5 refers to rows beyond the dataset's \(dataset.rowCount): the data changed since the run")
         }
         if let bad = stored.rows.indices.first(where: { stored.ids[$0] != dataset.ids[Int(stored.rows[$0])] }) {
-            throw WorkbenchError("predictions.h5 column \(bad) is id \(stored.ids[bad]) but the dataset has \(dataset.ids[Int(stored.rows[bad])]) there: the data changed since the run")
+            throw PipelineError("predictions.h5 column \(bad) is id \(stored.ids[bad]) but the dataset has \(dataset.ids[Int(stored.rows[bad])]) there: the data changed since the run")
         }
         let split = spec.evaluation.split
         let columns = stored.rows.indices.filter { dataset.splitOfRow[Int(stored.rows[$0])] == split }
         guard !columns.isEmpty else {
-            throw WorkbenchError("no stored prediction falls in the evaluation split '\(split.rawValue)'")
+            throw PipelineError("no stored prediction falls in the evaluation split '\(split.rawValue)'")
         }
         let rows = columns.map { stored.rows[$0] }
 
@@ -85,7 +85,7 @@ public enum StudyPipeline {
                 excluded.append("\(record.id) (benchmark): \(record.error ?? record.status.rawValue)")
             }
         }
-        guard !models.isEmpty else { throw WorkbenchError("no finished model in predictions.h5 to analyse") }
+        guard !models.isEmpty else { throw PipelineError("no finished model in predictions.h5 to analyse") }
         var input = AnalysisInput(
             models: models, predictions: predictions, rows: rows, dataset: dataset,
             targetIndex: scoredTarget(spec: spec, dataset: dataset), benchmark: benchmark,

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import EraData
 import Parquet
+import WorkbenchCLI
 
 /// Hidden benchmark hook for bench/parquet-read: times reading every column of a parquet file.
 struct ParquetBenchCommand: ParsableCommand {

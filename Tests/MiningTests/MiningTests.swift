@@ -2,6 +2,7 @@ import XCTest
 import Boosting
 import Diversity
 import EraData
+@testable import Mining
 @testable import Studies
 import TestSupport
 

@@ -16,6 +16,4 @@ let commandList: [ParsableCommand.Type] = [
     TournamentCommand.self,
     DataCommand.self,
     SlurmCommand.self,
-    BenchGBDTCommand.self,
-    ParquetBenchCommand.self,
 ]

@@ -12,7 +12,7 @@ struct DataCommand: ParsableCommand {
 }
 
 /// Runs a data operation, turning library errors into `WorkbenchError` (exit 1, `error: ...`).
-func withDataErrors<T>(_ body: () throws -> T) throws -> T {
+public func withDataErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as WorkbenchError {
