@@ -33,7 +33,7 @@ final class AnalysisOracleTests: XCTestCase {
         var preds: [String: [Float]] = [:]
         for (i, p) in input.predictions.enumerated() { preds[String(format: "m%02d", i)] = p }
         try Fixture.writeCSV(d, predictions: preds, to: csv)
-        let expected = try Fixture.python(TestSupport.oracleScript("DiversityTests/AnalysisOracleTests-expected.py"), [csv.path]) as! [String: Any]
+        let expected = try Fixture.python(TestSupport.oracleScript("DiversityTests/AnalysisOracleTests-CorrelationMatrixAndPCAMatchNumpyAndSklearn.py"), [csv.path]) as! [String: Any]
         let corr = doubles(expected["corr"])
         for (a, b) in zip(result.correlation.values, corr) { assertClose(a, b, rel: 1e-9, floor: 1e-9, "corr matrix") }
         let ratio = doubles(expected["ratio"]), mine = result.metrics.diversity.pcaExplainedVarianceRatio

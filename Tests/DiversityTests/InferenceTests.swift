@@ -15,7 +15,7 @@ final class InferenceTests: XCTestCase {
         let ps = [0.5, 0.8, 0.9, 0.95, 0.975, 0.995, 0.9995, 0.05, 0.001]
         let nus = [1.0, 2, 3, 4.5, 9, 30, 97, 500]
         let ts = [-40.0, -3, -1.2, 0, 0.4, 2, 7.5]
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-out.py"), [json(ps), json(nus), json(ts)]) as! [String: Any]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-StudentTAndNormalAgreeWithScipy.py"), [json(ps), json(nus), json(ts)]) as! [String: Any]
         let q = out["q"] as! [[Double]], cdf = out["cdf"] as! [[Double]], sf2 = out["sf2"] as! [[Double]]
         for (i, nu) in nus.enumerated() {
             for (j, p) in ps.enumerated() {
@@ -39,7 +39,7 @@ final class InferenceTests: XCTestCase {
             series.append((0..<n).map { _ in x = phi * x + rng.nextGaussian() * 0.01; return x + 0.002 })
         }
         let lags = [0, 1, 4, 10]
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-out-50.py"), [json(series), json(lags)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-HACStandardErrorMatchesStatsmodels.py"), [json(series), json(lags)]) as! [[Double]]
         for (i, x) in series.enumerated() {
             for (j, lag) in lags.enumerated() {
                 assertClose(PairedInference.hacStandardError(x, lag: lag), out[i][j], rel: 1e-10, "series \(i) (n = \(x.count)) lag \(lag)")
@@ -60,7 +60,7 @@ final class InferenceTests: XCTestCase {
             pairs.append([a, b])
         }
         let margins = [0.002, 0.001, 0.005]
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-out-83.py"), [json(pairs), json(margins)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-TOSTMatchesStatsmodelsTtostPaired.py"), [json(pairs), json(margins)]) as! [[Double]]
         for (i, pair) in pairs.enumerated() {
             let d = zip(pair[0], pair[1]).map { $0 - $1 }
             let mean = d.reduce(0, +) / Double(d.count)
@@ -74,7 +74,7 @@ final class InferenceTests: XCTestCase {
     func testHolmMatchesStatsmodelsMultipletests() throws {
         let sets: [[Double]] = [[0.01, 0.04, 0.03, 0.005, 0.2, 0.04], [0.5], [0.001, 0.9, 0.02, 0.02, 0.3, 0.049, 0.011, 0.6],
                                 [0.3, 0.2, 0.1]]
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-out-102.py"), [json(sets)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-HolmMatchesStatsmodelsMultipletests.py"), [json(sets)]) as! [[Double]]
         for (i, p) in sets.enumerated() {
             let adjusted = PairedInference.holm(p)
             for j in p.indices { assertClose(adjusted[j], out[i][j], rel: 1e-12, "set \(i) p[\(j)]") }
@@ -106,7 +106,7 @@ final class InferenceTests: XCTestCase {
             XCTAssertLessThan(s.ciLow, s.estimate + 1e-12, s.name); XCTAssertGreaterThan(s.ciHigh, s.estimate - 1e-12, s.name)
             XCTAssertLessThan(s.ciLow, s.ciHigh, s.name)
         }
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-out-138.py"), [json((0..<m).map { i in (0..<m).map { corrMatrix[i, $0] } }), json(corr), json(contribution)]) as! [String: Double]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-BootstrapIsReproducibleBySeedAndItsEstimatesMatchNumpy.py"), [json((0..<m).map { i in (0..<m).map { corrMatrix[i, $0] } }), json(corr), json(contribution)]) as! [String: Double]
         let e = Dictionary(uniqueKeysWithValues: first.statistics.map { ($0.name, $0.estimate) })
         assertClose(e["participation_ratio"]!, out["pr"]!, rel: 1e-10, "participation ratio vs eigenvalues")
         assertClose(e["effective_models"]!, out["kish"]!, rel: 1e-10, "Kish")

@@ -19,7 +19,7 @@ final class PoolingTests: XCTestCase {
     func testMatchesStatsmodelsCombineEffectsDL() throws {
         let input = Self.cases.map { ["effects": $0.effects, "se": $0.se] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-out.py"), [json]) as! [[String: Any]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-MatchesStatsmodelsCombineEffectsDL.py"), [json]) as! [[String: Any]]
         XCTAssertEqual(out.count, Self.cases.count)
         for (i, c) in Self.cases.enumerated() {
             let m = try XCTUnwrap(MetaAnalysis(effects: c.effects, standardErrors: c.se, level: 0.9))
@@ -64,7 +64,7 @@ final class PoolingTests: XCTestCase {
         }
         let input = cases.map { ["effects": $0.effects, "se": $0.se] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-out-86.py"), [json]) as! [String: Any]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-PooledHolmMatchesStatsmodels.py"), [json]) as! [String: Any]
         let p = doubles(out["p"]), holm = doubles(out["holm"]), mde = doubles(out["mde"])
         for i in cases.indices {
             let row = try XCTUnwrap(pooled.first { $0.name == "c\(i)" })
@@ -177,7 +177,7 @@ final class PoolingTests: XCTestCase {
 
             let input = ["all", "benchmark", "grid"].map { ensembles[$0]! }
             let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-            let oracle = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-oracle.py"), [json]) as! [[Double]]
+            let oracle = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-EvidenceReadsContrastsAndLevels.py"), [json]) as! [[Double]]
             for (name, o) in zip(["ensemble corr", "benchmark corr", "arm grid ensemble corr"], oracle) {
                 let e = try XCTUnwrap(byName[name], name)
                 assertClose(e.mean, o[0], rel: 1e-12, floor: 1e-15, "\(name) mean")

@@ -11,7 +11,7 @@ final class ScoringOracleTests: XCTestCase {
         var ps: [Double] = [1e-300, 1e-20, 1e-10, 1e-5, 0.001, 0.02, 0.02425, 0.0243, 0.1, 0.25, 0.3,
                             0.4999, 0.5, 0.5001, 0.7, 0.75, 0.9, 0.97575, 0.999, 1 - 1e-10]
         for i in 1..<2000 { ps.append((Double(i) - 0.5) / 1999) }
-        let json = try Fixture.python(TestSupport.oracleScript("DiversityTests/ScoringOracleTests-json.py"), [String(data: try JSONSerialization.data(withJSONObject: ps), encoding: .utf8)!])
+        let json = try Fixture.python(TestSupport.oracleScript("DiversityTests/ScoringOracleTests-InverseNormalMatchesScipy.py"), [String(data: try JSONSerialization.data(withJSONObject: ps), encoding: .utf8)!])
         let expected = doubles(json)
         var worst = 0.0
         for (p, e) in zip(ps, expected) {

@@ -39,7 +39,7 @@ final class DataCommandTests: XCTestCase {
         let again = path("again.h5")
         XCTAssertEqual(try TestSupport.workbench(["data", "synth", "--out", again, "--eras", "20", "--rows-per-era", "100",
                                                   "--features", "7", "--targets", "2", "--seed", "3", "--noise", "4"]).status, 0)
-        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/DataCommandTests-compare.py"), [out, again])
+        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/DataCommandTests-SynthThenInfoJSON.py"), [out, again])
         XCTAssertEqual(compare.stdout, "same\n", compare.stderr)
     }
 
@@ -56,7 +56,7 @@ final class DataCommandTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["splits"] as? [String: Int], ["train": 3, "validation": 1])
         XCTAssertEqual(json["nan_targets"] as? [String: Int], ["target": 0, "target_x": 2])
-        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/DataCommandTests-check.py"), [out])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/DataCommandTests-ImportThenInfo.py"), [out])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
     }
 

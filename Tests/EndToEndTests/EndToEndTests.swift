@@ -67,7 +67,7 @@ final class RunCommandTests: XCTestCase {
         try check.stdout.write(to: listing, atomically: true, encoding: .utf8)
         let run = try TestSupport.workbench(["run", study, "--out", out.path, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-compare.py"), [listing.path, out.path])
+        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-CheckModelsListsTheRecipesTheRunTrains.py"), [listing.path, out.path])
         XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
         let refused = try TestSupport.workbench(["run", study, "--models"])
         XCTAssertEqual(refused.status, 2, refused.stderr)
@@ -114,7 +114,7 @@ final class RunCommandTests: XCTestCase {
         if wasRunning { XCTAssertTrue(resumed.stderr.contains("resuming:"), resumed.stderr) }
         let full = try TestSupport.workbench(["run", study, "--out", straight.path, "--jobs", "1"])
         XCTAssertEqual(full.status, 0, full.stderr)
-        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-compare-139.py"), [interrupted.appendingPathComponent("predictions.h5").path, straight.appendingPathComponent("predictions.h5").path])
+        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-InterruptedRunResumesToTheSameResult.py"), [interrupted.appendingPathComponent("predictions.h5").path, straight.appendingPathComponent("predictions.h5").path])
         XCTAssertEqual(compare.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", compare.stderr)
         // A changed study into the same directory is refused.
         let changed = write("resume.json", try String(contentsOfFile: study, encoding: .utf8).replacingOccurrences(of: #""seed": 9"#, with: #""seed": 10"#))
@@ -126,7 +126,7 @@ final class RunCommandTests: XCTestCase {
     /// A study's `data` may name a directory of Numerai's parquet files (v5 layout, pyarrow-written).
     func testStudyOnANumeraiParquetDirectory() throws {
         let data = dir.appendingPathComponent("numerai")
-        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-written.py"), [data.path])
+        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-StudyOnANumeraiParquetDirectory.py"), [data.path])
         XCTAssertEqual(written.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", written.stderr)
         let study = write("parquet.json", """
         {"name": "pq", "seed": 1, "models": 3, "data": {"path": "numerai", "featureSet": "small"},

@@ -98,7 +98,7 @@ final class HostileDataInputTests: XCTestCase {
     /// an error, not a trap in the fixed-point kernel.
     func testInfiniteTargetInDatasetFileStopsTraining() throws {
         let data = try synthesize("inf-target.h5")
-        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-edit.py"), [data])
+        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-InfiniteTargetInDatasetFileStopsTraining.py"), [data])
         XCTAssertEqual(edit.status, 0, edit.stderr)
         try probe(["train", "--data", data, "--params", #"{"n_estimators":5}"#], status: 1, fragment: "targets must be finite")
     }
@@ -149,7 +149,7 @@ final class HostileDataInputTests: XCTestCase {
             }
         }
         let binCounts = try synthesize("bin-counts.h5")
-        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-edit-201.py"), [binCounts])
+        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-DamagedDatasetFilesAreErrorsNamingTheFile.py"), [binCounts])
         XCTAssertEqual(edit.status, 0, edit.stderr)
         try probe(["train", "--data", binCounts, "--params", #"{"n_estimators":2}"#], status: 1,
                   fragment: "but /bin_counts says 3 bins")
@@ -178,7 +178,7 @@ final class HostileDataInputTests: XCTestCase {
         for objective in ["binary", "poisson", "regression"] {
             let out = path("\(objective)-ours.csv")
             try probe(["predict", "--model", path("\(objective).txt"), path("live.csv"), "--out", out], status: 0)
-            let r = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-r.py"), [out, path("\(objective)-expected.csv")])
+            let r = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-LightGBMModelInputs.py"), [out, path("\(objective)-expected.csv")])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertLessThan(Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1, 1e-9, objective)
         }

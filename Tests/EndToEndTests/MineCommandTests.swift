@@ -61,7 +61,7 @@ final class MineCommandTests: XCTestCase {
         // predictions on the live rows equal the submission; pandas reads the CSV.
         let accepted = (farm["stakers"] as! [[String: Any]]).filter { $0["status"] as? String == "accepted" }.map { $0["id"] as! String }
         XCTAssertFalse(accepted.isEmpty)
-        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/MineCommandTests-check.py"), [path("data.h5"), out] + accepted)
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/MineCommandTests-MineWritesAFarmThatExtendsAndSubmissionsLightGBMReproduces.py"), [path("data.h5"), out] + accepted)
         XCTAssertEqual(check.status, 0, check.stderr)
         // LightGBM prints its warnings on stdout: look for our line.
         XCTAssertTrue(check.stdout.split(separator: "\n").contains("ok 300"), check.stdout + "\n" + check.stderr)

@@ -21,7 +21,7 @@ final class ParquetDataCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("420 rows, 6 eras, 2 features, 2 targets (train 300, validation 100, live 20)"), result.stdout)
         // h5py reads what we wrote; pandas re-derives it from the parquet files.
-        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/ParquetDataCommandTests-check.py"), [out, data])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/ParquetDataCommandTests-ImportDirectoryWithFeatureSetAndInfo.py"), [out, data])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
 
         let info = try TestSupport.workbench(["data", "info", data, "--json"])

@@ -92,7 +92,7 @@ final class PredictCommandTests: XCTestCase {
 
     /// `train`, `score` and `predict` all take a Numerai parquet directory as their data.
     func testTrainScorePredictOnANumeraiDirectory() throws {
-        let make = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/PredictCommandTests-make.py"), [path("numerai")])
+        let make = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/PredictCommandTests-TrainScorePredictOnANumeraiDirectory.py"), [path("numerai")])
         XCTAssertEqual(make.status, 0, make.stderr)
         let data = path("numerai"), trained = path("v.csv"), model = path("m.wbm")
         let train = try TestSupport.workbench(["train", "--data", data, "--params", #"{"n_estimators": 30}"#, "--json",

@@ -131,7 +131,7 @@ final class ReplicatesCommandTests: XCTestCase {
         XCTAssertTrue(markdown.contains("![all − benchmark: forest plot](charts/forest-all-benchmark.svg)"), markdown)
 
         // The pooled numbers are statsmodels' on the per-replicate rows the run wrote.
-        let oracle = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/ReplicatesCommandTests-oracle.py"), [out.appendingPathComponent("replicates.json").path])
+        let oracle = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/ReplicatesCommandTests-RunPoolsEveryReplicateAndShardsMergeToTheSameBytes.py"), [out.appendingPathComponent("replicates.json").path])
         XCTAssertEqual(oracle.status, 0, oracle.stderr)
         let expected = try JSONSerialization.jsonObject(with: Data(oracle.stdout.utf8)) as! [String: [Double]]
         for p in pooled {

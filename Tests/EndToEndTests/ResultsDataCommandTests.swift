@@ -196,7 +196,7 @@ final class ResultsDataCommandTests: XCTestCase {
         XCTAssertEqual(jsonRun.status, 0, jsonRun.stderr)
         let jsonFile = root.appendingPathComponent("table.json")
         try jsonRun.stdout.write(to: jsonFile, atomically: true, encoding: .utf8)
-        let script = TestSupport.oracleScript("EndToEndTests/ResultsDataCommandTests-script.py")
+        let script = TestSupport.oracleScript("EndToEndTests/ResultsDataCommandTests-TableListsThreeStudiesInEveryFormat.py")
         _ = try oracle(script, [csvFile.path, jsonFile.path] + dirs)
 
         let md = try TestSupport.workbench(["table"] + dirs)

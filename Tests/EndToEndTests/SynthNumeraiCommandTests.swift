@@ -27,7 +27,7 @@ final class SynthNumeraiCommandTests: XCTestCase {
         let importResult = try TestSupport.workbench(["data", "import", "--out", imported, data])
         XCTAssertEqual(importResult.status, 0, importResult.stderr)
 
-        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-check.py"), [data, h5, imported])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-SmokePresetImportsIdenticallyToTheHDF5Synth.py"), [data, h5, imported])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
 
         // A feature set of the written features.json, through `data import --feature-set`.
@@ -58,13 +58,13 @@ final class SynthNumeraiCommandTests: XCTestCase {
                                                "--rows-per-era", "60", "--features", "30", "--seed", "4"])
         XCTAssertEqual(synth.status, 0, synth.stderr)
         let csv = path("all.csv")
-        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-written.py"), [data, csv])
+        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-ParquetDirectoryImportsLikeTheSameDataAsCSV-written.py"), [data, csv])
         XCTAssertEqual(written.status, 0, written.stderr)
         for (input, out) in [(data, path("p.h5")), (csv, path("c.h5"))] {
             let result = try TestSupport.workbench(["data", "import", "--out", out, input])
             XCTAssertEqual(result.status, 0, result.stderr)
         }
-        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-check-92.py"), [path("p.h5"), path("c.h5")])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-ParquetDirectoryImportsLikeTheSameDataAsCSV.py"), [path("p.h5"), path("c.h5")])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
     }
 

@@ -86,7 +86,7 @@ final class NumeraiParquetTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no train.parquet"), "\(error)")
         }
         // Mismatched feature columns name the columns.
-        let script = TestSupport.oracleScript("EraDataTests/NumeraiParquetTests-script-129.py")
+        let script = TestSupport.oracleScript("EraDataTests/NumeraiParquetTests-Errors.py")
         let other = elsewhere.appendingPathComponent("validation.parquet").path
         let badValues = elsewhere.appendingPathComponent("bad_train.parquet").path
         let result = try TestSupport.python(script, [train, other, badValues])

@@ -76,7 +76,7 @@ final class NumeraiWriterTests: XCTestCase {
         // Our HDF5 file of the same dataset is the second, independent route into pandas.
         let h5 = path("same.h5")
         try DatasetFile.write(dataset, to: h5)
-        let result = try TestSupport.python(TestSupport.oracleScript("EraDataTests/NumeraiWriterTests-result.py"), [out, h5])
+        let result = try TestSupport.python(TestSupport.oracleScript("EraDataTests/NumeraiWriterTests-PandasReadsNumeraisLayout.py"), [out, h5])
         XCTAssertEqual(result.stdout, "ok \(dataset.rowCount)\n", result.stderr)
 
         // A feature set from the written features.json selects those columns on import.

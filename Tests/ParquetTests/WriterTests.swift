@@ -114,7 +114,7 @@ final class WriterTests: XCTestCase {
         let pandas = #"{"index_columns": ["id"], "column_indexes": [], "columns": ["# + entries.joined(separator: ", ")
             + #"], "pandas_version": "2.2.0"}"#
         try write(table, to: path, compression: .snappy, groupRows: 40, pageRows: 1 << 16, metadata: [("pandas", pandas)])
-        let result = try TestSupport.python(TestSupport.oracleScript("ParquetTests/WriterTests-result.py"), [path])
+        let result = try TestSupport.python(TestSupport.oracleScript("ParquetTests/WriterTests-PandasMetadataMakesTheIdColumnTheIndex.py"), [path])
         XCTAssertEqual(result.stdout, "40 \(table.ids[0])\n", result.stderr)
         XCTAssertEqual(try ParquetFile(path: path).pandasIndexColumns, ["id"])
     }

@@ -104,7 +104,7 @@ final class ReportSummaryTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         try StudyReport.write(analysis: analysis, study: study, to: dir)
         let charts = dir.appendingPathComponent("charts")
-        let script = TestSupport.oracleScript("ReportsTests/ReportSummaryTests-script.py")
+        let script = TestSupport.oracleScript("ReportsTests/ReportSummaryTests-ChartCSVsHoldTheChartedNumbers.py")
         let r = try TestSupport.python(script, [charts.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let tables = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: [String]]])

@@ -188,7 +188,7 @@ final class StudyReportTests: XCTestCase {
         for (other, label, b, words) in [(best, "ensemble − best single model", "best_single", "the best single model (by selection corr)"),
                                          (bench, "ensemble − benchmark", "benchmark", "the benchmark")] {
             let d = zip(ensemble, other).map { $0 - $1 }
-            let r = try TestSupport.python(TestSupport.oracleScript("ReportsTests/StudyReportTests-r.py"), ["\(d)"])
+            let r = try TestSupport.python(TestSupport.oracleScript("ReportsTests/StudyReportTests-HeadlineNumbersMatchMetrics.py"), ["\(d)"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [Double]
             func s(_ x: Double) -> String { (x > 0 ? "+" : "") + String(format: "%.4f", x) }

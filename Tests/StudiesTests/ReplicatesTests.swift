@@ -79,7 +79,7 @@ final class ReplicatesTests: XCTestCase {
         let settings: [(eras: Int, folds: Int, embargo: Int)] = [(20, 3, 0), (20, 3, 2), (97, 5, 4), (13, 2, 1), (60, 4, 3)]
         let input = settings.map { [$0.eras, $0.folds, $0.embargo] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let r = try TestSupport.python(TestSupport.oracleScript("StudiesTests/ReplicatesTests-r.py"), [json])
+        let r = try TestSupport.python(TestSupport.oracleScript("StudiesTests/ReplicatesTests-FoldCutsMatchScikitLearnTimeSeriesSplit.py"), [json])
         XCTAssertEqual(r.status, 0, r.stderr)
         let expected = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[[Int]]]
         for (s, oracle) in zip(settings, expected) {

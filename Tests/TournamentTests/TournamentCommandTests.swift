@@ -47,7 +47,7 @@ final class TournamentCommandTests: XCTestCase {
         XCTAssertEqual((json["scenarios"] as! [Any]).count, 6)
         XCTAssertEqual(json["neutral_contribution"] as? Bool, true)
         // Payout column = clip(0.5·corr + 2·mmc, ±0.05), every incumbent and test era.
-        let check = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentCommandTests-check.py"), [path("out/scores.csv")])
+        let check = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentCommandTests-TournamentOnATinyStudy.py"), [path("out/scores.csv")])
         XCTAssertEqual(check.status, 0, check.stderr)
 
         // Same spec, same bytes.

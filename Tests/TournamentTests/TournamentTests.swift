@@ -87,7 +87,7 @@ final class TournamentTests: XCTestCase {
         let input = TestSupport.temporaryDirectory("tournament-oracle").appendingPathComponent("in.json")
         try JSONSerialization.data(withJSONObject: ["eras": payload, "stakes": stakers.map(\.stake),
                                                     "columns": stakers.map { $0.columns[0] }]).write(to: input)
-        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-result.py"), [input.path])
+        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-ScoresMatchNumeraiTools.py"), [input.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let oracle = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[Double]]
         XCTAssertEqual(oracle.count, expected.count)
@@ -188,7 +188,7 @@ final class TournamentTests: XCTestCase {
         for _ in 0..<73 { prev = 0.6 * prev + rng.nextGaussian(); d.append(0.1 + prev) }
         let h = HACMean(d, level: 0.9)
         let p = [0.01, 0.04, 0.03, 0.2, 0.005]
-        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-result-214.py"), ["\(d)", "\(h.lags)", "\(p)"])
+        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-HACAndHolmMatchStatsmodels.py"), ["\(d)", "\(h.lags)", "\(p)"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let o = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [Double]
         XCTAssertEqual(h.lags, 4)

@@ -1,3 +1,0 @@
-# Oracle of Tests/DiversityTests/ScoringOracleTests.swift (`json`); run alone: python Tests/Oracles/DiversityTests/ScoringOracleTests-json.py ARGS
-import sys, json; from scipy.special import ndtri
-print(json.dumps([float(ndtri(float(p))) for p in json.loads(sys.argv[1])]))

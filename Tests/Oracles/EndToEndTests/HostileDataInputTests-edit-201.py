@@ -1,4 +1,0 @@
-# Oracle of Tests/EndToEndTests/HostileDataInputTests.swift (`edit`); run alone: python Tests/Oracles/EndToEndTests/HostileDataInputTests-edit-201.py ARGS
-import h5py, sys
-with h5py.File(sys.argv[1], "r+") as f:
-    c = f["bin_counts"][...]; c[2] = 3; f["bin_counts"][...] = c
