@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Mining", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies"],
                 exclude: ["README.md"]),
         .target(name: "Reports", dependencies: ["Support", "Diversity", "PredictionStore"], exclude: ["README.md"]),
-        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
+        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Mining", "Reports"],
                 exclude: ["README.md"]),
         // Orchestration the commands share: stored predictions → analysis → metrics and reports
         // (studies), a farm → its mining report's input, the progress score.

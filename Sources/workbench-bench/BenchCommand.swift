@@ -3,6 +3,7 @@ import Boosting
 import Dispatch
 import EraData
 import Foundation
+import WorkbenchCLI
 
 /// Hidden benchmark of the GBDT engine, driven by `bench/gbdt` (which times LightGBM on the same bins).
 struct BenchGBDTCommand: ParsableCommand {

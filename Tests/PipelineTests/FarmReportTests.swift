@@ -58,7 +58,7 @@ final class FarmReportTests: XCTestCase {
         let target = dataset.targets[evaluation.targetIndex]
         let input: [String: Any] = [
             "eras": evaluation.rows.map { dataset.eras[Int(dataset.eraOfRow[Int($0)])] },
-            "target": evaluation.rows.map { t -> Any in target[Int($0)].isNaN ? NSNull() : Double(target[Int($0)]) },
+            "target": evaluation.rows.map { r -> Any in target[Int(r)].isNaN ? NSNull() : Double(target[Int(r)]) },
             "predictions": predictions.map { $0.map(Double.init) },
             "spans": ["selection": evaluation.selectionEraNames, "test": evaluation.testEraNames],
         ]
