@@ -6,7 +6,7 @@ import ArgumentParser
 struct WorkbenchBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench-bench",
-        abstract: "Benchmark hooks for bench/* (not part of the installed tool).",
+        abstract: "Benchmark hooks for bench/*: bench-gbdt, parquet-bench (not part of the installed tool).",
         subcommands: [BenchGBDTCommand.self, ParquetBenchCommand.self]
     )
 }

@@ -10,9 +10,29 @@ import TestSupport
 /// `workbench run experiments/ci.json --out results/ci --force` and commit report.md, charts/
 /// and metrics.json.
 final class CIReportGoldenTests: XCTestCase {
-    /// "training 0.3 s in total" and "trained in 0.3 s": the wall-clock training time.
+    /// The wall-clock training time masked: "training 0.3 s in total", "trained in 0.3 s", and
+    /// the cells of table columns headed "train s…". Table rows are compared cell by cell
+    /// (trimmed), since a wider time would re-pad the whole column.
     static func maskingTrainingTime(_ text: String) -> String {
-        text.replacingOccurrences(of: #"(training|trained in) [0-9.]+ s"#, with: "$1 <seconds> s", options: .regularExpression)
+        let masked = text.replacingOccurrences(of: #"(training|trained in) [0-9.]+ s"#, with: "$1 <seconds> s",
+                                               options: .regularExpression)
+        var timeColumns: Set<Int> = []
+        var out: [String] = []
+        for line in masked.components(separatedBy: "\n") {
+            guard line.hasPrefix("|") else {
+                timeColumns = []
+                out.append(line)
+                continue
+            }
+            var cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if timeColumns.isEmpty, cells.contains(where: { $0.hasPrefix("train s") }) {
+                timeColumns = Set(cells.indices.filter { cells[$0].hasPrefix("train s") })
+            } else if !cells.allSatisfy({ $0.allSatisfy { "-: ".contains($0) } }) {
+                for c in timeColumns where cells.indices.contains(c) { cells[c] = "<seconds>" }
+            }
+            out.append(cells.joined(separator: "|"))
+        }
+        return out.joined(separator: "\n")
     }
 
     func testCIStudyReportEqualsTheCommittedOne() throws {
