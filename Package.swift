@@ -34,34 +34,47 @@ let package = Package(
         .target(name: "Boosting", dependencies: ["Support", "EraData"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["Support", "HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "Diversity"],
-                exclude: ["Mining/README.md"]),
-        .target(name: "Reports", dependencies: ["Support", "Diversity", "PredictionStore"], exclude: ["README.md"]),
-        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Reports"],
+        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "Diversity"]),
+        // `workbench mine`: one validated model per staker, trained by Studies' PlanTrainer.
+        .target(name: "Mining", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies"],
                 exclude: ["README.md"]),
+        .target(name: "Reports", dependencies: ["Support", "Diversity", "PredictionStore"], exclude: ["README.md"]),
+        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Mining", "Reports"],
+                exclude: ["README.md"]),
+        // Orchestration the commands share: stored predictions → analysis → metrics and reports
+        // (studies), a farm → its mining report's input, the progress score.
+        .target(name: "Pipeline", dependencies: ["Support", "EraData", "Studies", "Mining", "PredictionStore", "Diversity", "Reports"]),
 
         // The node: one round of predictions and Numerai submissions for a farm's stakers.
-        .target(name: "Node", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies"], exclude: ["README.md"]),
+        .target(name: "Node", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies", "Mining"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament", "Node",
+            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
+            "Mining", "Pipeline", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
+        // Benchmark hooks driven by bench/* (not a product: users never install it).
+        .executableTarget(name: "workbench-bench", dependencies: [
+            "WorkbenchCLI", "Boosting", "EraData", "Parquet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Support", "TestSupport"]),
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
+        .testTarget(name: "MiningTests", dependencies: ["Mining", "Studies", "Diversity", "Boosting", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mining", "Studies", "Diversity", "Reports", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Mining", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
         .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport"]),
     ]
 )

@@ -142,7 +142,6 @@ def measure(path):
 def main(paths):
     results = [measure(p) for p in paths]
     seeds = [f"seed {res['config']['seed']}" for res in results]
-    cfg = results[0]["config"]
     print(f"Files: {', '.join(paths)}; shape (eras, rows per era, features, targets) = {results[0]['shape']}.\n")
     print("| property | " + " | ".join(seeds) + " |")
     print("|---|" + "---|" * len(results))

@@ -1,4 +1,5 @@
 import Foundation
+import Mining
 import Studies
 import Support
 

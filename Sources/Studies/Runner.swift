@@ -43,7 +43,8 @@ public final class StudyRunner: @unchecked Sendable {
     public let directory: URL
     public let options: RunOptions
     public let store: PredictionStore
-    let trainRowsByEra: [Int: [Int32]]
+    /// Plan → trained model, the same path mining takes (`PlanTrainer`).
+    public let trainer: PlanTrainer
     /// The rows every model predicts: all non-train rows, in order.
     public let evalRows: [Int32]
     /// `DataFingerprint.of(dataset)`, recorded in `DIR/study.json`.
@@ -63,11 +64,7 @@ public final class StudyRunner: @unchecked Sendable {
         planner = try Planner(spec: spec, dataset: dataset)
         plans = planner.plans()
         evalRows = evaluationRows(dataset)
-        var byEra: [Int: [Int32]] = [:]
-        for (i, s) in dataset.splitOfRow.enumerated() where s == .train {
-            byEra[Int(dataset.eraOfRow[i]), default: []].append(Int32(i))
-        }
-        trainRowsByEra = byEra
+        trainer = PlanTrainer(dataset: dataset, trainEras: planner.trainEras)
         dataFingerprint = DataFingerprint.of(dataset)
         try Self.prepareDirectory(directory, spec: spec, force: options.force, fingerprint: dataFingerprint)
         store = try PredictionStore(
@@ -140,33 +137,16 @@ public final class StudyRunner: @unchecked Sendable {
     }
 
     /// Training rows of a plan: train-split rows of the eras it keeps.
-    public func trainRows(for plan: ModelPlan) -> [Int32] {
-        let dropped = Set(plan.droppedEras)
-        var rows: [Int32] = []
-        for era in planner.trainEras where !dropped.contains(era) { rows += trainRowsByEra[era] ?? [] }
-        return rows
-    }
+    public func trainRows(for plan: ModelPlan) -> [Int32] { trainer.trainRows(for: plan) }
 
-    /// Trains one plan and predicts the evaluation rows. With `threadBudget` the model may use up
-    /// to `threads` cores, as many at each node as the budget allows (results do not depend on it).
+    /// Trains one plan (`PlanTrainer.train`) and predicts the evaluation rows. With `threadBudget`
+    /// the model may use up to `threads` cores, as many at each node as the budget allows
+    /// (results do not depend on it).
     public func train(_ plan: ModelPlan, threads: Int = 1, threadBudget: (@Sendable () -> Int)? = nil,
                       isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Booster, [Float], Double) {
-        let parameters = plan.parameters
-        guard let target = dataset.targetIndex(plan.target) else {
-            throw StudiesError.unknownTarget(plan.target)
-        }
-        let dropped = Set(plan.droppedFeatures)
-        let features = (0..<dataset.featureCount).filter { !dropped.contains($0) }
-        let start = Date()
-        let booster = try Trainer.train(dataset: dataset, rows: trainRows(for: plan), features: features,
-                                        target: target, parameters: parameters, threads: threads,
-                                        threadBudget: threadBudget) { _ in
-            if isCancelled() { throw CancellationError() }
-        }
-        let seconds = Date().timeIntervalSince(start)
+        let (booster, seconds) = try trainer.train(plan, threads: threads, threadBudget: threadBudget, isCancelled: isCancelled)
         let predictThreads = min(threads, max(1, threadBudget?() ?? 1))
-        let predictions = booster.predict(dataset: dataset, rows: evalRows, threads: predictThreads).map { Float($0) }
-        return (booster, predictions, seconds)
+        return (booster, trainer.predict(booster, rows: evalRows, threads: predictThreads), seconds)
     }
 
     /// `--jobs` clamped to what can run at once: at most one worker per model (and the benchmark),

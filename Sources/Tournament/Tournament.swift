@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Mining
 import Studies
 import Support
 

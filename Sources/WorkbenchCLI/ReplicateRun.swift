@@ -1,6 +1,7 @@
 import Diversity
 import EraData
 import Foundation
+import Pipeline
 import PredictionStore
 import Reports
 import Studies

@@ -33,18 +33,7 @@ final class AnalysisOracleTests: XCTestCase {
         var preds: [String: [Float]] = [:]
         for (i, p) in input.predictions.enumerated() { preds[String(format: "m%02d", i)] = p }
         try Fixture.writeCSV(d, predictions: preds, to: csv)
-        let expected = try Fixture.python("""
-        import sys, json, numpy as np, pandas as pd
-        from numerai_tools.scoring import gaussian, tie_kept_rank
-        from sklearn.decomposition import PCA
-        from sklearn.preprocessing import StandardScaler
-        df = pd.read_csv(sys.argv[1]); df = df[df["target"].notna()]
-        cols = sorted(c for c in df.columns if c.startswith("m"))
-        g = pd.concat([gaussian(tie_kept_rank(d[cols].reset_index(drop=True))) for _, d in df.groupby("era", sort=True)])
-        c = np.corrcoef(g.values, rowvar=False)
-        pca = PCA().fit(StandardScaler().fit_transform(g.values))
-        print(json.dumps({"corr": c.ravel().tolist(), "ratio": pca.explained_variance_ratio_.tolist()}))
-        """, [csv.path]) as! [String: Any]
+        let expected = try Fixture.python(TestSupport.oracleScript("DiversityTests/AnalysisOracleTests-CorrelationMatrixAndPCAMatchNumpyAndSklearn.py"), [csv.path]) as! [String: Any]
         let corr = doubles(expected["corr"])
         for (a, b) in zip(result.correlation.values, corr) { assertClose(a, b, rel: 1e-9, floor: 1e-9, "corr matrix") }
         let ratio = doubles(expected["ratio"]), mine = result.metrics.diversity.pcaExplainedVarianceRatio

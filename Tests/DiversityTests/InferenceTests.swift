@@ -15,15 +15,7 @@ final class InferenceTests: XCTestCase {
         let ps = [0.5, 0.8, 0.9, 0.95, 0.975, 0.995, 0.9995, 0.05, 0.001]
         let nus = [1.0, 2, 3, 4.5, 9, 30, 97, 500]
         let ts = [-40.0, -3, -1.2, 0, 0.4, 2, 7.5]
-        let out = try Fixture.python("""
-        import json, sys
-        from scipy.stats import t, norm
-        ps, nus, ts = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
-        print(json.dumps({"q": [[float(t.ppf(p, v)) for p in ps] for v in nus],
-                          "cdf": [[float(t.cdf(x, v)) for x in ts] for v in nus],
-                          "sf2": [[float(2 * t.sf(abs(x), v)) for x in ts] for v in nus],
-                          "ncdf": [float(norm.cdf(x)) for x in ts], "nq": [float(norm.ppf(p)) for p in ps]}))
-        """, [json(ps), json(nus), json(ts)]) as! [String: Any]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-StudentTAndNormalAgreeWithScipy.py"), [json(ps), json(nus), json(ts)]) as! [String: Any]
         let q = out["q"] as! [[Double]], cdf = out["cdf"] as! [[Double]], sf2 = out["sf2"] as! [[Double]]
         for (i, nu) in nus.enumerated() {
             for (j, p) in ps.enumerated() {
@@ -47,19 +39,7 @@ final class InferenceTests: XCTestCase {
             series.append((0..<n).map { _ in x = phi * x + rng.nextGaussian() * 0.01; return x + 0.002 })
         }
         let lags = [0, 1, 4, 10]
-        let out = try Fixture.python("""
-        import json, sys, numpy as np, statsmodels.api as sm
-        series, lags = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-        res = []
-        for y in series:
-            y = np.asarray(y)
-            row = []
-            for L in lags:
-                f = sm.OLS(y, np.ones(len(y))).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True})
-                row.append(float(f.bse[0]))
-            res.append(row)
-        print(json.dumps(res))
-        """, [json(series), json(lags)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-HACStandardErrorMatchesStatsmodels.py"), [json(series), json(lags)]) as! [[Double]]
         for (i, x) in series.enumerated() {
             for (j, lag) in lags.enumerated() {
                 assertClose(PairedInference.hacStandardError(x, lag: lag), out[i][j], rel: 1e-10, "series \(i) (n = \(x.count)) lag \(lag)")
@@ -80,12 +60,7 @@ final class InferenceTests: XCTestCase {
             pairs.append([a, b])
         }
         let margins = [0.002, 0.001, 0.005]
-        let out = try Fixture.python("""
-        import json, sys, numpy as np
-        from statsmodels.stats.weightstats import ttost_paired
-        pairs, margins = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-        print(json.dumps([[float(ttost_paired(np.asarray(a), np.asarray(b), -m, m)[0]) for m in margins] for a, b in pairs]))
-        """, [json(pairs), json(margins)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-TOSTMatchesStatsmodelsTtostPaired.py"), [json(pairs), json(margins)]) as! [[Double]]
         for (i, pair) in pairs.enumerated() {
             let d = zip(pair[0], pair[1]).map { $0 - $1 }
             let mean = d.reduce(0, +) / Double(d.count)
@@ -99,11 +74,7 @@ final class InferenceTests: XCTestCase {
     func testHolmMatchesStatsmodelsMultipletests() throws {
         let sets: [[Double]] = [[0.01, 0.04, 0.03, 0.005, 0.2, 0.04], [0.5], [0.001, 0.9, 0.02, 0.02, 0.3, 0.049, 0.011, 0.6],
                                 [0.3, 0.2, 0.1]]
-        let out = try Fixture.python("""
-        import json, sys
-        from statsmodels.stats.multitest import multipletests
-        print(json.dumps([list(map(float, multipletests(p, method="holm")[1])) for p in json.loads(sys.argv[1])]))
-        """, [json(sets)]) as! [[Double]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-HolmMatchesStatsmodelsMultipletests.py"), [json(sets)]) as! [[Double]]
         for (i, p) in sets.enumerated() {
             let adjusted = PairedInference.holm(p)
             for j in p.indices { assertClose(adjusted[j], out[i][j], rel: 1e-12, "set \(i) p[\(j)]") }
@@ -135,14 +106,7 @@ final class InferenceTests: XCTestCase {
             XCTAssertLessThan(s.ciLow, s.estimate + 1e-12, s.name); XCTAssertGreaterThan(s.ciHigh, s.estimate - 1e-12, s.name)
             XCTAssertLessThan(s.ciLow, s.ciHigh, s.name)
         }
-        let out = try Fixture.python("""
-        import json, sys, numpy as np
-        R = np.asarray(json.loads(sys.argv[1])); corr = np.asarray(json.loads(sys.argv[2])); con = np.asarray(json.loads(sys.argv[3]))
-        M = len(R); lam = np.linalg.eigvalsh(R); rho = (R.sum() - M) / (M * (M - 1)); c = corr.mean(axis=1).mean()
-        print(json.dumps({"pr": float(lam.sum() ** 2 / (lam ** 2).sum()), "kish": float(M / (1 + (M - 1) * rho)),
-                          "ceiling": float(c / np.sqrt(rho)), "gain": float(1 / np.sqrt(rho + (1 - rho) / M)),
-                          "share": float((con > 0).mean())}))
-        """, [json((0..<m).map { i in (0..<m).map { corrMatrix[i, $0] } }), json(corr), json(contribution)]) as! [String: Double]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-BootstrapIsReproducibleBySeedAndItsEstimatesMatchNumpy.py"), [json((0..<m).map { i in (0..<m).map { corrMatrix[i, $0] } }), json(corr), json(contribution)]) as! [String: Double]
         let e = Dictionary(uniqueKeysWithValues: first.statistics.map { ($0.name, $0.estimate) })
         assertClose(e["participation_ratio"]!, out["pr"]!, rel: 1e-10, "participation ratio vs eigenvalues")
         assertClose(e["effective_models"]!, out["kish"]!, rel: 1e-10, "Kish")

@@ -19,26 +19,7 @@ final class PoolingTests: XCTestCase {
     func testMatchesStatsmodelsCombineEffectsDL() throws {
         let input = Self.cases.map { ["effects": $0.effects, "se": $0.se] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let out = try Fixture.python("""
-        import json, sys
-        import numpy as np
-        from statsmodels.stats.meta_analysis import combine_effects
-        res = []
-        for c in json.loads(sys.argv[1]):
-            y = np.array(c["effects"]); v = np.array(c["se"]) ** 2
-            r = combine_effects(y, v, method_re="dl", alpha=0.1)
-            f = r.summary_frame(alpha=0.1)
-            # statsmodels leaves the DL moment estimate unclipped (negative when Q < k - 1);
-            # DerSimonian-Laird (and R's metafor/meta) clip tau2 at 0, where the random-effects
-            # estimate is the fixed-effect one.
-            fe = f.loc["fixed effect"]
-            re = f.loc["random effect"] if r.tau2 > 0 else fe
-            res.append({"fe": [fe["eff"], fe["sd_eff"], fe["ci_low"], fe["ci_upp"]],
-                        "re": [re["eff"], re["sd_eff"], re["ci_low"], re["ci_upp"]],
-                        "tau2": float(max(0.0, r.tau2)), "i2": float(max(0.0, r.i2)), "q": float(r.q),
-                        "raw_tau2": float(r.tau2)})
-        print(json.dumps(res))
-        """, [json]) as! [[String: Any]]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-MatchesStatsmodelsCombineEffectsDL.py"), [json]) as! [[String: Any]]
         XCTAssertEqual(out.count, Self.cases.count)
         for (i, c) in Self.cases.enumerated() {
             let m = try XCTUnwrap(MetaAnalysis(effects: c.effects, standardErrors: c.se, level: 0.9))
@@ -83,21 +64,7 @@ final class PoolingTests: XCTestCase {
         }
         let input = cases.map { ["effects": $0.effects, "se": $0.se] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let out = try Fixture.python("""
-        import json, sys
-        import numpy as np
-        from scipy.stats import norm
-        from statsmodels.stats.meta_analysis import combine_effects
-        from statsmodels.stats.multitest import multipletests
-        p, mde = [], []
-        for c in json.loads(sys.argv[1]):
-            r = combine_effects(np.array(c["effects"]), np.array(c["se"]) ** 2, method_re="dl", alpha=0.1)
-            f = r.summary_frame(alpha=0.1)
-            row = f.loc["random effect"] if r.tau2 > 0 else f.loc["fixed effect"]
-            p.append(float(2 * norm.sf(abs(row["eff"]) / row["sd_eff"])))
-            mde.append(float((norm.ppf(0.95) + norm.ppf(0.8)) * row["sd_eff"]))
-        print(json.dumps({"p": p, "holm": [float(x) for x in multipletests(p, method="holm")[1]], "mde": mde}))
-        """, [json]) as! [String: Any]
+        let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-PooledHolmMatchesStatsmodels.py"), [json]) as! [String: Any]
         let p = doubles(out["p"]), holm = doubles(out["holm"]), mde = doubles(out["mde"])
         for i in cases.indices {
             let row = try XCTUnwrap(pooled.first { $0.name == "c\(i)" })
@@ -210,17 +177,7 @@ final class PoolingTests: XCTestCase {
 
             let input = ["all", "benchmark", "grid"].map { ensembles[$0]! }
             let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-            let oracle = try Fixture.python("""
-            import json, sys
-            import numpy as np
-            import statsmodels.api as sm
-            out = []
-            for x in json.loads(sys.argv[1]):
-                x = np.array(x)
-                r = sm.OLS(x, np.ones_like(x)).fit(cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True})
-                out.append([float(x.mean()), float(r.bse[0])])
-            print(json.dumps(out))
-            """, [json]) as! [[Double]]
+            let oracle = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-EvidenceReadsContrastsAndLevels.py"), [json]) as! [[Double]]
             for (name, o) in zip(["ensemble corr", "benchmark corr", "arm grid ensemble corr"], oracle) {
                 let e = try XCTUnwrap(byName[name], name)
                 assertClose(e.mean, o[0], rel: 1e-12, floor: 1e-15, "\(name) mean")

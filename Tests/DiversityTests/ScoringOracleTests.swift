@@ -11,10 +11,7 @@ final class ScoringOracleTests: XCTestCase {
         var ps: [Double] = [1e-300, 1e-20, 1e-10, 1e-5, 0.001, 0.02, 0.02425, 0.0243, 0.1, 0.25, 0.3,
                             0.4999, 0.5, 0.5001, 0.7, 0.75, 0.9, 0.97575, 0.999, 1 - 1e-10]
         for i in 1..<2000 { ps.append((Double(i) - 0.5) / 1999) }
-        let json = try Fixture.python("""
-        import sys, json; from scipy.special import ndtri
-        print(json.dumps([float(ndtri(float(p))) for p in json.loads(sys.argv[1])]))
-        """, [String(data: try JSONSerialization.data(withJSONObject: ps), encoding: .utf8)!])
+        let json = try Fixture.python(TestSupport.oracleScript("DiversityTests/ScoringOracleTests-InverseNormalMatchesScipy.py"), [String(data: try JSONSerialization.data(withJSONObject: ps), encoding: .utf8)!])
         let expected = doubles(json)
         var worst = 0.0
         for (p, e) in zip(ps, expected) {
@@ -25,25 +22,7 @@ final class ScoringOracleTests: XCTestCase {
     }
 
     /// Runs numerai-tools per era on a CSV and returns {name: [per-era values]} plus summaries.
-    static let oracle = """
-    import sys, json, numpy as np, pandas as pd
-    from numerai_tools.scoring import numerai_corr, correlation_contribution, feature_neutral_corr, max_feature_correlation
-    df = pd.read_csv(sys.argv[1])
-    feats = [c for c in df.columns if c.startswith("feature_")]
-    out = {"corr": [], "bmc": [], "fnc": [], "exposure": [], "corr_tied": []}
-    for era, d in df.groupby("era", sort=True):
-        d = d.reset_index(drop=True)
-        t = d["target"]
-        out["corr"].append(float(numerai_corr(d[["pred"]], t)["pred"]))
-        out["corr_tied"].append(float(numerai_corr(d[["tied"]], t)["tied"]))
-        out["bmc"].append(float(correlation_contribution(d[["tied"]], d["meta"], t)["tied"]))
-        out["fnc"].append(float(feature_neutral_corr(d[["tied"]], d[feats], t)["tied"]))
-        out["exposure"].append(float(max_feature_correlation(d["tied"], d[feats])[1]))
-    s = pd.Series(out["corr_tied"])
-    cum = s.cumsum()
-    out["summary"] = [float(s.mean()), float(s.std(ddof=0)), float(s.mean() / s.std(ddof=0)), float((cum.cummax() - cum).max())]
-    print(json.dumps(out))
-    """
+    static let oracle = TestSupport.oracleScript("DiversityTests/ScoringOracleTests-oracle.py")
 
     func testPerEraScoresMatchNumeraiTools() throws {
         let d = Fixture.dataset(eras: 6, rowsPerEra: 300, features: 7, seed: 11)

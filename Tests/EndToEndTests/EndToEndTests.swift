@@ -67,29 +67,7 @@ final class RunCommandTests: XCTestCase {
         try check.stdout.write(to: listing, atomically: true, encoding: .utf8)
         let run = try TestSupport.workbench(["run", study, "--out", out.path, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let compare = try TestSupport.python(#"""
-        import sys, math, pandas as pd
-        lines = open(sys.argv[1]).read().splitlines()
-        same = next(l for l in lines if l.startswith("same for every model: "))
-        fixed = dict(kv.split("=") for kv in same[len("same for every model: "):].split())
-        start = next(i for i, l in enumerate(lines) if l.split()[:2] == ["id", "arm"])
-        header = lines[start].split()
-        rows = [dict(zip(header, l.split())) for l in lines[start + 1:start + 1 + 8]]
-        models = pd.read_csv(sys.argv[2] + "/models.csv").set_index("id").drop(index="benchmark")  # the plan summary's own line
-        errors = []
-        if sorted(r["id"] for r in rows) != sorted(models.index): errors.append(f"ids {[r['id'] for r in rows]} vs {list(models.index)}")
-        if "learning_rate" not in header or "max_depth" not in header: errors.append(f"varying columns {header}")
-        for r in rows:
-            m = models.loc[r["id"]]
-            for k in ["arm", "target"]:
-                if str(m[k]) != r[k]: errors.append(f"{r['id']} {k}: {r[k]} vs {m[k]}")
-            for k in ["dropped_eras", "dropped_features"]:
-                if int(m[k]) != int(r[k]): errors.append(f"{r['id']} {k}: {r[k]} vs {m[k]}")
-            for name, text in list(fixed.items()) + [(h, r[h]) for h in header[5:]]:
-                v = float(m["param_" + name])
-                if not math.isclose(v, float(text), rel_tol=1e-12, abs_tol=0): errors.append(f"{r['id']} {name}: {text} vs {v}")
-        print("\n".join(errors)); sys.exit(1 if errors else 0)
-        """#, [listing.path, out.path])
+        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-CheckModelsListsTheRecipesTheRunTrains.py"), [listing.path, out.path])
         XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
         let refused = try TestSupport.workbench(["run", study, "--models"])
         XCTAssertEqual(refused.status, 2, refused.stderr)
@@ -136,17 +114,7 @@ final class RunCommandTests: XCTestCase {
         if wasRunning { XCTAssertTrue(resumed.stderr.contains("resuming:"), resumed.stderr) }
         let full = try TestSupport.workbench(["run", study, "--out", straight.path, "--jobs", "1"])
         XCTAssertEqual(full.status, 0, full.stderr)
-        let compare = try TestSupport.python("""
-        import h5py, numpy as np, sys
-        a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
-        pa, pb = a['predictions'][...], b['predictions'][...]
-        assert pa.shape == (24, pb.shape[1]), pa.shape
-        assert not np.isnan(pa).any()
-        assert pa.view(np.uint32).tolist() == pb.view(np.uint32).tolist(), 'predictions differ'
-        assert (a['benchmark/predictions'][...] == b['benchmark/predictions'][...]).all()
-        assert [s for s in a['models/status'].asstr()] == ['done'] * 24
-        print('ok')
-        """, [interrupted.appendingPathComponent("predictions.h5").path, straight.appendingPathComponent("predictions.h5").path])
+        let compare = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-InterruptedRunResumesToTheSameResult.py"), [interrupted.appendingPathComponent("predictions.h5").path, straight.appendingPathComponent("predictions.h5").path])
         XCTAssertEqual(compare.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", compare.stderr)
         // A changed study into the same directory is refused.
         let changed = write("resume.json", try String(contentsOfFile: study, encoding: .utf8).replacingOccurrences(of: #""seed": 9"#, with: #""seed": 10"#))
@@ -158,28 +126,7 @@ final class RunCommandTests: XCTestCase {
     /// A study's `data` may name a directory of Numerai's parquet files (v5 layout, pyarrow-written).
     func testStudyOnANumeraiParquetDirectory() throws {
         let data = dir.appendingPathComponent("numerai")
-        let written = try TestSupport.python("""
-        import json, os, sys, numpy as np, pandas as pd
-        d = sys.argv[1]; os.makedirs(d)
-        rng = np.random.default_rng(0)
-        def frame(eras, kind):
-            rows = []
-            for e in eras:
-                n = 120
-                X = rng.integers(0, 5, size=(n, 12)).astype('int8')
-                signal = X[:, 0].astype(float) - X[:, 3] + rng.normal(0, 2, n)
-                t = pd.qcut(pd.Series(signal).rank(method='first'), [0, .05, .25, .75, .95, 1], labels=False) / 4
-                df = pd.DataFrame(X, columns=[f'feature_{i:02d}' for i in range(12)])
-                df['era'] = f'{e:04d}'; df['data_type'] = kind; df['target'] = t.astype('float32')
-                df['target_aux'] = np.where(rng.random(n) < .1, np.nan, t).astype('float32')
-                df.index = [f'id{e}_{i}' for i in range(n)]; rows.append(df)
-            out = pd.concat(rows); out.index.name = 'id'; return out
-        frame(range(1, 31), 'train').to_parquet(f'{d}/train.parquet')
-        frame(range(35, 51), 'validation').to_parquet(f'{d}/validation.parquet')
-        json.dump({'feature_sets': {'small': [f'feature_{i:02d}' for i in range(6)], 'all': [f'feature_{i:02d}' for i in range(12)]},
-                   'targets': ['target', 'target_aux']}, open(f'{d}/features.json', 'w'))
-        print('ok')
-        """, [data.path])
+        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/EndToEndTests-StudyOnANumeraiParquetDirectory.py"), [data.path])
         XCTAssertEqual(written.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok", written.stderr)
         let study = write("parquet.json", """
         {"name": "pq", "seed": 1, "models": 3, "data": {"path": "numerai", "featureSet": "small"},

@@ -13,52 +13,7 @@ final class HostileDataInputTests: XCTestCase {
     /// Fixtures: the issue's float CSV, CSVs with infinite targets, a Numerai parquet directory
     /// with an infinite target, a zero-row parquet, LightGBM models (binary, regression, and
     /// damaged copies) with LightGBM's own predictions.
-    static let fixtures = #"""
-import sys, os, numpy as np, pandas as pd, lightgbm as lgb
-d = sys.argv[1]
-rng = np.random.default_rng(12)
-n = 4000
-X = rng.normal(size=(n, 8))
-names = [f"feature_{c}" for c in "abcdefgh"]
-frame = pd.DataFrame(X.round(6), columns=names)
-frame.insert(0, "era", [f"era{e:02d}" for e in np.arange(n) * 20 // n + 1])
-frame.insert(0, "id", [f"r{i}" for i in range(n)])
-frame["data_type"] = np.where(np.arange(n) < 3200, "train", "validation")
-frame["target"] = (np.sin(X[:, 0]) + 0.5 * X[:, 1] + rng.normal(size=n)).round(6)
-frame.to_csv(f"{d}/floats.csv", index=False)
-for name, value in [("inf", "inf"), ("big", "1e39"), ("neginf", "-inf")]:
-    lines = open(f"{d}/floats.csv").read().splitlines()
-    cells = lines[7].split(","); cells[-1] = value; lines[7] = ",".join(cells)
-    open(f"{d}/target-{name}.csv", "w").write("\n".join(lines) + "\n")
-os.makedirs(f"{d}/numerai-inf", exist_ok=True)
-m = 300
-pq = pd.DataFrame({"id": [f"n{i}" for i in range(m)], "era": [f"{1 + i // 30:04d}" for i in range(m)],
-                   "data_type": "train"})
-for j in range(4):
-    pq[f"feature_{j}"] = rng.integers(0, 5, m).astype(np.int8)
-pq["target"] = rng.integers(0, 5, m).astype(np.float32) / 4
-pq.loc[17, "target"] = np.float32("inf")
-pq.set_index("id").to_parquet(f"{d}/numerai-inf/train.parquet")
-pq.iloc[:0].set_index("id").to_parquet(f"{d}/empty.parquet")
-# LightGBM models on the float features: binary, poisson, regression; LightGBM's predictions.
-Xt, live = X[:3200], X[3200:]
-y = (X[:, 0] + rng.normal(size=n) > 0).astype(float)[:3200]
-for objective, label in [("binary", y), ("poisson", np.exp(0.3 * Xt[:, 1]).round()), ("regression", Xt[:, 2])]:
-    b = lgb.train(dict(objective=objective, num_leaves=7, learning_rate=0.1, verbose=-1, seed=1),
-                  lgb.Dataset(pd.DataFrame(Xt, columns=names), label=label), 30)
-    b.save_model(f"{d}/{objective}.txt")
-    pd.DataFrame({"id": frame["id"][3200:], "prediction": b.predict(live)}).to_csv(f"{d}/{objective}-expected.csv", index=False)
-pd.DataFrame(live.round(6), columns=names).assign(id=frame["id"][3200:].to_numpy(), era=frame["era"][3200:].to_numpy(),
-    data_type="live")[["id", "era", "data_type"] + names].to_csv(f"{d}/live.csv", index=False)
-text = open(f"{d}/regression.txt").read()
-open(f"{d}/crlf.txt", "w", newline="").write(text.replace("\n", "\r\n"))
-lines = text.split("\n")
-i = next(k for k, l in enumerate(lines) if l.startswith("threshold="))
-cells = lines[i].split("=")[1].split(" "); cells[0] = "nan"; lines[i] = "threshold=" + " ".join(cells)
-open(f"{d}/nan-threshold.txt", "w").write("\n".join(lines))
-open(f"{d}/lambdarank.txt", "w").write(text.replace("objective=regression", "objective=lambdarank"))
-print("ok")
-"""#
+    static let fixtures = TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-fixtures.py")
 
     override class func setUp() {
         super.setUp()
@@ -143,11 +98,7 @@ print("ok")
     /// an error, not a trap in the fixed-point kernel.
     func testInfiniteTargetInDatasetFileStopsTraining() throws {
         let data = try synthesize("inf-target.h5")
-        let edit = try TestSupport.python("""
-        import h5py, numpy as np, sys
-        with h5py.File(sys.argv[1], "r+") as f:
-            t = f["targets"][...]; t[0, 3] = np.inf; f["targets"][...] = t
-        """, [data])
+        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-InfiniteTargetInDatasetFileStopsTraining.py"), [data])
         XCTAssertEqual(edit.status, 0, edit.stderr)
         try probe(["train", "--data", data, "--params", #"{"n_estimators":5}"#], status: 1, fragment: "targets must be finite")
     }
@@ -198,11 +149,7 @@ print("ok")
             }
         }
         let binCounts = try synthesize("bin-counts.h5")
-        let edit = try TestSupport.python("""
-        import h5py, sys
-        with h5py.File(sys.argv[1], "r+") as f:
-            c = f["bin_counts"][...]; c[2] = 3; f["bin_counts"][...] = c
-        """, [binCounts])
+        let edit = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-DamagedDatasetFilesAreErrorsNamingTheFile.py"), [binCounts])
         XCTAssertEqual(edit.status, 0, edit.stderr)
         try probe(["train", "--data", binCounts, "--params", #"{"n_estimators":2}"#], status: 1,
                   fragment: "but /bin_counts says 3 bins")
@@ -231,12 +178,7 @@ print("ok")
         for objective in ["binary", "poisson", "regression"] {
             let out = path("\(objective)-ours.csv")
             try probe(["predict", "--model", path("\(objective).txt"), path("live.csv"), "--out", out], status: 0)
-            let r = try TestSupport.python("""
-            import sys, numpy as np, pandas as pd
-            a, b = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
-            assert list(a["id"]) == list(b["id"])
-            print(float(np.max(np.abs(a["prediction"] - b["prediction"]))))
-            """, [out, path("\(objective)-expected.csv")])
+            let r = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileDataInputTests-LightGBMModelInputs.py"), [out, path("\(objective)-expected.csv")])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertLessThan(Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1, 1e-9, objective)
         }

@@ -310,11 +310,7 @@ final class HostileStudyTests: XCTestCase {
             XCTAssertEqual(check.status, 0, check.stderr)
             let line = try XCTUnwrap(check.stdout.split(separator: "\n").first { $0.hasPrefix("memory: about ") }, check.stdout)
             let estimateMB = try XCTUnwrap(Double(line.dropFirst("memory: about ".count).prefix { $0.isNumber }))
-            let peak = try TestSupport.python("""
-            import resource, subprocess, sys
-            subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1000)
-            """, [TestSupport.workbenchBinary, "run", s, "--out", path("\(name)-out"), "--quiet", "--jobs", "2"])
+            let peak = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/HostileStudyTests-MemoryEstimateBoundsThePeakResidentMemory.py"), [TestSupport.workbenchBinary, "run", s, "--out", path("\(name)-out"), "--quiet", "--jobs", "2"])
             XCTAssertEqual(peak.status, 0, peak.stderr)
             let peakMB = try XCTUnwrap(Double(peak.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
             XCTAssertGreaterThanOrEqual(estimateMB, peakMB, "\(name): estimate \(estimateMB) MB below the peak \(peakMB) MB")

@@ -8,25 +8,7 @@ final class ParquetDataCommandTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: directory) }
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    static let writer = #"""
-import sys, os, json, numpy as np, pandas as pd
-out = sys.argv[1]
-rng = np.random.default_rng(4)
-F = ["feature_%d" % i for i in range(6)]
-def frame(n, eras, dtype, prefix):
-    df = pd.DataFrame({"era": rng.choice(eras, n), "data_type": dtype},
-                      index=pd.Index(["%s%04d" % (prefix, i) for i in range(n)], name="id"))
-    for f in F: df[f] = rng.integers(0, 5, n).astype(np.int8)
-    df["target"] = (rng.integers(0, 5, n) / 4).astype(np.float32)
-    df["target_b_60"] = np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 5, n) / 4).astype(np.float32)
-    if dtype == "live": df[["target", "target_b_60"]] = np.nan
-    return df
-frame(300, ["0003", "0001", "0002"], "train", "t").to_parquet(os.path.join(out, "train.parquet"))
-frame(100, ["0009", "0010"], "validation", "v").to_parquet(os.path.join(out, "validation.parquet"))
-frame(20, ["X"], "live", "l").to_parquet(os.path.join(out, "live.parquet"))
-json.dump({"feature_sets": {"small": F[:2], "all": F}, "targets": ["target", "target_b_60"]},
-          open(os.path.join(out, "features.json"), "w"))
-"""#
+    static let writer = TestSupport.oracleScript("EndToEndTests/ParquetDataCommandTests-writer.py")
 
     func testImportDirectoryWithFeatureSetAndInfo() throws {
         let data = path("numerai")
@@ -39,18 +21,7 @@ json.dump({"feature_sets": {"small": F[:2], "all": F}, "targets": ["target", "ta
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("420 rows, 6 eras, 2 features, 2 targets (train 300, validation 100, live 20)"), result.stdout)
         // h5py reads what we wrote; pandas re-derives it from the parquet files.
-        let check = try TestSupport.python("""
-            import sys, h5py, numpy as np, pandas as pd
-            f = h5py.File(sys.argv[1], "r"); d = sys.argv[2]
-            df = pd.concat([pd.read_parquet(d + "/" + n + ".parquet") for n in ["train", "validation", "live"]])
-            df = df.iloc[np.argsort(df["era"].map(lambda e: 99999 if e == "X" else int(e)).to_numpy(), kind="stable")]
-            assert list(f["ids"].asstr()[:]) == list(df.index)
-            assert list(f["eras"].asstr()[:]) == ["0001", "0002", "0003", "0009", "0010", "X"]
-            assert list(f["feature_names"].asstr()[:]) == ["feature_0", "feature_1"]
-            assert np.array_equal(f["features"][:], df[["feature_0", "feature_1"]].to_numpy().T)
-            assert np.array_equal(f["targets"][:], df[["target", "target_b_60"]].to_numpy().T, equal_nan=True)
-            print("ok")
-            """, [out, data])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/ParquetDataCommandTests-ImportDirectoryWithFeatureSetAndInfo.py"), [out, data])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
 
         let info = try TestSupport.workbench(["data", "info", data, "--json"])

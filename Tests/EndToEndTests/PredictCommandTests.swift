@@ -12,48 +12,9 @@ final class PredictCommandTests: XCTestCase {
     /// Writes Numerai-layout data (CSV with float features, or parquet with int8 0..4 features and
     /// no target columns in the live file), trains LightGBM on it, saves the text model and the
     /// oracle predictions of the rows `workbench predict` is asked for.
-    static let oracle = #"""
-import sys, json, numpy as np, pandas as pd, lightgbm as lgb
-kind, out = sys.argv[1], sys.argv[2]
-rng = np.random.default_rng(3)
-n, f = 3000, 8
-names = [f"feature_{c}" for c in "abcdefgh"]
-if kind == "csv":
-    X = rng.normal(size=(n, f)).round(4)          # floats: binned at import, raw for prediction
-    X[:, 0] = rng.integers(0, 5, n)               # one integer feature
-else:
-    X = rng.integers(0, 5, size=(n, f)).astype(np.int8)
-y = np.tanh(X[:, 0] - 2 + 0.7 * X[:, 1] * X[:, 2]) + rng.normal(scale=0.5, size=n)
-params = dict(objective="regression", learning_rate=0.1, num_leaves=13, min_data_in_leaf=15,
-              feature_fraction=0.8, verbose=-1, seed=1)
-booster = lgb.train(params, lgb.Dataset(pd.DataFrame(X.astype(np.float64), columns=names), label=y), 40)
-booster.save_model(out + "/model.txt")
-eras = np.repeat([f"era{e:03d}" for e in range(n // 100)], 100)
-frame = pd.DataFrame(X, columns=names)
-frame.insert(0, "era", eras)
-frame.insert(0, "id", [f"n{i:05d}" for i in range(n)])
-train, live = frame.iloc[:2000], frame.iloc[2000:].copy()
-if kind == "csv":
-    train = train.assign(data_type="train", target=np.clip(y[:2000], 0, 1))
-    live = live.assign(data_type="live")              # no target column: a live file
-    train.to_csv(out + "/train.csv", index=False)
-    live.to_csv(out + "/live.csv", index=False)
-else:
-    train = train.assign(data_type="train", target=np.clip(y[:2000], 0, 1).astype(np.float32))
-    live = live.assign(data_type="live", target=np.float32("nan"))
-    for name, part in [("train", train), ("live", live)]:
-        part.set_index("id").to_parquet(f"{out}/{name}.parquet")
-expected = booster.predict(live[names].to_numpy(dtype=np.float64))
-pd.DataFrame({"id": live["id"], "prediction": expected}).to_csv(out + "/expected.csv", index=False)
-"""#
+    static let oracle = TestSupport.oracleScript("EndToEndTests/PredictCommandTests-oracle.py")
 
-    static let compare = #"""
-import sys, json, numpy as np, pandas as pd
-ours, theirs = pd.read_csv(sys.argv[1], dtype={"id": str}), pd.read_csv(sys.argv[2], dtype={"id": str})
-assert list(ours.columns) == ["id", "prediction"], list(ours.columns)
-assert list(ours["id"]) == list(theirs["id"]), "ids or their order differ"
-print(json.dumps({"max_diff": float(np.max(np.abs(ours["prediction"] - theirs["prediction"]))), "rows": len(ours)}))
-"""#
+    static let compare = TestSupport.oracleScript("EndToEndTests/PredictCommandTests-compare.py")
 
     func maxDiff(_ ours: String, _ theirs: String) throws -> (diff: Double, rows: Int) {
         let result = try TestSupport.python(Self.compare, [ours, theirs])
@@ -131,18 +92,7 @@ print(json.dumps({"max_diff": float(np.max(np.abs(ours["prediction"] - theirs["p
 
     /// `train`, `score` and `predict` all take a Numerai parquet directory as their data.
     func testTrainScorePredictOnANumeraiDirectory() throws {
-        let make = try TestSupport.python(#"""
-import sys, os, json, numpy as np, pandas as pd
-out = sys.argv[1]; rng = np.random.default_rng(1); n = 6000
-X = rng.integers(0, 5, size=(n, 10)).astype(np.int8)
-df = pd.DataFrame(X, columns=[f"feature_{i}" for i in range(10)])
-df.insert(0, "era", np.repeat([f"{e:04d}" for e in range(60)], 100)); df.insert(0, "id", [f"i{i}" for i in range(n)])
-df["target"] = np.clip(0.5 + 0.1 * (X[:, 0] - 2) + rng.normal(scale=0.2, size=n), 0, 1).astype(np.float32)
-os.makedirs(out, exist_ok=True)
-df.iloc[:4000].assign(data_type="train").set_index("id").to_parquet(out + "/train.parquet")
-df.iloc[4000:].assign(data_type="validation").set_index("id").to_parquet(out + "/validation.parquet")
-json.dump({"feature_sets": {"all": list(df.columns[2:12])}, "targets": ["target"]}, open(out + "/features.json", "w"))
-"""#, [path("numerai")])
+        let make = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/PredictCommandTests-TrainScorePredictOnANumeraiDirectory.py"), [path("numerai")])
         XCTAssertEqual(make.status, 0, make.stderr)
         let data = path("numerai"), trained = path("v.csv"), model = path("m.wbm")
         let train = try TestSupport.workbench(["train", "--data", data, "--params", #"{"n_estimators": 30}"#, "--json",

@@ -27,27 +27,7 @@ final class SynthNumeraiCommandTests: XCTestCase {
         let importResult = try TestSupport.workbench(["data", "import", "--out", imported, data])
         XCTAssertEqual(importResult.status, 0, importResult.stderr)
 
-        let check = try TestSupport.python(#"""
-import sys, json, h5py, numpy as np, pandas as pd, pyarrow.parquet as pq
-d, ref, imp = sys.argv[1], h5py.File(sys.argv[2], "r"), h5py.File(sys.argv[3], "r")
-# data import of the directory == the HDF5 synth (everything but the stored true signal and provenance).
-for key in ["features", "targets", "era_of_row", "split_of_row", "bin_counts"]:
-    assert np.array_equal(ref[key][:].view(np.uint8), imp[key][:].view(np.uint8)), key
-for key in ["feature_names", "target_names", "ids", "eras"]:
-    assert list(ref[key].asstr()[:]) == list(imp[key].asstr()[:]), key
-# pandas sees Numerai's layout.
-train = pd.read_parquet(d + "/train.parquet")
-assert train.index.name == "id" and train.shape == (23500, 2 + 2376 + 4), train.shape
-assert str(train["feature_0000"].dtype) == "int8" and str(train["target"].dtype) == "float32"
-assert train.filter(like="feature_").to_numpy().max() == 4 and train.filter(like="feature_").to_numpy().min() == 0
-assert pq.ParquetFile(d + "/train.parquet").metadata.row_group(0).column(5).compression == "ZSTD"
-assert pq.ParquetFile(d + "/train.parquet").metadata.num_row_groups == 4
-live = pd.read_parquet(d + "/live.parquet")
-assert live.filter(like="target").isna().all().all() and (live["data_type"] == "live").all()
-js = json.load(open(d + "/features.json"))
-assert {k: len(v) for k, v in js["feature_sets"].items() if k in ("small", "medium", "all")} == {"small": 42, "medium": 705, "all": 2376}
-print("ok")
-"""#, [data, h5, imported])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-SmokePresetImportsIdenticallyToTheHDF5Synth.py"), [data, h5, imported])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
 
         // A feature set of the written features.json, through `data import --feature-set`.
@@ -78,27 +58,13 @@ print("ok")
                                                "--rows-per-era", "60", "--features", "30", "--seed", "4"])
         XCTAssertEqual(synth.status, 0, synth.stderr)
         let csv = path("all.csv")
-        let written = try TestSupport.python("""
-            import sys, pandas as pd
-            d = sys.argv[1]
-            df = pd.concat([pd.read_parquet(f"{d}/{n}.parquet") for n in ["train", "validation", "live"]])
-            df.reset_index().to_csv(sys.argv[2], index=False)
-            """, [data, csv])
+        let written = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-ParquetDirectoryImportsLikeTheSameDataAsCSV-written.py"), [data, csv])
         XCTAssertEqual(written.status, 0, written.stderr)
         for (input, out) in [(data, path("p.h5")), (csv, path("c.h5"))] {
             let result = try TestSupport.workbench(["data", "import", "--out", out, input])
             XCTAssertEqual(result.status, 0, result.stderr)
         }
-        let check = try TestSupport.python(#"""
-import sys, h5py, numpy as np
-p, c = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-for key in ["features", "targets", "era_of_row", "split_of_row", "bin_counts"]:
-    assert np.array_equal(p[key][:].view(np.uint8), c[key][:].view(np.uint8)), key
-for key in ["feature_names", "target_names", "ids", "eras"]:
-    assert list(p[key].asstr()[:]) == list(c[key].asstr()[:]), key
-assert np.isnan(p["targets"][:]).any()
-print("ok")
-"""#, [path("p.h5"), path("c.h5")])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/SynthNumeraiCommandTests-ParquetDirectoryImportsLikeTheSameDataAsCSV.py"), [path("p.h5"), path("c.h5")])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
     }
 

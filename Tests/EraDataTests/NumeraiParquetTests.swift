@@ -12,47 +12,7 @@ final class NumeraiParquetTests: XCTestCase {
 
     /// Writes train/validation/live parquet files and features.json; then the expected dataset for the
     /// `small` feature set: rows stable-sorted by era (numeric), null features → 2.
-    static let script = #"""
-import sys, os, json, numpy as np, pandas as pd
-out = sys.argv[1]
-rng = np.random.default_rng(21)
-F = ["feature_%s" % w for w in ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"]]
-T = ["target_cyrus_20", "target", "target_x_60"]
-def frame(n, eras, dtype, prefix, with_targets=True):
-    df = pd.DataFrame({"era": rng.choice(eras, n)}, index=pd.Index(["%s%05d" % (prefix, i) for i in range(n)], name="id"))
-    if dtype: df["data_type"] = dtype
-    for f in F:
-        v = pd.array(rng.integers(0, 5, n).astype(np.int8), dtype="Int8")
-        v[rng.random(n) < 0.05] = pd.NA
-        df[f] = v
-    for t in (T if with_targets else ["target"]):
-        v = (rng.integers(0, 5, n) / 4).astype(np.float32)
-        v[rng.random(n) < 0.1] = np.nan
-        df[t] = v if dtype != "live" and with_targets else np.float32(np.nan)
-    return df
-train = frame(900, ["%04d" % e for e in [1, 2, 3, 10, 11, 100]], "train", "t")
-valid = frame(500, ["%04d" % e for e in [120, 101, 130]], "validation", "v")
-live = frame(50, ["X"], None, "l", with_targets=False)
-train.to_parquet(os.path.join(out, "train.parquet"))
-valid.to_parquet(os.path.join(out, "validation.parquet"), compression="zstd")
-live.to_parquet(os.path.join(out, "live.parquet"))
-json.dump({"feature_sets": {"small": F[:3], "medium": F[:5], "all": F}, "targets": T},
-          open(os.path.join(out, "features.json"), "w"))
-small = F[:3]
-live = live.assign(data_type="live")
-for t in T:
-    if t not in live: live[t] = np.float32(np.nan)
-df = pd.concat([train, valid, live])
-key = df["era"].map(lambda e: (1, 0) if e == "X" else (0, int(e)))
-df = df.iloc[sorted(range(len(df)), key=lambda i: key.iloc[i])]
-eras = list(dict.fromkeys(df["era"]))
-exp = {"ids": list(df.index), "eras": eras, "era_of_row": [eras.index(e) for e in df["era"]],
-       "split": list(df["data_type"]), "features": small,
-       "bins": [[int(x) for x in df[f].fillna(2)] for f in small],
-       "targets": ["target", "target_cyrus_20", "target_x_60"],
-       "target_values": [[None if np.isnan(x) else float(x) for x in df[t]] for t in ["target", "target_cyrus_20", "target_x_60"]]}
-json.dump(exp, open(os.path.join(out, "expected.json"), "w"))
-"""#
+    static let script = TestSupport.oracleScript("EraDataTests/NumeraiParquetTests-script.py")
 
     func write() throws -> [String: Any] {
         let result = try TestSupport.python(Self.script, [directory.path])
@@ -126,14 +86,7 @@ json.dump(exp, open(os.path.join(out, "expected.json"), "w"))
             XCTAssertTrue("\(error)".contains("no train.parquet"), "\(error)")
         }
         // Mismatched feature columns name the columns.
-        let script = """
-        import sys, pandas as pd, numpy as np
-        df = pd.read_parquet(sys.argv[1]).drop(columns=["feature_beta"])
-        df["feature_omega"] = np.int8(1)
-        df.to_parquet(sys.argv[2])
-        bad = pd.read_parquet(sys.argv[1]); bad.loc[bad.index[3], "feature_gamma"] = 7
-        bad.to_parquet(sys.argv[3])
-        """
+        let script = TestSupport.oracleScript("EraDataTests/NumeraiParquetTests-Errors.py")
         let other = elsewhere.appendingPathComponent("validation.parquet").path
         let badValues = elsewhere.appendingPathComponent("bad_train.parquet").path
         let result = try TestSupport.python(script, [train, other, badValues])

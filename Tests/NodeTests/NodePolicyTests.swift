@@ -1,5 +1,6 @@
 import Foundation
 @testable import Node
+import Mining
 import Studies
 import XCTest
 

@@ -7,40 +7,39 @@ import XCTest
 final class RobustnessTests: XCTestCase {
     nonisolated(unsafe) static var directory: URL!
     nonisolated(unsafe) static var corpus: [(name: String, bytes: [UInt8])] = []
+    /// Why the corpus could not be made (the oracle's failure), reported by each test that needs it.
+    nonisolated(unsafe) static var corpusFailure: String? = nil
 
     /// Small seed files (few hundred rows, tiny pages, several row groups) in every codec and page version.
-    static let corpusScript = #"""
-import sys, os, json, itertools
-import numpy as np, pyarrow as pa, pyarrow.parquet as pq
-out = sys.argv[1]
-rng = np.random.default_rng(3)
-n = 200
-m = lambda: rng.random(n) < 0.15
-t = pa.table({
-    "id": pa.array(["n%05d" % i for i in range(n)]),
-    "f": pa.array(rng.integers(0, 5, n).astype(np.int8), mask=m()),
-    "t": pa.array(rng.integers(0, 5, n) / 4.0, type=pa.float32(), mask=m()),
-    "d": pa.array(rng.normal(size=n), mask=m()),
-    "l": pa.array(rng.integers(-9, 9, n), mask=m()),
-    "b": pa.array(rng.random(n) < 0.5, mask=m()),
-})
-names = []
-for dictionary, codec, page in itertools.product([False, True], ["none", "snappy", "zstd", "gzip"], ["1.0", "2.0"]):
-    name = f"seed-{'dict' if dictionary else 'plain'}-{codec}-v{page}.parquet"
-    pq.write_table(t, os.path.join(out, name), row_group_size=70, data_page_size=128, write_batch_size=32,
-                   use_dictionary=dictionary, compression=codec, data_page_version=page)
-    names.append(name)
-print(json.dumps(names))
-"""#
+    static let corpusScript = TestSupport.oracleScript("ParquetTests/RobustnessTests-corpusScript.py")
 
     override class func setUp() {
         super.setUp()
         directory = TestSupport.temporaryDirectory("parquet-fuzz")
-        guard let result = try? TestSupport.python(corpusScript, [directory.path]), result.status == 0,
-              let names = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String] else { return }
-        corpus = names.compactMap { name in
-            (try? Data(contentsOf: directory.appendingPathComponent(name))).map { (name, [UInt8]($0)) }
+        do {
+            let result = try TestSupport.python(corpusScript, [directory.path])
+            guard result.status == 0 else {
+                corpusFailure = "the corpus script exited \(result.status): \(result.stderr)"
+                return
+            }
+            guard let names = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String] else {
+                corpusFailure = "the corpus script printed no list of file names: \(result.stdout)"
+                return
+            }
+            corpus = try names.map { name in (name, [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))) }
+        } catch {
+            corpusFailure = "the corpus could not be made: \(error)"
         }
+    }
+
+    struct NoCorpus: Error, CustomStringConvertible { let description: String }
+
+    /// The seed corpus, or an error saying why there is none: a test without its fixture fails
+    /// with the reason instead of crashing the run (e.g. dividing by the corpus size).
+    func seedCorpus() throws -> [(name: String, bytes: [UInt8])] {
+        if let failure = Self.corpusFailure { throw NoCorpus(description: failure) }
+        guard !Self.corpus.isEmpty else { throw NoCorpus(description: "the corpus script wrote no files") }
+        return Self.corpus
     }
 
     override class func tearDown() {
@@ -74,21 +73,22 @@ print(json.dumps(names))
         }
     }
 
-    func testSeedCorpusReads() {
-        XCTAssertEqual(Self.corpus.count, 16, "corpus script failed")
-        for (name, bytes) in Self.corpus { XCTAssertNil(readEverything(bytes, name: name), name) }
+    func testSeedCorpusReads() throws {
+        let corpus = try seedCorpus()
+        XCTAssertEqual(corpus.count, 16, "corpus script failed")
+        for (name, bytes) in corpus { XCTAssertNil(readEverything(bytes, name: name), name) }
     }
 
     /// Seeded mutation loop: bit flips anywhere, bit flips and random bytes in the footer, truncations,
     /// random bytes over page headers. A fixed number of iterations keeps it well under 30 s.
-    func testMutationFuzzLoop() {
-        XCTAssertFalse(Self.corpus.isEmpty)
+    func testMutationFuzzLoop() throws {
+        let corpus = try seedCorpus()
         var rng = Mix(state: 0x5eed)
         let iterations = 20_000
         var thrown = 0, valid = 0
         let start = Date()
         for i in 0..<iterations {
-            let (name, seed) = Self.corpus[i % Self.corpus.count]
+            let (name, seed) = corpus[i % corpus.count]
             var bytes = seed
             let footerLength = Int(UInt32(bytes[bytes.count - 8]) | UInt32(bytes[bytes.count - 7]) << 8
                                    | UInt32(bytes[bytes.count - 6]) << 16 | UInt32(bytes[bytes.count - 5]) << 24)
@@ -125,7 +125,7 @@ print(json.dumps(names))
     }
 
     func testTruncatedFilesNameTheFile() throws {
-        let (name, bytes) = try XCTUnwrap(Self.corpus.first)
+        let (name, bytes) = try XCTUnwrap(try seedCorpus().first)
         let path = Self.directory.appendingPathComponent("cut-" + name).path
         for length in [0, 3, 11, 50, bytes.count / 2, bytes.count - 1] {
             _ = FileManager.default.createFile(atPath: path, contents: Data(bytes.prefix(length)))
@@ -147,7 +147,7 @@ print(json.dumps(names))
     }
 
     func testCorruptPageNamesColumnAndRowGroup() throws {
-        let (name, seed) = try XCTUnwrap(Self.corpus.first { $0.name.contains("plain-snappy-v1.0") })
+        let (name, seed) = try XCTUnwrap(try seedCorpus().first { $0.name.contains("plain-snappy-v1.0") })
         let file = try ParquetFile(bytes: seed, name: name)
         // Overwrite the middle of the first data region with garbage: some column must fail with context.
         var bytes = seed

@@ -77,36 +77,7 @@ final class WriterTests: XCTestCase {
         return try JSONSerialization.data(withJSONObject: object)
     }
 
-    static let oracle = #"""
-import sys, json, struct
-import numpy as np, pyarrow as pa, pyarrow.parquet as pq
-path, expected_path, groups, codec = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-expected = json.load(open(expected_path))
-f = pq.ParquetFile(path)
-t = f.read()
-schema = {field.name: (str(field.type), field.nullable) for field in t.schema}
-assert schema == {"i8": ("int8", True), "i8req": ("int8", False), "f32": ("float", True),
-                  "f32req": ("float", False), "word": ("string", True), "id": ("string", False)}, schema
-assert f.metadata.num_row_groups == groups, f.metadata.num_row_groups
-md = f.metadata
-for g in range(md.num_row_groups):
-    for c in range(md.num_columns):
-        col = md.row_group(g).column(c)
-        assert col.compression == codec, (col.compression, codec)
-        # Unique ids and mostly distinct floats stay PLAIN; the rest get a dictionary.
-        assert ("RLE_DICTIONARY" in col.encodings) == (col.path_in_schema not in ("id", "f32")), (col.path_in_schema, col.encodings)
-def bits(v):
-    return None if v is None else "%x" % struct.unpack("<I", struct.pack("<f", v))[0]
-for name in ["i8", "i8req", "word", "id"]:
-    got = t.column(name).to_pylist()
-    assert got == expected[name], (name, [(i, a, b) for i, (a, b) in enumerate(zip(got, expected[name])) if a != b][:5])
-for name in ["f32", "f32req"]:
-    got = [bits(v) for v in t.column(name).to_pylist()]
-    assert got == expected[name], (name, [(i, a, b) for i, (a, b) in enumerate(zip(got, expected[name])) if a != b][:5])
-assert t.column("f32").null_count == sum(v is None for v in expected["f32"])
-assert t.column("f32req").null_count == 0
-print("ok", t.num_rows)
-"""#
+    static let oracle = TestSupport.oracleScript("ParquetTests/WriterTests-oracle.py")
 
     func testPyarrowReadsBackEveryValueForEachCompression() throws {
         let table = Table(rows: 5_003, seed: 11)
@@ -143,13 +114,7 @@ print("ok", t.num_rows)
         let pandas = #"{"index_columns": ["id"], "column_indexes": [], "columns": ["# + entries.joined(separator: ", ")
             + #"], "pandas_version": "2.2.0"}"#
         try write(table, to: path, compression: .snappy, groupRows: 40, pageRows: 1 << 16, metadata: [("pandas", pandas)])
-        let result = try TestSupport.python("""
-            import sys, pandas as pd
-            df = pd.read_parquet(sys.argv[1])
-            assert df.index.name == "id" and "id" not in df.columns, df.columns
-            assert str(df["i8"].dtype) == "int8" and str(df["f32req"].dtype) == "float32", df.dtypes
-            print(len(df), df.index[0])
-            """, [path])
+        let result = try TestSupport.python(TestSupport.oracleScript("ParquetTests/WriterTests-PandasMetadataMakesTheIdColumnTheIndex.py"), [path])
         XCTAssertEqual(result.stdout, "40 \(table.ids[0])\n", result.stderr)
         XCTAssertEqual(try ParquetFile(path: path).pandasIndexColumns, ["id"])
     }

@@ -104,16 +104,7 @@ final class ReportSummaryTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         try StudyReport.write(analysis: analysis, study: study, to: dir)
         let charts = dir.appendingPathComponent("charts")
-        let script = """
-        import sys, json, glob, os
-        import pandas as pd
-        out = {}
-        for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.csv'))):
-            # Strings as written (era names like 0001 stay text); numbers are parsed in Swift.
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
-            out[os.path.basename(path)] = {c: list(df[c]) for c in df.columns}
-        print(json.dumps(out))
-        """
+        let script = TestSupport.oracleScript("ReportsTests/ReportSummaryTests-ChartCSVsHoldTheChartedNumbers.py")
         let r = try TestSupport.python(script, [charts.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let tables = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: [String]]])

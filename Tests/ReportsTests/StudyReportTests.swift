@@ -188,13 +188,7 @@ final class StudyReportTests: XCTestCase {
         for (other, label, b, words) in [(best, "ensemble − best single model", "best_single", "the best single model (by selection corr)"),
                                          (bench, "ensemble − benchmark", "benchmark", "the benchmark")] {
             let d = zip(ensemble, other).map { $0 - $1 }
-            let r = try TestSupport.python("""
-                import json, sys, numpy as np, statsmodels.api as sm
-                d = np.array(json.loads(sys.argv[1]))
-                f = sm.OLS(d, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": 4, "use_correction": True}, use_t=True)
-                lo, hi = f.conf_int(alpha=0.1)[0]
-                print(json.dumps([f.params[0], f.bse[0], lo, hi, f.pvalues[0]]))
-                """, ["\(d)"])
+            let r = try TestSupport.python(TestSupport.oracleScript("ReportsTests/StudyReportTests-HeadlineNumbersMatchMetrics.py"), ["\(d)"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [Double]
             func s(_ x: Double) -> String { (x > 0 ? "+" : "") + String(format: "%.4f", x) }

@@ -36,21 +36,14 @@ final class ColumnLabelsTests: XCTestCase {
         XCTAssertEqual(back.target.map(\.bitPattern), labels.target.map(\.bitPattern))
         // h5py sees the same (an independent reader).
         let h5 = dir.appendingPathComponent("predictions.h5").path
-        let py = try TestSupport.python("""
-        import sys, h5py, numpy as np
-        with h5py.File(sys.argv[1], "r") as f:
-            print(f.attrs["target_name"], list(f["split"].asstr()[:]), f["selection"][:].tolist(), f["test"][:].tolist(), f["selection"].dtype, np.isnan(f["target"][1]), f["target"].dtype)
-        """, [h5])
+        let py = try TestSupport.python(TestSupport.oracleScript("StudiesTests/ColumnLabelsTests-LabelsRoundTripOlderFilesReadAndPartialLabelsAreDamage-py.py"), [h5])
         XCTAssertEqual(py.status, 0, py.stderr)
         XCTAssertEqual(py.stdout, "target ['validation', 'validation', 'validation', 'live'] [1, 1, 0, 0] [0, 0, 1, 0] int8 True float32\n")
 
         // Mis-sized labels are refused before anything is written.
         XCTAssertThrowsError(try store(dir, labels: ColumnLabels(targetName: "t", target: [1], split: ["v"], selection: [true], test: [false])))
         // A file with only part of the labels is damaged, with a message naming it.
-        let cut = try TestSupport.python("""
-        import sys, h5py
-        with h5py.File(sys.argv[1], "a") as f: del f["test"]
-        """, [h5])
+        let cut = try TestSupport.python(TestSupport.oracleScript("StudiesTests/ColumnLabelsTests-LabelsRoundTripOlderFilesReadAndPartialLabelsAreDamage.py"), [h5])
         XCTAssertEqual(cut.status, 0, cut.stderr)
         XCTAssertThrowsError(try StoredStudy.read(directory: dir)) {
             XCTAssertTrue("\($0)".contains("column labels incomplete"), "\($0)")

@@ -1,6 +1,7 @@
 import XCTest
 import EraData
 import Foundation
+import Mining
 import PredictionStore
 import TestSupport
 @testable import Studies

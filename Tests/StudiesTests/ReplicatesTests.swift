@@ -79,15 +79,7 @@ final class ReplicatesTests: XCTestCase {
         let settings: [(eras: Int, folds: Int, embargo: Int)] = [(20, 3, 0), (20, 3, 2), (97, 5, 4), (13, 2, 1), (60, 4, 3)]
         let input = settings.map { [$0.eras, $0.folds, $0.embargo] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
-        let r = try TestSupport.python("""
-        import json, sys
-        from sklearn.model_selection import TimeSeriesSplit
-        out = []
-        for t, n, gap in json.loads(sys.argv[1]):
-            out.append([[int(tr[0]), int(tr[-1]) + 1, int(te[0]), int(te[-1]) + 1]
-                        for tr, te in TimeSeriesSplit(n_splits=n, gap=gap).split(list(range(t)))])
-        print(json.dumps(out))
-        """, [json])
+        let r = try TestSupport.python(TestSupport.oracleScript("StudiesTests/ReplicatesTests-FoldCutsMatchScikitLearnTimeSeriesSplit.py"), [json])
         XCTAssertEqual(r.status, 0, r.stderr)
         let expected = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[[Int]]]
         for (s, oracle) in zip(settings, expected) {

@@ -90,6 +90,29 @@ public enum TestSupport {
         return try run(python, ["-c", script] + arguments)
     }
 
+    /// `Tests/Oracles/`: the Python oracle scripts, each runnable alone
+    /// (`python Tests/Oracles/NAME.py ARGS`).
+    public static let oraclesDirectory = repoRoot.appendingPathComponent("Tests/Oracles")
+
+    /// The text of the oracle script `Tests/Oracles/<name>`, for `python(_:_:)` (which runs it
+    /// as `python -c TEXT ARGS`: the same `sys.argv[1:]` as running the file). A missing file
+    /// gives a script that fails with its path, so the test fails instead of the run crashing.
+    public static func oracleScript(_ name: String) -> String {
+        let url = oraclesDirectory.appendingPathComponent(name)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            return "raise SystemExit('oracle script missing: \(url.path)')"
+        }
+        return text
+    }
+
+    /// Runs the oracle script `Tests/Oracles/<name>` with the venv interpreter.
+    public static func pythonOracle(_ name: String, _ arguments: [String] = []) throws -> ProcessResult {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw OracleMissing(path: python)
+        }
+        return try run(python, [oraclesDirectory.appendingPathComponent(name).path] + arguments)
+    }
+
     public struct OracleMissing: Error, CustomStringConvertible {
         public let path: String
         public var description: String { "oracle venv missing at \(path): run scripts/test (it installs it)" }

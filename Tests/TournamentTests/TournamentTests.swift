@@ -87,30 +87,7 @@ final class TournamentTests: XCTestCase {
         let input = TestSupport.temporaryDirectory("tournament-oracle").appendingPathComponent("in.json")
         try JSONSerialization.data(withJSONObject: ["eras": payload, "stakes": stakers.map(\.stake),
                                                     "columns": stakers.map { $0.columns[0] }]).write(to: input)
-        let result = try TestSupport.python("""
-            import json, sys, numpy as np, pandas as pd
-            from numerai_tools.scoring import (numerai_corr, correlation_contribution, neutral_contribution,
-                                               stake_weight, gaussian, tie_kept_rank)
-            d = json.load(open(sys.argv[1]))
-            stakes = pd.Series(d["stakes"], index=[f"s{i}" for i in range(len(d["stakes"]))])
-            out = []
-            for era in d["eras"]:
-                t = np.array(era["target"]); keep = t >= 0
-                idx = pd.RangeIndex(int(keep.sum()))
-                target = pd.Series(t[keep], index=idx, name="target")
-                preds = pd.DataFrame({f"s{i}": np.array(era["predictions"][c])[keep] for i, c in enumerate(d["columns"])}, index=idx)
-                feats = pd.DataFrame(np.array(era["features"])[keep], index=idx)
-                g = gaussian(tie_kept_rank(preds))
-                meta = stake_weight(g, stakes)
-                corr = numerai_corr(preds, target)
-                mmc = correlation_contribution(preds, meta, target)
-                nc = neutral_contribution(preds, meta, feats, target)
-                for i, s in enumerate(stakes.index):
-                    others = stakes.drop(s)
-                    lso = correlation_contribution(preds[[s]], stake_weight(g, others), target)[s]
-                    out.append([corr[s], mmc[s], nc[s], lso])
-            print(json.dumps(out))
-            """, [input.path])
+        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-ScoresMatchNumeraiTools.py"), [input.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let oracle = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[Double]]
         XCTAssertEqual(oracle.count, expected.count)
@@ -211,15 +188,7 @@ final class TournamentTests: XCTestCase {
         for _ in 0..<73 { prev = 0.6 * prev + rng.nextGaussian(); d.append(0.1 + prev) }
         let h = HACMean(d, level: 0.9)
         let p = [0.01, 0.04, 0.03, 0.2, 0.005]
-        let result = try TestSupport.python("""
-            import json, sys, numpy as np, statsmodels.api as sm
-            from statsmodels.stats.multitest import multipletests
-            d = np.array(json.loads(sys.argv[1])); L = int(sys.argv[2])
-            r = sm.OLS(d, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)
-            lo, hi = r.conf_int(alpha=0.1)[0]
-            holm = multipletests(json.loads(sys.argv[3]), method="holm")[1]
-            print(json.dumps([r.params[0], r.bse[0], lo, hi, r.pvalues[0]] + list(holm)))
-            """, ["\(d)", "\(h.lags)", "\(p)"])
+        let result = try TestSupport.python(TestSupport.oracleScript("TournamentTests/TournamentTests-HACAndHolmMatchStatsmodels.py"), ["\(d)", "\(h.lags)", "\(p)"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let o = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [Double]
         XCTAssertEqual(h.lags, 4)

@@ -17,6 +17,4 @@ let commandList: [ParsableCommand.Type] = [
     NodeCommand.self,
     DataCommand.self,
     SlurmCommand.self,
-    BenchGBDTCommand.self,
-    ParquetBenchCommand.self,
 ]

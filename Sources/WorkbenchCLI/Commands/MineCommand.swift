@@ -2,6 +2,8 @@ import ArgumentParser
 import Diversity
 import EraData
 import Foundation
+import Mining
+import Pipeline
 import Reports
 import Studies
 import Support
@@ -86,67 +88,12 @@ struct MineCommand: ParsableCommand {
             if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         result = try miner.mine(stakers: ids)
-        let schemes = FarmSimulation.run(evaluation: result.evaluation, models: result.models.map(\.scored),
-                                         benchmark: result.benchmark)
-        let schemesData = try CanonicalJSON.encode(schemes)
-        try writeAtomically(to: directory.appendingPathComponent("schemes.json").path) {
-            try schemesData.write(to: URL(fileURLWithPath: $0))
-        }
-        let report = try MiningReport.write(Self.reportInput(spec: spec, result: result, schemes: schemes, jobs: options.jobs,
-                                                             maxAttempts: maxAttempts), to: directory)
+        let report = try FarmReport.write(spec: spec, result: result, jobs: options.jobs, maxAttempts: maxAttempts,
+                                          to: directory)
         let m = result.manifest
         let accepted = m.accepted.count
         let decided = m.stakers.reduce(0) { $0 + $1.candidates }
         print("\(accepted) of \(m.stakers.count) stakers hold an accepted model (\(decided) candidates decided); farm: \(directory.appendingPathComponent("farm.json").path); report: \(report.path)")
         withExtendedLifetime(miner) {}
-    }
-
-    static func reportInput(spec: StudySpec, result: FarmResult, schemes: [SchemeResult], jobs: Int,
-                            maxAttempts: Int) -> MiningReportInput {
-        let m = result.manifest
-        let e = result.evaluation
-        let models = result.models
-        var pairSelection: [Double] = [], pairTest: [Double] = []
-        for i in models.indices {
-            for j in (i + 1)..<max(models.count, i + 1) {
-                pairSelection.append(e.correlation(models[i].scored.gaussianized, models[j].scored.gaussianized, span: e.selectionSpan))
-                pairTest.append(e.correlation(models[i].scored.gaussianized, models[j].scored.gaussianized, span: e.testSpan))
-            }
-        }
-        var counts: [RejectionReason: Int] = [:]
-        for s in m.stakers { for r in s.rejections { for reason in r.reasons { counts[reason, default: 0] += 1 } } }
-        let stakers = m.stakers.map { s in
-            MiningReportInput.Staker(
-                id: s.id, accepted: s.status == .accepted, candidates: s.candidates, acceptedAttempt: s.acceptedAttempt,
-                arm: s.arm, selectionCorr: s.selection?.corrMean ?? .nan, selectionBMC: s.selection?.bmcMean ?? .nan,
-                testCorr: s.test?.corrMean ?? .nan, testBMC: s.test?.bmcMean ?? .nan,
-                maxCorrWithEarlier: s.maxCorrWithEarlier ?? .nan, trainSeconds: s.trainSeconds,
-                lastRejection: s.rejections.last?.message)
-        }
-        let data: String
-        switch spec.data {
-        case .synthetic(let c):
-            data = "synthetic, \(c.eras) eras × \(c.rowsPerEra) rows, \(c.features) features, noise \(c.noise), seed \(c.seed)"
-        case .files(let paths, _):
-            data = paths.joined(separator: ", ")
-        }
-        return MiningReportInput(
-            studyName: m.study, studyHash: m.studyHash, data: data, target: m.target, evaluationSplit: m.evaluationSplit,
-            selectionEras: m.selectionEras.count, testEras: m.testEras.count, embargoEras: m.embargoEras,
-            minCorr: m.criteria.minCorr, minBMC: m.criteria.minBMC, maxCorr: m.criteria.maxCorr, maxAttempts: maxAttempts,
-            stakers: stakers,
-            rejectionCounts: RejectionReason.allCases.compactMap { r in counts[r].map { (r.rawValue, $0) } },
-            candidatesTrained: m.runs.reduce(0) { $0 + $1.candidatesTrained },
-            speculativeUnused: m.runs.reduce(0) { $0 + $1.speculativeUnused },
-            wallSeconds: m.runs.reduce(0) { $0 + $1.wallSeconds }, jobs: jobs,
-            pairwiseSelection: pairSelection, pairwiseTest: pairTest,
-            distinctRecipes: Set(models.map { Recipe($0.plan) }).count,
-            distinctRecipesIgnoringSeed: Set(models.map { Recipe($0.plan).ignoringSeed }).count,
-            benchmarkSelectionCorr: m.benchmarkSelection.corrMean, benchmarkTestCorr: m.benchmarkTest.corrMean,
-            schemes: schemes.map {
-                MiningReportInput.Scheme(name: $0.scheme.title, stakerMeans: $0.stakerMeans, fundCorrMean: $0.fundCorrMean,
-                                         fundCorrSharpe: $0.fundCorrSharpe, fundBMCMean: $0.fundBMCMean)
-            },
-            rotationRule: "staker i (mining order) holds model (i + t) mod n in test era t, so each era is a permutation and over any n consecutive eras every staker holds every model once")
     }
 }

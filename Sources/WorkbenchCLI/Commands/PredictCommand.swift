@@ -2,6 +2,7 @@ import ArgumentParser
 import Boosting
 import EraData
 import Foundation
+import Mining
 import Studies
 
 struct PredictCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EraData
 import Foundation
+import Pipeline
 import PredictionStore
 import Studies
 
@@ -50,6 +51,8 @@ struct ReportCommand: ParsableCommand {
             throw WorkbenchError(error.description)
         } catch let error as WorkbenchError {
             throw error
+        } catch let error as PipelineError {
+            throw WorkbenchError(error.description)
         } catch let error as CustomStringConvertible {
             throw WorkbenchError("\(dir.appendingPathComponent("predictions.h5").path): \(error.description)")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diversity
 import EraData
 import Foundation
+import Pipeline
 import Reports
 import Studies
 import Support
@@ -105,7 +106,7 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                      progress: ProgressReporter(quiet: quiet))
-        runner.score = try progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
+        runner.score = StudyPipeline.progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
         let summary = try runner.run()
         if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
         if !summary.failed.isEmpty {
@@ -122,21 +123,6 @@ struct RunCommand: ParsableCommand {
         if !contrasts.isEmpty { print(contrasts) }
         // The report's five-line summary (what to submit), last so it is what the terminal shows.
         print(try StudyReport.summaryText(directory: directory))
-    }
-
-    /// Mean per-era numerai_corr on the evaluation eras, shown as "best" while the study runs.
-    func progressScore(dataset: Dataset, rows: [Int32], target: String) throws -> (@Sendable ([Float]) -> Double)? {
-        guard let t = dataset.targetIndex(target),
-              let layout = try? EraLayout(dataset: dataset, rows: rows, targetIndex: t), !layout.eras.isEmpty else { return nil }
-        return { predictions in
-            var scratch = RankScratch()
-            var buffer = [Double](repeating: 0, count: layout.compactCount)
-            let corrs = predictions.withUnsafeBufferPointer { p in
-                buffer.withUnsafeMutableBufferPointer { layout.scoreModel(p, gaussianized: $0, scratch: &scratch) }
-            }
-            let valid = corrs.filter { !$0.isNaN }
-            return valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
-        }
     }
 
     /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EraData
 import Foundation
+import Pipeline
 import Studies
 import Support
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Diversity
 import EraData
 import Foundation
+import Mining
+import Pipeline
 import PredictionStore
 import Studies
 import Tournament
