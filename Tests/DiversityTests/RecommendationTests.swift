@@ -32,19 +32,23 @@ final class RecommendationTests: XCTestCase {
         let metrics = analysis.metrics
         let ensembles = try XCTUnwrap(metrics.ensembles)
 
-        // The old rule: the largest mean selection-era corr. It picks a noise model.
+        // The old rule: the largest mean selection-era corr. It picks noise chosen for its luck on
+        // those eras (the noise models with positive selection corr, or the luckiest one), and the
+        // luckiest single noise model alone also beats the real ensemble there.
         let old = ensembles.filter { $0.selectionCorr.isFinite }.reduce(ensembles[0]) { $1.selectionCorr > $0.selectionCorr ? $1 : $0 }
-        XCTAssertEqual(old.name, EnsembleRule.bestSingleName)
-        XCTAssertTrue(old.members[0].hasPrefix("noise-"), "\(old.members)")
+        XCTAssertTrue(old.members.allSatisfy { $0.hasPrefix("noise-") }, "\(old.name): \(old.members)")
         let weak = try XCTUnwrap(ensembles.first { $0.name == "weak" })
-        XCTAssertGreaterThan(old.selectionCorr, weak.selectionCorr)
+        let single = try XCTUnwrap(ensembles.first { $0.name == EnsembleRule.bestSingleName })
+        XCTAssertTrue(single.members[0].hasPrefix("noise-"), "\(single.members)")
+        XCTAssertGreaterThan(single.selectionCorr, weak.selectionCorr)
 
         // The split-half rule picks the real ensemble (weak, or its filtered version: only weak models).
         let rule = try XCTUnwrap(metrics.recommendation)
         let chosen = try XCTUnwrap(ensembles.first { $0.name == rule.name })
         XCTAssertTrue(chosen.members.allSatisfy { $0.hasPrefix("weak-") } && chosen.members.count > 1, "\(rule.name): \(chosen.members)")
-        // … and it is the better choice out of sample: a higher test-era corr than the lucky model.
+        // … and it is the better choice out of sample: a higher test-era corr than the lucky picks.
         XCTAssertGreaterThan(chosen.testCorr.mean, old.testCorr.mean)
+        XCTAssertGreaterThan(chosen.testCorr.mean, single.testCorr.mean)
 
         // Halves of the selection eras: first ⌈(n − 4)/2⌉, embargo 4, last ⌊(n − 4)/2⌋.
         let n = metrics.split.selectionEras.count

@@ -33,9 +33,9 @@ final class PhaseProgressTests: XCTestCase {
         XCTAssertEqual(capture(interactive: true, quiet: true) { p in _ = p.run("analysing") { 1 } }, "")
     }
 
-    func testAThrowClearsTheLineAndRethrows() {
+    func testAThrowClearsTheLineAndRethrows() throws {
         struct Boom: Error {}
-        let text = capture(interactive: true) { p in
+        let text = try capture(interactive: true) { p in
             XCTAssertThrowsError(try p.run("analysing") { () throws -> Int in throw Boom() }) { XCTAssertTrue($0 is Boom) }
         }
         XCTAssertEqual(text, "\r\u{1B}[Kanalysing…\r\u{1B}[K")

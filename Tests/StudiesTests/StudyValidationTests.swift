@@ -42,7 +42,7 @@ final class StudyValidationTests: XCTestCase {
         let data = Data("ab\ncdé\nfg".utf8)
         XCTAssertEqual(lineAndColumn(ofByte: 0, in: data).line, 1)
         XCTAssertEqual(lineAndColumn(ofByte: 4, in: data).column, 2)   // 'd'
-        let afterE = lineAndColumn(ofByte: 8, in: data)                 // '\n' after é (2 bytes)
+        let afterE = lineAndColumn(ofByte: 7, in: data)                 // '\n' after é (2 bytes)
         XCTAssertEqual([afterE.line, afterE.column], [2, 4])
         XCTAssertEqual(lineAndColumn(ofByte: 9, in: data).line, 3)
     }

@@ -24,7 +24,7 @@ struct TableCommand: ParsableCommand {
     @Argument(help: "Study output directories (or their metrics.json files).")
     var directories: [String]
 
-    @Option(help: "Output format: markdown, csv or json.")
+    @Option(help: "Output format.")
     var format: StudyTable.Format = .markdown
 
     @Flag(help: "The table as JSON (the same as --format json).")
