@@ -72,8 +72,9 @@ public struct ReportSummary: Equatable, Sendable {
             let score = r.candidates.first { $0.name == r.name }?.secondHalfCorr ?? .nan
             lines.append(Line(label: "Recommendation", text:
                 "submit `\(ReportSummary.code(c.name))` (\(c.what)): of the \(r.candidates.count) candidates (named ensembles and the best single model), " +
-                "each re-chosen on the first \(r.firstHalfEras) selection eras, it has the highest mean per-era corr on the last \(r.secondHalfEras) " +
-                "(\(ReportText.corr(score))); its selection-era corr is \(ReportText.corr(c.selection))."))
+                "each re-chosen on the first half of the selection eras (\(ReportSummary.eras(r.firstHalfEras))), it has the highest " +
+                "mean per-era corr on the second half (\(ReportSummary.eras(r.secondHalfEras)) after a \(r.embargoEras)-era embargo: " +
+                "\(ReportText.corr(score))); its selection-era corr is \(ReportText.corr(c.selection))."))
         } else {
             lines.append(Line(label: "Recommendation", text:
                 "submit `\(ReportSummary.code(c.name))` (\(c.what)): the highest mean per-era corr on the selection eras " +
@@ -152,6 +153,9 @@ public struct ReportSummary: Equatable, Sendable {
         return "`\(code(name))` is " + said.joined(separator: "; ") +
             (shownBetter ? "." : " — not shown better than anything it is compared with.")
     }
+
+    /// "1 era", "6 eras".
+    static func eras(_ n: Int) -> String { "\(n) era\(n == 1 ? "" : "s")" }
 
     static func code(_ s: String) -> String { s.replacingOccurrences(of: "`", with: "'") }
 
