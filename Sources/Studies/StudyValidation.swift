@@ -9,9 +9,11 @@ import Foundation
 /// parser's own, at its own JSON path. Rules that keep the list honest:
 /// - a member inside a list is not removed (that would renumber its siblings' paths): the list's
 ///   own member is removed instead, so problems elsewhere in that list show after a fix;
-/// - a `name` is replaced by a placeholder rather than removed (it is required);
+/// - a `name` is replaced by a placeholder rather than removed, and a missing one added (it is
+///   required);
 /// - an error at a path that is, or contains, one already removed is a consequence of the removal
-///   and is not reported; the pass stops there, as it does on errors at `$` itself;
+///   and is not reported; the pass stops there, as it does on other errors at `$` itself (the
+///   file is not JSON, or not an object);
 /// - at most `limit` errors.
 public enum StudyValidation {
     public static let limit = 50

@@ -130,6 +130,21 @@ final class CLIStyleTests: XCTestCase {
         let missing = try TestSupport.workbench(["report", dir.appendingPathComponent("nope").path, "-q"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no such directory"), missing.stderr)
+        // On a terminal (a pty from util-linux `script`), loading and analysing show progress
+        // lines; -q hides them; in logs (a pipe, above) there are none.
+        func onTerminal(_ arguments: [String]) throws -> String {
+            let command = ([TestSupport.workbenchBinary] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
+            let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            return r.stdout
+        }
+        let terminal = try onTerminal(["report", short.path])
+        XCTAssertTrue(terminal.contains("\u{1B}[Kloading data: "), terminal.debugDescription)
+        XCTAssertTrue(terminal.contains("rows, 30 eras)"), terminal.debugDescription)
+        XCTAssertTrue(terminal.contains("\u{1B}[Kanalysing: "), terminal.debugDescription)
+        XCTAssertFalse(loud.stderr.contains("analysing"), loud.stderr)
+        let quietTerminal = try onTerminal(["report", short.path, "-q"])
+        XCTAssertFalse(quietTerminal.contains("analysing") || quietTerminal.contains("loading"), quietTerminal.debugDescription)
         // table: --json is --format json.
         let j1 = try TestSupport.workbench(["table", short.path, long.path, "--json"])
         let j2 = try TestSupport.workbench(["table", short.path, long.path, "--format", "json"])
