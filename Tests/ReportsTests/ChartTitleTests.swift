@@ -19,6 +19,10 @@ final class ChartTitleTests: XCTestCase {
         let long = Charts.correlationHistogram(title: title, subtitle: subtitle, groups: groups)
         let short = Charts.correlationHistogram(title: "t", subtitle: "s", groups: groups)
         XCTAssertFalse(long.contains("…"), "nothing cut")
+        // WORKBENCH_REPORT_OUT=DIR keeps the chart for a human to look at (as StudyReportTests does).
+        if let keep = ProcessInfo.processInfo.environment["WORKBENCH_REPORT_OUT"] {
+            try? long.write(toFile: keep + "/long-title.svg", atomically: true, encoding: .utf8)
+        }
         let words = textWords(long)
         for w in title.split(separator: " ") + subtitle.split(separator: " ").dropLast() {
             XCTAssertTrue(words.contains(String(w)), "\(w) shown")
