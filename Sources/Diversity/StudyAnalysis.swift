@@ -200,6 +200,9 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
     /// Ids of models left out because their predictions are constant within every evaluation era
     /// (see `StudyAnalysis.run`); empty when none. Optional so older metrics.json files decode.
     public var constantModels: [String]? = []
+    /// The ensemble to submit, chosen on the selection eras by split halves (`Recommendation`).
+    /// Optional so older metrics.json files decode.
+    public var recommendation: Recommendation? = nil
     enum CodingKeys: String, CodingKey {
         case target, benchmark, evaluationEras = "evaluation_eras", evaluationRows = "evaluation_rows", split
         case models, diversity, scaling, theory, contributionPositiveShare = "contribution_positive_share"
@@ -207,6 +210,7 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
         case inference, ensembles, contrasts, uncertainty, theoryOutOfSample = "theory_out_of_sample"
         case referenceContributions = "reference_contributions"
         case constantModels = "constant_models"
+        case recommendation
     }
 
     /// Deterministic JSON (sorted keys, 12 significant digits, NaN as null).
@@ -409,7 +413,7 @@ public enum StudyAnalysis {
             attribution: group.metrics.attribution, arms: arms, bestSingle: input.models[best].id, perEra: perEra,
             inference: input.inference, ensembles: inference.ensembles, contrasts: inference.contrasts,
             uncertainty: inference.uncertainty, theoryOutOfSample: inference.theory,
-            referenceContributions: inference.reference)
+            referenceContributions: inference.reference, recommendation: inference.recommendation)
         return StudyAnalysisResult(metrics: metrics, correlation: xAll.correlation(of: all), corrPerEra: corrSeries,
                                    eraNames: layout.eras.map(\.name), bmcPerEra: bmcSeries,
                                    ensemblePerEra: Scaling.testCorr(g: g, layout: layout, members: all, test: 0..<layout.eras.count,

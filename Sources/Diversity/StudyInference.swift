@@ -71,6 +71,7 @@ enum StudyInference {
         var uncertainty: [ArmUncertainty]
         var theory: [TheoryOutOfSample]
         var reference: ReferenceContributions?
+        var recommendation: Recommendation? = nil
     }
 
     /// Arms of the analysed models other than the benchmark, sorted (the benchmark's own arm, made
@@ -187,7 +188,10 @@ enum StudyInference {
                                                    test: test, othersSeries: othersSeries)
             }
         }
-        return Output(ensembles: ensembles, contrasts: contrasts, uncertainty: uncertainty, theory: theory, reference: reference)
+        var output = Output(ensembles: ensembles, contrasts: contrasts, uncertainty: uncertainty, theory: theory, reference: reference)
+        output.recommendation = try Recommendation.choose(rules: rules, input: input, g: g, layout: layout, selection: selection,
+                                                          corrSeries: corrSeries, embargo: input.split.embargoEras)
+        return output
     }
 
     static func theoryOutOfSample(name: String, members: [Int], scaling: [ScalingRow], corrSeries: [[Double]],

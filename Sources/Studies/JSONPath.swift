@@ -7,6 +7,8 @@ public struct StudyError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let message: String
     public let suggestion: String?
+    /// Further errors of the same file, found by `StudyValidation` (empty: this is the only one).
+    public var others: [StudyError] = []
 
     public init(file: String? = nil, path: String, _ message: String, suggestion: String? = nil) {
         self.file = file
@@ -16,13 +18,23 @@ public struct StudyError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
-        var text = (file.map { "\($0): " } ?? "") + "\(path): \(message)"
+        guard !others.isEmpty else { return (file.map { "\($0): " } ?? "") + located }
+        // Several errors: a header naming the file, then one located error a line.
+        return (file.map { "\($0): " } ?? "") + "\(others.count + 1) problems\n"
+            + ([self] + others).map { "  " + $0.located }.joined(separator: "\n")
+    }
+
+    /// `PATH: MESSAGE[; did you mean 'X'?]`, without the file.
+    public var located: String {
+        var text = "\(path): \(message)"
         if let suggestion { text += "; did you mean '\(suggestion)'?" }
         return text
     }
 
     public func inFile(_ file: String) -> StudyError {
-        StudyError(file: file, path: path, message, suggestion: suggestion)
+        var located = StudyError(file: file, path: path, message, suggestion: suggestion)
+        located.others = others.map { $0.inFile(file) }
+        return located
     }
 }
 

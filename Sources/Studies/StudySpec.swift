@@ -128,7 +128,7 @@ extension StudySpec {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            var spec = try parse(data, baseDirectory: base)
+            var spec = try StudyValidation.parseReportingAll(data, baseDirectory: base)
             spec.sourcePath = URL(fileURLWithPath: path).standardized.path
             return spec
         } catch let error as StudyError {
@@ -471,6 +471,6 @@ extension StudySpec {
 
     static func jsonErrorText(_ error: Error, _ data: Data) -> String {
         let text = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
-        return text
+        return jsonSyntaxLocated(text, data)
     }
 }

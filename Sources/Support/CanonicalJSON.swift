@@ -16,6 +16,28 @@ public enum CanonicalJSON {
         return Data(out.utf8)
     }
 
+    /// The same style for a JSONSerialization-compatible tree (`[String: Any]`, arrays, strings,
+    /// numbers, booleans, NaN): the one JSON style of every `--json` output.
+    public static func encode(object: Any) throws -> Data {
+        // Round trip first so numbers and booleans are the NSNumbers `write` tells apart.
+        let nanFree = replacingNaN(object)
+        let tree = try JSONSerialization.jsonObject(
+            with: JSONSerialization.data(withJSONObject: nanFree, options: [.fragmentsAllowed]), options: [.fragmentsAllowed])
+        var out = ""
+        write(tree, into: &out, indent: 0)
+        return Data((out + "\n").utf8)
+    }
+
+    static func replacingNaN(_ value: Any) -> Any {
+        switch value {
+        case let d as Double where !d.isFinite: return nanToken
+        case let f as Float where !f.isFinite: return nanToken
+        case let d as [String: Any]: return d.mapValues(replacingNaN)
+        case let a as [Any]: return a.map(replacingNaN)
+        default: return value
+        }
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         let restored = try JSONSerialization.data(withJSONObject: restoreNaN(tree), options: [.fragmentsAllowed])

@@ -21,7 +21,9 @@ struct BenchGBDTCommand: ParsableCommand {
     @Option(help: "Rows to predict (0: skip).") var predictRows = 0
     @Option(help: "Trees of the prediction model.") var predictTrees = 2000
     @Option(help: "Parameters as JSON (default: Numerai's example model).")
-    var params = #"{"learning_rate":0.01,"max_depth":5,"num_leaves":31,"colsample_bytree":0.1}"#
+    var params: String?
+    /// Numerai's example model (a JSON string is no help-text default: it cannot wrap).
+    static let exampleParams = #"{"learning_rate":0.01,"max_depth":5,"num_leaves":31,"colsample_bytree":0.1}"#
     @Option(help: "Write train/predict bins and targets here for LightGBM.") var binaryOut: String?
     @Option(help: "Data seed.") var seed: UInt64 = 1
     @Option(help: "Timed repetitions of training (the median is reported).") var repeats = 1
@@ -40,7 +42,7 @@ struct BenchGBDTCommand: ParsableCommand {
         let generateSeconds = seconds(since: started)
         let train = dataset.rows(in: .train), predict = Array(dataset.rows(in: .validation).prefix(max(predictRows, 1)))
         let featureList = Array(0..<dataset.featureCount)
-        var values = try JSONDecoder().decode([String: Double].self, from: Data(params.utf8))
+        var values = try JSONDecoder().decode([String: Double].self, from: Data((params ?? Self.exampleParams).utf8))
         values["n_estimators"] = Double(trees)
         let parameters = try BoostingParameters(values)
 

@@ -49,7 +49,7 @@ public struct ForestPlot: Sendable {
         let width = M.width
         let labelWidth = min(230, (all.map { SVGDocument.textWidth($0.label, size: M.tickSize) }.max() ?? 0)) + 20
         let valueWidth = (all.map { SVGDocument.textWidth(text($0), size: M.tickSize) }.max() ?? 0) + 16
-        let top = 14 + M.titleSize + (subtitle == nil ? 0 : M.subtitleSize + 6) + 18
+        let top = titleHeight(title: title, subtitle: subtitle, width: width) + 18
         let plotX = labelWidth, plotWidth = max(120, width - labelWidth - valueWidth - 12)
         let bodyHeight = Double(rows.count + summaries.count) * Self.rowHeight + (summaries.isEmpty ? 0 : 8)
         let axisY = top + bodyHeight + 6

@@ -70,7 +70,7 @@ struct XYFrame {
         self.legend = legend
         self.width = width
         self.height = height
-        let top = 14 + M.titleSize + (subtitle == nil ? 0 : M.subtitleSize + 6) + 16
+        let top = titleHeight(title: title, subtitle: subtitle, width: width) + 16
         let yTickWidth = yTicks.labels.map { SVGDocument.textWidth($0, size: M.tickSize) }.max() ?? 0
         let left = 12 + M.labelSize + 10 + yTickWidth + M.tickLength + 4
         let bottom = M.tickLength + 4 + M.tickSize + 10 + M.labelSize + 12
@@ -139,14 +139,40 @@ struct XYFrame {
     }
 }
 
-/// Title and subtitle, cut to the canvas width.
-func drawTitle(_ doc: inout SVGDocument, title: String, subtitle: String?, width: Double) {
+/// Title and subtitle lines wrapped to the canvas width (never cut): (text, size, baseline y).
+func titleLines(title: String, subtitle: String?, width: Double) -> [(text: String, size: Double, y: Double, bold: Bool)] {
     typealias M = ChartMetrics
-    doc.text(SVGDocument.fit(title, size: M.titleSize, maxWidth: width - 24), x: 12, y: 14 + M.titleSize,
-             size: M.titleSize, bold: true)
+    var out: [(text: String, size: Double, y: Double, bold: Bool)] = []
+    var y = 14 + M.titleSize
+    for (i, line) in wrapWords(title, maxChars: Int((width - 24) / (M.titleSize * 0.6))).enumerated() {
+        if i > 0 { y += M.titleSize + 3 }
+        out.append((line, M.titleSize, y, true))
+    }
     if let subtitle {
-        doc.text(SVGDocument.fit(subtitle, size: M.subtitleSize, maxWidth: width - 24),
-                 x: 12, y: 14 + M.titleSize + 6 + M.subtitleSize, size: M.subtitleSize, fill: ChartColors.mutedText)
+        y += 6 + M.subtitleSize
+        for (i, line) in wrapWords(subtitle, maxChars: Int((width - 24) / (M.subtitleSize * 0.6))).enumerated() {
+            if i > 0 { y += M.subtitleSize + 3 }
+            out.append((line, M.subtitleSize, y, false))
+        }
+    }
+    return out
+}
+
+/// The height the title block takes (the last baseline): the plot starts below it. One line of
+/// title and of subtitle take 14 + title size (+ 6 + subtitle size); each wrapped line adds its
+/// size + 3.
+func titleHeight(title: String, subtitle: String?, width: Double) -> Double {
+    titleLines(title: title, subtitle: subtitle, width: width).last!.y
+}
+
+/// Title and subtitle, wrapped to the canvas width.
+func drawTitle(_ doc: inout SVGDocument, title: String, subtitle: String?, width: Double) {
+    for line in titleLines(title: title, subtitle: subtitle, width: width) {
+        if line.bold {
+            doc.text(line.text, x: 12, y: line.y, size: line.size, bold: true)
+        } else {
+            doc.text(line.text, x: 12, y: line.y, size: line.size, fill: ChartColors.mutedText)
+        }
     }
 }
 
@@ -168,10 +194,15 @@ func padded(_ domain: ClosedRange<Double>, log: Bool) -> ClosedRange<Double> {
 /// A legend label broken at spaces into lines of at most `ChartMetrics.legendMaxLabelWidth`
 /// (a single word longer than that is broken inside), so no label is ever cut.
 func wrapLegendLabel(_ label: String) -> [String] {
-    typealias M = ChartMetrics
-    let maxChars = max(8, Int(M.legendMaxLabelWidth / (M.legendSize * 0.6)))
+    wrapWords(label, maxChars: max(8, Int(ChartMetrics.legendMaxLabelWidth / (ChartMetrics.legendSize * 0.6))))
+}
+
+/// `text` broken at spaces into lines of at most `maxChars` characters; a longer word is split
+/// across lines. Nothing is dropped (no ellipsis).
+func wrapWords(_ text: String, maxChars: Int) -> [String] {
+    let maxChars = max(1, maxChars)
     var lines: [String] = [], current = ""
-    for word in label.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+    for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
         var w = word
         while w.count > maxChars {
             if !current.isEmpty { lines.append(current); current = "" }
@@ -217,12 +248,14 @@ func noDataChart(title: String, reason: String, width: Double = ChartMetrics.wid
                  height: Double = ChartMetrics.height) -> String {
     var doc = SVGDocument(width: width, height: height)
     drawTitle(&doc, title: title, subtitle: nil, width: width)
-    let top = 14 + ChartMetrics.titleSize + 16
+    let top = titleHeight(title: title, subtitle: nil, width: width) + 16
     doc.rect(x: 40, y: top, width: width - 80, height: height - top - 30, fill: "#fafafa", stroke: "#cccccc")
     doc.text("no data", x: width / 2, y: (top + height - 30) / 2, size: 16, anchor: .middle,
              fill: ChartColors.mutedText, bold: true)
-    doc.text(SVGDocument.fit(reason, size: 11, maxWidth: width - 100), x: width / 2,
-             y: (top + height - 30) / 2 + 20, size: 11, anchor: .middle, fill: ChartColors.mutedText)
+    for (i, line) in wrapWords(reason, maxChars: Int((width - 100) / (11 * 0.6))).enumerated() {
+        doc.text(line, x: width / 2, y: (top + height - 30) / 2 + 20 + Double(i) * 14, size: 11, anchor: .middle,
+                 fill: ChartColors.mutedText)
+    }
     return doc.render(title: title + " (no data)")
 }
 

@@ -89,7 +89,7 @@ public struct Heatmap: Sendable {
         // The strip needs one model per cell (no block averaging) and a square matrix.
         let strip = groups.count == rows && rows == columns && block == 1 ? 10.0 : 0
         let stripSpace = strip > 0 ? strip + 3 : 0
-        let top = 14 + M.titleSize + (sub == nil ? 0 : M.subtitleSize + 6) + 16 + stripSpace
+        let top = titleHeight(title: title, subtitle: sub, width: width) + 16 + stripSpace
         let left = 12 + M.labelSize + 10 + labelWidth + 4 + stripSpace
         let bottom = (showLabels ? labelWidth + 8 : 8) + M.labelSize + 12
         let colorbarSpace = 110.0

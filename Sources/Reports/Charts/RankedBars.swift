@@ -56,7 +56,7 @@ public struct RankedBars: Sendable {
         let legend = groups.count > 1 ? groups.map { LegendEntry(label: $0, color: colorOf[$0]!, mark: .bar) } : []
         let legendWidth = legend.isEmpty ? 0 : 30 + min(M.legendMaxLabelWidth, legend.flatMap { wrapLegendLabel($0.label) }
             .map { SVGDocument.textWidth($0, size: M.legendSize) }.max() ?? 0) + 10
-        let top = 14 + M.titleSize + (sub == nil ? 0 : M.subtitleSize + 6) + 16
+        let top = titleHeight(title: title, subtitle: sub, width: M.width) + 16
         let gap = gapAfter == nil ? 0 : row
         let plotH = Double(shown.count) * row + gap
         let bottom = M.tickLength + 4 + M.tickSize + 10 + M.labelSize + 12

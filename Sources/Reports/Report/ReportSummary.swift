@@ -6,10 +6,13 @@ import Foundation
 /// 1. the question; 2. the verdicts of the study's paired contrasts: every better / worse one by
 ///    name, the undecided ones by name up to `maxListed`, else counted per verdict;
 /// 3. the recommendation: among the named ensembles (`metrics.ensembles`, which include
-///    `best_single`, the best single model by selection corr, and the benchmark) the one with the
-///    highest mean per-era corr on the **selection** eras (ties: the earlier one) — the test eras
-///    play no part in the choice; 4. its test-era score, mean per-era corr ± t·HAC se over the test
-///    eras; 5. what the contrasts that name it say about it.
+///    `best_single`, the best single model by selection corr, and the benchmark) the one
+///    `metrics.recommendation` names: each candidate's rule re-run on the first half of the
+///    **selection** eras and judged on their second half (`Recommendation`), so a model picked for
+///    its luck on some eras is not also judged on them. Metrics without it (older files, fewer than
+///    2 selection eras) fall back to the highest mean per-era corr on the selection eras (ties: the
+///    earlier one). The test eras play no part in the choice; 4. its test-era score, mean per-era
+///    corr ± t·HAC se over the test eras; 5. what the contrasts that name it say about it.
 ///
 /// Only lines 2 and 5 judge, and every judging word there is a contrast's verdict (better / worse
 /// / equivalent / inconclusive / undetermined); nothing is called better without a contrast saying so.
@@ -49,7 +52,9 @@ public struct ReportSummary: Equatable, Sendable {
             candidates = [(best.id, "the best single model by selection corr", best.selectionCorrMean, nil, best.testCorrMean)]
         }
         var pick: Int? = nil
-        for (i, c) in candidates.enumerated() where c.selection.isFinite {
+        let rule = metrics.recommendation.flatMap { r in candidates.firstIndex { $0.name == r.name }.map { (r, $0) } }
+        if let (_, i) = rule { pick = i }
+        for (i, c) in candidates.enumerated() where rule == nil && c.selection.isFinite {
             if pick == nil || c.selection > candidates[pick!].selection { pick = i }
         }
         guard let p = pick else {
@@ -63,9 +68,18 @@ public struct ReportSummary: Equatable, Sendable {
         let c = candidates[p]
         recommended = c.name
         let finiteCount = candidates.filter { $0.selection.isFinite }.count
-        lines.append(Line(label: "Recommendation", text:
-            "submit `\(ReportSummary.code(c.name))` (\(c.what)): the highest mean per-era corr on the selection eras " +
-            "(\(ReportText.corr(c.selection))) of the \(finiteCount) candidates (named ensembles and the best single model)."))
+        if let (r, _) = rule {
+            let score = r.candidates.first { $0.name == r.name }?.secondHalfCorr ?? .nan
+            lines.append(Line(label: "Recommendation", text:
+                "submit `\(ReportSummary.code(c.name))` (\(c.what)): of the \(r.candidates.count) candidates (named ensembles and the best single model), " +
+                "each re-chosen on the first half of the selection eras (\(ReportSummary.eras(r.firstHalfEras))), it has the highest " +
+                "mean per-era corr on the second half (\(ReportSummary.eras(r.secondHalfEras)) after a \(r.embargoEras)-era embargo: " +
+                "\(ReportText.corr(score))); its selection-era corr is \(ReportText.corr(c.selection))."))
+        } else {
+            lines.append(Line(label: "Recommendation", text:
+                "submit `\(ReportSummary.code(c.name))` (\(c.what)): the highest mean per-era corr on the selection eras " +
+                "(\(ReportText.corr(c.selection))) of the \(finiteCount) candidates (named ensembles and the best single model)."))
+        }
         let score: String
         if let t = c.test {
             score = "\(ReportText.corr(t.mean)) mean per-era corr over \(t.eras) test eras, \(level) interval " +
@@ -139,6 +153,9 @@ public struct ReportSummary: Equatable, Sendable {
         return "`\(code(name))` is " + said.joined(separator: "; ") +
             (shownBetter ? "." : " — not shown better than anything it is compared with.")
     }
+
+    /// "1 era", "6 eras".
+    static func eras(_ n: Int) -> String { "\(n) era\(n == 1 ? "" : "s")" }
 
     static func code(_ s: String) -> String { s.replacingOccurrences(of: "`", with: "'") }
 

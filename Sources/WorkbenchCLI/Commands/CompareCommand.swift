@@ -10,19 +10,19 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two studies' metrics.json; exit 1 when a metric regressed beyond tolerance.",
         discussion: """
-        Opens with the headline (test-era corr of the ensemble, best single model, benchmark and
-        each arm's ensemble; mean pairwise corr ρ̄; effective models; paired per-era intervals of
-        new − base when the studies share test eras), then what changed beyond tolerance, then the
-        neutral detail. Metrics are the numeric leaves of metrics.json with order-independent
-        names such as diversity.pairwise_corr_mean, scaling[k=5,method=random].corr_mean,
-        models[id=m003].corr_mean and summary.models.corr_mean.mean. Two values are the same when
-        |new − base| ≤ ABS + TOL·|base|. A regression is: a higher-is-better metric (corr,
-        sharpe, bmc, mmc, contribution, fnc, ci_low/ci_high) that went down, a lower-is-better one
-        (drawdown, exposure) that went up, a value that became NaN, or a metric that disappeared
-        while its list element stayed. Diversity statistics, parameters, counts, per-era and
-        attribution leaves, scaling spreads and the inference sections are neutral detail:
-        reported as changed, never a regression; so are the metrics of a list element (a model,
-        an arm, a scaling point) only the base has. Exit codes: 0 no regression, 1 regression,
+        Opens with the headline (test-era corr of the ensemble, best single model, benchmark and \
+        each arm's ensemble; mean pairwise corr ρ̄; effective models; paired per-era intervals of \
+        new − base when the studies share test eras), then what changed beyond tolerance, then the \
+        neutral detail. Metrics are the numeric leaves of metrics.json with order-independent \
+        names such as diversity.pairwise_corr_mean, scaling[k=5,method=random].corr_mean, \
+        models[id=m003].corr_mean and summary.models.corr_mean.mean. Two values are the same when \
+        |new − base| ≤ ABS + TOL·|base|. A regression is: a higher-is-better metric (corr, \
+        sharpe, bmc, mmc, contribution, fnc, ci_low/ci_high) that went down, a lower-is-better one \
+        (drawdown, exposure) that went up, a value that became NaN, or a metric that disappeared \
+        while its list element stayed. Diversity statistics, parameters, counts, per-era and \
+        attribution leaves, scaling spreads and the inference sections are neutral detail: \
+        reported as changed, never a regression; so are the metrics of a list element (a model, \
+        an arm, a scaling point) only the base has. Exit codes: 0 no regression, 1 regression, \
         2 usage error.
         """
     )

@@ -16,11 +16,13 @@ struct DataImportCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Output dataset file (HDF5).") var out: String
+    @Option(name: [.customShort("o"), .long], help: "Output dataset file (HDF5).") var out: String
     @Argument(help: "CSV files, Numerai parquet files, or a directory of Numerai's parquet files.") var inputs: [String]
     @Option(help: "Parquet only: a feature set of features.json (e.g. small, medium, all).") var featureSet: String?
     @Option(help: "Parquet only: features.json to use (default: the one next to the parquet files).") var featuresJson: String?
     @Flag(help: "Print the seconds spent reading the CSV and writing the file, and the CSV MB/s.") var timing = false
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
+    var quiet = false
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one CSV or parquet file, or a directory") }
@@ -34,8 +36,8 @@ struct DataImportCommand: ParsableCommand {
         try DatasetFile.write(dataset, to: out)
         let written = DispatchTime.now().uptimeNanoseconds
         let splits = dataset.splitCounts.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
-        print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
-              + "\(dataset.targetNames.count) targets (\(splits.joined(separator: ", ")))")
+        if !quiet { print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
+              + "\(dataset.targetNames.count) targets (\(splits.joined(separator: ", ")))") }
         if timing {
             let bytes = inputs.reduce(0.0) { total, path in
                 total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EraData
 import Foundation
+import Support
 
 struct DataInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,8 +40,7 @@ struct DataInfoCommand: ParsableCommand {
                 "targets": info.targets, "splits": info.splits, "nan_targets": info.nanTargets,
             ]
             if let loadSeconds { object["load_seconds"] = loadSeconds }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(String(decoding: try CanonicalJSON.encode(object: object), as: UTF8.self), terminator: "")
             return
         }
         print("file      \(file)")

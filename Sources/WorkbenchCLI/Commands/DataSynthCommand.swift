@@ -14,24 +14,26 @@ struct DataSynthCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Output dataset file (HDF5), or the new directory for --format numerai.") var out: String
+    @Option(name: [.customShort("o"), .long], help: "Output dataset file (HDF5), or the new directory for --format numerai.") var out: String
     @Option(help: "Stored eras (train + validation) (default: v2 200, v1 120).") var eras: Int?
     @Option(help: "Rows per era (default: v2 600, v1 500).") var rowsPerEra: Int?
     @Option(help: "Feature columns (default: v2 300, v1 60).") var features: Int?
-    @Option(help: "Targets: 'target' then 'target_aux1', … (default 4).") var targets: Int?
-    @Option(help: "Random seed (default 0).") var seed: UInt64?
+    @Option(help: "Targets: 'target' then 'target_aux1', … (default: 4).") var targets: Int?
+    @Option(help: "Random seed (default: 0).") var seed: UInt64?
     @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)) (default: the generator's).") var noise: Double?
-    @Option(help: "Share of eras used for validation (default 0.25).") var validationFraction: Double?
+    @Option(help: "Share of eras used for validation (default: 0.25).") var validationFraction: Double?
     @Flag(help: "Add a final live era with unknown targets.") var live = false
-    @Option(help: "Generator: v2 (default) or v1 (the old one; its own defaults for options not given).")
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
+    var quiet = false
+    @Option(help: "Generator (v1 is the old one, with its own defaults for options not given).")
     var generator: SyntheticGeneratorVersion = .v2
     @Option(help: ArgumentHelp("More generator settings as a JSON object, as in a study's data.synthetic (e.g. '{\"v2\": {\"regimeStrength\": 0}}'); the options above win.", valueName: "JSON"))
     var settings: String?
     @Option(help: "Output format: hdf5 (one dataset file) or numerai (a directory of Numerai v5 parquet files + features.json).")
     var format: SynthFormat = .hdf5
-    @Option(help: "Numerai-shaped size (sets eras, rows-per-era, features, validation-fraction): \(SynthPreset.allValueStrings.joined(separator: ", ")).")
+    @Option(help: "Numerai-shaped size (sets eras, rows-per-era, features, validation-fraction).")
     var preset: SynthPreset?
-    @Option(help: "Parquet page compression for --format numerai: none, snappy, zstd.") var compression: ParquetCompression?
+    @Option(help: "Parquet page compression for --format numerai.") var compression: ParquetCompression?
     @Option(help: "Rows per parquet row group for --format numerai.") var rowGroupRows: Int?
 
     var config: SyntheticConfig {
@@ -81,6 +83,7 @@ struct DataSynthCommand: ParsableCommand {
         if format == .numerai { return try writeNumerai(dataset) }
         try DatasetFile.write(dataset, to: out)
         let counts = dataset.splitCounts
+        if quiet { return }
         print("wrote \(out): \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, "
               + "\(dataset.targetNames.count) targets (train \(counts[.train] ?? 0), validation \(counts[.validation] ?? 0)"
               + (live ? ", live \(counts[.live] ?? 0)" : "") + " rows)")

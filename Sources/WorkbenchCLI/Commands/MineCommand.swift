@@ -13,15 +13,15 @@ struct MineCommand: ParsableCommand {
         commandName: "mine",
         abstract: "Mine a unique, validated model for every staker from a study's grid.",
         discussion: """
-        Staker k's candidates are plans drawn from the study's arms by (study seed, staker id, attempt).
-        A candidate is accepted when, on the selection eras, mean corr > --min-corr, mean BMC against the
-        example model > --min-bmc, its recipe is new, and |corr| with every model accepted before it is
-        below --max-corr; otherwise the staker's next candidate is tried (--max-attempts). Stakers are
+        Staker k's candidates are plans drawn from the study's arms by (study seed, staker id, attempt). \
+        A candidate is accepted when, on the selection eras, mean corr > --min-corr, mean BMC against the \
+        example model > --min-bmc, its recipe is new, and |corr| with every model accepted before it is \
+        below --max-corr; otherwise the staker's next candidate is tried (--max-attempts). Stakers are \
         decided in list order, so the farm does not depend on --jobs.
 
-        Output in --out: farm.json (every decision), stakers/<id>/ (model.wbm, model.txt for LightGBM,
-        params.json, metrics.json, live.csv when the data has live rows), schemes.json and report.md with
-        charts/ (acceptance, cost, uniqueness, and keep / rotate / pool on the test eras).
+        Output in --out: farm.json (every decision), stakers/<id>/ (model.wbm, model.txt for LightGBM, \
+        params.json, metrics.json, live.csv when the data has live rows), schemes.json and report.md with \
+        charts/ (acceptance, cost, uniqueness, and keep / rotate / pool on the test eras). \
         Running again with more stakers loads the existing models unchanged and mines only the new ones.
         """
     )
@@ -35,10 +35,10 @@ struct MineCommand: ParsableCommand {
     @Option(help: "Number of stakers named staker-0001, staker-0002, …")
     var count: Int?
 
-    @Option(help: "Output directory of the farm.")
+    @Option(name: [.customShort("o"), .long], help: "Output directory of the farm.")
     var out: String
 
-    @Option(help: "Candidates trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], help: "Candidates trained at once (default: the number of cores).")
     var jobs: Int?
 
     @Option(name: .customLong("max-attempts"), help: "Candidates per staker before it is marked not accepted.")
@@ -56,7 +56,7 @@ struct MineCommand: ParsableCommand {
     @Flag(help: "Replace a farm of a different study or criteria in --out.")
     var force = false
 
-    @Flag(help: "No progress output.")
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
     func validate() throws {

@@ -21,11 +21,13 @@ struct NodeCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "No network: predict and write the submissions under rounds/<n>/dry-run/, print what would be submitted.")
     var dryRun = false
     @Option(help: "The round (required with --dry-run; otherwise it must be Numerai's open round).") var round: Int?
-    @Option(help: "Threads for prediction (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads for prediction (default: every core).")
+    var jobs: Int?
+    var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
     @Flag(name: [.customShort("q"), .long], help: "No progress lines, only the summary and errors.") var quiet = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard jobs.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
         if let round, round < 0 { throw ValidationError("--round must be ≥ 0") }
     }
 

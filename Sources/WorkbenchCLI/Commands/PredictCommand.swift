@@ -27,12 +27,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Rows to predict: all, train, validation, live or test.") var split = "all"
     @Option(name: .customLong("feature-set"), help: "Parquet inputs: the features.json feature set to read.")
     var featureSet: String?
-    @Option(help: "Write the predictions here (id,prediction CSV; default: standard output).") var out: String?
+    @Option(name: [.customShort("o"), .long], help: "Write the predictions here (id,prediction CSV; default: standard output).") var out: String?
     @Flag(help: "Write Numerai's submission format: percentile ranks in (0, 1) with 10 decimals.") var submission = false
-    @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads (default: every core).")
+    var jobs: Int?
+    var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard jobs.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
         guard split == "all" || Split(rawValue: split) != nil else {
             throw ValidationError("unknown --split '\(split)'; choose all, " + Split.allCases.map(\.rawValue).joined(separator: ", "))
         }

@@ -12,9 +12,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Re-analyse a study's stored predictions and re-render metrics.json, report.md and charts/.",
         discussion: """
-        DIR is a `workbench run` output directory (predictions.h5 and study.json). The dataset is
-        loaded again from the study's data source; relative data paths resolve against the current
-        directory, or against the study file's directory when --study gives it. The study must be
+        DIR is a `workbench run` output directory (predictions.h5 and study.json). The dataset is \
+        loaded again from the study's data source; relative data paths resolve against the current \
+        directory, or against the study file's directory when --study gives it. The study must be \
         the one the predictions were made for (same hash).
         """
     )
@@ -24,6 +24,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "The study file the run used (default: the copy in DIR/study.json).")
     var study: String?
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
+    var quiet = false
 
     func run() throws {
         let dir = URL(fileURLWithPath: directory)
@@ -43,11 +46,12 @@ struct ReportCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let spec = try loadSpec(dir)
         let dataset: Dataset
-        do { dataset = try spec.loadData() } catch let error as StudyError {
+        let phases = PhaseProgress(quiet: quiet)
+        do { dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() } } catch let error as StudyError {
             throw WorkbenchError(error.description + (study == nil ? " (give the original study file with --study so relative data paths resolve)" : ""))
         }
         let report: URL
-        do { report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } catch let error as StoreError {
+        do { report = try phases.run("analysing") { try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } } catch let error as StoreError {
             throw WorkbenchError(error.description)
         } catch let error as WorkbenchError {
             throw error
@@ -56,6 +60,7 @@ struct ReportCommand: ParsableCommand {
         } catch let error as CustomStringConvertible {
             throw WorkbenchError("\(dir.appendingPathComponent("predictions.h5").path): \(error.description)")
         }
+        if quiet { return }
         print("metrics: \(dir.appendingPathComponent("metrics.json").path)")
         print("report: \(report.path)")
     }

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a study: train its models in parallel, store predictions, analyse, report.",
         discussion: """
-        Results go to --out (default results/<study name>/): predictions.h5, metrics.json, report.md,
+        Results go to --out (default results/<study name>/): predictions.h5, metrics.json, report.md, \
         charts/. Interrupting (Ctrl-C) keeps every finished model; the same command resumes.
         """
     )
@@ -20,10 +20,10 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The study file (JSON), e.g. experiments/quickstart.json.")
     var study: String
 
-    @Option(help: "Output directory (default: results/<study name>).")
+    @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>).")
     var out: String?
 
-    @Option(help: "Models trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], help: "Models trained at once (default: the number of cores).")
     var jobs: Int?
 
     @Flag(help: "Validate the study and print the resolved plan without training.")
@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replace results of a different study in the output directory.")
     var force = false
 
-    @Flag(help: "No progress output.")
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
     @Option(help: ArgumentHelp("Train only shard I of N (e.g. 0/4) into OUT/shards/; default from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with WORKBENCH_SHARD_COUNT.", valueName: "I/N"))
@@ -73,7 +73,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run(_ spec: StudySpec) throws {
-        let dataset = try spec.loadData()
+        let phases = PhaseProgress(quiet: quiet || check)
+        let dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() }
         let planner = try Planner(spec: spec, dataset: dataset)
         // Fails now what would otherwise fail only after all training, in the analysis.
         try spec.checkEvaluation(on: dataset)
@@ -116,7 +117,7 @@ struct RunCommand: ParsableCommand {
             print("shard \(shard) stored in \(directory.path); when every shard is done: workbench merge \(shellQuote(studyDirectory.path))")
             return
         }
-        let report = try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
+        let report = try phases.run("analysing") { try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory) }
         print("predictions: \(runner.store.predictionsPath)")
         print("report: \(report.path)")
         let contrasts = try StudyPipeline.contrastLines(directory: directory)

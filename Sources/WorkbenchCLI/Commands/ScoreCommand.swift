@@ -9,8 +9,8 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score predictions per era with Numerai's metrics (numerai-tools semantics).",
         discussion: """
-        Prediction files are CSV with the header `id,prediction`. Prints per-era numerai_corr mean, std,
-        sharpe and max drawdown, feature-neutral corr, feature exposure, and BMC / MMC against the
+        Prediction files are CSV with the header `id,prediction`. Prints per-era numerai_corr mean, std, \
+        sharpe and max drawdown, feature-neutral corr, feature exposure, and BMC / MMC against the \
         benchmark / meta model when given. Eras without targets are skipped.
         """
     )
@@ -20,7 +20,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Benchmark predictions CSV, for BMC.") var benchmark: String?
     @Option(name: .customLong("meta-model"), help: "Meta model predictions CSV, for MMC.") var metaModel: String?
     @Option(help: "Target name (default: `target` if present, else the first target).") var target: String?
-    @Option(help: "Rows to score: a split (train, validation, live, test). Default: validation.") var split: String = "validation"
+    @Option(help: "Rows to score: a split (train, validation, live, test).") var split: String = "validation"
     @Flag(help: "Print JSON: corr_mean, corr_std, corr_sharpe, max_drawdown, fnc_mean, max_feature_exposure, bmc_mean, mmc_mean, per_era.")
     var json = false
 

@@ -33,13 +33,13 @@ struct SensitivityCommand: ParsableCommand {
     @Flag(help: "Every combination of the --vary values instead of one setting at a time.")
     var grid = false
 
-    @Option(help: "Output directory (default: results/<study name>-sensitivity).")
+    @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>-sensitivity).")
     var out: String?
 
-    @Option(help: "Models trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], help: "Models trained at once (default: the number of cores).")
     var jobs: Int?
 
-    @Flag(help: "No progress output.")
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
     func validate() throws {

@@ -36,7 +36,7 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "CPUs per task; each task trains that many models at once.")
     var cpusPerTask = 1
 
-    @Option(help: "Output directory (default: results/<study name>).")
+    @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>).")
     var out: String?
 
     @Flag(help: "Submit the array and the merge job with sbatch.")

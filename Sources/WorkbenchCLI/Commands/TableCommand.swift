@@ -12,11 +12,11 @@ struct TableCommand: ParsableCommand {
         commandName: "table",
         abstract: "One row per study with its headline numbers (Markdown, CSV or JSON).",
         discussion: """
-        Each DIR is a study output directory (its metrics.json is read; a metrics.json path works
-        too). Columns: study, name, models, test_eras, the test-era corr of the ensemble of all
-        models, the best single model, the benchmark and each arm's ensemble, rho (mean pairwise
-        corr), effective_models, and the headline contrasts all − best_single and all − benchmark
-        (mean and verdict). A study without a value leaves the cell empty. Exit 2 when a directory
+        Each DIR is a study output directory (its metrics.json is read; a metrics.json path works \
+        too). Columns: study, name, models, test_eras, the test-era corr of the ensemble of all \
+        models, the best single model, the benchmark and each arm's ensemble, rho (mean pairwise \
+        corr), effective_models, and the headline contrasts all − best_single and all − benchmark \
+        (mean and verdict). A study without a value leaves the cell empty. Exit 2 when a directory \
         has no metrics.json.
         """
     )
@@ -24,8 +24,11 @@ struct TableCommand: ParsableCommand {
     @Argument(help: "Study output directories (or their metrics.json files).")
     var directories: [String]
 
-    @Option(help: "Output format: markdown, csv or json.")
+    @Option(help: "Output format.")
     var format: StudyTable.Format = .markdown
+
+    @Flag(help: "The table as JSON (the same as --format json).")
+    var json = false
 
     @Option(name: [.customShort("o"), .long], help: "Write the table to this file (atomically) instead of printing it.")
     var out: String?
@@ -43,7 +46,7 @@ struct TableCommand: ParsableCommand {
             }
             studies.append(StudyTable.Study(label: path, name: Self.studyName(path), metrics: metrics))
         }
-        let text = try StudyTable(studies).render(format)
+        let text = try StudyTable(studies).render(json ? .json : format)
         if let out {
             do { try writeAtomically(text, to: out) } catch { throw WorkbenchError("cannot write the table: \(error)") }
         } else {

@@ -15,10 +15,10 @@ struct TournamentCommand: ParsableCommand {
         commandName: "tournament",
         abstract: "Simulate a tournament (meta model, MMC, payouts, newcomer scenarios) over a study's predictions.",
         discussion: """
-        SPEC.json names the study output directory (`study`, relative to the spec file) whose
-        predictions.h5 and study.json are used, the incumbents (count, stake distribution, groups by
-        stake share), the newcomer counts and options, the payout rule and the inference settings
-        (README "A simulated tournament"). Writes DIR/tournament.json, DIR/scores.csv (per incumbent
+        SPEC.json names the study output directory (`study`, relative to the spec file) whose \
+        predictions.h5 and study.json are used, the incumbents (count, stake distribution, groups by \
+        stake share), the newcomer counts and options, the payout rule and the inference settings \
+        (README "A simulated tournament"). Writes DIR/tournament.json, DIR/scores.csv (per incumbent \
         and test era), DIR/report.md and DIR/charts/. Nothing is retrained.
         """
     )
@@ -26,10 +26,10 @@ struct TournamentCommand: ParsableCommand {
     @Argument(help: "The tournament spec (JSON).")
     var spec: String
 
-    @Option(help: "Output directory.")
+    @Option(name: [.customShort("o"), .long], help: "Output directory.")
     var out: String
 
-    @Flag(help: "No progress output.")
+    @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
     func run() throws {

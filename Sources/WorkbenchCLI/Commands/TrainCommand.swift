@@ -25,7 +25,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lightgbm-model"), help: "Export the model here as a LightGBM text model.")
     var lightgbmModel: String?
     @Flag(help: "Print JSON: fit_seconds, trees, corr_mean, corr_sharpe.") var json = false
-    @Option(help: "Threads for training and prediction (results do not depend on it).") var threads = 1
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads for training and prediction (results do not depend on it).")
+    var threads = 1
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -85,8 +86,7 @@ struct TrainCommand: ParsableCommand {
         if json {
             let object: [String: Any] = ["fit_seconds": fitSeconds, "trees": booster.trees.count,
                                          "corr_mean": score.mean, "corr_sharpe": score.sharpe]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(String(decoding: try CanonicalJSON.encode(object: object), as: UTF8.self), terminator: "")
         } else {
             print(String(format: "fit         %.3f s", fitSeconds))
             print("trees       \(booster.trees.count)")
