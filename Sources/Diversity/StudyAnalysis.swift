@@ -200,6 +200,8 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
     /// Ids of models left out because their predictions are constant within every evaluation era
     /// (see `StudyAnalysis.run`); empty when none. Optional so older metrics.json files decode.
     public var constantModels: [String]? = []
+    /// What the study's successive halving did (`DIR/pruning.json`); absent when it did not prune.
+    public var pruning: PruningRecord? = nil
     enum CodingKeys: String, CodingKey {
         case target, benchmark, evaluationEras = "evaluation_eras", evaluationRows = "evaluation_rows", split
         case models, diversity, scaling, theory, contributionPositiveShare = "contribution_positive_share"
@@ -207,6 +209,7 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
         case inference, ensembles, contrasts, uncertainty, theoryOutOfSample = "theory_out_of_sample"
         case referenceContributions = "reference_contributions"
         case constantModels = "constant_models"
+        case pruning
     }
 
     /// Deterministic JSON (sorted keys, 12 significant digits, NaN as null).

@@ -98,7 +98,7 @@ public final class StudyRunner: @unchecked Sendable {
             if let mismatch {
                 guard force else { throw StudyError(path: "$", mismatch) }
                 for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards",
-                             "models.csv", "per_era.csv"] {
+                             "models.csv", "per_era.csv", "pruning.json"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }
@@ -212,6 +212,7 @@ public final class StudyRunner: @unchecked Sendable {
         if Double(needed) > Double(available) * 0.85 {
             throw StudyError(path: "$", String(format: "the study needs about %.1f GB of memory but this machine has %.1f GB; use fewer --jobs, fewer models or a smaller dataset", Double(needed) / 1e9, Double(available) / 1e9))
         }
+        if let pruning = spec.pruning { return try runPruned(pruning) }   // PrunedRun.swift
         let done = try store.completed()
         if let note = store.damagedStoreMovedAside {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))
