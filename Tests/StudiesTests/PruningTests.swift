@@ -69,7 +69,6 @@ final class PruningTests: XCTestCase {
         // The draw this test relies on: enough of each kind that the planted effect decides every rung.
         XCTAssertGreaterThanOrEqual(noise.count, 3, "\(noise)")
         XCTAssertGreaterThanOrEqual(signal.count, 3, "\(signal)")
-        XCTAssertLessThanOrEqual(noise.count, 5, "\(noise)")
 
         // 10 → ⌈5⌉ = 5 after 5 trees → ⌈2.5⌉ = 3 after 15 trees.
         XCTAssertEqual(record.decisions.map(\.rung), [5, 15])
@@ -77,12 +76,15 @@ final class PruningTests: XCTestCase {
         XCTAssertEqual(record.decisions.map { $0.candidates.filter(\.kept).count }, [5, 3])
         XCTAssertEqual(record.arms, [PruningRecord.ArmSummary(arm: "main", models: 10, prunedPerRung: [5, 2], survivors: 3)])
         let first = record.decisions[0]
-        // Every noise model ranks below every signal model at the first rung, so all are pruned there.
+        // Every noise model ranks below every signal model at the first rung, so the 5 pruned there
+        // are noise models (as many as there are, then the weakest signal models).
         let ranked = first.candidates.map(\.id)
         XCTAssertEqual(Set(ranked.suffix(noise.count)), noise, "ranking \(ranked)")
-        XCTAssertTrue(noise.isSubset(of: Set(first.pruned.map(\.id))))
-        for c in first.candidates where signal.contains(c.id) { XCTAssertGreaterThan(c.selectionCorr, 0.1, c.id) }
-        for c in first.candidates where noise.contains(c.id) { XCTAssertLessThan(abs(c.selectionCorr), 0.06, c.id) }
+        let prunedFirst = Set(first.pruned.map(\.id))
+        if noise.count >= 5 { XCTAssertTrue(prunedFirst.isSubset(of: noise)) } else { XCTAssertTrue(noise.isSubset(of: prunedFirst)) }
+        for c in first.candidates where signal.contains(c.id) { XCTAssertGreaterThan(c.selectionCorr, 0.2, c.id) }
+        // A fit to noise is a random function of the features, so it may correlate a little with the target by chance.
+        for c in first.candidates where noise.contains(c.id) { XCTAssertLessThan(abs(c.selectionCorr), 0.15, c.id) }
 
         // Survivors are signal models trained to the end; pruned models are stored with their rung's trees.
         let done = stored.records.filter { $0.status == .done }
