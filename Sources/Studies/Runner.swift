@@ -194,7 +194,8 @@ public final class StudyRunner: @unchecked Sendable {
     ///
     /// The coefficients were fitted to peak RSS of synthetic studies (narrow, wide, many models)
     /// and rounded up: the estimate is 1.1–1.3× the measured peak, checked in
-    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory`. Static so a planner
+    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory` and, within 1.3× at two
+    /// sizes, `MemoryEstimateTests`. Static so a planner
     /// (e.g. the Slurm script's per-shard `--mem`) can ask without creating a run directory.
     public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int,
                                       generated: Bool = true) -> Int {
