@@ -203,6 +203,8 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
     /// The ensemble to submit, chosen on the selection eras by split halves (`Recommendation`).
     /// Optional so older metrics.json files decode.
     public var recommendation: Recommendation? = nil
+    /// What the study's successive halving did (`DIR/pruning.json`); absent when it did not prune.
+    public var pruning: PruningRecord? = nil
     enum CodingKeys: String, CodingKey {
         case target, benchmark, evaluationEras = "evaluation_eras", evaluationRows = "evaluation_rows", split
         case models, diversity, scaling, theory, contributionPositiveShare = "contribution_positive_share"
@@ -211,6 +213,7 @@ public struct StudyMetrics: Codable, Equatable, Sendable {
         case referenceContributions = "reference_contributions"
         case constantModels = "constant_models"
         case recommendation
+        case pruning
     }
 
     /// Deterministic JSON (sorted keys, 12 significant digits, NaN as null).

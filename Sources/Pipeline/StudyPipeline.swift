@@ -18,7 +18,8 @@ public enum StudyPipeline {
     public static func analyseAndReport(spec: StudySpec, dataset: Dataset, directory: URL) throws -> URL {
         let stored = try StoredStudy.read(directory: directory)
         let prepared = try prepare(spec: spec, stored: stored, dataset: dataset)
-        let analysis = try StudyAnalysis.run(prepared.input)
+        var analysis = try StudyAnalysis.run(prepared.input)
+        analysis.metrics.pruning = try PruningRecord.read(directory: directory)   // successive halving, when the study pruned
         var description = try describe(spec: spec, stored: stored, dataset: dataset, input: prepared.input,
                                        excluded: prepared.excluded)
         if let constant = analysis.metrics.constantModels, !constant.isEmpty {
@@ -155,6 +156,10 @@ extension StudyPipeline {
             let pad = String(repeating: " ", count: max(0, width - c.name.count))
             lines.append("  \(c.name)\(pad)  \(f(c.mean)) [\(f(c.hacCILow)), \(f(c.hacCIHigh))]  p_holm " +
                          (c.pHolm.isFinite ? String(format: "%.3f", c.pHolm) : "n/a") + "  \(c.verdict)")
+        }
+        if let p = metrics.pruning {   // what successive halving did to each arm
+            lines += p.arms.map { "  pruning: arm \($0.arm): \($0.survivors) of \($0.models) models trained to the end (pruned " +
+                zip(p.rungs, $0.prunedPerRung).map { "\($0.1) at \($0.0)" }.joined(separator: ", ") + " trees)" }
         }
         return lines.joined(separator: "\n")
     }

@@ -5,7 +5,13 @@ import Support
 
 /// What is known of one trained (or failed) model.
 public struct ModelRecord: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case done, failed, pending }
+    /// `pruned`: stopped early by a study's successive halving (`pruning`); its predictions are
+    /// those of its `trees` trees, at the rung where it stopped.
+    public enum Status: String, Codable, Sendable {
+        case done, failed, pending, pruned
+        /// Whether the model has stored predictions (finished, or stopped at a pruning rung).
+        public var hasPredictions: Bool { self == .done || self == .pruned }
+    }
     public var index: Int
     public var id: String
     public var arm: String
@@ -51,7 +57,7 @@ public struct StoreError: Error, CustomStringConvertible {
 ///
 /// | path | type | meaning |
 /// |---|---|---|
-/// | `/predictions` | float32 `[models × rows]`, chunked by model, deflate | NaN for pending/failed models |
+/// | `/predictions` | float32 `[models × rows]`, chunked by model, deflate | NaN for pending/failed models; a pruned model's predictions at its rung |
 /// | `/rows` | int32 `[rows]` | dataset row index of each column |
 /// | `/ids`, `/eras` | strings `[rows]` | Numerai id and era name of each column |
 /// | `/models/{id,arm,target,status,error,params_json}` | strings `[models]` | per model |
@@ -140,7 +146,7 @@ public final class PredictionStore: @unchecked Sendable {
         }
         let body = data[(12 + length)...]
         let n = body.count / 4
-        if header.record.status == .done && n != rows.count {
+        if header.record.status.hasPredictions && n != rows.count {
             throw StoreError("\(url.path): \(n) predictions for \(rows.count) rows")
         }
         var values = [Float](repeating: .nan, count: n)
@@ -174,7 +180,7 @@ public final class PredictionStore: @unchecked Sendable {
             }
             for r in stored.records where r.status != .pending && r.index >= 0 && r.index < modelCount {
                 out.records[r.index] = r
-                if r.status == .done { out.predictions[r.index] = stored.predictions(ofModel: r.index) }
+                if r.status.hasPredictions { out.predictions[r.index] = stored.predictions(ofModel: r.index) }
             }
             if let b = stored.benchmarkRecord, let p = stored.benchmarkPredictions {
                 out.records[-1] = b
@@ -185,7 +191,7 @@ public final class PredictionStore: @unchecked Sendable {
             guard let (record, values) = try loadPart(url) else { continue }
             guard record.index < modelCount else { throw StoreError("\(url.path): model index \(record.index) out of range") }
             out.records[record.index] = record
-            out.predictions[record.index] = record.status == .done ? values : nil
+            out.predictions[record.index] = record.status.hasPredictions ? values : nil
         }
         return out
     }

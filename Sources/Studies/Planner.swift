@@ -76,7 +76,7 @@ public struct Planner: Sendable {
 
     public init(spec: StudySpec, dataset: Dataset) throws {
         self.spec = try Self.resolvingDataGroups(spec, dataset: dataset)
-        trainEras = dataset.eraIndices(in: .train)
+        trainEras = EraStride.apply(spec.eraStride, to: dataset.eraIndices(in: .train))
         featureNames = dataset.featureNames
         targetNames = dataset.targetNames
         guard !trainEras.isEmpty else { throw StudyError(path: "$.data", "the data has no train rows") }

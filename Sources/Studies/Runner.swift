@@ -95,7 +95,7 @@ public final class StudyRunner: @unchecked Sendable {
             if let mismatch {
                 guard force else { throw mismatch }
                 for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards",
-                             "models.csv", "per_era.csv"] {
+                             "models.csv", "per_era.csv", "pruning.json"] {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }
@@ -155,7 +155,8 @@ public final class StudyRunner: @unchecked Sendable {
 
     /// Bytes the run needs at most, and the machine's memory.
     public func memoryEstimate() -> (needed: Int, available: Int) {
-        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs)
+        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs,
+                                         generated: spec.data.isGenerated)
         return (needed, Int(ProcessInfo.processInfo.physicalMemory))
     }
 
@@ -163,7 +164,9 @@ public final class StudyRunner: @unchecked Sendable {
     /// `workbench run`, loading, training, consolidating and analysing):
     ///
     ///     64 MB (runtime, Foundation, libhdf5, OpenBLAS)
-    ///     + rows·features·3 (1-byte bins, plus the loader's transient values)
+    ///     + rows·features·3 for generated data (1-byte bins, plus the generator's transient
+    ///       values), rows·features·1.375 for data read from files (bins read in place; fitted to the
+    ///       Numerai shape, 1.25M × 2,376 read from .h5: peak 4.07 GB)
     ///     + rows·(4·targets + 104) (targets, ids, eras, splits, row lists)
     ///     + min(jobs, models)·(one worker's buffers and histograms)
     ///     + (models + 1)·evaluationRows·24 (predictions: parts, the consolidated matrix, the
@@ -171,11 +174,13 @@ public final class StudyRunner: @unchecked Sendable {
     ///
     /// The coefficients were fitted to peak RSS of synthetic studies (narrow, wide, many models)
     /// and rounded up: the estimate is 1.1–1.3× the measured peak, checked in
-    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory`. Static so a planner
+    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory` and, within 1.3× at two
+    /// sizes, `MemoryEstimateTests`. Static so a planner
     /// (e.g. the Slurm script's per-shard `--mem`) can ask without creating a run directory.
-    public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int) -> Int {
+    public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int,
+                                      generated: Bool = true) -> Int {
         let rows = dataset.rowCount, f = dataset.featureCount
-        let datasetBytes = (64 << 20) + rows * f * 3 + rows * (4 * dataset.targetNames.count + 104)
+        let datasetBytes = (64 << 20) + (generated ? rows * f * 3 : rows * f * 11 / 8) + rows * (4 * dataset.targetNames.count + 104)
         let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
         let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
@@ -192,6 +197,7 @@ public final class StudyRunner: @unchecked Sendable {
         if Double(needed) > Double(available) * 0.85 {
             throw StudiesError.notEnoughMemory(needed: needed, available: available)
         }
+        if let pruning = spec.pruning { return try runPruned(pruning) }   // PrunedRun.swift
         let done = try store.completed()
         if let note = store.damagedStoreMovedAside {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))

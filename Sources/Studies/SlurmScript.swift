@@ -198,9 +198,11 @@ public struct SlurmScript: Equatable, Sendable {
         for index in 0..<shards {
             let mine = planner.models(of: try Shard(index: index, count: shards))
             let shardPlans = plans.filter { mine.contains($0.index) } + benchmark
-            largest = max(largest, StudyRunner.memoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs))
+            largest = max(largest, StudyRunner.memoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs,
+                                                                      generated: planner.spec.data.isGenerated))
         }
-        let merge = StudyRunner.memoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1)
+        let merge = StudyRunner.memoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1,
+                                               generated: planner.spec.data.isGenerated)
         return (largest, merge)
     }
 

@@ -2,6 +2,12 @@ import EraData
 import Foundation
 
 extension DataSource {
+    /// Generated in memory (the memory estimate counts the generator's transient values).
+    public var isGenerated: Bool {
+        if case .synthetic = self { return true }
+        return false
+    }
+
     /// Loads the study's dataset: generated, or read from our HDF5 file, Numerai CSV or parquet files,
     /// or a directory of Numerai's files (`featureSet` from its features.json).
     public func load() throws -> Dataset {

@@ -96,6 +96,10 @@ public struct StudySpec: Equatable, Sendable {
     public var replicates: Replicates? = nil
     /// `fold`: this study is one walk-forward fold of its data (Replicates.swift).
     public var fold: WalkForwardFold? = nil
+    /// `pruning`: successive halving of each arm's models on the selection eras (Pruning.swift).
+    public var pruning: PruningSpec? = nil
+    /// `data.eraStride`: train on every k-th training era (Pruning.swift, `EraStride`).
+    public var eraStride: Int = 1
 
     public var modelCount: Int { arms.reduce(0) { $0 + $1.models } }
 
@@ -118,7 +122,8 @@ public struct StudySpec: Equatable, Sendable {
 extension StudySpec {
     static let topKeys = ["name", "description", "data", "seed", "models", "vary", "fixed", "target",
                           "dropEras", "dropFeatures", "evaluation", "arms", "constraints", "benchmark",
-                          "ensembles", "contrasts", "replicates", "fold"]
+                          "ensembles", "contrasts", "replicates", "fold",
+                          "pruning"]
     static let armKeys = ["name", "models", "vary", "fixed", "target", "dropEras", "dropFeatures"]
 
     /// Reads and validates a study file.
@@ -268,6 +273,8 @@ extension StudySpec {
         spec.contrasts = contrasts
         spec.replicates = try parseReplicates(top["replicates"], data: dataSource, baseDirectory: baseDirectory)
         spec.fold = try parseFold(top["fold"])
+        spec.pruning = try PruningSpec.parse(top["pruning"])
+        spec.eraStride = try EraStride.parse(top["data"])
         if spec.replicates != nil, let f = top["fold"] { throw f.fail("a study with 'replicates' cannot itself be a fold") }
         return spec
     }
@@ -411,9 +418,9 @@ extension StudySpec {
             return .files([resolve(try node.string())], featureSet: nil)
         default:
             let obj = try node.object()
-            try checkKeys(obj, allowed: ["synthetic", "path", "paths", "featureSet"], at: node.path)
+            try checkKeys(obj, allowed: ["synthetic", "path", "paths", "featureSet", "eraStride"], at: node.path)
             if let s = obj["synthetic"] {
-                guard obj.count == 1 else { throw node.fail("'synthetic' cannot be combined with files") }
+                guard obj.keys.filter({ $0 != "eraStride" }).count == 1 else { throw node.fail("'synthetic' cannot be combined with files") }
                 return .synthetic(try parseSynthetic(s))
             }
             var paths: [String] = []

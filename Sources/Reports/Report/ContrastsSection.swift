@@ -12,6 +12,7 @@ extension ReportDocument {
         out.append("")
         out.append(contrasts.map { "- " + ReportText.contrast($0, alpha: config.alpha) }.joined(separator: "\n"))
         out.append("")
+        if metrics.pruning != nil { out += [pruningNote(), ""] }
         let level = ReportText.percent(1 - config.alpha, digits: 0)
         out.append(fold("Contrasts table (\(contrasts.count) contrasts)", Markdown.table(
             header: ["contrast", "mean difference", "\(level) interval (t)", "\(level) interval (HAC)", "MDE (80%)", "p (HAC)",

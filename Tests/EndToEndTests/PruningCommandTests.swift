@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `workbench run` of a pruned study (`pruning`): the report's contrasts section, metrics.json's
+/// `pruning` block and the terminal say what pruning did to each arm; predictions.h5 keeps the
+/// pruned models (status `pruned`, their rung's trees), which the analysis leaves out.
+final class PruningCommandTests: XCTestCase {
+    static let study = """
+    {
+      "name": "pruned",
+      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
+      "seed": 2,
+      "models": 6,
+      "fixed": {"n_estimators": 30, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
+      "benchmark": {"n_estimators": 30, "learning_rate": 0.1},
+      "evaluation": {"embargoEras": 1, "bootstrapResamples": 100},
+      "arms": [
+        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
+        {"name": "seeds", "models": 4, "vary": {"seed": {"intRange": [0, 1000]}}}
+      ],
+      "pruning": {"rungs": [5, 15], "keep": 0.5}
+    }
+    """
+
+    func testReportMetricsAndStoreSayWhatPruningDid() throws {
+        let root = TestSupport.temporaryDirectory("pruning-cmd")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("pruned.json")
+        try Self.study.write(to: file, atomically: true, encoding: .utf8)
+        let out = root.appendingPathComponent("out")
+        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // grid: 6 → 3 → 2; seeds: 4 → 2 → 1.
+        XCTAssertTrue(r.stdout.contains("pruning: arm grid: 2 of 6 models trained to the end (pruned 3 at 5, 1 at 15 trees)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("pruning: arm seeds: 1 of 4 models trained to the end (pruned 2 at 5, 1 at 15 trees)"), r.stdout)
+
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as! [String: Any]
+        let pruning = try XCTUnwrap(metrics["pruning"] as? [String: Any])
+        XCTAssertEqual(pruning["rungs"] as? [Int], [5, 15])
+        let arms = try XCTUnwrap(pruning["arms"] as? [[String: Any]])
+        XCTAssertEqual(arms.map { $0["arm"] as? String }, ["grid", "seeds"])
+        XCTAssertEqual(arms.map { $0["pruned_per_rung"] as? [Int] }, [[3, 1], [2, 1]])
+        XCTAssertEqual(arms.map { $0["survivors"] as? Int }, [2, 1])
+        // Only the survivors and the benchmark are analysed.
+        let models = try XCTUnwrap(metrics["models"] as? [[String: Any]])
+        XCTAssertEqual(models.count, 4, "\(models.map { $0["id"] ?? "" })")
+
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("**Pruning.** Successive halving at 5, 15 trees"), report)
+        XCTAssertTrue(report.contains("- arm `grid`: 6 models, 3 at 5 trees, 1 at 15 trees pruned; its ensembles and contrasts use its 2 survivors."), report)
+        let cells = report.replacingOccurrences(of: " +", with: " ", options: .regularExpression)
+        XCTAssertTrue(cells.contains("| seeds | 4 | 2 | 1 | 1 |"), report)
+
+        // h5py: statuses and tree counts as metrics.json says; pruned predictions are stored.
+        let check = try TestSupport.python("""
+        import sys, json, h5py, numpy as np
+        f = h5py.File(sys.argv[1], "r")
+        status = list(f["models/status"].asstr()[:]); trees = f["models/trees"][:]; arm = list(f["models/arm"].asstr()[:])
+        P = f["predictions"][:]
+        out = {a: {"pruned": sorted(int(t) for s, t, b in zip(status, trees, arm) if s == "pruned" and b == a),
+                   "done": sorted(int(t) for s, t, b in zip(status, trees, arm) if s == "done" and b == a)} for a in ["grid", "seeds"]}
+        out["nan_rows"] = int(np.isnan(P).all(axis=1).sum())
+        print(json.dumps(out, sort_keys=True))
+        """, [out.appendingPathComponent("predictions.h5").path])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                       #"{"grid": {"done": [30, 30], "pruned": [5, 5, 5, 15]}, "nan_rows": 0, "seeds": {"done": [30], "pruned": [5, 5, 15]}}"#)
+    }
+}
