@@ -31,7 +31,9 @@ let package = Package(
         // Domain.
         .target(name: "Parquet", dependencies: ["CCompression", "Support"], exclude: ["README.md"]),
         .target(name: "EraData", dependencies: ["Support", "HDF5", "Parquet"], exclude: ["README.md"]),
-        .target(name: "Boosting", dependencies: ["Support", "EraData"], exclude: ["README.md"]),
+        // The GBDT trainer's partition kernel (C: PEXT with a runtime CPU check, portable fallback).
+        .target(name: "CBoostingKernels"),
+        .target(name: "Boosting", dependencies: ["Support", "EraData", "CBoostingKernels"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["Support", "HDF5", "EraData"]),
         .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "Diversity"]),

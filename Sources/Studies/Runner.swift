@@ -184,7 +184,10 @@ public final class StudyRunner: @unchecked Sendable {
         let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
         let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
-        let perModel = Trainer.workingMemory(trainingRows: rows, histogramBins: f * max(maxBins, 5),
+        // Columns a tree samples (the trainer keeps a tree-local copy of them): ⌊F·colsample + 0.5⌋.
+        let sampled = plans.map { max(1, Int(Double(f) * $0.parameters.colsampleBytree + 0.5)) }.max() ?? f
+        let perModel = Trainer.workingMemory(trainingRows: rows, sampledFeatures: min(sampled, f),
+                                             histogramBins: f * max(maxBins, 5),
                                              numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
         let stored = (plans.count + 1) * evaluationRows * 24
         return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored

@@ -19,6 +19,8 @@ struct BenchGBDTCommand: ParsableCommand {
     @Option(help: "Threads per model.") var threads = 1
     @Option(help: "Models trained at once (one thread each when > 1).") var models = 1
     @Option(help: "Rows to predict (0: skip).") var predictRows = 0
+    @Option(help: "Held-out rows whose bins, targets and predictions (of the last timed model) go to --binary-out (0: none).")
+    var validRows = 0
     @Option(help: "Trees of the prediction model.") var predictTrees = 2000
     @Option(help: "Parameters as JSON (default: Numerai's example model).")
     var params: String?
@@ -31,7 +33,8 @@ struct BenchGBDTCommand: ParsableCommand {
     func run() throws {
         let rowsPerEra = 2_000
         let trainEras = max(1, rows / rowsPerEra)
-        let predictEras = predictRows > 0 ? max(1, predictRows / rowsPerEra) : 1
+        let heldOut = max(predictRows, validRows)
+        let predictEras = heldOut > 0 ? max(1, heldOut / rowsPerEra) : 1
         let config = SyntheticConfig(eras: trainEras + predictEras, rowsPerEra: rowsPerEra, features: features,
                                      targets: 1, seed: seed,
                                      validationFraction: Double(predictEras) / Double(trainEras + predictEras),
@@ -64,6 +67,7 @@ struct BenchGBDTCommand: ParsableCommand {
         // Training: `models` models at once (different seeds), each on `threads` threads.
         var walls: [Double] = [], cpus: [Double] = []
         var treeCount = 0
+        var lastModel: Booster?
         for _ in 0..<(trees > 0 ? repeats : 0) {
             let fitStart = DispatchTime.now(), cpuStart = cpuSeconds()
             let boosters = UnsafeBox<[Booster?]>([Booster?](repeating: nil, count: models))
@@ -81,6 +85,7 @@ struct BenchGBDTCommand: ParsableCommand {
             walls.append(seconds(since: fitStart))
             cpus.append(cpuSeconds() - cpuStart)
             treeCount = boosters.value.compactMap { $0?.trees.count }.reduce(0, +)
+            lastModel = boosters.value[0]
         }
         func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
         let fitSeconds = median(walls)
@@ -92,6 +97,16 @@ struct BenchGBDTCommand: ParsableCommand {
             "cpu_seconds_per_tree": median(cpus) / Double(max(treeCount, 1)),
             "trees_per_second": Double(treeCount) / max(fitSeconds, 1e-9),
         ]
+
+        if validRows > 0, let binaryOut, let model = lastModel {
+            // Held-out predictions of the first model (seed 0), for the corr bench/gbdt compares.
+            let valid = Array(dataset.rows(in: .validation).prefix(validRows))
+            let dir = URL(fileURLWithPath: binaryOut)
+            try writeBins(dataset, rows: valid, features: featureList, to: dir.appendingPathComponent("valid"))
+            let predictions = model.predict(dataset: dataset, rows: valid, threads: threads)
+            try predictions.withUnsafeBytes { try Data($0).write(to: dir.appendingPathComponent("valid.pred")) }
+            result["valid_rows"] = valid.count
+        }
 
         if predictRows > 0 {
             // A model with `predictTrees` trees (trained on the same data), then timed prediction.

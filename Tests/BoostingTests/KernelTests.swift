@@ -1,5 +1,6 @@
 import XCTest
 @testable import Boosting
+import CBoostingKernels
 import EraData
 import Support
 
@@ -59,6 +60,66 @@ final class KernelTests: XCTestCase {
         for (i, r) in rows.enumerated() { for k in 0..<4 { scatter[5 * k + Int(columns[k][Int(r)])] &+= packed[i] } }
         XCTAssertEqual(single, scatter)
     }
+
+    func testFiveBinKernelSumsExactlyOnEveryPath() {
+        // Row counts around the 32-row step and the block; |q| at the block's limit (sums reach
+        // ±2^31 − block within a block: an overflow would show); AVX2 (when this CPU has it) and
+        // the scalar loop against a plain 64-bit scatter.
+        for (n, block) in [(0, 64), (31, 64), (33, 64), (1_000, 64), (70_001, 4096), (9_000, 1024)] {
+            let bins = randomColumn(n, maxBin: 4, seed: UInt64(n + 7))
+            var g = SplitMix64(seed: UInt64(n))
+            let limit = Int64(Int32.max) / Int64(block)
+            let q = (0..<n).map { i in Int32(i % 3 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit) }
+            var counts = [Int64](repeating: 0, count: 4), sums = [Int64](repeating: 0, count: 4)
+            for i in 0..<n where bins[i] > 0 { counts[Int(bins[i]) - 1] += 1; sums[Int(bins[i]) - 1] += Int64(q[i]) }
+            for portable in [false, true] {
+                var c = [Int64](repeating: 0, count: 4), s = [Int64](repeating: 0, count: 4)
+                if portable { wb_hist5_q32_portable(bins, q, Int64(n), Int64(block), &c, &s) }
+                else { wb_hist5_q32(bins, q, Int64(n), Int64(block), &c, &s) }
+                XCTAssertEqual(c, counts, "n \(n), portable \(portable)")
+                XCTAssertEqual(s, sums, "n \(n), portable \(portable)")
+            }
+        }
+    }
+
+    func testColumnPartitionIsAStableFilterOnBothPaths() {
+        // Counts around the 8-row word (tails 0…7), thresholds that send none, some and all rows
+        // left; the dispatched path (AVX-512 compress or PEXT, when this CPU has them), the PEXT
+        // path and the portable loop against a plain filter.
+        for (n, threshold) in [(0, 2), (1, 2), (7, 0), (8, 4), (13, 1), (64, 2), (1_003, 3), (50_001, 2), (999, 255)] {
+            let split = randomColumn(n, maxBin: 4, seed: UInt64(n + 1))
+            let others = (0..<3).map { randomColumn(n, maxBin: 255, seed: UInt64(100 + n + $0)) }
+            let goes = split.map { $0 <= UInt8(threshold) }
+            func expected(_ c: [UInt8]) -> [UInt8] {
+                c.indices.filter { goes[$0] }.map { c[$0] } + c.indices.filter { !goes[$0] }.map { c[$0] }
+            }
+            var masks = [UInt64](repeating: 0, count: n / 8 + 1), counts = [UInt8](repeating: 0, count: n / 8 + 1)
+            let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
+            XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
+            for path in ["dispatched", "pext", "portable"] {
+                var columns = [split] + others
+                var scratch = [UInt8](repeating: 0xAB, count: n + 64)
+                let pointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>.allocate(capacity: 4)
+                defer { pointers.deallocate() }
+                let buffers = columns.map { c -> UnsafeMutablePointer<UInt8> in
+                    let b = UnsafeMutablePointer<UInt8>.allocate(capacity: Swift.max(n, 1))
+                    b.initialize(from: c, count: n)
+                    return b
+                }
+                for (k, b) in buffers.enumerated() { pointers[k] = b }
+                switch path {
+                case "portable": wb_partition_columns_portable(pointers, 4, Int64(n), masks, counts, &scratch)
+                case "pext": wb_partition_columns_pext(pointers, 4, Int64(n), masks, counts, &scratch)
+                default: wb_partition_columns(pointers, 4, Int64(n), masks, counts, &scratch)
+                }
+                for k in 0..<4 {
+                    columns[k] = Array(UnsafeBufferPointer(start: buffers[k], count: n))
+                    buffers[k].deallocate()
+                }
+                XCTAssertEqual(columns, ([split] + others).map(expected), "n \(n), threshold \(threshold), path \(path)")
+            }
+        }
+    }
 }
 
 private extension Array where Element == [UInt8] {
@@ -70,4 +131,5 @@ private extension Array where Element == [UInt8] {
         }
         return go(0, [])
     }
+
 }

@@ -1,3 +1,4 @@
+import CBoostingKernels
 import Dispatch
 import EraData
 
@@ -117,8 +118,27 @@ final class TreeGrower: @unchecked Sendable {
     let threadBudget: (@Sendable () -> Int)?
     let chunkRows: UnsafeMutablePointer<Int32>
     let chunkPacked: UnsafeMutablePointer<Int64>
+    let chunkQ: UnsafeMutablePointer<Int32>
     var partials: UnsafeMutablePointer<Int64>
     var partialsCapacity: Int
+
+    /// Tree-local copy of the sampled columns (integer-bin models): column `k` of `used` holds the
+    /// bins of `order[i]` at `local[k · n + i]`, and every split partitions the node's bytes as it
+    /// partitions `order`, so a node's rows are contiguous in every column and histograms stream
+    /// them instead of gathering one byte per row from full-length columns.
+    let useLocal: Bool
+    var local: UnsafeMutablePointer<UInt8>
+    var localCapacity = 0
+    /// Position in `used` of each model feature (−1: not sampled in this tree).
+    var usedIndex: [Int]
+    /// Per split: left masks (8 rows per word) and their left counts; per thread: partition scratch.
+    let masks: UnsafeMutablePointer<UInt64>
+    let leftCounts: UnsafeMutablePointer<UInt8>
+    let byteScratch: UnsafeMutablePointer<UInt8>
+    /// The 32-bit gradient part of each training position for this tree (when `fixed.block32 > 0`).
+    let qOfPosition: UnsafeMutablePointer<Int32>
+    /// Per thread: a 5-bin histogram's counts and sums from the C kernel.
+    let binSums: UnsafeMutablePointer<Int64>
 
     // Scratch for converting a histogram to LightGBM bins.
     var binCounts = [Int](repeating: 0, count: 257)
@@ -140,19 +160,77 @@ final class TreeGrower: @unchecked Sendable {
         partials = .allocate(capacity: 1)
         chunkRows = .allocate(capacity: Self.chunk * threadCount)
         chunkPacked = .allocate(capacity: Self.chunk * threadCount)
+        chunkQ = .allocate(capacity: Self.chunk * threadCount)
         exact = state.exact
         exactPool = .allocate(capacity: 1)
+        useLocal = !state.exact
+        local = .allocate(capacity: 1)
+        usedIndex = [Int](repeating: -1, count: state.features.count)
+        let words = state.count / 8 + 1
+        masks = .allocate(capacity: useLocal ? words : 1)
+        leftCounts = .allocate(capacity: useLocal ? words : 1)
+        byteScratch = .allocate(capacity: useLocal ? threadCount * (state.count + 64) : 1)
+        qOfPosition = .allocate(capacity: useLocal ? max(state.count, 1) : 1)
+        binSums = .allocate(capacity: 8 * threadCount)
     }
 
     deinit {
         pool.deallocate(); partials.deallocate(); chunkRows.deallocate(); chunkPacked.deallocate()
-        exactPool.deallocate()
+        chunkQ.deallocate(); exactPool.deallocate(); local.deallocate(); masks.deallocate(); leftCounts.deallocate()
+        byteScratch.deallocate(); qOfPosition.deallocate(); binSums.deallocate()
+    }
+
+    /// Bytes per training row the tree-local columns need besides `TrainingState`'s 20: the
+    /// sampled columns, the split masks (~1.1), one partition scratch byte per thread and the
+    /// 32-bit gradient parts (4).
+    static func localBytesPerRow(sampledFeatures: Int, threads: Int) -> Int {
+        sampledFeatures + 6 + max(1, threads)
+    }
+
+    /// Copies the sampled columns of `order[0 ..< rootCount]` into `local`.
+    private func fillLocal(rootCount: Int) {
+        let n = state.count
+        if localCapacity < used.count * n {
+            local.deallocate()
+            localCapacity = max(used.count * n, 1)
+            local = .allocate(capacity: localCapacity)
+        }
+        for k in usedIndex.indices { usedIndex[k] = -1 }
+        for (k, j) in used.enumerated() { usedIndex[j] = k }
+        let rows = state.rows
+        // Without bagging `order` is 0 ..< n; when the rows are consecutive too, each column is one copy.
+        let contiguous = rootCount == n && state.rowsAscending && Int(rows[n - 1]) - Int(rows[0]) == n - 1
+        if !contiguous {
+            for i in 0..<rootCount { state.scratch[i] = rows[Int(state.order[i])] }
+        }
+        nonisolated(unsafe) let local = self.local
+        nonisolated(unsafe) let scratch = state.scratch
+        let columns = used.map { state.columns[$0] }
+        let first = Int(rows[0])
+        let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
+        let parts = t > 1 && rootCount * used.count >= 1 << 20 ? t : 1
+        let per = (used.count + parts - 1) / parts
+        nonisolated(unsafe) let columnPointers = columns
+        parallelIterations(parts) { part in
+            for k in (part * per)..<min(columnPointers.count, (part + 1) * per) {
+                let dst = local + k * n, src = columnPointers[k]
+                if contiguous {
+                    dst.update(from: src + first, count: rootCount)
+                } else {
+                    for i in 0..<rootCount { dst[i] = src[Int(scratch[i])] }
+                }
+            }
+        }
     }
 
     /// Grows one tree on `order[0 ..< rootCount]` with the sampled features `usedFeatures`.
     func grow(rootCount: Int, usedFeatures: [Int], fixed: FixedPoint) -> TreeBuilder {
         self.fixed = fixed
         used = usedFeatures
+        if useLocal {
+            fillLocal(rootCount: rootCount)
+            if fixed.block32 > 0 { state.fillQ32(count: rootCount, fixed: fixed, into: qOfPosition) }
+        }
         histOffset = []
         var width = 0
         for j in used { histOffset.append(width); width += state.datasetBins[j] }
@@ -204,7 +282,7 @@ final class TreeGrower: @unchecked Sendable {
 
         var leftLeaf = 0, rightLeaf = -1
         var rootHistogramBuilt = true
-        for _ in 0..<(leavesMax - 1) {
+        for iteration in 0..<(leavesMax - 1) {
             if beforeFindBestSplit(builder: builder, left: leftLeaf, right: rightLeaf) {
                 findBestSplits(left: leftLeaf, right: rightLeaf, rootReady: rootHistogramBuilt)
             }
@@ -214,7 +292,8 @@ final class TreeGrower: @unchecked Sendable {
             let c = best[bestLeaf]
             if !(c.gain > 0) { break }
             let newLeaf = builder.numLeaves
-            split(leaf: bestLeaf, newLeaf: newLeaf, candidate: c, builder: &builder)
+            split(leaf: bestLeaf, newLeaf: newLeaf, candidate: c, builder: &builder,
+                  last: iteration == leavesMax - 2)
             leftLeaf = bestLeaf
             rightLeaf = newLeaf
         }
@@ -315,7 +394,7 @@ final class TreeGrower: @unchecked Sendable {
     }
 
     /// Splits the rows of `leaf` (stable) and records the split.
-    private func split(leaf: Int, newLeaf: Int, candidate c: SplitCandidate, builder: inout TreeBuilder) {
+    private func split(leaf: Int, newLeaf: Int, candidate c: SplitCandidate, builder: inout TreeBuilder, last: Bool) {
         let j = c.feature
         let binning = state.binning.features[j]
         let thresholdBin = binning.lastDatasetBin[c.bin]
@@ -324,15 +403,62 @@ final class TreeGrower: @unchecked Sendable {
         builder.split(leaf: leaf, feature: Int32(f), thresholdBin: thresholdBin, threshold: raw, candidate: c)
 
         let L = leaves[leaf]
-        let leftCount = state.partition(begin: L.begin, count: L.count, column: state.columns[j],
-                                        threshold: thresholdBin)
-        precondition(leftCount == c.leftCount, "partition disagrees with histogram")
         let depth = L.depth + 1
+        let leftCount: Int
+        if useLocal {
+            // The children's rows need contiguous columns only if a child will be searched.
+            let maxDepth = parameters.maxDepth, minData = parameters.minChildSamples
+            let searched = !last && !(maxDepth > 0 && depth >= maxDepth)
+                && !(c.leftCount < 2 * minData && c.rightCount < 2 * minData)
+            leftCount = partitionLocal(begin: L.begin, count: L.count, splitColumn: usedIndex[j],
+                                       threshold: thresholdBin, flags: searched ? splittable[leaf] : nil)
+        } else {
+            leftCount = state.partition(begin: L.begin, count: L.count, column: state.columns[j],
+                                        threshold: thresholdBin)
+        }
+        precondition(leftCount == c.leftCount, "partition disagrees with histogram")
         leaves[leaf] = LeafState(begin: L.begin, count: c.leftCount, q: c.leftQ, gradient: c.leftGradient,
                                  hessian: c.leftHessian, depth: depth)
         leaves[newLeaf] = LeafState(begin: L.begin + c.leftCount, count: c.rightCount, q: c.rightQ,
                                     gradient: c.rightGradient, hessian: c.rightHessian, depth: depth)
         splittable[newLeaf] = splittable[leaf]
+    }
+
+    /// Partitions `order[begin ..< begin + count]` (stable, bin ≤ threshold first) by the local
+    /// column `splitColumn`, and the local columns whose flag is set (none when `flags` is nil)
+    /// with it. Returns the left count.
+    private func partitionLocal(begin: Int, count: Int, splitColumn: Int, threshold: UInt8, flags: [Bool]?) -> Int {
+        let n = state.count
+        let left = Int(wb_split_masks(local + splitColumn * n + begin, Int64(count), threshold, masks, leftCounts))
+        // The order, by the masks' low bits (branch-free: a split is close to a coin flip).
+        var l = 0, r = 0
+        let o = state.order + begin, scratch = state.scratch
+        for i in 0..<count {
+            let p = o[i]
+            let goes = Int(truncatingIfNeeded: (masks[i >> 3] >> UInt64(8 * (i & 7))) & 1)
+            o[l] = p
+            scratch[r] = p
+            l &+= goes
+            r &+= 1 &- goes
+        }
+        (o + l).update(from: scratch, count: r)
+        guard let flags else { return left }
+        var columns: [UnsafeMutablePointer<UInt8>?] = []
+        for (k, on) in flags.enumerated() where on { columns.append(local + k * n + begin) }
+        let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
+        let parts = t > 1 && count * columns.count >= 1 << 20 ? min(t, columns.count) : 1
+        let per = (columns.count + parts - 1) / parts
+        nonisolated(unsafe) let pointers = columns
+        nonisolated(unsafe) let masks = self.masks, leftCounts = self.leftCounts, byteScratch = self.byteScratch
+        parallelIterations(parts) { part in
+            let lo = part * per, hi = min(pointers.count, lo + per)
+            guard lo < hi else { return }
+            pointers.withUnsafeBufferPointer { p in
+                wb_partition_columns(p.baseAddress! + lo, Int64(hi - lo), Int64(count), masks, leftCounts,
+                                     byteScratch + part * (n + 64))
+            }
+        }
+        return left
     }
 
     /// LightGBM's histograms of `leaf` for the sampled features whose flag is set (all when `flags`
@@ -411,11 +537,54 @@ final class TreeGrower: @unchecked Sendable {
         // Column and histogram of each active feature, 5-bin ones first.
         let five = active.filter { state.fiveBin[used[$0]] }, general = active.filter { !state.fiveBin[used[$0]] }
         let ordered = five + general
-        let columns = ordered.map { state.columns[used[$0]] }, hists = ordered.map { hist + histOffset[$0] }
-        let quads = five.count / 4 * 4
+        let hists = ordered.map { hist + histOffset[$0] }
         var grand: Int64 = 0
         var start = begin
         let end = begin + count
+        if useLocal {
+            // The node's rows are contiguous in the local columns.
+            let n = state.count
+            let locals = ordered.map { UnsafePointer(local + $0 * n) }
+            let qBuffer = chunkQ + thread * Self.chunk
+            let block = fixed.block32
+            let shift = fixed.countShift
+            let sums = binSums + 8 * thread
+            while start < end {
+                let c = min(Self.chunk, end - start)
+                if block > 0 {
+                    // Gradient parts by position (one load per row), summed in C per bin.
+                    var sumQ: Int64 = 0
+                    let o = state.order + start
+                    for i in 0..<c { let v = qOfPosition[Int(o[i])]; qBuffer[i] = v; sumQ &+= Int64(v) }
+                    let total = (Int64(c) << shift) &+ sumQ
+                    grand &+= total
+                    for k in 0..<five.count {
+                        sums.initialize(repeating: 0, count: 8)
+                        wb_hist5_q32(locals[k] + start, qBuffer, Int64(c), Int64(block), sums, sums + 4)
+                        HistogramKernel.finish(hists[k], total, (sums[0] << shift) &+ sums[4], (sums[1] << shift) &+ sums[5],
+                                               (sums[2] << shift) &+ sums[6], (sums[3] << shift) &+ sums[7])
+                    }
+                    if five.count < locals.count {
+                        for i in 0..<c { packedBuffer[i] = (Int64(1) << shift) &+ Int64(qBuffer[i]) }
+                    }
+                } else {
+                    let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
+                    grand &+= total
+                    for k in 0..<five.count {
+                        HistogramKernel.accumulate5Contiguous(column: locals[k] + start, packed: packedBuffer,
+                                                              count: c, total: total, into: hists[k])
+                    }
+                }
+                for k in five.count..<locals.count {
+                    HistogramKernel.accumulateGeneralContiguous(column: locals[k] + start, packed: packedBuffer,
+                                                                count: c, into: hists[k])
+                }
+                start += c
+            }
+            return grand
+        }
+        let columns = ordered.map { state.columns[used[$0]] }
+        let quads = five.count / 4 * 4
         let ascending = state.rowsAscending
         while start < end {
             let c = min(Self.chunk, end - start)

@@ -12,6 +12,9 @@ struct FixedPoint: Sendable {
     let fractionBits: Int
     let scale: Double
     let inverseScale: Double
+    /// Rows per block of the 32-bit kernel (`wb_hist5_q32`): the largest
+    /// multiple of 64 up to 4096 with `block · max|q| < 2^31`, or 0 when that is below 64.
+    let block32: Int
 
     /// Chooses shifts so that `rows` values with |g| ≤ `maxAbsGradient` cannot overflow.
     init(rows: Int, maxAbsGradient: Double) {
@@ -25,6 +28,10 @@ struct FixedPoint: Sendable {
         fractionBits = f
         scale = Double(sign: .plus, exponent: f, significand: 1)
         inverseScale = 1 / scale
+        // |q| = |round(g · 2^F)| ≤ max|g| · 2^F + 0.5.
+        let maxQ = max(maxAbsGradient, 0) * scale + 1
+        let rowsPerBlock = maxQ.isFinite ? min(4096.0, (2_147_483_647.0 / maxQ).rounded(.down)) : 0
+        block32 = rowsPerBlock >= 64 ? Int(rowsPerBlock) / 64 * 64 : 0
     }
 
     /// Adding 1.5·2^52 rounds to an integer (ties to even) held in the low mantissa bits: no
@@ -35,6 +42,11 @@ struct FixedPoint: Sendable {
     @inline(__always) func pack(_ gradient: Float) -> Int64 {
         let rounded = Int64(bitPattern: (Double(gradient) * scale + FixedPoint.magic).bitPattern) &- FixedPoint.magicBits
         return (Int64(1) << countShift) &+ rounded
+    }
+
+    /// The gradient part of a packed row value (`pack(g) − 2^countShift`), when it fits 32 bits.
+    @inline(__always) func q32(_ packed: Int64) -> Int32 {
+        Int32(truncatingIfNeeded: packed &- (Int64(1) << countShift))
     }
 
     /// Splits a packed sum into (count, gradient sum in fixed point).
@@ -122,6 +134,17 @@ enum HistogramKernel {
             i &+= 1
         }
         finish(h, total, a1, a2, a3, a4)
+    }
+
+    /// `accumulateGeneral` for consecutive rows (`column` already points at the first row).
+    @inline(__always)
+    static func accumulateGeneralContiguous(column: UnsafePointer<UInt8>, packed: UnsafePointer<Int64>, count: Int,
+                                            into h: UnsafeMutablePointer<Int64>) {
+        var i = 0
+        while i < count {
+            h[Int(column[i])] &+= packed[i]
+            i &+= 1
+        }
     }
 
     /// Any number of bins (up to 256): scalar scatter.

@@ -64,6 +64,28 @@ final class TrainingState: @unchecked Sendable {
         Float(score[p] - Double(labels[Int(rows[p])]))
     }
 
+    /// The 32-bit fixed-point gradient part (`FixedPoint.q32`) of each position in `order[0 ..< count]`.
+    func fillQ32(count: Int, fixed: FixedPoint, into out: UnsafeMutablePointer<Int32>) {
+        rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
+            for i in 0..<count {
+                let p = Int(order[i])
+                out[p] = fixed.q32(fixed.pack(Float(score[p] - Double(labelOf[Int(rowOf[p])]))))
+            }
+        } }
+    }
+
+    /// Largest |gradient| of `order[0 ..< count]`.
+    func maxAbsGradient(count: Int) -> Float {
+        var maxAbs: Float = 0
+        rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
+            for i in 0..<count {
+                let p = Int(order[i])
+                maxAbs = max(maxAbs, abs(Float(score[p] - Double(labelOf[Int(rowOf[p])]))))
+            }
+        } }
+        return maxAbs
+    }
+
     /// Copies dataset rows and packed gradients of `order[start ..< start + count]`; returns their sum.
     @inline(__always)
     func gather(from start: Int, count: Int, fixed: FixedPoint, rows out: UnsafeMutablePointer<Int32>,
@@ -153,13 +175,16 @@ public enum Trainer {
 extension Trainer {
     /// Bytes one model's training needs besides the shared dataset:
     /// 20 per training row (score 8, partition order 4, partition scratch 4, row list 4; + 4 with
-    /// bagging), the leaves' histograms (`numLeaves × histogramBins × 8`, where `histogramBins` is
-    /// the sum of the bins of the features a tree may use) and the per-thread chunk buffers.
-    public static func workingMemory(trainingRows: Int, histogramBins: Int, numLeaves: Int,
+    /// bagging), plus per row the tree-local copy of the `sampledFeatures` columns a tree uses
+    /// (1 byte each) with its split masks and partition scratch (2 + threads bytes), the leaves'
+    /// histograms (`numLeaves × histogramBins × 8`, where `histogramBins` is the sum of the bins of
+    /// the features a tree may use) and the per-thread chunk buffers.
+    public static func workingMemory(trainingRows: Int, sampledFeatures: Int, histogramBins: Int, numLeaves: Int,
                                      bagging: Bool = false, threads: Int = 1) -> Int {
         let t = max(1, threads)
-        return trainingRows * (bagging ? 24 : 20) + numLeaves * histogramBins * 8
-            + t * TreeGrower.chunk * (4 + 8) + (t > 1 ? t * histogramBins * 8 : 0)
+        return trainingRows * ((bagging ? 24 : 20) + TreeGrower.localBytesPerRow(sampledFeatures: sampledFeatures, threads: t))
+            + numLeaves * histogramBins * 8
+            + t * TreeGrower.chunk * (4 + 8 + 4) + (t > 1 ? t * histogramBins * 8 : 0)
     }
 }
 
@@ -232,8 +257,7 @@ final class GBDT {
             if sampleColumns {
                 used = columnRandom.sample(validFeatures.count, usedCount).map { validFeatures[$0] }
             }
-            var maxAbs: Float = 0
-            for i in 0..<rootCount { maxAbs = max(maxAbs, abs(state.gradient(Int(state.order[i])))) }
+            let maxAbs = state.maxAbsGradient(count: rootCount)
             // Finite targets near float32's limit can still give an infinite float32 gradient
             // (score − label); fixed point cannot hold it, so stop with an error, not a trap.
             guard maxAbs.isFinite else {

@@ -1,0 +1,44 @@
+#ifndef WB_BOOSTING_KERNELS_H
+#define WB_BOOSTING_KERNELS_H
+#include <stdint.h>
+
+/// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
+/// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
+/// such rows in the word. Rows past `count` in the last word are 0. Returns the left count.
+int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
+                       uint64_t *masks, uint8_t *leftCounts);
+
+/// Stable partition of `count` bytes of each of `columnCount` columns (left rows first, in row
+/// order, then right rows) by the masks of `wb_split_masks`. `scratch` holds `count + 64` bytes.
+/// With AVX-512 VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with
+/// BMI2 on a CPU where PEXT is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise a
+/// branch-free scalar loop. All give the same bytes.
+void wb_partition_columns(uint8_t *const *columns, int64_t columnCount, int64_t count,
+                          const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+
+/// The scalar loop of `wb_partition_columns` (the portable path; tests compare the two).
+void wb_partition_columns_portable(uint8_t *const *columns, int64_t columnCount, int64_t count,
+                                   const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+
+/// The PEXT path of `wb_partition_columns` where this CPU has fast PEXT, else the portable one.
+void wb_partition_columns_pext(uint8_t *const *columns, int64_t columnCount, int64_t count,
+                               const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+
+/// 1 when `wb_partition_columns` may use PEXT (alone, or for tails) on this CPU.
+int wb_partition_uses_pext(void);
+
+/// 1 when `wb_partition_columns` uses AVX-512 VBMI2 compress on this CPU.
+int wb_partition_uses_compress(void);
+
+/// Bins 1…4 of a 0–4 feature over `count` consecutive rows: adds each bin's row count to
+/// `counts[b − 1]` and its sum of `q` (the rows' 32-bit fixed-point gradients) to `sums[b − 1]`.
+/// Sums run in 32 bits over blocks of `block` rows (a multiple of 32, ≤ 4096), so the caller
+/// needs `block · max|q| < 2^31`; the results are exact integers, the same on every path. AVX2
+/// (checked at run time) or a scalar loop.
+void wb_hist5_q32(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
+                  int64_t *counts, int64_t *sums);
+void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
+                           int64_t *counts, int64_t *sums);
+int wb_hist5_uses_avx2(void);
+
+#endif
