@@ -206,8 +206,8 @@ final class CLIStyleTests: XCTestCase {
         let update = ProcessInfo.processInfo.environment["WORKBENCH_UPDATE_GOLDEN"] == "1"
         if update { try FileManager.default.createDirectory(at: golden, withIntermediateDirectories: true) }
         let commands = [[], ["run"], ["merge"], ["report"], ["train"], ["predict"], ["parameters"], ["score"], ["compare"],
-                        ["table"], ["sensitivity"], ["mine"], ["tournament"], ["data"], ["data", "synth"], ["data", "import"],
-                        ["data", "info"], ["slurm"], ["bench-gbdt"], ["parquet-bench"]]
+                        ["table"], ["sensitivity"], ["mine"], ["node"], ["tournament"], ["data"], ["data", "synth"],
+                        ["data", "import"], ["data", "info"], ["slurm"]]
         var seen: [String] = []
         for command in commands {
             let r = try TestSupport.workbench(command + ["--help"], environment: ["COLUMNS": "80"])
