@@ -1,4 +1,5 @@
 import Foundation
+import EraData
 
 /// Raw input that does not fit the booster (missing columns, ragged rows).
 public struct RawPredictionError: Error, CustomStringConvertible, Equatable {
@@ -208,4 +209,20 @@ struct UnsafeMutableSendableBuffer: @unchecked Sendable {
 struct UnsafeSendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+extension Booster {
+    /// Predictions for `rows` of an input dataset, as `workbench predict` and the node make them:
+    /// without raw values, through the model rebinned on the dataset's bins (`rebinned(for:)`);
+    /// with them (float CSV features, `rawValues[f][row]`), on the raw values, so thresholds apply
+    /// to what the file says (features without raw values use their integer bins as values).
+    public func predict(input dataset: Dataset, rows: [Int32], rawValues: [Int: [Double]], threads: Int) throws -> [Double] {
+        if rawValues.isEmpty {
+            return try rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
+        }
+        let columns = (0..<dataset.featureCount).map { f in
+            rawValues[f].map { values in rows.map { values[Int($0)] } } ?? rows.map { Double(dataset.features[Int($0), f]) }
+        }
+        return try predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
+    }
 }

@@ -46,14 +46,7 @@ public final class LivePredictor {
         let p: [Double]
         do {
             let booster = try Booster.load(from: path)
-            if rawValues.isEmpty {
-                p = try booster.rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
-            } else {
-                let columns = (0..<dataset.featureCount).map { f in
-                    rawValues[f].map { values in rows.map { values[Int($0)] } } ?? rows.map { Double(dataset.features[Int($0), f]) }
-                }
-                p = try booster.predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
-            }
+            p = try booster.predict(input: dataset, rows: rows, rawValues: rawValues, threads: threads)
         } catch {
             throw NodeError(.prediction, "\(path) on the live data: \(error)")
         }

@@ -186,7 +186,9 @@ public final class StudyRunner: @unchecked Sendable {
         let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
         // Columns a tree samples (the trainer keeps a tree-local copy of them): ⌊F·colsample + 0.5⌋.
         let sampled = plans.map { max(1, Int(Double(f) * $0.parameters.colsampleBytree + 0.5)) }.max() ?? f
-        let perModel = Trainer.workingMemory(trainingRows: rows, sampledFeatures: min(sampled, f),
+        // Per training row: a model trains on train-split rows only (fewer with dropped eras or a stride).
+        let trainingRows = dataset.splitOfRow.reduce(0) { $0 + ($1 == .train ? 1 : 0) }
+        let perModel = Trainer.workingMemory(trainingRows: trainingRows, sampledFeatures: min(sampled, f),
                                              histogramBins: f * max(maxBins, 5),
                                              numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
         let stored = (plans.count + 1) * evaluationRows * 24

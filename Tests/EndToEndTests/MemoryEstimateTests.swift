@@ -9,8 +9,9 @@ final class MemoryEstimateTests: XCTestCase {
     func testEstimateIsWithin1_3xOfThePeakAtTwoSizes() throws {
         let root = TestSupport.temporaryDirectory("memory-estimate")
         defer { try? FileManager.default.removeItem(at: root) }
-        // (eras, rows per era, features, models): 48k × 200 and 200k × 400 rows × features.
-        for (name, eras, rowsPerEra, features, models) in [("small", 40, 1200, 200, 6), ("large", 50, 4000, 400, 6)] {
+        // (eras, rows per era, features, models): 100k × 200 and 200k × 400 rows × features (below
+        // ~100k rows the estimate's fixed 64 MB allowance for the runtime dominates and the ratio is noise).
+        for (name, eras, rowsPerEra, features, models) in [("small", 40, 2500, 200, 6), ("large", 50, 4000, 400, 6)] {
             let study = root.appendingPathComponent("\(name).json")
             try """
             {"name": "\(name)", "seed": 1, "models": \(models),

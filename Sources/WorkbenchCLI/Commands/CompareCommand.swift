@@ -42,7 +42,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "List every metric, not only those that changed.")
     var all = false
 
-    @Option(help: "Also write the comparison as Markdown to this file (under 60,000 characters, detail folded).")
+    @Option(name: [.customShort("o"), .customLong("markdown"), .customLong("out")], help: "Also write the comparison as Markdown to this file (under 60,000 characters, detail folded).")
     var markdown: String?
 
     @Flag(help: "Print the comparison as JSON (headline, counts, verdict, rows) instead of tables.")

@@ -49,16 +49,7 @@ struct PredictCommand: ParsableCommand {
 
         let predictions: [Double]
         do {
-            if rawValues.isEmpty {
-                predictions = try booster.rebinned(for: dataset).predict(dataset: dataset, rows: rows, threads: threads)
-            } else {
-                // Float CSV features: the raw values, so thresholds apply to what the file says.
-                let columns = (0..<dataset.featureCount).map { f in
-                    rawValues[f].map { values in rows.map { values[Int($0)] } }
-                        ?? rows.map { Double(dataset.features[Int($0), f]) }
-                }
-                predictions = try booster.predict(rawColumns: columns, columnNames: dataset.featureNames, threads: threads)
-            }
+            predictions = try booster.predict(input: dataset, rows: rows, rawValues: rawValues, threads: threads)
         } catch let error where error is RebinError || error is RawPredictionError {
             throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
         }

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The CSV header: which column is the id, era, data_type, a feature or a target.
+extension CSVImporter {
+    enum Role { case id, era, dataType, feature(Int), target(Int), ignored }
+
+    struct Schema {
+        var roles: [Role]
+        var names: [String]
+        var featureNames: [String]
+        var targetNames: [String]
+        var dataTypeColumn: Int?
+
+        init(header: [String], path: String, requireTargets: Bool = true) throws {
+            names = header
+            var seen = Set<String>()
+            for name in header where !seen.insert(name).inserted {
+                throw CSVImportError(.malformed, "\(path):1: column '\(name)' appears twice")
+            }
+            featureNames = header.filter { $0.hasPrefix("feature_") }
+            targetNames = header.filter { $0.hasPrefix("target") }
+            let missing = ["id", "era"].filter { !header.contains($0) }
+            if !missing.isEmpty {
+                throw CSVImportError(.missingColumn, "\(path): missing column\(missing.count > 1 ? "s" : "") "
+                                     + missing.map { "'\($0)'" }.joined(separator: ", "))
+            }
+            if featureNames.isEmpty {
+                throw CSVImportError(.noFeatureColumns, "\(path): no feature columns (names starting with 'feature_')")
+            }
+            if targetNames.isEmpty && requireTargets {
+                throw CSVImportError(.noTargetColumns, "\(path): no target columns (names starting with 'target')")
+            }
+            var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
+            for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
+            for (i, n) in targetNames.enumerated() { targetIndex[n] = i }
+            dataTypeColumn = header.firstIndex(of: "data_type")
+            roles = header.map { name in
+                switch name {
+                case "id": return .id
+                case "era": return .era
+                case "data_type": return .dataType
+                default:
+                    if let f = featureIndex[name] { return .feature(f) }
+                    if let t = targetIndex[name] { return .target(t) }
+                    return .ignored
+                }
+            }
+        }
+
+        /// Re-maps this file's columns onto the first file's feature and target order.
+        func aligned(to featureNames: [String], _ targetNames: [String], path: String, reference: String) throws -> [Role] {
+            let mine = Set(self.featureNames + self.targetNames), theirs = Set(featureNames + targetNames)
+            if mine != theirs {
+                let missing = (featureNames + targetNames).filter { !mine.contains($0) }
+                let extra = (self.featureNames + self.targetNames).filter { !theirs.contains($0) }
+                var parts: [String] = []
+                if !missing.isEmpty { parts.append("missing " + Self.list(missing)) }
+                if !extra.isEmpty { parts.append("extra " + Self.list(extra)) }
+                throw CSVImportError(.schemaMismatch, "\(path): columns differ from \(reference): "
+                                     + parts.joined(separator: "; "))
+            }
+            var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
+            for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
+            for (i, n) in targetNames.enumerated() { targetIndex[n] = i }
+            return zip(roles, names).map { role, name in
+                switch role {
+                case .feature: return .feature(featureIndex[name]!)
+                case .target: return .target(targetIndex[name]!)
+                default: return role
+                }
+            }
+        }
+
+        static func list(_ names: [String]) -> String {
+            let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
+            return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
+        }
+    }
+}
