@@ -83,13 +83,7 @@ final class CLIStyleTests: XCTestCase {
         let study = write("broken.json", text)
         let r = try TestSupport.workbench(["run", study, "--check"])
         XCTAssertEqual(r.status, 1, r.stderr)
-        let oracle = try TestSupport.python("""
-        import json, sys
-        try:
-            json.loads(open(sys.argv[1]).read())
-        except json.JSONDecodeError as e:
-            print(e.lineno, e.colno)
-        """, [study])
+        let oracle = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/CLIStyleTests-SyntaxErrorLineAndColumn.py"), [study])
         let parts = oracle.stdout.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
         XCTAssertEqual(parts[0], 4)
         XCTAssertTrue(r.stderr.contains("not valid JSON (line \(parts[0]), column \(parts[1])"), "python: \(parts); ours: \(r.stderr)")
@@ -163,10 +157,7 @@ final class CLIStyleTests: XCTestCase {
         XCTAssertEqual(synth.stdout + synth.stderr, "")
         let info = try TestSupport.workbench(["data", "info", data, "--json"])
         XCTAssertEqual(info.status, 0, info.stderr)
-        let python = try TestSupport.python("""
-        import json, sys
-        print(json.dumps(json.loads(sys.argv[1]), indent=2, sort_keys=True))
-        """, [info.stdout])
+        let python = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/CLIStyleTests-JSONStyle.py"), [info.stdout])
         XCTAssertEqual(python.status, 0, python.stderr)
         XCTAssertEqual(info.stdout, python.stdout)
 

@@ -23,11 +23,7 @@ final class MemoryEstimateTests: XCTestCase {
             XCTAssertEqual(check.status, 0, check.stderr)
             let line = try XCTUnwrap(check.stdout.split(separator: "\n").first { $0.hasPrefix("memory: about ") }, check.stdout)
             let estimate = try XCTUnwrap(Double(line.dropFirst("memory: about ".count).prefix { $0.isNumber })) * 1e6
-            let peak = try TestSupport.python("""
-            import resource, subprocess, sys
-            subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)   # KiB on Linux
-            """, [TestSupport.workbenchBinary, "run", study.path, "--out", root.appendingPathComponent("\(name)-out").path,
+            let peak = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/MemoryEstimateTests-PeakResidentMemory.py"), [TestSupport.workbenchBinary, "run", study.path, "--out", root.appendingPathComponent("\(name)-out").path,
                   "--quiet", "--jobs", "2"])
             XCTAssertEqual(peak.status, 0, peak.stderr)
             let peakBytes = try XCTUnwrap(Double(peak.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -53,16 +53,7 @@ final class PruningCommandTests: XCTestCase {
         XCTAssertTrue(cells.contains("| seeds | 4 | 2 | 1 | 1 |"), report)
 
         // h5py: statuses and tree counts as metrics.json says; pruned predictions are stored.
-        let check = try TestSupport.python("""
-        import sys, json, h5py, numpy as np
-        f = h5py.File(sys.argv[1], "r")
-        status = list(f["models/status"].asstr()[:]); trees = f["models/trees"][:]; arm = list(f["models/arm"].asstr()[:])
-        P = f["predictions"][:]
-        out = {a: {"pruned": sorted(int(t) for s, t, b in zip(status, trees, arm) if s == "pruned" and b == a),
-                   "done": sorted(int(t) for s, t, b in zip(status, trees, arm) if s == "done" and b == a)} for a in ["grid", "seeds"]}
-        out["nan_rows"] = int(np.isnan(P).all(axis=1).sum())
-        print(json.dumps(out, sort_keys=True))
-        """, [out.appendingPathComponent("predictions.h5").path])
+        let check = try TestSupport.python(TestSupport.oracleScript("EndToEndTests/PruningCommandTests-StatusesAndTrees.py"), [out.appendingPathComponent("predictions.h5").path])
         XCTAssertEqual(check.status, 0, check.stderr)
         XCTAssertEqual(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
                        #"{"grid": {"done": [30, 30], "pruned": [5, 5, 5, 15]}, "nan_rows": 0, "seeds": {"done": [30], "pruned": [5, 5, 15]}}"#)

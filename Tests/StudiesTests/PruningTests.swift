@@ -105,19 +105,7 @@ final class PruningTests: XCTestCase {
         // Oracle: numerai-tools' numerai_corr of each pruned model's stored predictions, averaged
         // over the selection eras stored in predictions.h5, is the score it was pruned by.
         let pruned = record.decisions.flatMap { d in d.pruned.map { ($0.index, $0.selectionCorr) } }
-        let oracle = try TestSupport.python("""
-        import sys, json, h5py, numpy as np, pandas as pd
-        from numerai_tools.scoring import numerai_corr
-        f = h5py.File(sys.argv[1], "r")
-        P = f["predictions"][:].astype(np.float64)
-        df = pd.DataFrame({"era": f["eras"].asstr()[:], "target": f["target"][:].astype(np.float64), "sel": f["selection"][:]})
-        out = {}
-        for i in json.loads(sys.argv[2]):
-            d = df.assign(p=P[i])
-            d = d[(d.sel == 1) & d.target.notna()]
-            out[str(i)] = float(np.mean([numerai_corr(g[["p"]], g["target"])["p"] for _, g in d.groupby("era")]))
-        print(json.dumps(out))
-        """, [dir.appendingPathComponent("predictions.h5").path, "\(pruned.map(\.0))"])
+        let oracle = try TestSupport.python(TestSupport.oracleScript("StudiesTests/PruningTests-SelectionEraCorr.py"), [dir.appendingPathComponent("predictions.h5").path, "\(pruned.map(\.0))"])
         XCTAssertEqual(oracle.status, 0, oracle.stderr)
         let expected = try JSONDecoder().decode([String: Double].self, from: Data(oracle.stdout.utf8))
         for (index, corr) in pruned {
