@@ -47,7 +47,7 @@ final class QuantileSummaryTests: XCTestCase {
         XCTAssertEqual(pairs, #"{"max":0.5,"mean":0.375,"median":0.375,"min":0.25,"pairs":2,"q05":0.2625,"q25":0.3125,"q75":0.4375,"q95":0.4875,"std":0.125}"#)
         let stakers = StakerDistribution([1, 2, 3])
         let text = String(decoding: try encoder.encode(stakers), as: UTF8.self)
-        XCTAssertTrue(text.hasPrefix(#"{"stakers":3,"#), text)
+        XCTAssertTrue(text.contains(#""stakers":3,"#) && !text.contains("pairs"), text)
         XCTAssertEqual(try JSONDecoder().decode(StakerDistribution.self, from: Data(text.utf8)), stakers)
         XCTAssertThrowsError(try JSONDecoder().decode(PairwiseDistribution.self, from: Data(text.utf8)))
     }
