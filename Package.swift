@@ -34,25 +34,28 @@ let package = Package(
         // The GBDT trainer's partition kernel (C: PEXT with a runtime CPU check, portable fallback).
         .target(name: "CBoostingKernels"),
         .target(name: "Boosting", dependencies: ["Support", "EraData", "CBoostingKernels"], exclude: ["README.md"]),
-        .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra"], exclude: ["README.md"]),
+        // The study file's evaluation rules (split, inference settings, ensemble and contrast rules):
+        // Studies reads them, Diversity applies them, neither needs the other for them.
+        .target(name: "EvaluationRules", exclude: ["README.md"]),
+        .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra", "EvaluationRules"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["Support", "HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "Diversity"]),
+        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "EvaluationRules", "Diversity"]),
         // `workbench mine`: one validated model per staker, trained by Studies' PlanTrainer.
-        .target(name: "Mining", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies"],
+        .target(name: "Mining", dependencies: ["Support", "EraData", "Boosting", "EvaluationRules", "Diversity", "Studies"],
                 exclude: ["README.md"]),
-        .target(name: "Reports", dependencies: ["Support", "Diversity", "PredictionStore"], exclude: ["README.md"]),
-        .target(name: "Tournament", dependencies: ["Support", "EraData", "Diversity", "LinearAlgebra", "Studies", "Mining", "Reports"],
+        .target(name: "Reports", dependencies: ["Support", "EvaluationRules", "Diversity", "PredictionStore"], exclude: ["README.md"]),
+        .target(name: "Tournament", dependencies: ["Support", "EraData", "EvaluationRules", "Diversity", "LinearAlgebra", "Studies", "Mining", "Reports"],
                 exclude: ["README.md"]),
         // Orchestration the commands share: stored predictions → analysis → metrics and reports
         // (studies), a farm → its mining report's input, the progress score.
-        .target(name: "Pipeline", dependencies: ["Support", "EraData", "Studies", "Mining", "PredictionStore", "Diversity", "Reports"]),
+        .target(name: "Pipeline", dependencies: ["Support", "EraData", "EvaluationRules", "Studies", "Mining", "PredictionStore", "Diversity", "Reports"]),
 
         // The node: one round of predictions and Numerai submissions for a farm's stakers.
         .target(name: "Node", dependencies: ["Support", "EraData", "Boosting", "Diversity", "Studies", "Mining"], exclude: ["README.md"]),
 
         // CLI: commands live in a library so tests can call them; the executable is a one-liner.
         .target(name: "WorkbenchCLI", dependencies: [
-            "Support", "EraData", "Parquet", "Boosting", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
+            "Support", "EraData", "Parquet", "Boosting", "EvaluationRules", "Studies", "PredictionStore", "Diversity", "Reports", "Tournament",
             "Mining", "Pipeline", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -70,13 +73,13 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Support", "TestSupport"]),
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
+        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EvaluationRules", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "EvaluationRules", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
         .testTarget(name: "MiningTests", dependencies: ["Mining", "Studies", "Diversity", "Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mining", "Studies", "Diversity", "Reports", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EvaluationRules", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Mining", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
-        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "EvaluationRules", "Diversity", "EraData", "Support", "TestSupport"]),
     ]
 )

@@ -37,7 +37,7 @@ extension Booster {
 
     /// Writes `lightGBMText()` to `path` through the shared atomic writer (`writeAtomically`).
     public func saveLightGBM(to path: String) throws {
-        try ModelFileError.writing(Data(lightGBMText().utf8), to: path)
+        try BoostingError.writing(Data(lightGBMText().utf8), to: path)
     }
 
     /// LightGBM's `[min:max]` range of a feature: 0..4 for integer bins, else the finite edges.

@@ -3,16 +3,6 @@ import EraData
 import Support
 
 /// A LightGBM text model that cannot be imported; the message names the line (and file).
-public struct LightGBMModelError: Error, CustomStringConvertible, Equatable {
-    public var source: String
-    public let line: Int?
-    public let reason: String
-    public var description: String {
-        if let line { return "LightGBM model \(source), line \(line): \(reason)" }
-        return "LightGBM model \(source): \(reason)"
-    }
-}
-
 
 extension Booster {
     /// Parses a LightGBM (v3/v4) text model with numerical splits into a booster.
@@ -41,7 +31,7 @@ extension Booster {
     public static func fromLightGBM(file path: String, featureNames: [String]? = nil) throws -> Booster {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw LightGBMModelError(source: path, line: nil, reason: "cannot read (\(error.localizedDescription))")
+            throw BoostingError.lightGBMModel(source: path, line: nil, detail: "cannot read (\(error.localizedDescription))")
         }
         return try fromLightGBM(text: text, featureNames: featureNames, source: path)
     }
@@ -61,8 +51,8 @@ private struct LightGBMTextParser {
         }
     }
 
-    func error(_ reason: String, line: Int? = nil) -> LightGBMModelError {
-        LightGBMModelError(source: source, line: line, reason: reason)
+    func error(_ detail: String, line: Int? = nil) -> BoostingError {
+        .lightGBMModel(source: source, line: line, detail: detail)
     }
 
     /// `key=value` of a line (value may be empty), nil when the line has no `=`.
@@ -103,8 +93,8 @@ private struct LightGBMTextParser {
         let featureCount = maxFeatureIndex + 1
         var objective: ModelObjective?
         if let entry = header["objective"] {
-            do { objective = try ModelObjective(lightGBM: String(entry.value)) } catch let e as ObjectiveError {
-                throw error(e.reason, line: entry.line)
+            do { objective = try ModelObjective(lightGBM: String(entry.value)) } catch let e as BoostingError {
+                throw error(e.description, line: entry.line)
             }
             if objective?.transform == .identity { objective = nil }
         }

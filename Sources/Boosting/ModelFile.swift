@@ -7,12 +7,6 @@ import Support
 #endif
 
 /// A model file that could not be read or written; the message names the file.
-public struct ModelFileError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let reason: String
-    public var description: String { "model file \(path): \(reason)" }
-}
-
 /// Our own model file format (extension `.wbm` by convention), version 1.
 ///
 /// Layout, all integers and floats little-endian, Doubles as their raw bit patterns so a
@@ -99,7 +93,7 @@ enum ModelFile {
     // MARK: Decoding
 
     static func decode(_ bytes: [UInt8], path: String) throws -> Booster {
-        func fail(_ reason: String) -> ModelFileError { ModelFileError(path: path, reason: reason) }
+        func fail(_ detail: String) -> BoostingError { .modelFile(path: path, detail: detail) }
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             throw fail("not a workbench model file (bad magic bytes)")
         }
@@ -112,7 +106,7 @@ enum ModelFile {
             guard count >= 0, let v: [T] = reader.array(count: count) else { throw truncated(what) }
             return v
         }
-        func truncated(_ what: String) -> ModelFileError {
+        func truncated(_ what: String) -> BoostingError {
             fail("truncated or corrupt: file ends (\(bytes.count) bytes) while reading \(what)")
         }
         let fileVersion = try read(UInt32.self, "the format version")
@@ -250,16 +244,16 @@ extension Tree {
     }
 }
 
-extension ModelFileError {
+extension BoostingError {
     /// Writes a model file's bytes through the shared atomic writer (temporary file, fsync,
     /// rename; fault injection for tests); failures name the file.
     static func writing(_ data: Data, to path: String) throws {
         do {
             try writeAtomically(to: path) { try data.write(to: URL(fileURLWithPath: $0)) }
         } catch let error as AtomicFileError {
-            throw ModelFileError(path: path, reason: error.reason)
+            throw BoostingError.modelFile(path: path, detail: error.reason)
         } catch {
-            throw ModelFileError(path: path, reason: "cannot write (\(error.localizedDescription))")
+            throw BoostingError.modelFile(path: path, detail: "cannot write (\(error.localizedDescription))")
         }
     }
 }
@@ -268,14 +262,14 @@ extension Booster {
     /// Writes the booster in our binary model format (see `ModelFile`), atomically: a temporary
     /// file next to `path` is renamed over it, so readers never see half a model.
     public func save(to path: String) throws {
-        try ModelFileError.writing(Data(ModelFile.encode(self)), to: path)
+        try BoostingError.writing(Data(ModelFile.encode(self)), to: path)
     }
 
     /// Reads a booster written by `save(to:)`; the result equals the saved booster bit for bit.
     public static func load(from path: String) throws -> Booster {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelFileError(path: path, reason: "cannot read (\(error.localizedDescription))")
+            throw BoostingError.modelFile(path: path, detail: "cannot read (\(error.localizedDescription))")
         }
         return try ModelFile.decode([UInt8](data), path: path)
     }
@@ -285,7 +279,7 @@ extension Booster {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw ModelFileError(path: path, reason: exists ? "cannot read (\(error.localizedDescription))" : "no such file")
+            throw BoostingError.modelFile(path: path, detail: exists ? "cannot read (\(error.localizedDescription))" : "no such file")
         }
         let bytes = [UInt8](data)
         if bytes.starts(with: ModelFile.magic) { return try ModelFile.decode(bytes, path: path) }

@@ -29,7 +29,7 @@ public struct ModelObjective: Equatable, Sendable {
     /// Parses an `objective=` value; the error names the objective and what is supported.
     public init(lightGBM text: String) throws {
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard let name = tokens.first else { throw ObjectiveError(reason: "empty objective") }
+        guard let name = tokens.first else { throw BoostingError.emptyObjective }
         self.text = tokens.joined(separator: " ")
         switch name {
         case _ where Self.identityNames.contains(name):
@@ -38,7 +38,7 @@ public struct ModelObjective: Equatable, Sendable {
             var sigmoid = 1.0
             if let token = tokens.first(where: { $0.hasPrefix("sigmoid:") }) {
                 guard let v = Double(token.dropFirst(8)), v.isFinite, v > 0 else {
-                    throw ObjectiveError(reason: "objective '\(text)': bad sigmoid parameter '\(token)'")
+                    throw BoostingError.badSigmoid(objective: text, token: token)
                 }
                 sigmoid = v
             }
@@ -47,8 +47,7 @@ public struct ModelObjective: Equatable, Sendable {
         case "cross_entropy_lambda", "xentlambda": transform = .softplus
         case "poisson", "gamma", "tweedie": transform = .exponential
         default:
-            throw ObjectiveError(reason: "objective '\(name)' is not supported (its predictions are not a "
-                                 + "transform of one raw score we can apply); supported: \(Self.supported)")
+            throw BoostingError.unsupportedObjective(name, supported: Self.supported)
         }
     }
 
@@ -65,11 +64,6 @@ public struct ModelObjective: Equatable, Sendable {
 }
 
 /// An objective whose output cannot be reproduced.
-public struct ObjectiveError: Error, CustomStringConvertible, Equatable {
-    public let reason: String
-    public var description: String { reason }
-}
-
 extension Booster {
     /// Raw scores → predictions through the model's objective (none: unchanged).
     func applyingObjective(_ scores: [Double]) -> [Double] {

@@ -41,15 +41,15 @@ public struct ParameterSpec: Sendable, Equatable {
     /// Throws unless `value` is finite, integral for an integer parameter (and at most
     /// `ParameterTable.maxIntegerMagnitude`), and inside `range`; the error names `given`.
     public func check(_ value: Double, as given: String) throws {
-        guard value.isFinite else { throw ParameterError(parameter: given, value: value, reason: .notFinite) }
+        guard value.isFinite else { throw BoostingError.parameter(given, value: value, .notFinite) }
         if kind == .integer, value != value.rounded() {
-            throw ParameterError(parameter: given, value: value, reason: .notInteger)
+            throw BoostingError.parameter(given, value: value, .notInteger)
         }
         if kind == .integer, abs(value) > ParameterTable.maxIntegerMagnitude {
-            throw ParameterError(parameter: given, value: value, reason: .tooLarge)
+            throw BoostingError.parameter(given, value: value, .tooLarge)
         }
         guard range.contains(value) else {
-            throw ParameterError(parameter: given, value: value, reason: .outOfRange(range))
+            throw BoostingError.parameter(given, value: value, .outOfRange(range))
         }
     }
 
@@ -156,40 +156,6 @@ public enum ParameterTable {
     }
 }
 
-/// A parameter set that could not be accepted; the message names the parameter.
-public struct ParameterError: Error, CustomStringConvertible, Equatable {
-    public enum Reason: Equatable, Sendable {
-        case unknown(suggestion: String?)
-        case outOfRange(ParameterSpec.Range)
-        case notInteger
-        case notFinite
-        /// An integer parameter beyond `ParameterTable.maxIntegerMagnitude` (no exact `Int` for it).
-        case tooLarge
-        case duplicate(String)
-    }
-    public let parameter: String
-    public let value: Double?
-    public let reason: Reason
-
-    public var description: String {
-        let shown = value.map { ParameterSpec.format($0) } ?? ""
-        switch reason {
-        case .unknown(let suggestion):
-            return "unknown parameter '\(parameter)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
-        case .outOfRange(let range):
-            return "parameter '\(parameter)' = \(shown) is out of range \(range)"
-        case .notInteger:
-            return "parameter '\(parameter)' = \(shown) must be an integer"
-        case .notFinite:
-            return "parameter '\(parameter)' = \(shown) must be a finite number"
-        case .tooLarge:
-            return "parameter '\(parameter)' = \(shown) is too large for an integer parameter (at most 9e15 in magnitude)"
-        case .duplicate(let other):
-            return "parameter '\(parameter)' is given twice (also as '\(other)')"
-        }
-    }
-}
-
 /// Typed, validated training parameters (LightGBM semantics, L2 regression).
 public struct BoostingParameters: Codable, Hashable, Sendable {
     public var learningRate: Double = 0.1
@@ -217,11 +183,10 @@ public struct BoostingParameters: Codable, Hashable, Sendable {
         var canonical: [String: (given: String, value: Double)] = [:]
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let spec = ParameterTable.spec(named: name) else {
-                throw ParameterError(parameter: name, value: value,
-                                     reason: .unknown(suggestion: Self.suggestion(for: name)))
+                throw BoostingError.parameter(name, value: value, .unknown(suggestion: Self.suggestion(for: name)))
             }
             if let previous = canonical[spec.name] {
-                throw ParameterError(parameter: name, value: value, reason: .duplicate(previous.given))
+                throw BoostingError.parameter(name, value: value, .duplicate(previous.given))
             }
             try spec.check(value, as: name)
             canonical[spec.name] = (name, value)

@@ -2,11 +2,6 @@ import Foundation
 import EraData
 
 /// Raw input that does not fit the booster (missing columns, ragged rows).
-public struct RawPredictionError: Error, CustomStringConvertible, Equatable {
-    public let reason: String
-    public var description: String { reason }
-}
-
 /// LightGBM's `kZeroThreshold` (the float 1e-35f widened to double): values this close to zero
 /// are zero for its predictor, and zero-as-missing tests use the same band.
 let lightGBMZeroThreshold = Double(Float(1e-35))
@@ -28,7 +23,7 @@ extension Booster {
     public func predict(raw rows: [[Double]], columnNames: [String]? = nil, threads: Int = 1) throws -> [Double] {
         let plan = try RawPredictionPlan(booster: self, columnNames: columnNames, columnCount: rows.first?.count)
         if let bad = rows.firstIndex(where: { $0.count != plan.columnCount }) {
-            throw RawPredictionError(reason: "row \(bad) has \(rows[bad].count) values, expected \(plan.columnCount)")
+            throw BoostingError.rowLength(row: bad, values: rows[bad].count, expected: plan.columnCount)
         }
         return applyingObjective(plan.predict(rowCount: rows.count, threads: threads) { row, column in rows[row][column] })
     }
@@ -38,7 +33,7 @@ extension Booster {
         let plan = try RawPredictionPlan(booster: self, columnNames: columnNames, columnCount: columns.count)
         let rowCount = columns.first?.count ?? 0
         if let bad = columns.firstIndex(where: { $0.count != rowCount }) {
-            throw RawPredictionError(reason: "column \(bad) has \(columns[bad].count) values, expected \(rowCount)")
+            throw BoostingError.columnLength(column: bad, values: columns[bad].count, expected: rowCount)
         }
         return applyingObjective(plan.predict(rowCount: rowCount, threads: threads) { row, column in columns[column][row] })
     }
@@ -69,7 +64,7 @@ extension Booster {
         var bins = [[UInt8]](repeating: [], count: featureNames.count)
         for (f, column) in plan.columnOfFeature.enumerated() where column >= 0 {
             guard columns[column].count == rowCount else {
-                throw RawPredictionError(reason: "column \(column) has \(columns[column].count) values, expected \(rowCount)")
+                throw BoostingError.columnLength(column: column, values: columns[column].count, expected: rowCount)
             }
             bins[f] = columns[column].map { bin(rawValue: $0, feature: f) }
         }
@@ -107,21 +102,20 @@ struct RawPredictionPlan {
             for (i, name) in columnNames.enumerated() where index[name] == nil { index[name] = i }
             let missing = used.sorted().map { booster.featureNames[Int($0)] }.filter { index[$0] == nil }
             guard missing.isEmpty else {
-                throw RawPredictionError(reason: "input lacks \(missing.count) feature(s) the model splits on: "
-                                         + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? ", …" : ""))
+                throw BoostingError.inputLacksFeatures(missing)
             }
             for f in used { columnOfFeature[Int(f)] = index[booster.featureNames[Int(f)]]! }
             self.columnCount = columnNames.count
         } else {
             let expected = booster.featureNames.count
             if let columnCount, columnCount != expected {
-                throw RawPredictionError(reason: "input has \(columnCount) columns, the model has \(expected) features")
+                throw BoostingError.columnCount(columnCount, features: expected)
             }
             for f in used { columnOfFeature[Int(f)] = Int(f) }
             self.columnCount = expected
         }
         if let columnCount, columnCount != self.columnCount {
-            throw RawPredictionError(reason: "input has \(columnCount) columns but \(self.columnCount) column names")
+            throw BoostingError.columnNameCount(columns: columnCount, names: self.columnCount)
         }
         self.columnOfFeature = columnOfFeature
         usedColumns = used.sorted().map { columnOfFeature[Int($0)] }

@@ -3,11 +3,6 @@ import EraData
 import Support
 
 /// A booster cannot be mapped onto a dataset's features.
-public struct RebinError: Error, CustomStringConvertible, Equatable {
-    public let reason: String
-    public var description: String { reason }
-}
-
 extension Booster {
     /// Largest integer bin b (0…255) with b ≤ threshold; 0 for thresholds below 0.
     static func integerBin(atOrBelow threshold: Double) -> UInt8 {
@@ -32,8 +27,7 @@ extension Booster {
         for tree in trees { used.formUnion(tree.splitFeature) }
         let missing = used.sorted().map { featureNames[Int($0)] }.filter { datasetIndex[$0] == nil }
         guard missing.isEmpty else {
-            throw RebinError(reason: "the model splits on \(missing.count) feature(s) the dataset lacks: "
-                             + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? ", …" : ""))
+            throw BoostingError.datasetLacksFeatures(missing)
         }
         func edges(_ f: Int) -> [Double] { f < dataset.binEdges.count ? dataset.binEdges[f] : [] }
 
@@ -49,7 +43,7 @@ extension Booster {
                 let f = datasetIndex[featureNames[Int(tree.splitFeature[node])]]!
                 tree.splitFeature[node] = Int32(f)
                 let threshold = tree.threshold[node]
-                guard !threshold.isNaN else { throw RebinError(reason: "tree \(t) node \(node): threshold is nan") }
+                guard !threshold.isNaN else { throw BoostingError.nanThreshold(tree: t, node: node) }
                 let e = edges(f)
                 // Index of the largest bin wholly at or below the threshold, -1 when none.
                 var bin: Int
@@ -67,8 +61,7 @@ extension Booster {
                         let zeroBin = e.isEmpty ? 0 : (e.firstIndex(where: { 0 <= $0 }) ?? e.count)
                         let zeroGoesLeft = type & 2 != 0
                         if zeroGoesLeft != (zeroBin <= bin) && zeroBin < max(e.count, 1) {
-                            throw RebinError(reason: "tree \(t) node \(node): a zero-as-missing split on "
-                                             + "\(featureNames[Int(tree.splitFeature[node])]) cannot be expressed on bins")
+                            throw BoostingError.zeroAsMissingOnBins(tree: t, node: node, feature: featureNames[Int(tree.splitFeature[node])])
                         }
                     }
                 }

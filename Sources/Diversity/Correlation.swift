@@ -108,9 +108,18 @@ public struct Ambiguity: Codable, Equatable, Sendable {
     }
 }
 
-/// Distribution of the off-diagonal entries of a correlation matrix.
-public struct PairwiseDistribution: Codable, Equatable, Sendable {
-    public var pairs: Int
+/// What the count of a `QuantileSummary` counts; `key` names it in JSON.
+public protocol SummaryCount: Sendable { static var key: String { get } }
+/// The off-diagonal pairs of a correlation matrix.
+public enum Pairs: SummaryCount { public static let key = "pairs" }
+/// Stakers (farm schemes, tournament newcomers).
+public enum Stakers: SummaryCount { public static let key = "stakers" }
+
+/// Count, mean, standard deviation (ddof 0, `SeriesSummary`), min, max and numpy's linear
+/// quantiles (5, 25, 50, 75, 95 %) of a set of numbers. JSON: `{<Counted.key>, mean, std, min,
+/// q05, q25, median, q75, q95, max}`.
+public struct QuantileSummary<Counted: SummaryCount>: Codable, Equatable, Sendable {
+    public var count: Int
     public var mean: Double
     public var std: Double
     public var min: Double
@@ -121,17 +130,56 @@ public struct PairwiseDistribution: Codable, Equatable, Sendable {
     public var q95: Double
     public var max: Double
 
-    public init(_ c: Matrix) {
-        var v: [Double] = []
-        for i in 0..<c.rows { for j in (i + 1)..<Swift.max(c.rows, i + 1) { v.append(c[i, j]) } }
-        pairs = v.count
-        v.sort()
+    /// The summary of `values` as given (callers drop what does not count).
+    public init(of values: [Double]) {
+        let v = values.sorted()
         let s = SeriesSummary(v)
+        count = v.count
         mean = s.mean; std = s.std
         min = v.first ?? .nan; max = v.last ?? .nan
         q05 = quantile(v, 0.05); q25 = quantile(v, 0.25); median = quantile(v, 0.5)
         q75 = quantile(v, 0.75); q95 = quantile(v, 0.95)
     }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    private static var valueKeys: [String] { ["mean", "std", "min", "q05", "q25", "median", "q75", "q95", "max"] }
+    private var values: [Double] { [mean, std, min, q05, q25, median, q75, q95, max] }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        count = try c.decode(Int.self, forKey: Key(Counted.key))
+        let v = try Self.valueKeys.map { try c.decode(Double.self, forKey: Key($0)) }
+        mean = v[0]; std = v[1]; min = v[2]; q05 = v[3]; q25 = v[4]; median = v[5]; q75 = v[6]; q95 = v[7]; max = v[8]
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(count, forKey: Key(Counted.key))
+        for (key, value) in zip(Self.valueKeys, values) { try c.encode(value, forKey: Key(key)) }
+    }
+}
+
+/// The off-diagonal entries of a correlation matrix.
+public typealias PairwiseDistribution = QuantileSummary<Pairs>
+/// One number per staker (finite ones only).
+public typealias StakerDistribution = QuantileSummary<Stakers>
+
+extension QuantileSummary where Counted == Pairs {
+    public init(_ c: Matrix) {
+        var v: [Double] = []
+        for i in 0..<c.rows { for j in (i + 1)..<Swift.max(c.rows, i + 1) { v.append(c[i, j]) } }
+        self.init(of: v)
+    }
+}
+
+extension QuantileSummary where Counted == Stakers {
+    public init(_ values: [Double]) { self.init(of: values.filter(\.isFinite)) }
 }
 
 /// numpy's default (linear) quantile of sorted values; NaN when empty.

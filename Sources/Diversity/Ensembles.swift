@@ -1,67 +1,7 @@
 import EraData
+import EvaluationRules
 import Foundation
 import LinearAlgebra
-
-/// A named ensemble (study file `ensembles`), built by rules that see only the selection eras.
-///
-/// Steps, in order: candidates = the models of the `from` arms in study order ("all": every
-/// analysed model; empty: all); keep those with selection-era corr ≥ `minSelectionCorr` and
-/// selection-era BMC ≥ `minSelectionBMC` (against `bmcReference`: "benchmark" or an ensemble
-/// defined earlier); order by `topBy` (selection corr or selection BMC, descending; ties by study
-/// order); the mining rule drops any model whose |selection-era correlation| with an
-/// already kept one exceeds `maxAbsCorr`; keep the first `top`; then, if `greedy` is set, that
-/// many Caruana picks with replacement among the survivors (`Scaling.greedyOrder`, weights =
-/// pick counts). Weights: `equal`, or `selection_corr` (∝ max(selection corr, 0); equal when all are 0).
-/// `firstModels` keeps the first k candidates in study order (the equal-size seed-only null "seeds[k]").
-public struct EnsembleRule: Codable, Equatable, Sendable {
-    public var name: String
-    public var from: [String]
-    public var minSelectionCorr: Double?
-    public var minSelectionBMC: Double?
-    public var bmcReference: String
-    public var maxAbsCorr: Double?
-    public var top: Int?
-    public var topBy: String
-    public var greedy: Int?
-    public var weights: String
-    public var firstModels: Int?
-    public init(name: String, from: [String] = [], minSelectionCorr: Double? = nil, minSelectionBMC: Double? = nil,
-                bmcReference: String = "benchmark", maxAbsCorr: Double? = nil, top: Int? = nil, topBy: String = "corr",
-                greedy: Int? = nil, weights: String = "equal", firstModels: Int? = nil) {
-        self.name = name; self.from = from; self.minSelectionCorr = minSelectionCorr; self.minSelectionBMC = minSelectionBMC
-        self.bmcReference = bmcReference; self.maxAbsCorr = maxAbsCorr; self.top = top; self.topBy = topBy
-        self.greedy = greedy; self.weights = weights; self.firstModels = firstModels
-    }
-
-    /// A short human description of the rule ("weights rule" in metrics.json).
-    public var describe: String {
-        var parts = [from.isEmpty ? "all models" : from.joined(separator: "+")]
-        if let k = firstModels { parts.append("first \(k) in study order") }
-        if let c = minSelectionCorr { parts.append("selection corr ≥ \(c)") }
-        if let b = minSelectionBMC { parts.append("selection BMC vs \(bmcReference) ≥ \(b)") }
-        if let r = maxAbsCorr { parts.append("|corr| with kept ≤ \(r)") }
-        if let k = top { parts.append("top \(k) by selection \(topBy)") }
-        if let g = greedy { parts.append("greedy \(g) picks") }
-        parts.append("weights \(greedy != nil ? "pick counts" : weights)")
-        return parts.joined(separator: ", ")
-    }
-}
-
-extension EnsembleRule {
-    /// The default ensemble holding the best single model by selection corr among all analysed
-    /// models (ties: study order) — the report headline's "best single model" (metrics `best_single`).
-    public static let bestSingleName = "best_single"
-}
-
-/// A paired contrast to test (study file `contrasts`): ensemble `a` − ensemble `b`.
-public struct ContrastRule: Codable, Equatable, Sendable {
-    public var name: String
-    public var a: String
-    public var b: String
-    public init(name: String? = nil, a: String, b: String) {
-        self.name = name ?? "\(a) − \(b)"; self.a = a; self.b = b
-    }
-}
 
 /// A per-era-mean with its (1 − α) interval: mean ± t_{1−α/2,n−1}·(Newey–West se).
 public struct MeanInterval: Codable, Equatable, Sendable {

@@ -1,3 +1,4 @@
+import EvaluationRules
 import Foundation
 
 /// Inverse-variance pooling of k independent estimates yᵢ with standard errors sᵢ (one per

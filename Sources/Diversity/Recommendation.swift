@@ -1,4 +1,5 @@
 import EraData
+import EvaluationRules
 import Foundation
 
 /// Which named ensemble to submit, chosen on the selection eras without the winner's curse

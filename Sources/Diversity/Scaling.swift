@@ -3,32 +3,6 @@ import Foundation
 import LinearAlgebra
 import Support
 
-/// How the evaluation eras are split for out-of-sample choices: an earlier selection
-/// range, an embargo gap (targets overlap across neighbouring eras), a later test range.
-public struct EvaluationSplit: Codable, Equatable, Sendable {
-    /// Share of the non-embargo eras given to selection.
-    public var selectionFraction: Double
-    public var embargoEras: Int
-    public init(selectionFraction: Double = 0.5, embargoEras: Int = 4) {
-        self.selectionFraction = selectionFraction
-        self.embargoEras = embargoEras
-    }
-
-    /// Splits `eraCount` ordered eras: selection = first round(f·(E − embargo)) eras, then the
-    /// embargo, then test = the rest.
-    public func ranges(eraCount: Int) throws -> (selection: Range<Int>, test: Range<Int>) {
-        guard selectionFraction > 0 && selectionFraction < 1, embargoEras >= 0 else {
-            throw DiversityError("selection fraction must lie in (0, 1) and the embargo be ≥ 0 (got \(selectionFraction), \(embargoEras))")
-        }
-        let usable = eraCount - embargoEras
-        let selection = Int((Double(usable) * selectionFraction).rounded())
-        guard usable >= 2, selection >= 1, usable - selection >= 1 else {
-            throw DiversityError("\(eraCount) evaluation eras are too few for a selection range, a \(embargoEras)-era embargo and a test range")
-        }
-        return (0..<selection, (selection + embargoEras)..<eraCount)
-    }
-}
-
 public struct ScalingConfig: Codable, Equatable, Sendable {
     /// Random subsets drawn per k.
     public var draws: Int

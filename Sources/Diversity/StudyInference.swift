@@ -1,4 +1,5 @@
 import EraData
+import EvaluationRules
 import Foundation
 import LinearAlgebra
 

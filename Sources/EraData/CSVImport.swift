@@ -1,24 +1,5 @@
 import Foundation
 
-/// Why a CSV import failed; `description` names the file, and line and column where there is one.
-public struct CSVImportError: Error, CustomStringConvertible, Equatable {
-    public enum Kind: String, Sendable, Equatable {
-        case unreadable, empty, malformed, missingColumn, noFeatureColumns, noTargetColumns
-        case schemaMismatch, unknownSplit, noSplit, duplicateId
-    }
-    public let kind: Kind
-    public let description: String
-
-    init(_ kind: Kind, _ description: String) {
-        self.kind = kind
-        self.description = description
-    }
-
-    static func at(_ file: String, line: Int, column: Int, name: String, _ message: String) -> CSVImportError {
-        CSVImportError(.malformed, "\(file):\(line):\(column) (\(name)): \(message)")
-    }
-}
-
 /// Reads Numerai-layout CSV files into a `Dataset`.
 ///
 /// Columns: `id`, `era`, optional `data_type` (`train`/`validation`/`live`/`test`; without it the file
@@ -49,9 +30,9 @@ public enum CSVImporter {
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
                 let exists = FileManager.default.fileExists(atPath: path)
-                throw CSVImportError(.unreadable, "\(path): \(exists ? "cannot read file" : "no such file")")
+                throw EraDataError(.unreadable, file: path, "\(exists ? "cannot read file" : "no such file")")
             }
-            guard !data.isEmpty else { throw CSVImportError(.empty, "\(path): empty file (no header)") }
+            guard !data.isEmpty else { throw EraDataError(.empty, file: path, "empty file (no header)") }
             files.append((path, data))
         }
         let rowBound = files.reduce(0) { total, file in
@@ -72,7 +53,7 @@ public enum CSVImporter {
             }
         }
         guard let builder, builder.rows > 0 else {
-            throw CSVImportError(.empty, "\(paths.joined(separator: ", ")): no data rows")
+            throw EraDataError(.empty, "\(paths.joined(separator: ", ")): no data rows")
         }
         return try builder.finish(paths: paths, maxBins: maxBins, keepRawValues: forPrediction)
     }
@@ -85,7 +66,7 @@ public enum CSVImporter {
         where name.contains(word) {
             return split
         }
-        throw CSVImportError(.noSplit, "\(path): no data_type column and the file name contains none of "
+        throw EraDataError(.noSplit, file: path, "no data_type column and the file name contains none of "
                              + "train, validation, live, test")
     }
 
@@ -153,10 +134,10 @@ public enum CSVImporter {
                     for column in 0..<columns {
                         let (field, terminator) = try parser.field(column: column + 1, name: names[column])
                         if column < columns - 1 && terminator != .comma {
-                            throw CSVImportError(.malformed, "\(parser.path):\(rowLine): expected \(columns) fields, found \(column + 1)")
+                            throw EraDataError(.malformed, file: parser.path, line: rowLine, "expected \(columns) fields, found \(column + 1)")
                         }
                         if column == columns - 1 && terminator == .comma {
-                            throw CSVImportError(.malformed, "\(parser.path):\(rowLine): more than \(columns) fields")
+                            throw EraDataError(.malformed, file: parser.path, line: rowLine, "more than \(columns) fields")
                         }
                         switch roles[column] {
                         case .feature(let f):
@@ -169,7 +150,7 @@ public enum CSVImporter {
                             }
                             guard let value = CSVImporter.parseNumber(field), value.isFinite else {
                                 let shown = field.count == 0 ? "an empty field" : "'\(field.string)'"
-                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
                                                         "expected a finite number, found \(shown)")
                             }
                             if !isFloat[f], value >= 0, value <= 254, value == value.rounded() {
@@ -189,26 +170,26 @@ public enum CSVImporter {
                         case .target(let t):
                             if CSVImporter.isMissing(field) { continue }      // staged as NaN
                             guard let value = CSVImporter.parseNumber(field) else {
-                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
                                                         "expected a number or an empty field, found '\(field.string)'")
                             }
                             // Targets are float32: an infinity (or a value beyond ±3.4e38, which
                             // becomes one) would poison every gradient sum, so it is refused here.
                             if value.isNaN { continue }
                             guard Float(value).isFinite else {
-                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
+                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
                                                         "target '\(field.string)' is not a finite float32 "
                                                         + "(|x| ≤ 3.4e38); leave it empty for a missing target")
                             }
                             targets[t][row] = Float(value)
                         case .id:
                             guard field.count > 0 else {
-                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: "id", "empty id")
+                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: "id", "empty id")
                             }
                             id = field.string
                         case .era:
                             guard field.count > 0 else {
-                                throw CSVImportError.at(parser.path, line: rowLine, column: column + 1, name: "era", "empty era")
+                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: "era", "empty era")
                             }
                             if lastEraIndex >= 0 && field.equals(lastEra) {
                                 era = lastEraIndex
@@ -227,8 +208,8 @@ public enum CSVImporter {
                                 split = lastSplit
                             } else {
                                 guard let s = Split(rawValue: field.string) else {
-                                    throw CSVImportError(.unknownSplit, "\(parser.path):\(rowLine):\(column + 1) (data_type): "
-                                                         + "unknown data_type '\(field.string)' (expected train, validation, live or test)")
+                                    throw EraDataError(.unknownSplit, file: parser.path, line: rowLine, column: column + 1, field: "data_type",
+                                                       "unknown data_type '\(field.string)' (expected train, validation, live or test)")
                                 }
                                 split = s
                                 lastSplit = s
@@ -255,7 +236,7 @@ public enum CSVImporter {
             for (row, id) in ids.enumerated() {
                 if let other = firstSeen.updateValue(row, forKey: id) {
                     let a = origin[other], b = origin[row]
-                    throw CSVImportError(.duplicateId, "duplicate id '\(id)' at \(paths[Int(a.file)]):\(a.line) "
+                    throw EraDataError(.duplicateId, "duplicate id '\(id)' at \(paths[Int(a.file)]):\(a.line) "
                                          + "and \(paths[Int(b.file)]):\(b.line)")
                 }
             }

@@ -15,20 +15,20 @@ extension CSVImporter {
             names = header
             var seen = Set<String>()
             for name in header where !seen.insert(name).inserted {
-                throw CSVImportError(.malformed, "\(path):1: column '\(name)' appears twice")
+                throw EraDataError(.malformed, file: path, line: 1, "column '\(name)' appears twice")
             }
             featureNames = header.filter { $0.hasPrefix("feature_") }
             targetNames = header.filter { $0.hasPrefix("target") }
             let missing = ["id", "era"].filter { !header.contains($0) }
             if !missing.isEmpty {
-                throw CSVImportError(.missingColumn, "\(path): missing column\(missing.count > 1 ? "s" : "") "
+                throw EraDataError(.missingColumn, file: path, "missing column\(missing.count > 1 ? "s" : "") "
                                      + missing.map { "'\($0)'" }.joined(separator: ", "))
             }
             if featureNames.isEmpty {
-                throw CSVImportError(.noFeatureColumns, "\(path): no feature columns (names starting with 'feature_')")
+                throw EraDataError(.noFeatureColumns, file: path, "no feature columns (names starting with 'feature_')")
             }
             if targetNames.isEmpty && requireTargets {
-                throw CSVImportError(.noTargetColumns, "\(path): no target columns (names starting with 'target')")
+                throw EraDataError(.noTargetColumns, file: path, "no target columns (names starting with 'target')")
             }
             var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
             for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
@@ -56,7 +56,7 @@ extension CSVImporter {
                 var parts: [String] = []
                 if !missing.isEmpty { parts.append("missing " + Self.list(missing)) }
                 if !extra.isEmpty { parts.append("extra " + Self.list(extra)) }
-                throw CSVImportError(.schemaMismatch, "\(path): columns differ from \(reference): "
+                throw EraDataError(.schemaMismatch, file: path, "columns differ from \(reference): "
                                      + parts.joined(separator: "; "))
             }
             var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]

@@ -1,11 +1,5 @@
 import Foundation
 
-/// Inputs that do not go together (a usage mistake rather than bad data).
-public struct DataInputError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Data given by path, as `data import`, `data info` and a study's `data` take it: our HDF5
 /// dataset, CSV files, Numerai parquet files, or a directory of Numerai's files
 /// (train/validation/live.parquet with features.json).
@@ -16,21 +10,21 @@ public enum DataInputs {
     case directory(String)
 
     public init(_ inputs: [String]) throws {
-        guard !inputs.isEmpty else { throw DataInputError("no data given") }
+        guard !inputs.isEmpty else { throw EraDataError(.inputs, "no data given") }
         let directories = inputs.filter { path in
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         }
         if let directory = directories.first {
             guard inputs.count == 1 else {
-                throw DataInputError("a directory (\(directory)) must be the only input")
+                throw EraDataError(.inputs, "a directory (\(directory)) must be the only input")
             }
             self = .directory(directory)
             return
         }
         let hdf5 = inputs.filter { $0.lowercased().hasSuffix(".h5") || $0.lowercased().hasSuffix(".hdf5") }
         if let file = hdf5.first {
-            guard inputs.count == 1 else { throw DataInputError("our HDF5 dataset (\(file)) must be the only input") }
+            guard inputs.count == 1 else { throw EraDataError(.inputs, "our HDF5 dataset (\(file)) must be the only input") }
             self = .hdf5(file)
             return
         }
@@ -38,7 +32,7 @@ public enum DataInputs {
         if parquet.isEmpty { self = .csv(inputs); return }
         guard parquet.count == inputs.count else {
             let others = inputs.filter { !$0.lowercased().hasSuffix(".parquet") }
-            throw DataInputError("mix of parquet and other inputs (\(others.joined(separator: ", "))): give one kind")
+            throw EraDataError(.inputs, "mix of parquet and other inputs (\(others.joined(separator: ", "))): give one kind")
         }
         self = .parquet(inputs)
     }
@@ -55,7 +49,7 @@ public enum DataInputs {
         switch self {
         case .csv, .hdf5:
             if featureSet != nil || featuresJSON != nil {
-                throw DataInputError("a feature set (features.json) applies to Numerai parquet inputs only")
+                throw EraDataError(.inputs, "a feature set (features.json) applies to Numerai parquet inputs only")
             }
             if case .hdf5(let path) = self { return try DatasetFile.read(path) }
             if case .csv(let paths) = self { return try CSVImporter.read(paths: paths) }

@@ -2,12 +2,6 @@ import Foundation
 import HDF5
 import Support
 
-/// A problem with a dataset file's content (not an HDF5 library failure).
-public struct DatasetFileError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A summary of a dataset file, read without loading the features.
 public struct DatasetInfo: Equatable, Sendable {
     public let rows: Int
@@ -121,27 +115,27 @@ public enum DatasetFile {
         let ids = try file.readStrings("ids")
         let splitCodes: [UInt8] = try file.read("split_of_row")
         guard ids.count == n, splitCodes.count == n else {
-            throw DatasetFileError("\(path): ids, era_of_row and split_of_row differ in length")
+            throw EraDataError(.datasetFile, file: path, "ids, era_of_row and split_of_row differ in length")
         }
         var splits = [Split]()
         splits.reserveCapacity(n)
         for (row, code) in splitCodes.enumerated() {
             guard let split = Split(code: code) else {
-                throw DatasetFileError("\(path): split_of_row[\(row)] = \(code) is not a known split code")
+                throw EraDataError(.datasetFile, file: path, "split_of_row[\(row)] = \(code) is not a known split code")
             }
             splits.append(split)
         }
         var previous: Int32 = 0
         for (row, era) in eraOfRow.enumerated() {
             guard era >= 0, Int(era) < eras.count, era >= previous else {
-                throw DatasetFileError("\(path): era_of_row[\(row)] = \(era) is out of range or out of order")
+                throw EraDataError(.datasetFile, file: path, "era_of_row[\(row)] = \(era) is out of range or out of order")
             }
             previous = era
         }
 
         let featureData = try file.openDataset("features")
         guard featureData.shape == [allFeatures.count, n] else {
-            throw DatasetFileError("\(path): /features has shape \(featureData.shape), expected [\(allFeatures.count), \(n)]")
+            throw EraDataError(.datasetFile, file: path, "/features has shape \(featureData.shape), expected [\(allFeatures.count), \(n)]")
         }
         let columns = FeatureColumns(rowCount: n, featureCount: featureIndices.count)
         if n > 0 && !featureIndices.isEmpty {
@@ -158,7 +152,7 @@ public enum DatasetFile {
 
         let targetData = try file.openDataset("targets")
         guard targetData.shape == [allTargets.count, n] else {
-            throw DatasetFileError("\(path): /targets has shape \(targetData.shape), expected [\(allTargets.count), \(n)]")
+            throw EraDataError(.datasetFile, file: path, "/targets has shape \(targetData.shape), expected [\(allTargets.count), \(n)]")
         }
         var targetColumns: [[Float]] = []
         if n > 0 {
@@ -171,10 +165,10 @@ public enum DatasetFile {
 
         let binCountsAll: [Int32] = try file.read("bin_counts")
         guard binCountsAll.count == allFeatures.count else {
-            throw DatasetFileError("\(path): /bin_counts has \(binCountsAll.count) entries for \(allFeatures.count) features")
+            throw EraDataError(.datasetFile, file: path, "/bin_counts has \(binCountsAll.count) entries for \(allFeatures.count) features")
         }
         if let bad = binCountsAll.firstIndex(where: { !(1...256).contains($0) }) {
-            throw DatasetFileError("\(path): /bin_counts[\(bad)] = \(binCountsAll[bad]) for feature '\(allFeatures[bad])'; "
+            throw EraDataError(.datasetFile, file: path, "/bin_counts[\(bad)] = \(binCountsAll[bad]) for feature '\(allFeatures[bad])'; "
                                    + "bins are 0…255, so a count must be in 1…256")
         }
         // Every stored bin must lie below its feature's count: trainers size histograms by it.
@@ -182,7 +176,7 @@ public enum DatasetFile {
             let column = columns.column(slot)
             let limit = Int(binCountsAll[f])
             if let row = column.firstIndex(where: { Int($0) >= limit }) {
-                throw DatasetFileError("\(path): feature '\(allFeatures[f])' has bin \(column[row]) at row \(row) "
+                throw EraDataError(.datasetFile, file: path, "feature '\(allFeatures[f])' has bin \(column[row]) at row \(row) "
                                        + "but /bin_counts says \(limit) bins")
             }
         }
@@ -191,11 +185,11 @@ public enum DatasetFile {
             let edgeData = try file.openDataset("bin_edges")
             let shape = edgeData.shape
             guard shape.count == 2, shape[0] == allFeatures.count else {
-                throw DatasetFileError("\(path): /bin_edges has shape \(shape)")
+                throw EraDataError(.datasetFile, file: path, "/bin_edges has shape \(shape)")
             }
             let flat: [Double] = try edgeData.read()
             guard flat.count == shape[0] * shape[1] else {
-                throw DatasetFileError("\(path): /bin_edges holds \(flat.count) values for shape \(shape)")
+                throw EraDataError(.datasetFile, file: path, "/bin_edges holds \(flat.count) values for shape \(shape)")
             }
             binEdges = featureIndices.map { f in
                 flat[(f * shape[1])..<((f + 1) * shape[1])].filter { !$0.isNaN }
@@ -203,7 +197,7 @@ public enum DatasetFile {
             for (slot, f) in featureIndices.enumerated() where !binEdges[slot].isEmpty {
                 let edges = binEdges[slot]
                 guard edges.count == Int(binCountsAll[f]), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                    throw DatasetFileError("\(path): /bin_edges of feature '\(allFeatures[f])' must be \(binCountsAll[f]) "
+                    throw EraDataError(.datasetFile, file: path, "/bin_edges of feature '\(allFeatures[f])' must be \(binCountsAll[f]) "
                                            + "increasing values (the bin count), found \(edges.count)")
                 }
             }
@@ -243,7 +237,7 @@ public enum DatasetFile {
         let members = try file.readStrings("feature_group_members")
         guard sizes.count == names.count, sizes.allSatisfy({ $0 >= 0 }),
               sizes.reduce(0, { $0 + Int($1) }) == members.count else {
-            throw DatasetFileError("\(path): /feature_group_names, /feature_group_sizes and /feature_group_members disagree")
+            throw EraDataError(.datasetFile, file: path, "/feature_group_names, /feature_group_sizes and /feature_group_members disagree")
         }
         let keep = Set(loaded)
         var out: [String: [String]] = [:], start = 0
@@ -262,7 +256,7 @@ public enum DatasetFile {
         let eraOfRow: [Int32] = try file.read("era_of_row")
         let n = eraOfRow.count
         if let bad = eraOfRow.firstIndex(where: { $0 < 0 || Int($0) >= eras.count }) {
-            throw DatasetFileError("\(path): era_of_row[\(bad)] = \(eraOfRow[bad]) is out of range (\(eras.count) eras)")
+            throw EraDataError(.datasetFile, file: path, "era_of_row[\(bad)] = \(eraOfRow[bad]) is out of range (\(eras.count) eras)")
         }
         let featureCount = try file.openDataset("features").shape.first ?? 0
         let targetNames = try file.readStrings("target_names")
@@ -270,14 +264,14 @@ public enum DatasetFile {
         var splitRows: [String: Int] = [:]
         for code in splitCodes {
             guard let split = Split(code: code) else {
-                throw DatasetFileError("\(path): split_of_row holds unknown split code \(code)")
+                throw EraDataError(.datasetFile, file: path, "split_of_row holds unknown split code \(code)")
             }
             splitRows[split.rawValue, default: 0] += 1
         }
         var nanTargets: [String: Int] = [:]
         let targetData = try file.openDataset("targets")
         guard targetData.shape == [targetNames.count, n] else {
-            throw DatasetFileError("\(path): /targets has shape \(targetData.shape), expected [\(targetNames.count), \(n)]")
+            throw EraDataError(.datasetFile, file: path, "/targets has shape \(targetData.shape), expected [\(targetNames.count), \(n)]")
         }
         for (t, name) in targetNames.enumerated() {
             let column: [Float] = n > 0 ? try targetData.read(start: [t, 0], count: [1, n]) : []
@@ -294,14 +288,14 @@ public enum DatasetFile {
     private static func open(_ path: String) throws -> H5File {
         let file: H5File
         do { file = try H5File.open(path) } catch let error as HDF5Error {
-            throw DatasetFileError(error.message)
+            throw EraDataError(.datasetFile, error.message)
         }
         guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == formatName else {
-            throw DatasetFileError("\(path): not a workbench dataset file (no format = \"\(formatName)\" attribute)")
+            throw EraDataError(.datasetFile, file: path, "not a workbench dataset file (no format = \"\(formatName)\" attribute)")
         }
         let version = try file.attribute("format_version", as: Int32.self)
         guard version == formatVersion else {
-            throw DatasetFileError("\(path): dataset format version \(version); this workbench reads version \(formatVersion)")
+            throw EraDataError(.datasetFile, file: path, "dataset format version \(version); this workbench reads version \(formatVersion)")
         }
         return file
     }
@@ -312,7 +306,7 @@ public enum DatasetFile {
         for (i, name) in all.enumerated() { index[name] = i }
         return try names.map { name in
             guard let i = index[name] else {
-                throw DatasetFileError("\(path): no \(kind) named '\(name)'")
+                throw EraDataError(.datasetFile, file: path, "no \(kind) named '\(name)'")
             }
             return i
         }

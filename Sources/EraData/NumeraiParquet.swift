@@ -3,19 +3,6 @@ import Foundation
 import Parquet
 import Support
 
-/// Why Numerai parquet files could not become a dataset; `description` is the user-facing text.
-public struct NumeraiParquetError: Error, CustomStringConvertible, Equatable {
-    public enum Kind: String, Sendable, Equatable {
-        case noFiles, featuresJSON, unknownFeatureSet, missingColumn, schemaMismatch, badValue, noSplit, duplicateId
-    }
-    public let kind: Kind
-    public let description: String
-    init(_ kind: Kind, _ description: String) {
-        self.kind = kind
-        self.description = description
-    }
-}
-
 /// Reads Numerai's parquet files (v5 layout) into a `Dataset`, natively.
 ///
 /// Layout: an `id` column (pandas writes its index as a column and names it in the `pandas` metadata),
@@ -38,18 +25,18 @@ public enum NumeraiParquet {
 
         public init(path: String) throws {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw NumeraiParquetError(.featuresJSON, "\(path): no such file")
+                throw EraDataError(.featuresJSON, file: path, "no such file")
             }
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw NumeraiParquetError(.featuresJSON, "\(path): not a JSON object")
+                throw EraDataError(.featuresJSON, file: path, "not a JSON object")
             }
             guard let sets = object["feature_sets"] as? [String: Any] else {
-                throw NumeraiParquetError(.featuresJSON, "\(path): no 'feature_sets' object")
+                throw EraDataError(.featuresJSON, file: path, "no 'feature_sets' object")
             }
             var featureSets: [String: [String]] = [:]
             for (name, value) in sets {
                 guard let list = value as? [String] else {
-                    throw NumeraiParquetError(.featuresJSON, "\(path): feature_sets.\(name) is not a list of column names")
+                    throw EraDataError(.featuresJSON, file: path, "feature_sets.\(name) is not a list of column names")
                 }
                 featureSets[name] = list
             }
@@ -65,7 +52,7 @@ public enum NumeraiParquet {
         let paths = ["train", "validation", "live"].map { URL(fileURLWithPath: directory).appendingPathComponent("\($0).parquet").path }
             .filter { FileManager.default.fileExists(atPath: $0) }
         guard !paths.isEmpty else {
-            throw NumeraiParquetError(.noFiles, "\(directory): no train.parquet, validation.parquet or live.parquet")
+            throw EraDataError(.noFiles, file: directory, "no train.parquet, validation.parquet or live.parquet")
         }
         return try read(paths: paths, featureSet: featureSet, featuresJSON: featuresJSON, targets: targets)
     }
@@ -75,7 +62,7 @@ public enum NumeraiParquet {
     /// column is used. `targets` defaults to every `target*` column of the first file, `target` first.
     public static func read(paths: [String], featureSet: String? = nil, featuresJSON: String? = nil,
                             targets requestedTargets: [String]? = nil) throws -> Dataset {
-        guard !paths.isEmpty else { throw NumeraiParquetError(.noFiles, "no parquet files given") }
+        guard !paths.isEmpty else { throw EraDataError(.noFiles, "no parquet files given") }
         let files = try paths.map { try ParquetFile(path: $0) }
         let first = files[0]
 
@@ -85,21 +72,21 @@ public enum NumeraiParquet {
             let jsonPath = featuresJSON ?? URL(fileURLWithPath: paths[0]).deletingLastPathComponent()
                 .appendingPathComponent("features.json").path
             if featuresJSON == nil && !FileManager.default.fileExists(atPath: jsonPath) {
-                throw NumeraiParquetError(.featuresJSON, "feature set '\(featureSet)' needs features.json, "
+                throw EraDataError(.featuresJSON, "feature set '\(featureSet)' needs features.json, "
                                           + "but there is none at \(jsonPath)")
             }
             let json = try FeaturesJSON(path: jsonPath)
             guard let set = json.featureSets[featureSet] else {
                 let known = json.featureSets.keys.sorted()
                 let hint = closest(to: featureSet, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw NumeraiParquetError(.unknownFeatureSet, "\(jsonPath): no feature set '\(featureSet)'\(hint); "
+                throw EraDataError(.unknownFeatureSet, file: jsonPath, "no feature set '\(featureSet)'\(hint); "
                                           + "known: \(known.joined(separator: ", "))")
             }
             featureNames = set
         } else {
             featureNames = first.columnNames.filter { $0.hasPrefix("feature_") }
             guard !featureNames.isEmpty else {
-                throw NumeraiParquetError(.missingColumn, "\(paths[0]): no feature columns (names starting with 'feature_')")
+                throw EraDataError(.missingColumn, file: paths[0], "no feature columns (names starting with 'feature_')")
             }
         }
         // Which targets: `target` (the main one) first.
@@ -119,11 +106,11 @@ public enum NumeraiParquet {
                     var parts: [String] = []
                     if !missing.isEmpty { parts.append("missing " + list(missing)) }
                     if !extra.isEmpty { parts.append("extra " + list(extra)) }
-                    throw NumeraiParquetError(.schemaMismatch, "\(path): feature columns differ from \(paths[0]): "
+                    throw EraDataError(.schemaMismatch, file: path, "feature columns differ from \(paths[0]): "
                                               + parts.joined(separator: "; "))
                 }
             } else if !missing.isEmpty {
-                throw NumeraiParquetError(.missingColumn, "\(path): missing feature column\(missing.count > 1 ? "s" : "") "
+                throw EraDataError(.missingColumn, file: path, "missing feature column\(missing.count > 1 ? "s" : "") "
                                           + "of set '\(featureSet!)': " + list(missing))
             }
             sources.append(try Source(file: file, path: path))
@@ -133,7 +120,7 @@ public enum NumeraiParquet {
         for source in sources {
             let missing = targetNames.filter { source.file.column(named: $0) == nil }
             if !missing.isEmpty && source.splits.contains(where: { $0 != .live }) {
-                throw NumeraiParquetError(.missingColumn, "\(source.path): missing target column\(missing.count > 1 ? "s" : "") "
+                throw EraDataError(.missingColumn, file: source.path, "missing target column\(missing.count > 1 ? "s" : "") "
                                           + list(missing))
             }
         }
@@ -143,7 +130,7 @@ public enum NumeraiParquet {
         var eraOfRow: [Int32] = [], ids: [String] = [], splitOfRow: [Split] = []
         let total = sources.reduce(0) { $0 + $1.file.rowCount }
         guard total > 0 else {
-            throw NumeraiParquetError(.noFiles, "\(paths.joined(separator: ", ")): no rows (valid parquet, but empty)")
+            throw EraDataError(.noFiles, "\(paths.joined(separator: ", ")): no rows (valid parquet, but empty)")
         }
         eraOfRow.reserveCapacity(total); ids.reserveCapacity(total); splitOfRow.reserveCapacity(total)
         for source in sources {
@@ -215,7 +202,7 @@ public enum NumeraiParquet {
                 let t = targetNames.firstIndex(of: name)!
                 // An infinite target (a float32 overflow upstream) would poison every gradient sum.
                 if let r = column.firstIndex(where: { $0.isInfinite }) {
-                    throw NumeraiParquetError(.badValue, "\(source.path): column '\(name)', row \(r + 1) "
+                    throw EraDataError(.badValue, file: source.path, "column '\(name)', row \(r + 1) "
                                               + "(id '\(source.ids[r])'): target \(column[r]) is not finite")
                 }
                 targets[t].withUnsafeMutableBufferPointer { out in
@@ -255,13 +242,13 @@ public enum NumeraiParquet {
             self.path = path
             let idColumn = file.column(named: "id") != nil ? "id" : file.pandasIndexColumns.first
             guard let idColumn else {
-                throw NumeraiParquetError(.missingColumn, "\(path): no 'id' column (nor a pandas index column)")
+                throw EraDataError(.missingColumn, file: path, "no 'id' column (nor a pandas index column)")
             }
-            guard file.column(named: "era") != nil else { throw NumeraiParquetError(.missingColumn, "\(path): no 'era' column") }
+            guard file.column(named: "era") != nil else { throw EraDataError(.missingColumn, file: path, "no 'era' column") }
             func text(_ name: String) throws -> [String] {
                 let (values, nulls) = try file.readStringColumn(name)
                 if let nulls, let row = nulls.firstIndex(of: true) {
-                    throw NumeraiParquetError(.badValue, "\(path): column '\(name)' is null at row \(row)")
+                    throw EraDataError(.badValue, file: path, "column '\(name)' is null at row \(row)")
                 }
                 return values
             }
@@ -272,7 +259,7 @@ public enum NumeraiParquet {
                 splits = try text("data_type").enumerated().map { row, value in
                     if let s = cache[value] { return s }
                     guard let s = Split(rawValue: value) else {
-                        throw NumeraiParquetError(.badValue, "\(path): row \(row): unknown data_type '\(value)' "
+                        throw EraDataError(.badValue, file: path, "row \(row): unknown data_type '\(value)' "
                                                   + "(expected train, validation, live or test)")
                     }
                     cache[value] = s
@@ -282,7 +269,7 @@ public enum NumeraiParquet {
                 let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
                 guard let split = [("validation", Split.validation), ("live", .live), ("train", .train), ("test", .test)]
                     .first(where: { name.contains($0.0) })?.1 else {
-                    throw NumeraiParquetError(.noSplit, "\(path): no data_type column and the file name contains none of "
+                    throw EraDataError(.noSplit, file: path, "no data_type column and the file name contains none of "
                                               + "train, validation, live, test")
                 }
                 splits = [Split](repeating: split, count: file.rowCount)
@@ -303,7 +290,7 @@ public enum NumeraiParquet {
                     }
                     return "row \(r)"
                 }
-                throw NumeraiParquetError(.duplicateId, "duplicate id '\(id)' at \(place(other)) and \(place(row))")
+                throw EraDataError(.duplicateId, "duplicate id '\(id)' at \(place(other)) and \(place(row))")
             }
         }
     }

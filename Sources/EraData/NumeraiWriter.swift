@@ -1,12 +1,6 @@
 import Foundation
 import Parquet
 
-/// Why a Numerai-layout directory could not be written; `description` is the user-facing text.
-public struct NumeraiWriteError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Writes a `Dataset` as Numerai's v5 files: `train.parquet`, `validation.parquet`, `live.parquet`
 /// (one per split that has rows) and `features.json`, the layout `NumeraiParquet` and pandas read.
 ///
@@ -61,12 +55,12 @@ public enum NumeraiWriter {
         func spaced(_ n: Int) -> [String] { (0..<n).map { featureNames[$0 * f / n] } }
         var sets: [String: [String]] = featureGroups
         for reserved in ["small", "medium", "all"] where sets[reserved] != nil {
-            throw NumeraiWriteError("feature group '\(reserved)' clashes with the feature set of that name")
+            throw EraDataError(.write, "feature group '\(reserved)' clashes with the feature set of that name")
         }
         let known = Set(featureNames)
         for (name, members) in featureGroups {
             if let unknown = members.first(where: { !known.contains($0) }) {
-                throw NumeraiWriteError("feature group '\(name)' names '\(unknown)', which is not a feature of the dataset")
+                throw EraDataError(.write, "feature group '\(name)' names '\(unknown)', which is not a feature of the dataset")
             }
         }
         sets["small"] = spaced(max(1, (f * 42 + 1188) / 2376))
@@ -80,16 +74,16 @@ public enum NumeraiWriter {
     @discardableResult
     public static func write(_ dataset: Dataset, to directory: String, options: Options = Options()) throws -> Summary {
         guard options.rowGroupRows >= 1 else {
-            throw NumeraiWriteError("row group rows must be at least 1 (got \(options.rowGroupRows))")
+            throw EraDataError(.write, "row group rows must be at least 1 (got \(options.rowGroupRows))")
         }
         if let bad = dataset.featureNames.first(where: { !$0.hasPrefix("feature_") }) {
-            throw NumeraiWriteError("feature '\(bad)' does not start with 'feature_' (Numerai's files name features so)")
+            throw EraDataError(.write, "feature '\(bad)' does not start with 'feature_' (Numerai's files name features so)")
         }
         if let bad = dataset.targetNames.first(where: { !$0.hasPrefix("target") }) {
-            throw NumeraiWriteError("target '\(bad)' does not start with 'target' (Numerai's files name targets so)")
+            throw EraDataError(.write, "target '\(bad)' does not start with 'target' (Numerai's files name targets so)")
         }
         if let f = dataset.binCounts.firstIndex(where: { $0 > 5 }) {
-            throw NumeraiWriteError("feature '\(dataset.featureNames[f])' has \(dataset.binCounts[f]) bins; "
+            throw EraDataError(.write, "feature '\(dataset.featureNames[f])' has \(dataset.binCounts[f]) bins; "
                                     + "Numerai's features are the bins 0…4")
         }
         let groups = options.featureGroups.isEmpty ? defaultFeatureGroups(featureNames: dataset.featureNames)
@@ -101,10 +95,10 @@ public enum NumeraiWriter {
         let parent = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw NumeraiWriteError("\(directory): the parent directory \(parent) does not exist")
+            throw EraDataError(.write, file: directory, "the parent directory \(parent) does not exist")
         }
         guard !FileManager.default.fileExists(atPath: url.path) else {
-            throw NumeraiWriteError("\(directory) already exists; choose a new directory (nothing is overwritten)")
+            throw EraDataError(.write, "\(directory) already exists; choose a new directory (nothing is overwritten)")
         }
         let temporary = URL(fileURLWithPath: parent)
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
@@ -122,18 +116,18 @@ public enum NumeraiWriter {
             try json.write(to: temporary.appendingPathComponent("features.json"))
             summary.files.append("features.json")
             guard rename(temporary.path, url.path) == 0 else {
-                throw NumeraiWriteError("\(directory): cannot publish the written files: \(String(cString: strerror(errno)))")
+                throw EraDataError(.write, file: directory, "cannot publish the written files: \(String(cString: strerror(errno)))")
             }
             return summary
-        } catch let error as ParquetWriteError {
+        } catch let error as ParquetError where error.kind == .write {
             try? FileManager.default.removeItem(at: temporary)
-            throw NumeraiWriteError("\(directory): \(URL(fileURLWithPath: error.file).lastPathComponent): \(error.detail)")
-        } catch let error as NumeraiWriteError {
+            throw EraDataError(.write, file: directory, "\(URL(fileURLWithPath: error.file).lastPathComponent): \(error.detail)")
+        } catch let error as EraDataError {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw NumeraiWriteError("\(directory): \(error.localizedDescription)")
+            throw EraDataError(.write, file: directory, "\(error.localizedDescription)")
         }
     }
 

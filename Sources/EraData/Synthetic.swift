@@ -87,7 +87,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
 
     /// Checks the settings; the message names the offending setting.
     public func validate() throws {
-        func fail(_ message: String) -> SyntheticConfigError { SyntheticConfigError(message) }
+        func fail(_ message: String) -> EraDataError { EraDataError(.syntheticConfig, message) }
         // Sizes first, without overflow: everything below multiplies them. A dataset holds
         // rows × (features + targets) cells; 2^33 (≈ 8.6e9, tens of GB) is beyond any machine here.
         guard eras >= 1, eras < Int(Int32.max) else { throw fail("eras must be in 1...2^31 − 2 (got \(eras))") }
@@ -125,11 +125,6 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         guard eras * rowsPerEra <= Int(Int32.max) else { throw fail("eras × rowsPerEra is too large") }
         if generator == .v2 { try v2.validate(rowsPerEra: rowsPerEra, features: features) }
     }
-}
-
-public struct SyntheticConfigError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// The Numerai-like generator: latent factors, noisy binned feature views, era-drifting weights,

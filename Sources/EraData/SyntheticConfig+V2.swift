@@ -92,7 +92,7 @@ public struct SyntheticV2Settings: Codable, Equatable, Sendable {
 
     /// Checks the settings; the message names the offending setting.
     public func validate(rowsPerEra: Int, features: Int) throws {
-        func fail(_ message: String) -> SyntheticConfigError { SyntheticConfigError("v2." + message) }
+        func fail(_ message: String) -> EraDataError { EraDataError(.syntheticConfig, "v2." + message) }
         guard featureGroups >= 1 else { throw fail("featureGroups must be ≥ 1 (got \(featureGroups))") }
         guard loadingDrift >= 0, loadingDrift.isFinite else { throw fail("loadingDrift must be ≥ 0") }
         guard (0..<1).contains(loadingPersistence) else { throw fail("loadingPersistence must be in [0, 1)") }

@@ -1,5 +1,6 @@
 import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import Studies
 
@@ -56,6 +57,8 @@ public final class MiningEvaluation: @unchecked Sendable {
                                         embargoEras: spec.evaluation.embargoEras)
             (selection, test) = try split.ranges(eraCount: layout.eras.count)
         } catch let error as DiversityError {
+            throw MiningError("evaluation eras: \(error.description)")
+        } catch let error as EvaluationRulesError {
             throw MiningError("evaluation eras: \(error.description)")
         }
         selectionSpan = layout.compactRange(eras: selection)

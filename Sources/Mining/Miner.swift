@@ -129,7 +129,7 @@ public final class Miner: @unchecked Sendable {
         for id in stakers where !StakerList.isValid(id) { throw MiningError("staker id '\(id)' cannot name a folder") }
         // One writer per farm: a second miner (or a run/report) would interleave decisions and files.
         if directoryLock == nil {
-            do { directoryLock = try DirectoryLock(directory: directory, command: "mine") } catch let error as OutputError {
+            do { directoryLock = try DirectoryLock(directory: directory, command: "mine") } catch let error as StudiesError {
                 throw MiningError(error.description)
             }
         }

@@ -38,31 +38,6 @@ public enum PayoutScheme: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// Distribution over stakers of one number (their mean score over the test eras).
-public struct StakerDistribution: Codable, Equatable, Sendable {
-    public var stakers: Int
-    public var mean: Double
-    /// Standard deviation over stakers (ddof 0).
-    public var std: Double
-    public var min: Double
-    public var q05: Double
-    public var q25: Double
-    public var median: Double
-    public var q75: Double
-    public var q95: Double
-    public var max: Double
-
-    public init(_ values: [Double]) {
-        let v = values.filter(\.isFinite).sorted()
-        let s = SeriesSummary(v)
-        stakers = v.count
-        mean = s.mean; std = s.std
-        min = v.first ?? .nan; max = v.last ?? .nan
-        q05 = quantile(v, 0.05); q25 = quantile(v, 0.25); median = quantile(v, 0.5)
-        q75 = quantile(v, 0.75); q95 = quantile(v, 0.95)
-    }
-}
-
 /// One scheme's outcome: what each staker scores and what the fund receives.
 public struct SchemeResult: Codable, Equatable, Sendable {
     public var scheme: PayoutScheme

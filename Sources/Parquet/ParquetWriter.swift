@@ -54,17 +54,6 @@ public enum ParquetWriteValues {
     }
 }
 
-/// Why a parquet file could not be written; `description` names the file.
-public struct ParquetWriteError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let file: String
-    public let detail: String
-    public init(file: String, _ detail: String) {
-        self.file = file
-        self.detail = detail
-    }
-    public var description: String { "\(file): \(detail)" }
-}
-
 /// Streams a flat parquet file to disk one row group at a time (memory: one encoded row group).
 ///
 /// Layout: `PAR1`, then per row group and column one chunk — an optional dictionary page (PLAIN
@@ -105,18 +94,18 @@ public final class ParquetWriter {
     /// Creates (truncates) `path` and writes the leading magic.
     public init(path: String, columns: [ParquetWriteColumn], compression: ParquetCompression = .snappy,
                 pageRows: Int = 1 << 16) throws {
-        guard !columns.isEmpty else { throw ParquetWriteError(file: path, "no columns") }
-        guard pageRows >= 1 else { throw ParquetWriteError(file: path, "pageRows must be at least 1 (got \(pageRows))") }
+        guard !columns.isEmpty else { throw ParquetError(.write, file: path, "no columns") }
+        guard pageRows >= 1 else { throw ParquetError(.write, file: path, "pageRows must be at least 1 (got \(pageRows))") }
         var seen = Set<String>()
         for column in columns where !seen.insert(column.name).inserted {
-            throw ParquetWriteError(file: path, "column '\(column.name)' is listed twice")
+            throw ParquetError(.write, file: path, "column '\(column.name)' is listed twice")
         }
         self.path = path
         self.columns = columns
         self.compression = compression
         self.pageRows = pageRows
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ParquetWriteError(file: path, "cannot create: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ParquetError(.write, file: path, "cannot create: \(String(cString: strerror(errno)))") }
         try write(Array("PAR1".utf8))
     }
 
@@ -129,7 +118,7 @@ public final class ParquetWriter {
                 let n = Foundation.write(descriptor, raw.baseAddress! + done, raw.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ParquetWriteError(file: path, "write failed: \(String(cString: strerror(errno)))")
+                    throw ParquetError(.write, file: path, "write failed: \(String(cString: strerror(errno)))")
                 }
                 done += n
             }
@@ -139,18 +128,18 @@ public final class ParquetWriter {
 
     /// Appends one row group; `values[c]` holds column `c`'s `rows` values.
     public func writeRowGroup(_ values: [ParquetWriteValues]) throws {
-        guard !closed else { throw ParquetWriteError(file: path, "the file is already closed") }
+        guard !closed else { throw ParquetError(.write, file: path, "the file is already closed") }
         guard values.count == columns.count else {
-            throw ParquetWriteError(file: path, "row group has \(values.count) columns, the schema \(columns.count)")
+            throw ParquetError(.write, file: path, "row group has \(values.count) columns, the schema \(columns.count)")
         }
         let rows = values.first!.count
         for (column, v) in zip(columns, values) {
             guard v.count == rows else {
-                throw ParquetWriteError(file: path, "column '\(column.name)' has \(v.count) values, the row group \(rows)")
+                throw ParquetError(.write, file: path, "column '\(column.name)' has \(v.count) values, the row group \(rows)")
             }
             switch (column.type, v) {
             case (.int8, .int8), (.float, .float), (.string, .string): break
-            default: throw ParquetWriteError(file: path, "column '\(column.name)': values do not match its type \(column.type)")
+            default: throw ParquetError(.write, file: path, "column '\(column.name)': values do not match its type \(column.type)")
             }
         }
         guard rows > 0 else { return }
@@ -171,7 +160,7 @@ public final class ParquetWriter {
                 }
             }
         }
-        if let message = failure.compactMap({ $0 }).first { throw ParquetWriteError(file: path, message) }
+        if let message = failure.compactMap({ $0 }).first { throw ParquetError(.write, file: path, message) }
         var chunks: [ChunkRecord] = []
         for chunk in encoded.map({ $0! }) {
             let start = offset
@@ -186,7 +175,7 @@ public final class ParquetWriter {
 
     /// Writes the footer (with `keyValueMetadata`, e.g. pandas' `pandas` entry) and closes the file.
     public func close(keyValueMetadata: [(key: String, value: String)] = []) throws {
-        guard !closed else { throw ParquetWriteError(file: path, "the file is already closed") }
+        guard !closed else { throw ParquetError(.write, file: path, "the file is already closed") }
         closed = true
         var t = ThriftWriter()
         let columns = columns, rowGroups = rowGroups, codec = compression.codec.rawValue
@@ -257,7 +246,7 @@ public final class ParquetWriter {
         try write(footer + lengthBytes + Array("PAR1".utf8))
         let status = Foundation.close(descriptor)
         descriptor = -1
-        guard status == 0 else { throw ParquetWriteError(file: path, "close failed: \(String(cString: strerror(errno)))") }
+        guard status == 0 else { throw ParquetError(.write, file: path, "close failed: \(String(cString: strerror(errno)))") }
     }
 }
 
@@ -431,7 +420,7 @@ enum ChunkEncoder {
 
     /// Compresses one page; PageHeader sizes are i32, so a page must stay below 2 GiB.
     static func compress(_ page: [UInt8], _ codec: Codec) throws -> [UInt8] {
-        guard page.count < Int(Int32.max) else { throw ParquetWriteError(file: "", "a page of \(page.count) bytes is too large") }
+        guard page.count < Int(Int32.max) else { throw ParquetError(.write, file: "", "a page of \(page.count) bytes is too large") }
         switch codec {
         case .snappy:
             var length = snappy_max_compressed_length(page.count)
@@ -442,7 +431,7 @@ enum ChunkEncoder {
                                     UnsafeMutableRawPointer(dst.baseAddress!).assumingMemoryBound(to: CChar.self), &length)
                 }
             }
-            guard status == SNAPPY_OK else { throw ParquetWriteError(file: "", "snappy compression failed") }
+            guard status == SNAPPY_OK else { throw ParquetError(.write, file: "", "snappy compression failed") }
             out.removeSubrange(length...)
             return out
         case .zstd:
@@ -454,7 +443,7 @@ enum ChunkEncoder {
                 }
             }
             guard ZSTD_isError(n) == 0 else {
-                throw ParquetWriteError(file: "", "zstd compression failed: \(String(cString: ZSTD_getErrorName(n)))")
+                throw ParquetError(.write, file: "", "zstd compression failed: \(String(cString: ZSTD_getErrorName(n)))")
             }
             out.removeSubrange(n...)
             return out

@@ -1,5 +1,6 @@
 import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import PredictionStore
 import Reports
@@ -50,18 +51,18 @@ public enum StudyPipeline {
     /// stored rows of the study's evaluation split.
     public static func prepare(spec: StudySpec, stored: StoredStudy, dataset: Dataset) throws -> Prepared {
         guard stored.studyHash == spec.hash else {
-            throw PipelineError("predictions.h5 holds study '\(stored.studyName)' (hash \(stored.studyHash)), not '\(spec.name)' (hash \(spec.hash))")
+            throw PipelineError.foreignPredictions(storedName: stored.studyName, storedHash: stored.studyHash, name: spec.name, hash: spec.hash)
         }
         guard stored.rows.allSatisfy({ $0 >= 0 && Int($0) < dataset.rowCount }) else {
-            throw PipelineError("predictions.h5 refers to rows beyond the dataset's \(dataset.rowCount): the data changed since the run")
+            throw PipelineError.rowsBeyondDataset(rowCount: dataset.rowCount)
         }
         if let bad = stored.rows.indices.first(where: { stored.ids[$0] != dataset.ids[Int(stored.rows[$0])] }) {
-            throw PipelineError("predictions.h5 column \(bad) is id \(stored.ids[bad]) but the dataset has \(dataset.ids[Int(stored.rows[bad])]) there: the data changed since the run")
+            throw PipelineError.idMismatch(column: bad, stored: stored.ids[bad], dataset: dataset.ids[Int(stored.rows[bad])])
         }
         let split = spec.evaluation.split
         let columns = stored.rows.indices.filter { dataset.splitOfRow[Int(stored.rows[$0])] == split }
         guard !columns.isEmpty else {
-            throw PipelineError("no stored prediction falls in the evaluation split '\(split.rawValue)'")
+            throw PipelineError.noEvaluationRows(split: split.rawValue)
         }
         let rows = columns.map { stored.rows[$0] }
 
@@ -86,7 +87,7 @@ public enum StudyPipeline {
                 excluded.append("\(record.id) (benchmark): \(record.error ?? record.status.rawValue)")
             }
         }
-        guard !models.isEmpty else { throw PipelineError("no finished model in predictions.h5 to analyse") }
+        guard !models.isEmpty else { throw PipelineError.noFinishedModel }
         var input = AnalysisInput(
             models: models, predictions: predictions, rows: rows, dataset: dataset,
             targetIndex: scoredTarget(spec: spec, dataset: dataset), benchmark: benchmark,

@@ -150,7 +150,7 @@ public enum StudyReport {
                       to directory: URL) throws -> URL {
         let m = metrics.models.count
         guard correlation.count == m * m else {
-            throw ReportError("correlation matrix has \(correlation.count) entries, expected \(m)×\(m) for \(m) models")
+            throw ReportsError.correlationShape(entries: correlation.count, models: m)
         }
         let charts = ReportCharts.render(metrics: metrics, correlation: correlation, study: study, allEras: allEras)
         let markdown = ReportDocument(metrics: metrics, study: study, charts: charts).render()
@@ -190,10 +190,4 @@ public enum StudyReport {
         }
         try? fm.removeItem(at: old)
     }
-}
-
-/// A report that cannot be written, with the reason.
-public struct ReportError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,5 @@
-import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 
 extension StudySpec {

@@ -16,21 +16,21 @@ public final class DirectoryLock {
     public init(directory: URL, command: String, lockName: String = ".workbench.lock") throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw OutputError("\(directory.path) is an existing file, not a directory; give --out a directory (new or a study's)")
+            throw StudiesError.outputIsAFile(directory.path)
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw OutputError("cannot create the output directory: \(AtomicFile.explained(error, path: directory.path))")
+            throw StudiesError.cannotCreateOutput("\(AtomicFile.explained(error, path: directory.path))")
         }
         path = directory.appendingPathComponent(lockName).path
         descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw OutputError("\(path): cannot open the lock file (\(AtomicFile.reason(errno)))")
+            throw StudiesError.cannotOpenLock(path, reason: AtomicFile.reason(errno))
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw OutputError("another workbench command is writing into \(directory.path); wait for it to finish or choose another --out (\(command) refused)")
+            throw StudiesError.directoryBusy(directory.path, command: command)
         }
         Self.sweep(directory)
     }
@@ -55,12 +55,6 @@ public final class DirectoryLock {
             }
         }
     }
-}
-
-/// An output that cannot safely be written (locked directory, output onto an input, …).
-public struct OutputError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Refusing to write an output onto one of the command's inputs.
@@ -92,12 +86,12 @@ public enum OutputPath {
         for input in inputs {
             let inp = resolved(input)
             if out == inp || sameFile(out, inp) {
-                throw OutputError("\(flag) \(output) is the input \(input): writing it would destroy the input; choose another output path")
+                throw StudiesError.outputIsInput(flag: flag, output: output, input: input)
             }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: inp, isDirectory: &isDirectory), isDirectory.boolValue,
                out.hasPrefix(inp.hasSuffix("/") ? inp : inp + "/") {
-                throw OutputError("\(flag) \(output) lies inside the input folder \(input); choose an output path outside it")
+                throw StudiesError.outputInsideInput(flag: flag, output: output, input: input)
             }
         }
     }

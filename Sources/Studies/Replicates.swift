@@ -1,5 +1,5 @@
-import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 
 /// `replicates`: the whole study run once per cell of (data seed × study seed × walk-forward fold).

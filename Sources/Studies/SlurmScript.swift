@@ -35,16 +35,16 @@ public struct SlurmScript: Equatable, Sendable {
                 shards: Int, partition: String? = nil, time: String? = nil, memoryBytes: Int,
                 mergeMemoryBytes: Int? = nil, cpusPerTask: Int = 1) throws {
         for (label, path) in [("workbench binary", workbench), ("study file", study), ("output directory", directory)] {
-            guard path.hasPrefix("/") else { throw SlurmScriptError("the \(label) path must be absolute: '\(path)'") }
+            guard path.hasPrefix("/") else { throw StudiesError.slurmPathNotAbsolute(label: label, path: path) }
             // Paths also go into `#SBATCH` lines, where Slurm gives a backslash its own meaning
             // (no % patterns) and a line break ends the option.
             guard !path.contains("\\"), !path.contains("\n"), !path.contains("\r") else {
-                throw SlurmScriptError("the \(label) path '\(path)' contains a backslash or line break, which Slurm's #SBATCH options cannot carry; choose another path")
+                throw StudiesError.slurmPathUnsafe(label: label, path: path)
             }
         }
-        guard shards >= 1 else { throw SlurmScriptError("--shards must be ≥ 1, found \(shards)") }
-        guard cpusPerTask >= 1 else { throw SlurmScriptError("--cpus-per-task must be ≥ 1, found \(cpusPerTask)") }
-        guard memoryBytes > 0 else { throw SlurmScriptError("memory per shard must be positive") }
+        guard shards >= 1 else { throw StudiesError.shardCountBelowOne(shards) }
+        guard cpusPerTask >= 1 else { throw StudiesError.cpusBelowOne(cpusPerTask) }
+        guard memoryBytes > 0 else { throw StudiesError.memoryNotPositive }
         if let partition { try Self.validatePartition(partition) }
         if let time { try Self.validateTime(time) }
         self.studyName = studyName
@@ -182,7 +182,7 @@ public struct SlurmScript: Equatable, Sendable {
             guard let data = FileManager.default.contents(atPath: candidate.appendingPathComponent("study.json").path) else { continue }
             let recorded = (try? JSONDecoder().decode(StudyRunner.StudyRecordFile.self, from: data))?.hash
             guard recorded == spec.hash else {
-                throw SlurmScriptError("\(candidate.path) holds results of a different study (hash \(recorded ?? "unknown"), this study \(spec.hash)); choose another --out")
+                throw StudiesError.slurmOutputOfOtherStudy(candidate.path, recorded: recorded, hash: spec.hash)
             }
         }
     }
@@ -234,23 +234,23 @@ public struct SlurmScript: Equatable, Sendable {
             digits = digits.dropLast(2)
         }
         guard let n = Int(digits), n > 0 else {
-            throw SlurmScriptError("--mem '\(text)': expected a size such as 4000M, 16G or 4096 (MiB)")
+            throw StudiesError.badMemory(text)
         }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
-        guard !overflow else { throw SlurmScriptError("--mem '\(text)' is too large") }
+        guard !overflow else { throw StudiesError.memoryTooLarge(text) }
         return bytes
     }
 
     /// Checks a `--partition` value: one partition name, or several separated by commas.
     public static func validatePartition(_ text: String) throws {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.,".contains($0)) }) else {
-            throw SlurmScriptError("--partition '\(text)': expected a partition name (letters, digits, '-', '_', '.'; several separated by ',')")
+            throw StudiesError.badPartition(text)
         }
     }
 
     /// Checks a `--time` value against Slurm's accepted forms.
     public static func validateTime(_ text: String) throws {
-        let fail = SlurmScriptError("--time '\(text)': expected minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S (e.g. 90, 4:00:00, 2-12)")
+        let fail = StudiesError.badTime(text)
         if ["infinite", "unlimited"].contains(text.lowercased()) { return }
         let dayParts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard dayParts.count <= 2 else { throw fail }
@@ -268,7 +268,7 @@ public struct SlurmScript: Equatable, Sendable {
     public static func jobID(fromParsable output: String) throws -> String {
         let first = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard !first.isEmpty, first.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw SlurmScriptError("sbatch --parsable printed '\(output.trimmingCharacters(in: .whitespacesAndNewlines))', not a job id")
+            throw StudiesError.notAJobID(output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return first
     }
@@ -289,8 +289,3 @@ public struct SlurmScript: Equatable, Sendable {
     }
 }
 
-/// A Slurm script that cannot be written as asked.
-public struct SlurmScriptError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

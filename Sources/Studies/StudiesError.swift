@@ -1,7 +1,9 @@
 import Foundation
 
 /// A failure of running, resuming or merging a study that is not about the study file's JSON
-/// (those are `StudyError`s, located by JSON path). Every message text lives here.
+/// (those are `StudyError`s, located by JSON path): outputs that cannot safely be written, Slurm
+/// scripts that cannot be written as asked, runs and shards that do not fit. Every message text
+/// lives here.
 public enum StudiesError: Error, Equatable, CustomStringConvertible {
     /// A study (or tournament) file that does not exist or cannot be read.
     case unreadableFile(String)
@@ -37,6 +39,27 @@ public enum StudiesError: Error, Equatable, CustomStringConvertible {
     case modelInWrongShard(shard: Int, model: String, owner: Int)
     /// Two shards stored the same model.
     case modelStoredTwice(model: String, first: Int, second: Int)
+
+    // Outputs that cannot safely be written (`DirectoryLock`, `OutputPath`).
+    case outputIsAFile(String)
+    case cannotCreateOutput(String)
+    case cannotOpenLock(String, reason: String)
+    case directoryBusy(String, command: String)
+    case outputIsInput(flag: String, output: String, input: String)
+    case outputInsideInput(flag: String, output: String, input: String)
+
+    // Slurm scripts that cannot be written as asked (`SlurmScript`).
+    case slurmPathNotAbsolute(label: String, path: String)
+    case slurmPathUnsafe(label: String, path: String)
+    case shardCountBelowOne(Int)
+    case cpusBelowOne(Int)
+    case memoryNotPositive
+    case slurmOutputOfOtherStudy(String, recorded: String?, hash: String)
+    case badMemory(String)
+    case memoryTooLarge(String)
+    case badPartition(String)
+    case badTime(String)
+    case notAJobID(String)
 
     public var description: String {
         switch self {
@@ -75,6 +98,31 @@ public enum StudiesError: Error, Equatable, CustomStringConvertible {
             return "shard \(shard) stored model \(model), which belongs to shard \(owner): the shard directories were mixed up"
         case let .modelStoredTwice(model, first, second):
             return "model \(model) is stored by shards \(first) and \(second)"
+        case let .outputIsAFile(path):
+            return "\(path) is an existing file, not a directory; give --out a directory (new or a study's)"
+        case let .cannotCreateOutput(reason): return "cannot create the output directory: \(reason)"
+        case let .cannotOpenLock(path, reason): return "\(path): cannot open the lock file (\(reason))"
+        case let .directoryBusy(directory, command):
+            return "another workbench command is writing into \(directory); wait for it to finish or choose another --out (\(command) refused)"
+        case let .outputIsInput(flag, output, input):
+            return "\(flag) \(output) is the input \(input): writing it would destroy the input; choose another output path"
+        case let .outputInsideInput(flag, output, input):
+            return "\(flag) \(output) lies inside the input folder \(input); choose an output path outside it"
+        case let .slurmPathNotAbsolute(label, path): return "the \(label) path must be absolute: '\(path)'"
+        case let .slurmPathUnsafe(label, path):
+            return "the \(label) path '\(path)' contains a backslash or line break, which Slurm's #SBATCH options cannot carry; choose another path"
+        case let .shardCountBelowOne(n): return "--shards must be ≥ 1, found \(n)"
+        case let .cpusBelowOne(n): return "--cpus-per-task must be ≥ 1, found \(n)"
+        case .memoryNotPositive: return "memory per shard must be positive"
+        case let .slurmOutputOfOtherStudy(path, recorded, hash):
+            return "\(path) holds results of a different study (hash \(recorded ?? "unknown"), this study \(hash)); choose another --out"
+        case let .badMemory(text): return "--mem '\(text)': expected a size such as 4000M, 16G or 4096 (MiB)"
+        case let .memoryTooLarge(text): return "--mem '\(text)' is too large"
+        case let .badPartition(text):
+            return "--partition '\(text)': expected a partition name (letters, digits, '-', '_', '.'; several separated by ',')"
+        case let .badTime(text):
+            return "--time '\(text)': expected minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S (e.g. 90, 4:00:00, 2-12)"
+        case let .notAJobID(output): return "sbatch --parsable printed '\(output)', not a job id"
         }
     }
 }

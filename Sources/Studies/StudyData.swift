@@ -19,10 +19,10 @@ extension DataSource {
                 throw StudyError(path: "$.data", "\(p): no such file or directory")
             }
             let inputs: DataInputs
-            do { inputs = try DataInputs(paths) } catch let error as DataInputError {
+            do { inputs = try DataInputs(paths) } catch let error as EraDataError where error.kind == .inputs {
                 throw StudyError(path: "$.data", error.description)
             }
-            do { return try inputs.read(featureSet: featureSet) } catch let error as DataInputError {
+            do { return try inputs.read(featureSet: featureSet) } catch let error as EraDataError where error.kind == .inputs {
                 throw StudyError(path: "$.data.featureSet", error.description)
             }
         }

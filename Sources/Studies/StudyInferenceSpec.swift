@@ -1,4 +1,4 @@
-import Diversity
+import EvaluationRules
 import Foundation
 import Support
 

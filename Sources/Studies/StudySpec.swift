@@ -1,6 +1,6 @@
 import Boosting
-import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import Support
 
@@ -452,7 +452,7 @@ extension StudySpec {
             let data = try JSONSerialization.data(withJSONObject: merged)
             let config = try JSONDecoder().decode(SyntheticConfig.self, from: data)
             // Generation requires a valid config (a precondition): refuse here, at the JSON path.
-            do { try config.validate() } catch let error as SyntheticConfigError {
+            do { try config.validate() } catch let error as EraDataError {
                 throw StudyError(path: node.path, "invalid synthetic settings: \(error.description)")
             }
             return config

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// The mean of a per-era series with a Newey–West (HAC) interval and a two-sided p-value, computed

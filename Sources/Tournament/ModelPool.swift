@@ -1,5 +1,6 @@
 import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import LinearAlgebra
 
@@ -47,6 +48,8 @@ public final class ModelPool: @unchecked Sendable {
             layout = try EraLayout(dataset: dataset, rows: rows, targetIndex: targetIndex)
             (selection, test) = try split.ranges(eraCount: layout.eras.count)
         } catch let error as DiversityError {
+            throw TournamentError("evaluation eras: \(error.description)")
+        } catch let error as EvaluationRulesError {
             throw TournamentError("evaluation eras: \(error.description)")
         }
         for (m, p) in predictions.enumerated() where p.count != rows.count || p.contains(where: { !$0.isFinite }) {

@@ -1,3 +1,4 @@
+import EvaluationRules
 import Foundation
 import EraData
 import Studies

@@ -7,8 +7,13 @@ import Studies
 func refuseOutputOntoInput(_ outputs: [(path: String?, flag: String)], inputs: [String]) throws {
     for output in outputs {
         guard let path = output.path else { continue }
-        do { try OutputPath.refuseOverwriting(inputs: inputs, output: path, flag: output.flag) } catch let error as OutputError {
+        do { try OutputPath.refuseOverwriting(inputs: inputs, output: path, flag: output.flag) } catch let error as StudiesError {
             throw WorkbenchError.usage(error.description)
         }
     }
+}
+
+/// Prints what a library step returned for the user, one line each (nothing for none).
+func printLines(_ lines: [String]) {
+    if !lines.isEmpty { print(lines.joined(separator: "\n")) }
 }

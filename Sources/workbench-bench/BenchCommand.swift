@@ -39,7 +39,7 @@ struct BenchGBDTCommand: ParsableCommand {
                                      targets: 1, seed: seed,
                                      validationFraction: Double(predictEras) / Double(trainEras + predictEras),
                                      embargoEras: 0)
-        do { try config.validate() } catch let error as SyntheticConfigError { throw ValidationError(error.description) }
+        do { try config.validate() } catch let error as EraDataError { throw ValidationError(error.description) }
         let started = DispatchTime.now()
         let dataset = SyntheticGenerator.generate(config)
         let generateSeconds = seconds(since: started)
@@ -81,7 +81,7 @@ struct BenchGBDTCommand: ParsableCommand {
                     boosters.lock.withLock { boosters.value[m] = b }
                 } catch { failure.lock.withLock { failure.value = error } }
             }
-            if let error = failure.value { throw WorkbenchError("\(error)") }
+            if let error = failure.value { throw error }
             walls.append(seconds(since: fitStart))
             cpus.append(cpuSeconds() - cpuStart)
             treeCount = boosters.value.compactMap { $0?.trees.count }.reduce(0, +)

@@ -88,7 +88,8 @@ final class ParameterTests: XCTestCase {
         for (name, value, message) in cases {
             XCTAssertThrowsError(try BoostingParameters([name: value])) { error in
                 XCTAssertEqual("\(error)", message)
-                XCTAssertEqual((error as? ParameterError)?.parameter, name)
+                guard case .parameter(let named, _, _)? = error as? BoostingError else { return XCTFail("\(error)") }
+                XCTAssertEqual(named, name)
             }
         }
     }

@@ -1,4 +1,5 @@
 @testable import Diversity
+import EvaluationRules
 import Foundation
 import TestSupport
 import XCTest

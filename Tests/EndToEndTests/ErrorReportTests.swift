@@ -25,7 +25,7 @@ final class ErrorReportTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("Usage"), missing.stderr)
         let unknown = try TestSupport.workbench(["merge", dir.path, "--no-such-flag"])
         XCTAssertEqual(unknown.status, 2, unknown.stderr)
-        // Inputs that do not fit together (a DataInputError from the EraData module).
+        // Inputs that do not fit together (an EraDataError of kind `inputs`).
         let mixed = try TestSupport.workbench(["data", "import", path("a.h5"), path("b.csv"), "--out", path("c.h5")])
         XCTAssertEqual(mixed.status, 2, mixed.stderr)
         XCTAssertEqual(mixed.stderr, "error: our HDF5 dataset (\(path("a.h5"))) must be the only input\n")

@@ -14,10 +14,10 @@ final class CSVImportTests: XCTestCase {
         return url.path
     }
 
-    func assertError(_ paths: [String], _ kind: CSVImportError.Kind, _ message: String,
+    func assertError(_ paths: [String], _ kind: EraDataError.Kind, _ message: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try CSVImporter.read(paths: paths), file: file, line: line) { error in
-            guard let e = error as? CSVImportError else { return XCTFail("\(error)", file: file, line: line) }
+            guard let e = error as? EraDataError else { return XCTFail("\(error)", file: file, line: line) }
             XCTAssertEqual(e.kind, kind, e.description, file: file, line: line)
             XCTAssertTrue(e.description.contains(message), "\(e.description) lacks \(message)", file: file, line: line)
         }

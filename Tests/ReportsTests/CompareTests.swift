@@ -259,19 +259,19 @@ final class CompareTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         XCTAssertThrowsError(try MetricsFile.load(dir.appendingPathComponent("nope").path)) {
-            XCTAssertEqual($0 as? CompareError, .missingPath(dir.appendingPathComponent("nope").path))
+            XCTAssertEqual($0 as? ReportsError, .missingPath(dir.appendingPathComponent("nope").path))
         }
         XCTAssertThrowsError(try MetricsFile.load(dir.path)) {
-            XCTAssertEqual($0 as? CompareError, .missingMetrics(directory: dir.path))
+            XCTAssertEqual($0 as? ReportsError, .missingMetrics(directory: dir.path))
         }
         let file = dir.appendingPathComponent("metrics.json")
         try "{\"a\": [1, 2,}".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try MetricsFile.load(dir.path)) { error in
-            guard case .invalidJSON(let f, _)? = error as? CompareError else { return XCTFail("\(error)") }
+            guard case .invalidJSON(let f, _)? = error as? ReportsError else { return XCTFail("\(error)") }
             XCTAssertEqual(f, file.path)
         }
         try "[1, 2]".write(to: file, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try MetricsFile.load(dir.path)) { XCTAssertEqual($0 as? CompareError, .notAnObject(file: file.path)) }
+        XCTAssertThrowsError(try MetricsFile.load(dir.path)) { XCTAssertEqual($0 as? ReportsError, .notAnObject(file: file.path)) }
         try "{\"a\": NaN}".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try MetricsFile.load(file.path))
         try "{\"a\": \"NaN\", \"b\": 1}".write(to: file, atomically: true, encoding: .utf8)

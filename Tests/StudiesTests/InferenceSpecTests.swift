@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import XCTest
 @testable import Studies
 

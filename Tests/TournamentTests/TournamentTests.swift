@@ -1,5 +1,6 @@
 import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import TestSupport
 @testable import Tournament

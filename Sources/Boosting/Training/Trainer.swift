@@ -2,11 +2,6 @@ import Dispatch
 import EraData
 
 /// Why training could not start.
-public struct TrainingError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// The rows, scores and partition of one model. Per training row it holds the row index (4 bytes),
 /// the score (8), the partition order (4) and the partition scratch (4): 20 bytes; the feature
 /// matrix and the targets are the dataset's, shared.
@@ -141,30 +136,29 @@ public enum Trainer {
                              progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
         try parameters.validate()
         guard dataset.targets.indices.contains(target) else {
-            throw TrainingError("target index \(target) is out of range (dataset has \(dataset.targets.count) targets)")
+            throw BoostingError.targetIndexOutOfRange(target, targets: dataset.targets.count)
         }
-        guard !features.isEmpty else { throw TrainingError("no features to train on") }
+        guard !features.isEmpty else { throw BoostingError.noFeatures }
         for f in features where !(0..<dataset.featureCount).contains(f) {
-            throw TrainingError("feature index \(f) is out of range (dataset has \(dataset.featureCount) features)")
+            throw BoostingError.featureIndexOutOfRange(f, features: dataset.featureCount)
         }
-        guard Set(features).count == features.count else { throw TrainingError("feature list has duplicates") }
+        guard Set(features).count == features.count else { throw BoostingError.duplicateFeatures }
         let labels = dataset.targets[target]
         var unknown = 0
         for r in rows {
             guard r >= 0 && Int(r) < dataset.rowCount else {
-                throw TrainingError("row index \(r) is out of range (dataset has \(dataset.rowCount) rows)")
+                throw BoostingError.rowIndexOutOfRange(r, rows: dataset.rowCount)
             }
             let y = labels[Int(r)]
             if y.isNaN { unknown += 1 } else if y.isInfinite {
-                throw TrainingError("target '\(dataset.targetNames[target])' is \(y) at row \(r) (id '\(dataset.ids[Int(r)])'): "
-                                    + "targets must be finite")
+                throw BoostingError.nonFiniteTarget(dataset.targetNames[target], value: y, row: r, id: dataset.ids[Int(r)])
             }
         }
         // The caller's row list itself when every target is known (shared, not copied: 4 B per
         // row less while the model trains).
         let trainRows = unknown == 0 ? rows : rows.filter { !labels[Int($0)].isNaN }
         guard !trainRows.isEmpty else {
-            throw TrainingError("no training rows with a known '\(dataset.targetNames[target])' target")
+            throw BoostingError.noTrainingRows(target: dataset.targetNames[target])
         }
         let engine = GBDT(dataset: dataset, rows: trainRows, features: features, labels: labels,
                           parameters: parameters, threads: threads, threadBudget: threadBudget)
@@ -261,8 +255,7 @@ final class GBDT {
             // Finite targets near float32's limit can still give an infinite float32 gradient
             // (score − label); fixed point cannot hold it, so stop with an error, not a trap.
             guard maxAbs.isFinite else {
-                throw TrainingError("tree \(iteration + 1): a gradient (score − target) overflows float32; "
-                                    + "targets of this magnitude (near ±3.4e38) cannot be trained on")
+                throw BoostingError.gradientOverflow(tree: iteration + 1)
             }
             let fixed = FixedPoint(rows: rootCount, maxAbsGradient: Double(maxAbs))
 

@@ -1,33 +1,5 @@
+import EvaluationRules
 import Foundation
-
-/// How the study judges differences (study file `evaluation`): the level α of every test and
-/// interval, the Newey–West lag, the equivalence margin, the bootstrap size and seed.
-public struct InferenceConfig: Codable, Equatable, Sendable {
-    /// Two-sided level: intervals are (1 − α); tests reject at p < α. 0.10 matches the report's 90% intervals.
-    public var alpha: Double
-    /// Newey–West lag L (Bartlett weights 1 − j/(L+1)): eras whose targets overlap. 20-day targets
-    /// on weekly eras overlap 4 eras, hence 4.
-    public var hacLag: Int
-    /// TOST margin δ: "equivalent" means the mean difference lies inside (−δ, +δ).
-    public var equivalenceMargin: Double
-    /// Bootstrap resamples for the uncertainty over an arm's models.
-    public var bootstrapResamples: Int
-    public var bootstrapSeed: UInt64
-    /// Contributions are also measured against this ensemble (an arm name or "benchmark"); nil:
-    /// the arm named "seeds" if there is one, else the benchmark, else none.
-    public var contributionReference: String?
-    public init(alpha: Double = 0.10, hacLag: Int = 4, equivalenceMargin: Double = 0.002, bootstrapResamples: Int = 1000,
-                bootstrapSeed: UInt64 = 0, contributionReference: String? = nil) {
-        self.alpha = alpha; self.hacLag = hacLag; self.equivalenceMargin = equivalenceMargin
-        self.bootstrapResamples = bootstrapResamples; self.bootstrapSeed = bootstrapSeed
-        self.contributionReference = contributionReference
-    }
-    enum CodingKeys: String, CodingKey {
-        case alpha, hacLag = "hac_lag", equivalenceMargin = "equivalence_margin"
-        case bootstrapResamples = "bootstrap_resamples", bootstrapSeed = "bootstrap_seed"
-        case contributionReference = "contribution_reference"
-    }
-}
 
 public enum PairedInference {
     /// Newey–West standard error of the mean of `x` (NaN dropped by the caller):

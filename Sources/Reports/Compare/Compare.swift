@@ -205,19 +205,19 @@ public enum MetricsFile {
     public static func load(_ path: String) throws -> JSONValue {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw CompareError.missingPath(path)
+            throw ReportsError.missingPath(path)
         }
         let file = isDir.boolValue ? URL(fileURLWithPath: path).appendingPathComponent(fileName).path : path
-        guard FileManager.default.fileExists(atPath: file) else { throw CompareError.missingMetrics(directory: path) }
+        guard FileManager.default.fileExists(atPath: file) else { throw ReportsError.missingMetrics(directory: path) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw CompareError.unreadable(file: file, reason: error.localizedDescription)
+            throw ReportsError.unreadable(file: file, reason: error.localizedDescription)
         }
         let value: JSONValue
         do { value = try JSONValue.parse(data) } catch {
-            throw CompareError.invalidJSON(file: file, reason: describe(error))
+            throw ReportsError.invalidJSON(file: file, reason: describe(error))
         }
-        guard case .object = value else { throw CompareError.notAnObject(file: file) }
+        guard case .object = value else { throw ReportsError.notAnObject(file: file) }
         return value
     }
 
@@ -230,13 +230,18 @@ public enum MetricsFile {
     }
 }
 
-/// Why `compare` could not compare (all are usage errors: exit 2).
-public enum CompareError: Error, Equatable, CustomStringConvertible {
+/// The one error of the Reports module: a metrics file `compare` and `table` cannot read (a usage
+/// error: exit 2, `isUsage`), metrics that regressed (exit 1), a study report whose inputs disagree.
+/// The texts are `CompareText`'s and this `description`.
+public enum ReportsError: Error, Equatable, CustomStringConvertible {
     case missingPath(String)
     case missingMetrics(directory: String)
     case unreadable(file: String, reason: String)
     case invalidJSON(file: String, reason: String)
     case notAnObject(file: String)
+    /// `compare`: these metrics (names, first five shown) regressed beyond tolerance.
+    case regressed([String])
+    case correlationShape(entries: Int, models: Int)
 
     public var description: String {
         switch self {
@@ -245,6 +250,17 @@ public enum CompareError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let f, let r): return CompareText.unreadable(f, r)
         case .invalidJSON(let f, let r): return CompareText.invalidJSON(f, r)
         case .notAnObject(let f): return CompareText.notAnObject(f)
+        case .regressed(let names): return CompareText.regressionFailure(names)
+        case let .correlationShape(entries, m):
+            return "correlation matrix has \(entries) entries, expected \(m)×\(m) for \(m) models"
+        }
+    }
+
+    /// The command line named metrics that cannot be read (exit 2).
+    public var isUsage: Bool {
+        switch self {
+        case .missingPath, .missingMetrics, .unreadable, .invalidJSON, .notAnObject: return true
+        case .regressed, .correlationShape: return false
         }
     }
 }
@@ -267,9 +283,8 @@ public enum CompareText {
             + "\(changed) changed (neutral), \(added) added, \(gone) gone with their list element; tolerance |new − base| ≤ "
             + "\(NumberFormat.metric(tolerance.absolute, digits: 3)) + \(NumberFormat.metric(tolerance.relative, digits: 3))·|base|"
     }
-    public static func regressionFailure(_ rows: [ComparisonRow]) -> String {
-        let names = rows.prefix(5).map(\.name).joined(separator: ", ")
-        return "\(rows.count) metric\(rows.count == 1 ? "" : "s") regressed beyond tolerance: \(names)"
-            + (rows.count > 5 ? ", …" : "")
+    static func regressionFailure(_ names: [String]) -> String {
+        "\(names.count) metric\(names.count == 1 ? "" : "s") regressed beyond tolerance: \(names.prefix(5).joined(separator: ", "))"
+            + (names.count > 5 ? ", …" : "")
     }
 }

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// The report's inference sections (issue 14): named ensembles, paired contrasts with their

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// The Markdown text of a study report. Sections: headline answer, ensemble scaling, arms,
@@ -192,7 +193,7 @@ struct ReportDocument {
         var rows: [[Markdown.Cell]] = []
         for (name, d) in diversityGroups() {
             let p = d.pairwiseCorr
-            rows.append([.text(name), .numeric(String(p.pairs)), num(p.mean, 3), num(p.std, 3), num(p.min, 3), num(p.q05, 3),
+            rows.append([.text(name), .numeric(String(p.count)), num(p.mean, 3), num(p.std, 3), num(p.min, 3), num(p.q05, 3),
                          num(p.median, 3), num(p.q95, 3), num(p.max, 3)])
         }
         out.append(fold("Pairwise correlation quantiles (\(rows.count) groups)", Markdown.table(header: ["group", "pairs", "mean", "std", "min", "5%", "median", "95%", "max"], rows: rows)))

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// The five-line answer to "what should I stake?" that opens `report.md` and ends `workbench run`.

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// Every sentence of the report that states a conclusion, in one place. Each one is chosen from

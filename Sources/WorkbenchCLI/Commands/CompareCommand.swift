@@ -64,12 +64,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let baseMetrics: JSONValue, newMetrics: JSONValue
-        do {
-            baseMetrics = try MetricsFile.load(base)
-            newMetrics = try MetricsFile.load(new)
-        } catch let error as CompareError {
-            throw WorkbenchError.usage(error.description)
-        }
+        baseMetrics = try MetricsFile.load(base)
+        newMetrics = try MetricsFile.load(new)
         let comparison = Comparison(base: baseMetrics, new: newMetrics,
                                     tolerance: Tolerance(relative: tolerance, absolute: absoluteTolerance),
                                     baseDirectory: Self.studyDirectory(base), newDirectory: Self.studyDirectory(new))
@@ -81,11 +77,11 @@ struct CompareCommand: ParsableCommand {
         if let markdown {
             let text = comparison.markdown(baseLabel: base, newLabel: new, all: all)
             do { try writeAtomically(text, to: markdown) } catch {
-                throw WorkbenchError("cannot write the comparison: \(error)")
+                throw WorkbenchError.cannotWrite(what: "comparison", reason: "\(error)")
             }
         }
         if comparison.hasRegression {
-            throw WorkbenchError(CompareText.regressionFailure(comparison.regressions), exitCode: 1)
+            throw ReportsError.regressed(comparison.regressions.map(\.name))
         }
     }
 }

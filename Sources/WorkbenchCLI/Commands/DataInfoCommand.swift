@@ -25,7 +25,7 @@ struct DataInfoCommand: ParsableCommand {
             if timing { loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             info = DatasetInfo(dataset)
         } else {
-            if featureSet != nil { throw WorkbenchError.usage("--feature-set applies to Numerai parquet inputs") }
+            if featureSet != nil { throw WorkbenchError.featureSetNeedsParquet }
             info = try DatasetFile.info(file)
         }
         if timing && loadSeconds == nil {

@@ -73,7 +73,7 @@ struct DataSynthCommand: ParsableCommand {
     func validate() throws {
         try validateNumeraiOptions()
         if let settings { _ = try Self.merging(settings, into: SyntheticConfig.defaults(for: generator)) }
-        do { try config.validate() } catch let error as SyntheticConfigError {
+        do { try config.validate() } catch let error as EraDataError {
             throw ValidationError(error.description)
         }
     }

@@ -21,7 +21,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: directory)
-        if let parent = ReplicateRun.parentSpec(in: url) { return try ReplicateRun.merge(spec: parent, directory: url) }
+        if let parent = ReplicateRun.parentSpec(in: url) { return printLines(try ReplicateRun.merge(spec: parent, directory: url)) }
         do {
             let lock = try DirectoryLock(directory: url, command: "merge")
             defer { withExtendedLifetime(lock) {} }

@@ -33,18 +33,13 @@ struct NodeCommand: ParsableCommand {
 
     func run() throws {
         let quiet = self.quiet
-        let result: NodeResult
-        do {
-            let config = try NodeConfig.load(node)
-            var options = NodeOptions()
-            options.dryRun = dryRun
-            options.round = round
-            options.threads = threads
-            result = try Node.run(config: config, options: options) { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            }
-        } catch let error as NodeError {
-            throw WorkbenchError(error.description, exitCode: error.kind == .config ? 2 : 1)
+        let config = try NodeConfig.load(node)
+        var options = NodeOptions()
+        options.dryRun = dryRun
+        options.round = round
+        options.threads = threads
+        let result = try Node.run(config: config, options: options) { line in
+            if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         if dryRun {
             print("round \(result.round), dry run (nothing sent):")
@@ -54,8 +49,7 @@ struct NodeCommand: ParsableCommand {
         let submitted = result.submittedNow.count + result.submittedBefore.count
         print("round \(result.round): \(submitted) of \(submitted + result.notSubmitted.count) stakers submitted (\(result.submittedNow.count) now, \(result.submittedBefore.count) earlier): \(result.recordPath)")
         guard result.notSubmitted.isEmpty else {
-            throw WorkbenchError("round \(result.round): not submitted: " + result.notSubmitted.map { "\($0.id) (\($0.error))" }.joined(separator: "; ")
-                                 + "; run the same command again to retry only these")
+            throw WorkbenchError.notSubmitted(round: result.round, result.notSubmitted.map { "\($0.id) (\($0.error))" })
         }
     }
 }

@@ -45,13 +45,13 @@ struct PredictCommand: ParsableCommand {
         let booster = try Booster.load(modelOrLightGBMText: model)
         let (dataset, rawValues) = try Self.readData(inputs, featureSet: featureSet)
         let rows: [Int32] = split == "all" ? (0..<Int32(dataset.rowCount)).map { $0 } : dataset.rows(in: Split(rawValue: split)!)
-        guard !rows.isEmpty else { throw WorkbenchError("\(inputs.joined(separator: ", ")): no rows in split \(split)") }
+        guard !rows.isEmpty else { throw WorkbenchError.noRowsInSplit(inputs.joined(separator: ", "), split: split) }
 
         let predictions: [Double]
         do {
             predictions = try booster.predict(input: dataset, rows: rows, rawValues: rawValues, threads: threads)
-        } catch let error where error is RebinError || error is RawPredictionError {
-            throw WorkbenchError("\(model) on \(inputs.joined(separator: ", ")): \(error)")
+        } catch let error as BoostingError where error.isPredictionInput {
+            throw WorkbenchError.predictionInput(model: model, inputs: inputs, reason: error.description)
         }
         let ids = rows.map { dataset.ids[Int($0)] }
         if let out {
@@ -71,7 +71,7 @@ struct PredictCommand: ParsableCommand {
     static func readData(_ inputs: [String], featureSet: String?) throws -> (Dataset, [Int: [Double]]) {
         let data = try DataInputs(inputs)
         if case .csv(let paths) = data {
-            if featureSet != nil { throw WorkbenchError.usage("--feature-set applies to Numerai parquet inputs only") }
+            if featureSet != nil { throw WorkbenchError.featureSetNeedsParquet }
             return try CSVImporter.readForPrediction(paths: paths)
         }
         return (try data.read(featureSet: featureSet), [:])

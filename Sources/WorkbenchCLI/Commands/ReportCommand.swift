@@ -33,14 +33,14 @@ struct ReportCommand: ParsableCommand {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw WorkbenchError.usage("\(directory): no such directory")
+            throw WorkbenchError.noSuchDirectory(directory)
         }
         // A replicated study: every replicate re-analysed, then pooled (ReplicateRun).
         if let parent = try study.map({ _ in try loadSpec(dir) }) ?? ReplicateRun.parentSpec(in: dir), parent.replicates != nil {
-            return try ReplicateRun.report(spec: parent, directory: dir)
+            return printLines(try ReplicateRun.report(spec: parent, directory: dir))
         }
         guard fm.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
-            throw WorkbenchError.usage("\(directory)/predictions.h5 not found: run `workbench run` on the study first")
+            throw WorkbenchError.noPredictionsIn(directory)
         }
         let lock = try DirectoryLock(directory: dir, command: "report")
         defer { withExtendedLifetime(lock) {} }
@@ -48,17 +48,13 @@ struct ReportCommand: ParsableCommand {
         let dataset: Dataset
         let phases = PhaseProgress(quiet: quiet)
         do { dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() } } catch let error as StudyError {
-            throw WorkbenchError(error.description + (study == nil ? " (give the original study file with --study so relative data paths resolve)" : ""))
+            throw WorkbenchError.reportDataNotFound(error.description, withoutStudy: study == nil)
         }
         let report: URL
-        do { report = try phases.run("analysing") { try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } } catch let error as StoreError {
-            throw WorkbenchError(error.description)
-        } catch let error as WorkbenchError {
-            throw error
-        } catch let error as PipelineError {
-            throw WorkbenchError(error.description)
-        } catch let error as CustomStringConvertible {
-            throw WorkbenchError("\(dir.appendingPathComponent("predictions.h5").path): \(error.description)")
+        do { report = try phases.run("analysing") { try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: dir) } } catch let error as CustomStringConvertible
+                    where !(error is StoreError || error is PipelineError) {
+            // Store and pipeline errors say where they are; any other failed on the stored predictions.
+            throw WorkbenchError.at(dir.appendingPathComponent("predictions.h5").path, error.description)
         }
         if quiet { return }
         print("metrics: \(dir.appendingPathComponent("metrics.json").path)")
@@ -70,11 +66,11 @@ struct ReportCommand: ParsableCommand {
         if let study { return try StudySpec.load(study) }
         let file = dir.appendingPathComponent("study.json")
         guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw WorkbenchError.usage("\(file.path) not found: give the study file with --study")
+            throw WorkbenchError.noStudyRecord(file.path)
         }
         struct Recorded: Decodable { let study: String }
         guard let recorded = try? JSONDecoder().decode(Recorded.self, from: data) else {
-            throw WorkbenchError("\(file.path): not a study record written by `workbench run`")
+            throw WorkbenchError.studyRecordUnreadable(file.path)
         }
         return try StudySpec.parse(Data(recorded.study.utf8), baseDirectory: FileManager.default.currentDirectoryPath)
     }

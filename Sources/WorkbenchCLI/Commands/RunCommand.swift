@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let spec = try studyOrFail()
         if spec.replicates != nil { return try runReplicates(spec) }
-        if replicate != nil { throw WorkbenchError.usage("--replicate needs a study with 'replicates'") }
+        if replicate != nil { throw WorkbenchError.replicateWithoutReplicates }
         do { try run(spec) } catch { throw locatedInStudy(error) }
     }
 
@@ -61,14 +61,12 @@ struct RunCommand: ParsableCommand {
     func locatedInStudy(_ error: Error) -> Error {
         switch error {
         case let e as WorkbenchError:
-            if e.exitCode == 130 || e.description.hasPrefix(study) { return e }
-            return WorkbenchError("\(study): \(e.description)", exitCode: e.exitCode)
+            if e.exitCode == ErrorReport.interrupted || e.description.hasPrefix(study) { return e }
+            return WorkbenchError.located(study, e)
         case let e as StudyError:
-            return WorkbenchError(e.file == nil ? "\(study): \(e.description)" : e.description)
-        case let e as CustomStringConvertible:
-            return WorkbenchError("\(study): \(e.description)")
+            return e.file == nil ? e.inFile(study) : e
         default:
-            return WorkbenchError("\(study): \(error)")
+            return WorkbenchError.at(study, "\(error)")
         }
     }
 
@@ -110,10 +108,8 @@ struct RunCommand: ParsableCommand {
                                      progress: ProgressReporter(quiet: quiet))
         runner.score = StudyPipeline.progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
         let summary = try runner.run()
-        if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
-        if !summary.failed.isEmpty {
-            throw WorkbenchError("\(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
-        }
+        if summary.interrupted { throw WorkbenchError.interrupted }
+        if !summary.failed.isEmpty { throw WorkbenchError.modelsFailed(summary.failed.map { "\($0.id): \($0.error ?? "")" }) }
         if let shard {
             print("shard \(shard) stored in \(directory.path); when every shard is done: workbench merge \(shellQuote(studyDirectory.path))")
             return
@@ -144,7 +140,8 @@ struct RunCommand: ParsableCommand {
             return try ReplicateRun.runOne(spec: spec, label: replicate, directory: directory, options: options,
                                            shard: try resolvedShard(), quiet: quiet)
         }
-        try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: try resolvedShard(), quiet: quiet)
+        printLines(try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: try resolvedShard(), quiet: quiet,
+                                        executable: try SlurmCommand.executablePath()))
     }
 
     func resolvedShard() throws -> Shard? {
@@ -152,7 +149,7 @@ struct RunCommand: ParsableCommand {
             if let shard { return try Shard(parsing: shard) }
             return try Shard.fromEnvironment()
         } catch let error as StudyError {
-            throw WorkbenchError.usage(error.description)
+            throw WorkbenchError.usage(error.description)   // a bad --shard (or environment) is a usage error
         }
     }
 

@@ -26,21 +26,21 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         guard let splitValue = Split(rawValue: split) else {
-            throw WorkbenchError.usage("unknown split `\(split)`; choose one of \(Split.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw WorkbenchError.unknownSplit(split)
         }
         let dataset = try DataInputs([data]).read()
         let targetIndex: Int
         if let target {
             guard let t = dataset.targetIndex(target) else {
-                throw WorkbenchError("target `\(target)` is not in \(data); targets: \(dataset.targetNames.joined(separator: ", "))")
+                throw WorkbenchError.unknownTarget(target, data: data, targets: dataset.targetNames)
             }
             targetIndex = t
         } else {
-            guard !dataset.targetNames.isEmpty else { throw WorkbenchError("\(data) has no targets") }
+            guard !dataset.targetNames.isEmpty else { throw WorkbenchError.noTargets(data) }
             targetIndex = dataset.targetIndex("target") ?? 0
         }
         let rows = dataset.rows(in: splitValue)
-        guard !rows.isEmpty else { throw WorkbenchError("\(data) has no rows in split \(split)") }
+        guard !rows.isEmpty else { throw WorkbenchError.noRowsInSplit(data, split: split) }
         let rowsName = "split \(split)"
         let p = try PredictionFile(path: predictions).aligned(to: dataset, rows: rows, rowsName: rowsName)
         let b = try benchmark.map { try PredictionFile(path: $0).aligned(to: dataset, rows: rows, rowsName: rowsName) }

@@ -49,17 +49,15 @@ struct SensitivityCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: study) else {
-            throw WorkbenchError("\(study): cannot read the file")
+            throw StudiesError.unreadableFile(study)
         }
         let base: StudySpec
         base = try StudySpec.load(study)
         guard case .synthetic(let baseConfig) = base.data else {
-            throw WorkbenchError("\(study): sensitivity varies the synthetic generator, but the study reads files ($.data)")
+            throw WorkbenchError.sensitivityNeedsSynthetic(study)
         }
         let axes: [Sensitivity.Axis]
-        do { axes = try vary.map(Sensitivity.Axis.init(parsing:)) } catch let error as Sensitivity.Failure {
-            throw WorkbenchError.usage(error.description)
-        }
+        axes = try vary.map(Sensitivity.Axis.init(parsing:))
         let settings = Sensitivity.settings(axes, grid: grid)
         let studyDirectory = URL(fileURLWithPath: study).deletingLastPathComponent().path
         let root = URL(fileURLWithPath: out ?? "results/\(base.name)-sensitivity")
@@ -82,7 +80,8 @@ struct SensitivityCommand: ParsableCommand {
                 // started from a study file): the setting's study goes to OUT/studies/<setting>.json.
                 let spec = try Sensitivity.writeSpec(data, setting: setting, baseConfig: baseConfig,
                                                      to: root.appendingPathComponent("studies").appendingPathComponent("\(label).json"))
-                try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: nil, quiet: quiet)
+                printLines(try ReplicateRun.run(spec: spec, directory: directory, options: options, shard: nil, quiet: quiet,
+                                                executable: try SlurmCommand.executablePath()))
                 rows.append(try Sensitivity.Row(setting: setting, replicatedIn: directory))
                 verdicts.append(try Sensitivity.VerdictRow(label: label, replicatedIn: directory))
                 continue
@@ -92,10 +91,9 @@ struct SensitivityCommand: ParsableCommand {
             let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                          progress: ProgressReporter(quiet: quiet))
             let summary = try runner.run()
-            if summary.interrupted { throw WorkbenchError("interrupted; run the same command again to resume", exitCode: 130) }
+            if summary.interrupted { throw WorkbenchError.interrupted }
             if !summary.failed.isEmpty {
-                throw WorkbenchError("\(label): \(summary.failed.count) model(s) failed: "
-                                     + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
+                throw WorkbenchError.located(label, .modelsFailed(summary.failed.map { "\($0.id): \($0.error ?? "")" }))
             }
             try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: directory)
             rows.append(try Sensitivity.Row(setting: setting,
@@ -118,11 +116,6 @@ struct SensitivityCommand: ParsableCommand {
 
 /// Sensitivity of a study's verdicts to the synthetic generator's settings.
 enum Sensitivity {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
-    }
-
     /// One `--vary KEY=V1,V2` axis. Values are JSON scalars (numbers, `true`/`false`) or plain strings.
     struct Axis {
         var key: String
@@ -130,19 +123,18 @@ enum Sensitivity {
 
         init(parsing text: String) throws {
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-                throw Failure("--vary \(text): expected KEY=V1,V2,…")
+                throw WorkbenchError.varyNotKeyValues(text)
             }
             key = String(text[..<eq])
             values = text[text.index(after: eq)...].split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             if key.hasPrefix("v2.") { key.removeFirst(3) }
             guard !values.isEmpty, values.allSatisfy({ !$0.isEmpty }) else {
-                throw Failure("--vary \(text): give one or more comma-separated values")
+                throw WorkbenchError.varyWithoutValues(text)
             }
             let top = Set(syntheticKeys).subtracting(["v2"])
             guard top.contains(key) || SyntheticV2Settings.keys.contains(key) else {
-                throw Failure("--vary \(text): unknown generator setting '\(key)' (known: "
-                              + (top.sorted() + SyntheticV2Settings.keys.map { "v2.\($0)" }).joined(separator: ", ") + ")")
+                throw WorkbenchError.varyUnknownSetting(text, key: key, known: top.sorted() + SyntheticV2Settings.keys.map { "v2.\($0)" })
             }
         }
 
@@ -205,7 +197,7 @@ enum Sensitivity {
     /// The study's JSON with `setting` applied (keys sorted).
     static func specText(_ data: Data, setting: Setting) throws -> Data {
         guard var root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw WorkbenchError("the study is not a JSON object")
+            throw WorkbenchError.studyNotAnObject
         }
         var dataNode = root["data"] as? [String: Any] ?? [:]
         var synthetic = dataNode["synthetic"] as? [String: Any] ?? [:]
@@ -226,14 +218,14 @@ enum Sensitivity {
     static func spec(text: Data, setting: Setting, baseDirectory: String) throws -> StudySpec {
         let spec: StudySpec
         do { spec = try StudySpec.parse(text, baseDirectory: baseDirectory) } catch let error as StudyError {
-            throw WorkbenchError("setting \(label(setting)): \(error.description)")
+            throw WorkbenchError.at("setting \(label(setting))", error.description)
         }
         if case .synthetic(let config) = spec.data {
-            do { try config.validate() } catch let error as SyntheticConfigError {
-                throw WorkbenchError("setting \(label(setting)): \(error.description)")
+            do { try config.validate() } catch let error as EraDataError {
+                throw WorkbenchError.at("setting \(label(setting))", error.description)
             }
             if !setting.isEmpty && setting.allSatisfy({ $0.isV2 }) && config.generator == .v1 {
-                throw WorkbenchError("setting \(label(setting)): v2 settings have no effect on generator v1")
+                throw WorkbenchError.v2SettingOnV1(setting: label(setting))
             }
         }
         return spec
@@ -251,7 +243,7 @@ enum Sensitivity {
             self.setting = Dictionary(setting.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
             guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
                   let arms = object["arms"] as? [[String: Any]] else {
-                throw WorkbenchError("\(url.path): no arms in metrics.json")
+                throw WorkbenchError.at(url.path, "no arms in metrics.json")
             }
             self.arms = arms.compactMap { arm in
                 guard let name = arm["arm"] as? String else { return nil }
@@ -269,7 +261,7 @@ enum Sensitivity {
             let each = try VerdictRow.replicateDirectories(directory).map {
                 try Row(setting: setting, metrics: directory.appendingPathComponent($0).appendingPathComponent("metrics.json"))
             }
-            guard let first = each.first else { throw WorkbenchError("\(directory.path): no replicates") }
+            guard let first = each.first else { throw WorkbenchError.at(directory.path, "no replicates") }
             label = first.label
             self.setting = first.setting
             arms = first.arms.map { arm -> (arm: String, ensemble: Double, memberMean: Double) in

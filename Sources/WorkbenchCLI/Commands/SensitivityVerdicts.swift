@@ -59,7 +59,7 @@ extension Sensitivity {
         static func object(_ url: URL) throws -> [String: Any] {
             guard let data = FileManager.default.contents(atPath: url.path),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw WorkbenchError("\(url.path): missing or not a JSON object")
+                throw WorkbenchError.at(url.path, "missing or not a JSON object")
             }
             return object
         }
@@ -71,11 +71,11 @@ extension Sensitivity {
             self.label = label
             replicated = false
             guard let contrasts = try Self.object(url)["contrasts"] as? [[String: Any]] else {
-                throw WorkbenchError("\(url.path): no contrasts[] in metrics.json")
+                throw WorkbenchError.at(url.path, "no contrasts[] in metrics.json")
             }
             self.contrasts = try contrasts.map { c in
                 guard let name = c["name"] as? String, let verdict = c["verdict"] as? String else {
-                    throw WorkbenchError("\(url.path): a contrast without name or verdict")
+                    throw WorkbenchError.at(url.path, "a contrast without name or verdict")
                 }
                 return Judged(name: name, mean: Self.number(c["mean"]) ?? .nan,
                               ciLow: Self.number(c["hac_ci_low"]) ?? .nan, ciHigh: Self.number(c["hac_ci_high"]) ?? .nan,
@@ -91,7 +91,7 @@ extension Sensitivity {
             replicated = true
             let metricsURL = directory.appendingPathComponent("metrics.json")
             guard let pooled = try Self.object(metricsURL)["replicates"] as? [[String: Any]] else {
-                throw WorkbenchError("\(metricsURL.path): no replicates[] in metrics.json")
+                throw WorkbenchError.at(metricsURL.path, "no replicates[] in metrics.json")
             }
             var perReplicate: [String: [String: Int]] = [:]
             for dir in try Self.replicateDirectories(directory) {
@@ -104,7 +104,7 @@ extension Sensitivity {
             contrasts = try pooled.filter { $0["kind"] as? String == "contrast" }.map { p in
                 guard let name = p["name"] as? String, let random = p["random"] as? [String: Any],
                       let verdict = (p["verdict_holm"] ?? p["verdict"]) as? String else {
-                    throw WorkbenchError("\(metricsURL.path): a pooled contrast without name, random or verdict")
+                    throw WorkbenchError.at(metricsURL.path, "a pooled contrast without name, random or verdict")
                 }
                 return Judged(name: name, mean: Self.number(random["mean"]) ?? .nan,
                               ciLow: Self.number(random["ci_low"]) ?? .nan, ciHigh: Self.number(random["ci_high"]) ?? .nan,
@@ -118,7 +118,7 @@ extension Sensitivity {
         static func replicateDirectories(_ directory: URL) throws -> [String] {
             let url = directory.appendingPathComponent("replicates.json")
             guard let runs = try object(url)["replicates"] as? [[String: Any]] else {
-                throw WorkbenchError("\(url.path): no replicates[]")
+                throw WorkbenchError.at(url.path, "no replicates[]")
             }
             return runs.compactMap { $0["directory"] as? String }
         }

@@ -49,7 +49,7 @@ struct SlurmCommand: ParsableCommand {
             if let mem { _ = try SlurmScript.parseMemory(mem) }
             if let time { try SlurmScript.validateTime(time) }
             if let partition { try SlurmScript.validatePartition(partition) }
-        } catch let error as SlurmScriptError {
+        } catch let error as StudiesError {
             throw ValidationError(error.description)
         }
     }
@@ -58,7 +58,7 @@ struct SlurmCommand: ParsableCommand {
         let spec: StudySpec
         spec = try StudySpec.load(study)
         guard shards <= spec.modelCount else {
-            throw WorkbenchError.usage("--shards \(shards) is more than the study's \(spec.modelCount) models; use at most \(spec.modelCount)")
+            throw WorkbenchError.tooManyShards(shards, models: spec.modelCount)
         }
         let directory = absolutePath(out ?? "results/\(spec.name)")
         try SlurmScript.checkDirectory(directory, holds: spec)
@@ -84,8 +84,8 @@ struct SlurmCommand: ParsableCommand {
         do {
             mergeJob = try Self.sbatch(sbatch, script.mergeSubmissionArguments(afterArrayJob: arrayJob), what: "the merge job")
         } catch let error as WorkbenchError {
-            throw WorkbenchError(error.description + "\nthe shard array is submitted as job \(arrayJob); submit the merge with: "
-                                 + "sbatch --dependency=afterany:\(arrayJob) \(SlurmScript.bashQuoted(script.mergeScriptPath))")
+            throw WorkbenchError.mergeNotSubmitted(error.description, arrayJob: "\(arrayJob)",
+                                                   mergeCommand: "sbatch --dependency=afterany:\(arrayJob) \(SlurmScript.bashQuoted(script.mergeScriptPath))")
         }
         print("submitted: shard array job \(arrayJob) (tasks \(script.arrayRange)), merge job \(mergeJob) (after \(arrayJob))")
         print("logs: \(script.logDirectory); results: \(directory)/predictions.h5 once job \(mergeJob) has run")
@@ -123,7 +123,7 @@ struct SlurmCommand: ParsableCommand {
                 .standardizedFileURL.path
         }
         if let found = searchPath(argument) { return found }
-        throw WorkbenchError("cannot find the path of this workbench binary ('\(argument)') to put into the job scripts")
+        throw WorkbenchError.noBinaryPath(argument)
     }
 
     static func searchPath(_ name: String) -> String? {
@@ -137,8 +137,7 @@ struct SlurmCommand: ParsableCommand {
 
     static func findSbatch() throws -> String {
         guard let sbatch = searchPath("sbatch") else {
-            throw WorkbenchError("sbatch not found on PATH: run this on a Slurm submit host (or install Slurm's client), "
-                                 + "or copy the scripts there and run the submit script")
+            throw WorkbenchError.sbatchNotFound
         }
         return sbatch
     }
@@ -152,7 +151,7 @@ struct SlurmCommand: ParsableCommand {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            throw WorkbenchError("could not start \(executable): \(error.localizedDescription)")
+            throw WorkbenchError.cannotStart(executable, reason: error.localizedDescription)
         }
         // sbatch prints little; read stderr on the side so neither pipe can fill and block it.
         final class Box: @unchecked Sendable { var data = Data() }
@@ -169,11 +168,10 @@ struct SlurmCommand: ParsableCommand {
         let stderr = String(decoding: errBox.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0 else {
             let command = ([executable] + arguments).map(SlurmScript.bashQuoted).joined(separator: " ")
-            throw WorkbenchError("sbatch failed to submit \(what) (exit \(process.terminationStatus)): "
-                                 + (stderr.isEmpty ? "no message" : stderr) + "\ncommand: \(command)")
+            throw WorkbenchError.sbatchFailed(what: what, exitCode: process.terminationStatus, message: stderr, command: command)
         }
-        do { return try SlurmScript.jobID(fromParsable: stdout) } catch let error as SlurmScriptError {
-            throw WorkbenchError("submitting \(what): \(error.description)")
+        do { return try SlurmScript.jobID(fromParsable: stdout) } catch let error as StudiesError {
+            throw WorkbenchError.submitting(what: what, reason: error.description)
         }
     }
 }

@@ -41,14 +41,12 @@ struct TableCommand: ParsableCommand {
         var studies: [StudyTable.Study] = []
         for path in directories {
             let metrics: JSONValue
-            do { metrics = try MetricsFile.load(path) } catch let error as CompareError {
-                throw WorkbenchError.usage(error.description)
-            }
+            metrics = try MetricsFile.load(path)
             studies.append(StudyTable.Study(label: path, name: Self.studyName(path), metrics: metrics))
         }
         let text = try StudyTable(studies).render(json ? .json : format)
         if let out {
-            do { try writeAtomically(text, to: out) } catch { throw WorkbenchError("cannot write the table: \(error)") }
+            do { try writeAtomically(text, to: out) } catch { throw WorkbenchError.cannotWrite(what: "table", reason: "\(error)") }
         } else {
             print(text, terminator: "")
         }

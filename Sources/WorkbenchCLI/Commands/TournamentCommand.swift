@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diversity
 import EraData
+import EvaluationRules
 import Foundation
 import Mining
 import Pipeline
@@ -39,15 +40,13 @@ struct TournamentCommand: ParsableCommand {
         let studyDir = URL(fileURLWithPath: tournament.study)
         let marker = tournament.farm ? "farm.json" : "predictions.h5"
         guard FileManager.default.fileExists(atPath: studyDir.appendingPathComponent(marker).path) else {
-            throw WorkbenchError(tournament.farm
-                ? "\(spec): $.farm: \(tournament.study)/farm.json not found: run `workbench mine` first"
-                : "\(spec): $.study: \(tournament.study)/predictions.h5 not found: run `workbench run` on the study first")
+            throw WorkbenchError.tournamentInputMissing(spec: spec, study: tournament.study, farm: tournament.farm)
         }
         let outDir = URL(fileURLWithPath: out).standardized
         if outDir.path == studyDir.standardized.path
             || FileManager.default.fileExists(atPath: outDir.appendingPathComponent("predictions.h5").path)
             || FileManager.default.fileExists(atPath: outDir.appendingPathComponent("farm.json").path) {
-            throw WorkbenchError.usage("--out \(out) holds a study's predictions or a farm; choose another directory (inputs are never overwritten)")
+            throw WorkbenchError.outputHoldsInputs(out)
         }
         func say(_ s: String) {
             let elapsed = String(format: "%.1f", Date().timeIntervalSince(started))
@@ -102,10 +101,10 @@ struct TournamentCommand: ParsableCommand {
             farm = try FarmPredictions.load(directory: URL(fileURLWithPath: tournament.study), spec: studySpec, dataset: dataset,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
         } catch let error as MiningError {
-            throw WorkbenchError("\(path): $.farm: \(error.description)")
+            throw WorkbenchError.at("\(path): $.farm", error.description)
         }
         guard !farm.stakers.isEmpty else {
-            throw WorkbenchError("\(path): $.farm: \(tournament.study) holds no accepted staker")
+            throw WorkbenchError.farmWithoutStakers(spec: path, study: tournament.study)
         }
         return PoolSource(ids: farm.stakers + ["benchmark"], arms: farm.arms + ["benchmark"], predictions: farm.predictions + [farm.benchmark],
                           rows: farm.evaluation.rows, dataset: dataset, targetIndex: farm.evaluation.targetIndex,

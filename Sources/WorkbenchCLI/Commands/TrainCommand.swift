@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
         let parameterObject = try Self.parameterObject(params)
         let parameters: BoostingParameters
         do { parameters = try BoostingParameters(parameterObject) } catch {
-            throw WorkbenchError.usage("--params: \(error)")
+            throw WorkbenchError.badParameters("\(error)")
         }
         let input = try DataInputs([data])
         let dataset: Dataset, targetName: String
@@ -49,16 +49,16 @@ struct TrainCommand: ParsableCommand {
                 targetName = target
             } else {
                 guard let first = try DatasetFile.info(data).targets.first else {
-                    throw WorkbenchError("\(data): the dataset has no targets")
+                    throw WorkbenchError.noTargets(data)
                 }
                 targetName = first
             }
             dataset = try DatasetFile.read(data, targets: [targetName])
         } else {
             let all = try input.read()
-            guard let name = target ?? all.targetNames.first else { throw WorkbenchError("\(data): the data has no targets") }
+            guard let name = target ?? all.targetNames.first else { throw WorkbenchError.noTargets(data) }
             guard let t = all.targetIndex(name) else {
-                throw WorkbenchError("target `\(name)` is not in \(data); targets: \(all.targetNames.joined(separator: ", "))")
+                throw WorkbenchError.unknownTarget(name, data: data, targets: all.targetNames)
             }
             dataset = all.selectingTarget(t)
             targetName = name
@@ -66,8 +66,8 @@ struct TrainCommand: ParsableCommand {
         let labels = dataset.targets[0]
         let trainRows = dataset.rows(in: .train).filter { !labels[Int($0)].isNaN }
         let validationRows = dataset.rows(in: .validation)
-        guard !trainRows.isEmpty else { throw WorkbenchError("\(data): no train rows with a known \(targetName)") }
-        guard !validationRows.isEmpty else { throw WorkbenchError("\(data): the dataset has no validation rows") }
+        guard !trainRows.isEmpty else { throw WorkbenchError.noTrainRows(data, target: targetName) }
+        guard !validationRows.isEmpty else { throw WorkbenchError.noValidationRows(data) }
 
         let start = DispatchTime.now().uptimeNanoseconds
         let booster = try Trainer.train(dataset: dataset, rows: trainRows, features: Array(0..<dataset.featureCount),
@@ -104,24 +104,24 @@ struct TrainCommand: ParsableCommand {
             origin = "--params"
         } else {
             guard FileManager.default.fileExists(atPath: argument) else {
-                throw WorkbenchError.usage("--params: '\(argument)' is neither a JSON object nor an existing file")
+                throw WorkbenchError.parametersNotFound(argument)
             }
             do { text = try Data(contentsOf: URL(fileURLWithPath: argument)) } catch {
-                throw WorkbenchError("--params: cannot read \(argument): \(error.localizedDescription)")
+                throw WorkbenchError.unreadableParameters(argument, reason: error.localizedDescription)
             }
             origin = argument
         }
         // JSONDecoder keeps numbers and booleans apart (JSONSerialization bridges both to NSNumber).
         let decoded: [String: ParameterValue]
         do { decoded = try JSONDecoder().decode([String: ParameterValue].self, from: text) } catch DecodingError.typeMismatch {
-            throw WorkbenchError.usage("\(origin): expected a JSON object of parameters, e.g. {\"num_leaves\": 31}")
+            throw WorkbenchError.parametersNotAnObject(origin: origin)
         } catch {
-            throw WorkbenchError.usage("\(origin): not valid JSON (\(Self.reason(error)))")
+            throw WorkbenchError.parametersNotJSON(origin: origin, reason: Self.reason(error))
         }
         var values: [String: Double] = [:]
         for (name, value) in decoded {
             guard case .number(let number) = value else {
-                throw WorkbenchError.usage("\(origin): parameter '\(name)' must be a number, got \(value)")
+                throw WorkbenchError.parameterNotANumber(origin: origin, name: name, value: "\(value)")
             }
             values[name] = number
         }

@@ -1,7 +1,6 @@
 import Diversity
 import EraData
 import Foundation
-import Pipeline
 import PredictionStore
 import Reports
 import Studies
@@ -12,12 +11,13 @@ import Support
 /// `shards/` when sharded), so resume, `--shard`, `merge` and `slurm` work per replicate exactly
 /// as for one study. When all are analysed, their metrics are pooled into `DIR/replicates.json`,
 /// `DIR/replicates.md`, `DIR/charts/forest-*.svg` and `DIR/metrics.json` (`replicates[]`).
-enum ReplicateRun {
+/// Functions that end a command return the lines it prints; the CLI prints them.
+public enum ReplicateRun {
     /// Two-sided level of the pooled intervals (the reports' 90%).
     static let level = 0.9
 
     /// The replicated study `DIR/study.json` records, or nil when DIR holds none.
-    static func parentSpec(in directory: URL) -> StudySpec? {
+    public static func parentSpec(in directory: URL) -> StudySpec? {
         guard let record = try? StudyRunner.StudyRecordFile.read(directory), let spec = try? record.spec(),
               spec.replicates != nil else { return nil }
         return spec
@@ -32,19 +32,21 @@ enum ReplicateRun {
     }
 
     static func cells(_ spec: StudySpec) throws -> [(cell: ReplicateCell, spec: StudySpec)] {
-        do { return try spec.replicateStudies() } catch let error as StudyError {
-            throw WorkbenchError((spec.sourcePath.map { "\($0): " } ?? "") + error.description)
-        }
+        do { return try spec.replicateStudies() } catch let error as StudyError { throw located(error, spec) }
     }
 
     static func loadData(_ child: StudySpec) throws -> Dataset {
-        do { return try child.loadData() } catch let error as StudyError {
-            throw WorkbenchError((child.sourcePath.map { "\($0): " } ?? "") + error.description)
-        }
+        do { return try child.loadData() } catch let error as StudyError { throw located(error, child) }
+    }
+
+    /// A study error named by the study file it came from (when the study was read from one).
+    static func located(_ error: StudyError, _ spec: StudySpec) -> StudyError {
+        guard error.file == nil, let file = spec.sourcePath else { return error }
+        return error.inFile(file)
     }
 
     /// `workbench run --check`: the replicates and, per walk-forward fold, its eras.
-    static func check(_ spec: StudySpec) throws -> String {
+    public static func check(_ spec: StudySpec) throws -> String {
         let cells = try cells(spec)
         var lines = ["replicates: \(cells.count) (limit \(Replicates.maxCount)), each in replicates/<label>/:"]
         var cached: [UInt64?: Dataset] = [:]
@@ -69,7 +71,7 @@ enum ReplicateRun {
 
     static func foldData(_ fold: WalkForwardFold, _ full: Dataset, _ child: StudySpec) throws -> Dataset {
         do { return try fold.apply(to: full, evaluation: child.evaluation) } catch let error as StudyError {
-            throw WorkbenchError((child.sourcePath.map { "\($0): " } ?? "") + error.description)
+            throw located(error, child)
         }
     }
 
@@ -79,9 +81,11 @@ enum ReplicateRun {
     /// every replicate in order, each in a process of its own (`workbench run STUDY --replicate
     /// LABEL`, the same binary): a replicate's memory is returned when it ends, and Ctrl-C reaches
     /// the one replicate in flight, which keeps what it stored and exits 130; so does this run.
-    static func run(spec: StudySpec, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool) throws {
+    /// `executable`: the path of the `workbench` binary that runs each replicate.
+    public static func run(spec: StudySpec, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool,
+                           executable: String) throws -> [String] {
         let cells = try cells(spec)
-        guard let studyPath = spec.sourcePath else { throw WorkbenchError("a replicated study must be run from its file") }
+        guard let studyPath = spec.sourcePath else { throw PipelineError.replicatedStudyWithoutFile }
         let fm = FileManager.default
         // With walk-forward folds the first replicate's data is cut before anything is written:
         // its fold has the fewest training eras and every fold's window has the same size, so a
@@ -99,7 +103,6 @@ enum ReplicateRun {
             for name in ["replicates.json", "replicates.md"] { try? fm.removeItem(at: directory.appendingPathComponent(name)) }
         }
         try StudyRunner.prepareDirectory(directory, spec: spec, force: options.force)
-        let executable = try SlurmCommand.executablePath()
         let interrupt = InterruptForwarder()
         defer { interrupt.stop() }
         for (i, (cell, _)) in cells.enumerated() {
@@ -113,28 +116,27 @@ enum ReplicateRun {
             process.arguments = arguments
             try interrupt.run(process)
             if interrupt.isSet || process.terminationStatus == 130 {
-                throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130)
+                throw PipelineError.interrupted(replicate: cell.label)
             }
             // The replicate printed its own error.
             guard process.terminationStatus == 0 else {
-                throw WorkbenchError("replicate \(cell.label) failed (exit \(process.terminationStatus)); fix the cause and run the same command again to resume")
+                throw PipelineError.replicateProcessFailed(replicate: cell.label, exitCode: process.terminationStatus)
             }
         }
         if let shard {
-            print("shard \(shard) of \(cells.count) replicate(s) stored under \(directory.appendingPathComponent("replicates").path); when every shard is done: workbench merge \(shellQuote(directory.path))")
-            return
+            return ["shard \(shard) of \(cells.count) replicate(s) stored under \(directory.appendingPathComponent("replicates").path); when every shard is done: workbench merge \(shellQuote(directory.path))"]
         }
         let runs = try cells.map { try readRunSummary(directory, $0.cell) }
-        try pool(spec: spec, runs: runs, directory: directory)
+        return try pool(spec: spec, runs: runs, directory: directory)
     }
 
     /// One replicate in this process (`workbench run STUDY --replicate LABEL`, as `run` starts
     /// it): trains it (its shard) into `DIR/replicates/<label>/`, analyses it unless sharded or
     /// already analysed, and records its eras in `replicate.json`.
-    static func runOne(spec: StudySpec, label: String, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool) throws {
+    public static func runOne(spec: StudySpec, label: String, directory: URL, options: RunOptions, shard: Shard?, quiet: Bool) throws {
         let cells = try cells(spec)
         guard let (cell, child) = cells.first(where: { $0.cell.label == label }) else {
-            throw WorkbenchError.usage("--replicate \(label): the study has no such replicate (\(cells.map { $0.cell.label }.joined(separator: ", ")))")
+            throw PipelineError.unknownReplicate(label, known: cells.map { $0.cell.label })
         }
         let dir = replicateDirectory(directory, cell)
         let dataset = try loadData(child)
@@ -152,11 +154,11 @@ enum ReplicateRun {
                                          progress: ProgressReporter(quiet: quiet))
             summary = try runner.run()
         } catch let error where error is StudyError || error is StudiesError {
-            throw WorkbenchError("replicate \(cell.label): \(error)")
+            throw PipelineError.inReplicate(cell.label, "\(error)")
         }
-        if summary.interrupted { throw WorkbenchError("interrupted in replicate \(cell.label); run the same command again to resume", exitCode: 130) }
+        if summary.interrupted { throw PipelineError.interrupted(replicate: cell.label) }
         if !summary.failed.isEmpty {
-            throw WorkbenchError("replicate \(cell.label): \(summary.failed.count) model(s) failed: " + summary.failed.map { "\($0.id): \($0.error ?? "")" }.joined(separator: "; "))
+            throw PipelineError.modelsFailed(replicate: cell.label, summary.failed.map { "\($0.id): \($0.error ?? "")" })
         }
         if shard == nil {
             // A replicate finished by an earlier run keeps its analysis; one whose analysis was
@@ -182,7 +184,7 @@ enum ReplicateRun {
         let file = replicateDirectory(directory, cell).appendingPathComponent("replicate.json")
         guard let data = FileManager.default.contents(atPath: file.path),
               let run = try? JSONDecoder().decode(ReplicateRunSummary.self, from: data) else {
-            throw WorkbenchError("replicate \(cell.label): \(file.path) missing or unreadable; run the same command again")
+            throw PipelineError.inReplicate(cell.label, "\(file.path) missing or unreadable; run the same command again")
         }
         return run
     }
@@ -190,7 +192,7 @@ enum ReplicateRun {
     /// `workbench merge DIR` of a replicated study: merges each replicate's shards and analyses
     /// it; missing shards of any replicate are listed together with the one command per shard
     /// that completes them all (a shard run resumes every replicate it touches).
-    static func merge(spec: StudySpec, directory: URL) throws {
+    public static func merge(spec: StudySpec, directory: URL) throws -> [String] {
         let cells = try cells(spec)
         var problems: [String] = []
         var missingShards = Set<Int>(), shardCount = 0
@@ -208,7 +210,7 @@ enum ReplicateRun {
                 }
                 continue
             } catch let error where error is StudyError || error is StudiesError {
-                throw WorkbenchError("replicate \(cell.label): \(error)")
+                throw PipelineError.inReplicate(cell.label, "\(error)")
             }
             try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir)
             let run = runSummary(cell, dataset: dataset, directory: directory)
@@ -216,39 +218,32 @@ enum ReplicateRun {
             runs.append(run)
         }
         if !problems.isEmpty {
-            let study = spec.sourcePath ?? "STUDY.json"
-            var lines = ["\(problems.count) replicate shard(s) missing or incomplete:"] + problems
-            lines.append("re-run them (each resumes what it stored, in every replicate):")
-            for s in missingShards.sorted() {
-                lines.append("  workbench run \(shellQuote(study)) --shard \(s)/\(shardCount) --out \(shellQuote(directory.path))")
-            }
             let script = directory.appendingPathComponent("slurm/shards.sbatch").path
-            if FileManager.default.fileExists(atPath: script) {
-                lines.append("or on Slurm: sbatch --array=\(missingShards.sorted().map(String.init).joined(separator: ",")) \(shellQuote(script)), then workbench merge again")
-            }
-            throw WorkbenchError(lines.joined(separator: "\n"))
+            throw PipelineError.replicateShardsMissing(problems, study: spec.sourcePath ?? "STUDY.json", directory: directory.path,
+                                                       shards: missingShards.sorted(), shardCount: shardCount,
+                                                       slurmScript: FileManager.default.fileExists(atPath: script) ? script : nil)
         }
-        try pool(spec: spec, runs: runs, directory: directory)
+        return try pool(spec: spec, runs: runs, directory: directory)
     }
 
     /// `workbench report DIR` of a replicated study: re-analyses every replicate from its stored
     /// predictions, then pools again.
-    static func report(spec: StudySpec, directory: URL) throws {
+    public static func report(spec: StudySpec, directory: URL) throws -> [String] {
         var runs: [ReplicateRunSummary] = []
         for (cell, child) in try cells(spec) {
             let dir = replicateDirectory(directory, cell)
             guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("predictions.h5").path) else {
-                throw WorkbenchError("replicate \(cell.label): \(dir.path)/predictions.h5 not found: run (or merge) the study first")
+                throw PipelineError.inReplicate(cell.label, "\(dir.path)/predictions.h5 not found: run (or merge) the study first")
             }
             let dataset = try loadData(child)
             do { try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir) } catch let error as StoreError {
-                throw WorkbenchError("replicate \(cell.label): \(error)")
+                throw PipelineError.inReplicate(cell.label, "\(error)")
             }
             let run = runSummary(cell, dataset: dataset, directory: directory)
             try writeRunSummary(run, directory: directory)
             runs.append(run)
         }
-        try pool(spec: spec, runs: runs, directory: directory)
+        return try pool(spec: spec, runs: runs, directory: directory)
     }
 
     static func runSummary(_ cell: ReplicateCell, dataset: Dataset, directory: URL) -> ReplicateRunSummary {
@@ -258,17 +253,17 @@ enum ReplicateRun {
                                    directory: "replicates/\(cell.label)", train: EraSpan(train), selection: nil, test: nil)
     }
 
-    /// Reads every replicate's metrics.json, pools, writes the outputs and prints the verdicts.
-    static func pool(spec: StudySpec, runs: [ReplicateRunSummary], directory: URL) throws {
+    /// Reads every replicate's metrics.json, pools, writes the outputs and returns the verdicts to print.
+    static func pool(spec: StudySpec, runs: [ReplicateRunSummary], directory: URL) throws -> [String] {
         var evidence = ReplicateEvidence()
         var completed: [ReplicateRunSummary] = []
         for var run in runs {
             let file = directory.appendingPathComponent(run.directory).appendingPathComponent("metrics.json")
             guard let data = FileManager.default.contents(atPath: file.path) else {
-                throw WorkbenchError("replicate \(run.label): \(file.path) not found")
+                throw PipelineError.inReplicate(run.label, "\(file.path) not found")
             }
             do { try evidence.add(metricsJSON: data, replicate: run.label, level: level) } catch {
-                throw WorkbenchError("replicate \(run.label): \(file.path): \(error)")
+                throw PipelineError.inReplicate(run.label, "\(file.path): \(error)")
             }
             if let split = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["split"] as? [String: Any] {
                 run.selection = EraSpan((split["selection_eras"] as? [String]) ?? [])
@@ -279,9 +274,8 @@ enum ReplicateRun {
         let pooled = ReplicatePooling.pool(evidence, replicates: completed.map(\.label), level: level)
         let summary = ReplicateSummary(study: spec.name, level: level, replicates: completed, rows: evidence.estimates, pooled: pooled)
         let report = try ReplicateReport.write(summary, description: spec.description, to: directory)
-        print(verdictLines(summary).joined(separator: "\n"))
-        print("replicates: \(directory.appendingPathComponent("replicates.json").path)")
-        print("report: \(report.path)")
+        return verdictLines(summary) + ["replicates: \(directory.appendingPathComponent("replicates.json").path)",
+                                        "report: \(report.path)"]
     }
 
     /// The pooled verdicts as `workbench run` prints them at the end.
