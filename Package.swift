@@ -59,9 +59,12 @@ let package = Package(
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
         // Benchmark hooks driven by bench/* (not a product: users never install it).
         .executableTarget(name: "workbench-bench", dependencies: [
-            "WorkbenchCLI", "Boosting", "EraData", "Parquet",
+            "WorkbenchCLI", "Boosting", "EraData", "Parquet", "Fixtures", "Diversity", "Reports", "Tournament", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Synthetic inputs shared by the tests and workbench-bench (sample charts, a fixture study, …).
+        .target(name: "Fixtures", dependencies: ["Support", "EraData", "Diversity", "Reports", "Tournament"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
@@ -70,13 +73,13 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Support", "TestSupport"]),
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EraData", "Support", "TestSupport", "Fixtures"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
         .testTarget(name: "MiningTests", dependencies: ["Mining", "Studies", "Diversity", "Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mining", "Studies", "Diversity", "Reports", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport", "Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Mining", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
-        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "Diversity", "EraData", "Support", "TestSupport", "Fixtures"]),
     ]
 )
