@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
     var replicate: String?
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try validateJobs(jobs)
         if models && !check { throw ValidationError("--models lists the plan and needs --check") }
     }
 

@@ -44,7 +44,7 @@ struct SensitivityCommand: ParsableCommand {
 
     func validate() throws {
         if vary.isEmpty { throw ValidationError("give at least one --vary KEY=V1,V2") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try validateJobs(jobs)
     }
 
     func run() throws {
