@@ -137,7 +137,7 @@ enum ReplicateRun {
             throw WorkbenchError.usage("--replicate \(label): the study has no such replicate (\(cells.map { $0.cell.label }.joined(separator: ", ")))")
         }
         let dir = replicateDirectory(directory, cell)
-        let dataset = try loadData(child)
+        let dataset = try PhaseProgress(quiet: quiet).loadingData { try loadData(child) }
         var childOptions = options
         var target = dir
         if let shard {

@@ -73,7 +73,7 @@ struct MineCommand: ParsableCommand {
         spec = try StudySpec.load(study)
         let ids: [String]
         ids = try stakers.map(StakerList.read) ?? StakerList.generated(count: count!)
-        let dataset = try spec.loadData()
+        let dataset = try PhaseProgress(quiet: quiet).loadingData { try spec.loadData() }
         var options = MiningOptions()
         if let jobs { options.jobs = jobs }
         options.maxAttempts = maxAttempts

@@ -83,7 +83,7 @@ struct RunCommand: ParsableCommand {
 
     func run(_ spec: StudySpec) throws {
         let phases = PhaseProgress(quiet: quiet || check)
-        let dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() }
+        let dataset = try phases.loadingData { try spec.loadData() }
         let planner = try Planner(spec: spec, dataset: dataset)
         // Fails now what would otherwise fail only after all training, in the analysis.
         try spec.checkEvaluation(on: dataset)

@@ -88,7 +88,7 @@ struct SensitivityCommand: ParsableCommand {
                 continue
             }
             let spec = try Sensitivity.spec(data, setting: setting, baseConfig: baseConfig, baseDirectory: studyDirectory)
-            let dataset = try spec.data.load()
+            let dataset = try PhaseProgress(quiet: quiet).loadingData { try spec.data.load() }
             let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                          progress: ProgressReporter(quiet: quiet))
             let summary = try runner.run()
