@@ -62,9 +62,12 @@ let package = Package(
         .executableTarget(name: "workbench", dependencies: ["WorkbenchCLI"]),
         // Benchmark hooks driven by bench/* (not a product: users never install it).
         .executableTarget(name: "workbench-bench", dependencies: [
-            "WorkbenchCLI", "Boosting", "EraData", "Parquet",
+            "WorkbenchCLI", "Boosting", "EraData", "EvaluationRules", "Parquet", "Fixtures", "Diversity", "Reports", "Tournament", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Synthetic inputs shared by the tests and workbench-bench (sample charts, a fixture study, …).
+        .target(name: "Fixtures", dependencies: ["Support", "EraData", "EvaluationRules", "Diversity", "Reports", "Tournament"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
@@ -73,13 +76,13 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Support", "TestSupport"]),
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EvaluationRules", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EvaluationRules", "EraData", "Support", "TestSupport", "Fixtures"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "EvaluationRules", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
         .testTarget(name: "MiningTests", dependencies: ["Mining", "Studies", "Diversity", "Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mining", "Studies", "Diversity", "Reports", "EraData", "Support", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EvaluationRules", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EvaluationRules", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport", "Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Studies", "Mining", "Support", "TestSupport"], exclude: ["numerai_server.py", "numerapi_client.py"]),
-        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "EvaluationRules", "Diversity", "EraData", "Support", "TestSupport"]),
+        .testTarget(name: "TournamentTests", dependencies: ["Tournament", "EvaluationRules", "Diversity", "EraData", "Support", "TestSupport", "Fixtures"]),
     ]
 )

@@ -38,3 +38,11 @@ build_tests() {
     # shellcheck disable=SC2046
     swift build -c release $(swift_flags) -Xswiftc -enable-testing "$@"
 }
+
+# The benchmark-hook binary (Sources/workbench-bench) for bench/*: WORKBENCH_BENCH_BINARY when set
+# (e.g. the test build's), else the release build's, built here. Prints its path.
+workbench_bench_binary() {
+    if [ -n "${WORKBENCH_BENCH_BINARY:-}" ]; then echo "$WORKBENCH_BENCH_BINARY"; return; fi
+    build_release --product workbench-bench >&2
+    echo "$(build_release --show-bin-path)/workbench-bench"
+}

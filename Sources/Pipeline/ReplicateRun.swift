@@ -139,7 +139,7 @@ public enum ReplicateRun {
             throw PipelineError.unknownReplicate(label, known: cells.map { $0.cell.label })
         }
         let dir = replicateDirectory(directory, cell)
-        let dataset = try loadData(child)
+        let dataset = try PhaseProgress(quiet: quiet).loadingData { try loadData(child) }
         var childOptions = options
         var target = dir
         if let shard {

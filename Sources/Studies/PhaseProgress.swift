@@ -1,3 +1,4 @@
+import EraData
 import Foundation
 
 /// Progress of the steps around training (loading data, analysing, merging): on a terminal a
@@ -63,5 +64,13 @@ public final class PhaseProgress: @unchecked Sendable {
 
     func write(_ text: String) {
         lock.withLock { output.write(Data(text.utf8)) }
+    }
+}
+
+extension PhaseProgress {
+    /// `run` as every command shows loading a study's data: `loading data… 12s`, then
+    /// `loading data: 14s (N rows, E eras)`.
+    public func loadingData(_ body: () throws -> Dataset) rethrows -> Dataset {
+        try run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }, body)
     }
 }

@@ -280,19 +280,9 @@ public struct PlanSummary {
         for arm in spec.arms {
             let armPlans = plans.filter { $0.arm == arm.name }
             lines.append("arm '\(arm.name)': \(arm.models) models")
-            var distinct: Int? = 1
-            for name in arm.vary.keys.sorted() {
-                let d = arm.vary[name]!
-                lines.append("  vary \(name): \(d.summary)")
-                if let c = d.distinctCount, let so = distinct { distinct = so.multipliedReportingOverflow(by: c).overflow ? nil : so * c } else { distinct = nil }
-            }
-            if arm.target.distinctCount ?? 1 > 1 {
-                lines.append("  vary target: \(arm.target.summary)")
-                distinct = distinct.flatMap { so in
-                    let (product, overflow) = so.multipliedReportingOverflow(by: arm.target.distinctCount ?? 1)
-                    return overflow ? nil : product
-                }
-            }
+            for name in arm.vary.keys.sorted() { lines.append("  vary \(name): \(arm.vary[name]!.summary)") }
+            if arm.target.distinctCount ?? 1 > 1 { lines.append("  vary target: \(arm.target.summary)") }
+            let distinct = distinctConfigurations(arm)
             for name in arm.fixed.keys.sorted() { lines.append("  fixed \(name) = \(fmt(arm.fixed[name]!))") }
             if case .constant(let t) = arm.target { lines.append("  target \(t)") }
             let combos = arm.vary.values.contains { $0.distinctCount == nil } ? "continuous (unbounded)"

@@ -38,7 +38,9 @@ public func writeAtomically(to path: String, sweep: Bool = true, _ body: (_ temp
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
           isDirectory.boolValue else {
-        throw AtomicFileError(path: path, reason: "directory \(directory.path) does not exist")
+        let exists = FileManager.default.fileExists(atPath: directory.path)
+        throw AtomicFileError(path: path, reason: exists ? "\(directory.path) is a file, not a directory"
+                                                         : "directory \(directory.path) does not exist")
     }
     guard url.lastPathComponent.utf8.count <= 255 else {
         throw AtomicFileError(path: path, reason: AtomicFile.reason(ENAMETOOLONG))

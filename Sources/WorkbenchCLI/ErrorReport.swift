@@ -29,6 +29,10 @@ public enum WorkbenchError: Error, CustomStringConvertible {
     case varyNotKeyValues(String)
     case varyWithoutValues(String)
     case varyUnknownSetting(String, key: String, known: [String])
+    /// An output (`flag` PATH) that would replace `file` of the input study `study`.
+    case outputOntoInputStudy(flag: String, output: String, file: String, study: String)
+    case outputDirectoryMissing(flag: String, output: String, directory: String)
+    case outputDirectoryIsFile(flag: String, output: String, directory: String)
 
     // Failures (exit 1).
     case noTargets(String)
@@ -38,6 +42,7 @@ public enum WorkbenchError: Error, CustomStringConvertible {
     case noRowsInSplit(String, split: String)
     case unreadableParameters(String, reason: String)
     case cannotWrite(what: String, reason: String)
+    case outputDirectoryNotWritable(flag: String, output: String, directory: String, reason: String)
     case noBinaryPath(String)
     case sbatchNotFound
     case cannotStart(String, reason: String)
@@ -105,6 +110,11 @@ public enum WorkbenchError: Error, CustomStringConvertible {
         case let .modelsFailed(failures): return "\(failures.count) model(s) failed: " + failures.joined(separator: "; ")
         case .interrupted: return "interrupted; run the same command again to resume"
         case let .at(place, what): return "\(place): \(what)"
+        case let .outputOntoInputStudy(flag, output, file, study):
+            return "\(flag) \(output) would replace \(file), a file of the input study \(study); choose a path outside the study or a new name in it"
+        case let .outputDirectoryMissing(flag, output, directory): return "\(flag) \(output): directory \(directory) does not exist"
+        case let .outputDirectoryIsFile(flag, output, directory): return "\(flag) \(output): \(directory) is a file, not a directory"
+        case let .outputDirectoryNotWritable(flag, output, directory, reason): return "\(flag) \(output): cannot write in \(directory) (\(reason))"
         case let .located(place, error): return "\(place): \(error.description)"
         case let .studyRecordUnreadable(file): return "\(file): not a study record written by `workbench run`"
         case let .reportDataNotFound(reason, withoutStudy):
@@ -127,7 +137,8 @@ public enum WorkbenchError: Error, CustomStringConvertible {
         switch self {
         case .featureSetNeedsParquet, .badParameters, .parametersNotFound, .parametersNotAnObject, .parametersNotJSON,
              .parameterNotANumber, .tooManyShards, .replicateWithoutReplicates, .usage, .noSuchDirectory, .noPredictionsIn,
-             .noStudyRecord, .outputHoldsInputs, .unknownSplit, .varyNotKeyValues, .varyWithoutValues, .varyUnknownSetting:
+             .noStudyRecord, .outputHoldsInputs, .unknownSplit, .varyNotKeyValues, .varyWithoutValues, .varyUnknownSetting,
+             .outputOntoInputStudy, .outputDirectoryMissing, .outputDirectoryIsFile:
             return ErrorReport.usage
         case .interrupted: return ErrorReport.interrupted
         case let .located(_, error): return error.exitCode

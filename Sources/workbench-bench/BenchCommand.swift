@@ -130,17 +130,9 @@ struct BenchGBDTCommand: ParsableCommand {
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// CPU time of the whole process (user + system).
-    private func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return s(usage.ru_utime) + s(usage.ru_stime)
-    }
+    private func cpuSeconds() -> Double { BenchClock.cpuSeconds() }
 
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
+    private func seconds(since start: DispatchTime) -> Double { BenchClock.seconds(since: start) }
 
     /// Row-major uint8 bins and float32 targets (`numpy.fromfile` reads them).
     private func writeBins(_ d: Dataset, rows: [Int32], features: [Int], to url: URL) throws {

@@ -18,15 +18,7 @@ struct ParquetBenchCommand: ParsableCommand {
     @Flag(help: "Also time the Numerai adapter (features as bins, targets as floats, sorted by era).") var numerai = false
 
     func run() throws {
-        func median(_ body: () throws -> Void) rethrows -> Double {
-            var times: [Double] = []
-            for _ in 0..<max(1, repeats) {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try body()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-            return times.sorted()[times.count / 2]
-        }
+        func median(_ body: () throws -> Void) rethrows -> Double { try BenchClock.median(repeats: repeats, body) }
         var checksum = 0
         let columns = try median {
             // Open inside the timing: the footer parse is part of a read.

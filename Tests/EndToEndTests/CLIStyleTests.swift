@@ -127,8 +127,7 @@ final class CLIStyleTests: XCTestCase {
         // On a terminal (a pty from util-linux `script`), loading and analysing show progress
         // lines; -q hides them; in logs (a pipe, above) there are none.
         func onTerminal(_ arguments: [String]) throws -> String {
-            let command = ([TestSupport.workbenchBinary] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
-            let r = try TestSupport.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+            let r = try TestSupport.workbenchOnTerminal(arguments)
             XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
             return r.stdout
         }

@@ -224,23 +224,7 @@ final class NodeCommandTests: XCTestCase {
         // round.json: checksums (byte-wise FNV-1a 64, computed by Python) of what was uploaded,
         // and the uploaded bytes are the submission files.
         records = try stakerRecords()
-        let check = try TestSupport.run(TestSupport.python, ["-c", """
-            import json, os, sys
-            def fnv(b):
-                h = 0xcbf29ce484222325
-                for x in b: h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-                return format(h, "016x")
-            rd, state = sys.argv[1], sys.argv[2]
-            rec = json.load(open(f"{rd}/round.json"))
-            subs = {s["modelId"]: s for s in json.load(open(f"{state}/submissions.json"))}
-            assert rec["live"]["file"]["fnv1a64"] == fnv(open(f"{rd}/{rec['live']['file']['path']}", "rb").read())
-            for s in rec["stakers"]:
-                data = open(f"{rd}/{s['submission']['path']}", "rb").read()
-                assert s["submission"]["fnv1a64"] == fnv(data), s["id"]
-                assert open(f"{state}/uploads/{subs[s['model_id']]['filename']}", "rb").read() == data, s["id"]
-                assert s["upload_filename"] == subs[s["model_id"]]["filename"]
-            print("ok")
-            """, "\(farm)/rounds/841", state.path])
+        let check = try TestSupport.pythonOracle("EndToEndTests/NodeCommandTests-RoundChecksums.py", ["\(farm)/rounds/841", state.path])
         XCTAssertEqual(check.stdout, "ok\n", check.stderr)
 
         // numerapi's own requests against a second server: same queries, variables and headers.

@@ -107,33 +107,15 @@ final class ResultsDataCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: one.path).filter { $0.contains(".tmp-") }, [])
     }
 
+    /// The README's h5py → pandas block, run verbatim by the oracle on a real study's output.
     func testReadmeSnippetReadsPredictionsIntoPandasAndMatchesModelsCSV() throws {
-        // The README's block, verbatim, with the study path pointed at a real study's output.
-        let readme = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let marker = "<!-- tested: Tests/EndToEndTests/ResultsDataCommandTests.swift runs this block -->\n```python\n"
-        guard let start = readme.range(of: marker), let end = readme.range(of: "\n```", range: start.upperBound..<readme.endIndex) else {
-            return XCTFail("README.md lacks the tested h5py → pandas block")
-        }
-        var snippet = String(readme[start.upperBound..<end.lowerBound])
-        XCTAssertTrue(snippet.contains("study = \"results/quickstart\""))
+        let readme = TestSupport.repoRoot.appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        XCTAssertTrue(text.contains("<!-- tested: Tests/EndToEndTests/ResultsDataCommandTests.swift runs this block -->\n```python\n"),
+                      "README.md lacks the tested h5py → pandas block")
         try makeData()
         let dir = try run("a", arms: Self.armsA, models: 3, seed: 2, jobs: 2, out: "a")
-        snippet = snippet.replacingOccurrences(of: "study = \"results/quickstart\"", with: "study = \"\(dir.path)\"")
-        let check = snippet + """
-
-        import json
-        errors = []
-        got = per_era.mean()
-        ours = table.set_index("id")["test_corr_mean"]
-        if sorted(got.index) != sorted(ours.index): errors.append(f"models {sorted(got.index)} vs {sorted(ours.index)}")
-        for mid in ours.index:
-            a, b = float(got[mid]), float(ours[mid])
-            if not abs(a - b) <= 1e-10 * max(abs(a), abs(b), 1e-12): errors.append(f"{mid}: numerai-tools {a} vs models.csv {b}")
-        if set(eras.columns) != {"model", "era", "part", "corr", "bmc"}: errors.append(f"per_era.csv columns {list(eras.columns)}")
-        if not (df["split"] == "validation").any() or df["part"].eq("test").sum() == 0: errors.append("no validation/test rows in the frame")
-        print(json.dumps({"errors": errors}))
-        """
-        _ = try oracle(check, [])
+        _ = try oracle(TestSupport.oracleScript("EndToEndTests/ResultsDataCommandTests-ReadmeSnippet.py"), [readme.path, dir.path])
     }
 
     // MARK: compare

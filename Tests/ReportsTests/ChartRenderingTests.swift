@@ -1,3 +1,4 @@
+import Fixtures
 import Foundation
 import TestSupport
 import XCTest
@@ -5,26 +6,12 @@ import XCTest
 
 /// Renders every sample chart to PNG with rsvg-convert and checks the pixels: the image has the
 /// declared size, the plot area is not blank, and data charts show several distinct colours.
-/// Set WORKBENCH_CHARTS_OUT=DIR to keep the SVG and PNG files (bench/render-charts does).
+/// bench/render-charts (`workbench-bench render-charts`) keeps the files for a human and times them.
 final class ChartRenderingTests: XCTestCase {
     func testEverySampleChartRendersToANonBlankPNG() throws {
-        let keep = ProcessInfo.processInfo.environment["WORKBENCH_CHARTS_OUT"]
-        let dir = keep.map { URL(fileURLWithPath: $0) } ?? TestSupport.temporaryDirectory("charts")
+        let dir = TestSupport.temporaryDirectory("charts")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
-        if keep != nil {
-            // Rendering time per chart (SVG text only), median of 5, for bench/render-charts.
-            for (name, make) in ChartSamples.makers() {
-                var times: [Double] = []
-                var bytes = 0
-                for _ in 0..<5 {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    bytes = make().utf8.count
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                }
-                print("render \(name): median \(NumberFormat.fixed(times.sorted()[2], 2)) ms, \(bytes) bytes")
-            }
-        }
+        defer { try? FileManager.default.removeItem(at: dir) }
         for (name, svg) in ChartSamples.all() {
             let png = dir.appendingPathComponent(name + ".png")
             try PNGCheck.render(svg: svg, to: png)

@@ -1,3 +1,4 @@
+import Fixtures
 import Diversity
 import Foundation
 import TestSupport

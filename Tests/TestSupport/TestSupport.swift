@@ -82,6 +82,15 @@ public enum TestSupport {
         try run(workbenchBinary, arguments, environment: environment)
     }
 
+    /// Runs the built `workbench` binary on a terminal: a pty from util-linux `script`, whose
+    /// output (stdout and stderr together, as the terminal shows them) is `stdout`.
+    public static func workbenchOnTerminal(_ arguments: [String]) throws -> ProcessResult {
+        // Single quotes, each ' as '\'' (the arguments are paths and flags of the tests).
+        let command = ([workbenchBinary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+            .joined(separator: " ")
+        return try run("/usr/bin/script", ["-qec", command, "/dev/null"])
+    }
+
     /// Runs a Python oracle script with the venv interpreter; fails loudly when the venv is missing.
     public static func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
         guard FileManager.default.isExecutableFile(atPath: python) else {

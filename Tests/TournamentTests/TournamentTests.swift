@@ -1,52 +1,18 @@
 import Diversity
 import EraData
 import EvaluationRules
+import Fixtures
 import Foundation
 import TestSupport
 @testable import Tournament
 import XCTest
 import Support
 
-/// An in-memory evaluation dataset: `eras` eras of `rows` rows, features in 0…4, targets in
-/// {0, .25, .5, .75, 1} from `signal` (per row) plus noise, every row in the validation split.
-struct Fixture {
-    let dataset: Dataset
-    let rows: [Int32]
-    /// Latent components per row.
-    let z1: [Double], z2: [Double], noise: [Double]
+/// The tournament's era data (`TournamentFixture`: eras × rows, every row in the validation split)
+/// and a pool of models over it.
+typealias Fixture = TournamentFixture
 
-    init(eras: Int, rows perEra: Int, features: Int = 3, seed: UInt64 = 1, missingTargets: Bool = false) {
-        let n = eras * perEra
-        var rng = SplitMix64(seed: seed)
-        let z1 = (0..<n).map { _ in rng.nextGaussian() }, z2 = (0..<n).map { _ in rng.nextGaussian() }
-        let noise = (0..<n).map { _ in rng.nextGaussian() }
-        let columns = FeatureColumns(rowCount: n, featureCount: features)
-        for f in 0..<features {
-            for i in 0..<n {
-                // Features partly explain z1 so neutralization matters.
-                let v = (f == 0 ? z1[i] : rng.nextGaussian()) + 0.5 * rng.nextGaussian()
-                columns.storage[f * n + i] = UInt8(max(0, min(4, Int((v + 2.5).rounded(.down)))))
-            }
-        }
-        var target = [Float](repeating: 0, count: n)
-        for e in 0..<eras {
-            let range = (e * perEra)..<((e + 1) * perEra)
-            let score = range.map { z1[$0] + z2[$0] + 1.5 * noise[$0] }
-            let ranks = Scoring.percentileRanks(score)
-            for (k, i) in range.enumerated() {
-                let r = ranks[k]
-                target[i] = r < 0.05 ? 0 : r < 0.25 ? 0.25 : r < 0.75 ? 0.5 : r < 0.95 ? 0.75 : 1
-                if missingTargets && k == 3 { target[i] = .nan }
-            }
-        }
-        dataset = Dataset(features: columns, featureNames: (0..<features).map { "feature_\($0)" }, targetNames: ["target"],
-                          targets: [target], eras: (0..<eras).map { String(format: "era%03d", $0) },
-                          eraOfRow: (0..<n).map { Int32($0 / perEra) }, ids: (0..<n).map { "id\($0)" },
-                          splitOfRow: [Split](repeating: .validation, count: n))
-        rows = (0..<Int32(n)).map { $0 }
-        self.z1 = z1; self.z2 = z2; self.noise = noise
-    }
-
+extension TournamentFixture {
     func pool(_ predictions: [[Float]], arms: [String]? = nil, example: Int? = nil, embargo: Int = 0,
               neutral: Bool = true) throws -> ModelPool {
         try ModelPool(ids: predictions.indices.map { "m\($0)" }, arms: arms ?? predictions.map { _ in "grid" },

@@ -63,6 +63,9 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before any work: the Markdown file must not replace an input study's file, and its directory must take it.
+        try refuseOutputOntoStudy(markdown, flag: "--markdown", inputs: [base, new])
+        try checkOutputDirectory(markdown, flag: "--markdown")
         let baseMetrics: JSONValue, newMetrics: JSONValue
         baseMetrics = try MetricsFile.load(base)
         newMetrics = try MetricsFile.load(new)

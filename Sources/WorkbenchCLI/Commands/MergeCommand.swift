@@ -27,7 +27,7 @@ struct MergeCommand: ParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             let spec = try ShardMerger.study(in: url)
             let phases = PhaseProgress(quiet: quiet)
-            let dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() }
+            let dataset = try phases.loadingData { try spec.loadData() }
             let store = try phases.run("merging shards") { try ShardMerger.merge(directory: url, spec: spec, dataset: dataset) }
             let report = try phases.run("analysing") { try StudyPipeline.analyseAndReport(spec: spec, dataset: dataset, directory: url) }
             if quiet { return }

@@ -61,8 +61,8 @@ struct MineCommand: ParsableCommand {
 
     func validate() throws {
         if (stakers == nil) == (count == nil) { throw ValidationError("give exactly one of --stakers FILE or --count N") }
-        if let count, count < 1 { throw ValidationError("--count must be ≥ 1") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try validateStakerCount(count)
+        try validateJobs(jobs)
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be ≥ 1") }
         if !(maxCorr > 0 && maxCorr <= 1) { throw ValidationError("--max-corr must be in (0, 1]") }
         if !minCorr.isFinite || !minBMC.isFinite { throw ValidationError("--min-corr and --min-bmc must be finite") }
@@ -73,7 +73,7 @@ struct MineCommand: ParsableCommand {
         spec = try StudySpec.load(study)
         let ids: [String]
         ids = try stakers.map(StakerList.read) ?? StakerList.generated(count: count!)
-        let dataset = try spec.loadData()
+        let dataset = try PhaseProgress(quiet: quiet).loadingData { try spec.loadData() }
         var options = MiningOptions()
         if let jobs { options.jobs = jobs }
         options.maxAttempts = maxAttempts

@@ -27,7 +27,7 @@ struct NodeCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "No progress lines, only the summary and errors.") var quiet = false
 
     func validate() throws {
-        guard jobs.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
+        try validateJobs(jobs)
         if let round, round < 0 { throw ValidationError("--round must be ≥ 0") }
     }
 

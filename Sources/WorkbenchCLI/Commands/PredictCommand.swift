@@ -34,7 +34,7 @@ struct PredictCommand: ParsableCommand {
     var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
-        guard jobs.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
+        try validateJobs(jobs)
         guard split == "all" || Split(rawValue: split) != nil else {
             throw ValidationError("unknown --split '\(split)'; choose all, " + Split.allCases.map(\.rawValue).joined(separator: ", "))
         }

@@ -47,7 +47,7 @@ struct ReportCommand: ParsableCommand {
         let spec = try loadSpec(dir)
         let dataset: Dataset
         let phases = PhaseProgress(quiet: quiet)
-        do { dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() } } catch let error as StudyError {
+        do { dataset = try phases.loadingData { try spec.loadData() } } catch let error as StudyError {
             throw WorkbenchError.reportDataNotFound(error.description, withoutStudy: study == nil)
         }
         let report: URL

@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With --check: also list every model's drawn recipe (one line per model).")
     var models = false
 
+    @Flag(help: "With --check: print the check as JSON (plan, data, jobs, memory estimate; on failure the errors).")
+    var json = false
+
     @Flag(help: "Replace results of a different study in the output directory.")
     var force = false
 
@@ -45,15 +48,21 @@ struct RunCommand: ParsableCommand {
     var replicate: String?
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try validateJobs(jobs)
         if models && !check { throw ValidationError("--models lists the plan and needs --check") }
+        if json && !check { throw ValidationError("--json prints the check and needs --check") }
     }
 
     func run() throws {
-        let spec = try studyOrFail()
-        if spec.replicates != nil { return try runReplicates(spec) }
-        if replicate != nil { throw WorkbenchError.replicateWithoutReplicates }
-        do { try run(spec) } catch { throw locatedInStudy(error) }
+        do {
+            let spec = try studyOrFail()
+            if spec.replicates != nil { return try runReplicates(spec) }
+            if replicate != nil { throw WorkbenchError.replicateWithoutReplicates }
+            do { try run(spec) } catch { throw locatedInStudy(error) }
+        } catch let error where check && json {
+            print(RunCheckJSON.failure(error), terminator: "")
+            throw error
+        }
     }
 
     /// An error after the study file was read, prefixed with the study file's name so the user
@@ -72,19 +81,23 @@ struct RunCommand: ParsableCommand {
 
     func run(_ spec: StudySpec) throws {
         let phases = PhaseProgress(quiet: quiet || check)
-        let dataset = try phases.run("loading data", detail: { "\($0.rowCount) rows, \($0.eras.count) eras" }) { try spec.loadData() }
+        let dataset = try phases.loadingData { try spec.loadData() }
         let planner = try Planner(spec: spec, dataset: dataset)
         // Fails now what would otherwise fail only after all training, in the analysis.
         try spec.checkEvaluation(on: dataset)
         if check {
             let plans = planner.plans()
             let summary = PlanSummary(spec: planner.spec, plans: plans)   // planner.spec: data feature groups resolved
-            print(summary.render())
-            if models { print(summary.renderModels()) }
-            print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
             let bytes = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
                                        generated: spec.data.isGenerated).peak
+            if json {
+                return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset, jobs: jobs, memoryBytes: bytes),
+                             terminator: "")
+            }
+            print(summary.render())
+            if models { print(summary.renderModels()) }
+            print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             print(String(format: "memory: about %.0f MB at --jobs %d (this machine has %.1f GB)", Double(bytes) / 1e6, jobs,
                          Double(ProcessInfo.processInfo.physicalMemory) / 1e9))
             return
@@ -126,7 +139,12 @@ struct RunCommand: ParsableCommand {
     /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).
     func runReplicates(_ spec: StudySpec) throws {
         if check {
-            let summary = PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: try spec.loadData()).plans())
+            let dataset = try spec.loadData()
+            let summary = PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: dataset).plans())
+            if json {
+                return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset, jobs: nil, memoryBytes: nil,
+                                                     replicates: try ReplicateRun.check(spec)), terminator: "")
+            }
             print(summary.render())
             if models { print(summary.renderModels()) }   // the first replicate's draw
             print(try ReplicateRun.check(spec))

@@ -44,7 +44,7 @@ struct SensitivityCommand: ParsableCommand {
 
     func validate() throws {
         if vary.isEmpty { throw ValidationError("give at least one --vary KEY=V1,V2") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try validateJobs(jobs)
     }
 
     func run() throws {
@@ -87,7 +87,7 @@ struct SensitivityCommand: ParsableCommand {
                 continue
             }
             let spec = try Sensitivity.spec(data, setting: setting, baseConfig: baseConfig, baseDirectory: studyDirectory)
-            let dataset = try spec.data.load()
+            let dataset = try PhaseProgress(quiet: quiet).loadingData { try spec.data.load() }
             let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                          progress: ProgressReporter(quiet: quiet))
             let summary = try runner.run()

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     var threads = 1
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try validateJobs(threads)
     }
 
     func run() throws {

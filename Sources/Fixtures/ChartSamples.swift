@@ -1,23 +1,24 @@
 import Foundation
-@testable import Reports
+import Reports
 
 /// Deterministic sample inputs for every chart kind (a tiny LCG + Box–Muller, no global state),
-/// shaped like a real study's results: used by the tests and by bench/render-charts.
-enum ChartSamples {
-    struct Generator {
-        var state: UInt64
-        mutating func uniform() -> Double {
+/// shaped like a real study's results: used by the tests and by `workbench-bench render-charts` (bench/render-charts).
+public enum ChartSamples {
+    public struct Generator {
+        public var state: UInt64
+        public init(state: UInt64) { self.state = state }
+        public mutating func uniform() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) / Double(1 << 53)
         }
-        mutating func normal() -> Double {
+        public mutating func normal() -> Double {
             let u = max(uniform(), 1e-12), v = uniform()
             return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
         }
     }
 
     /// A block-structured correlation matrix (3 clusters) for m models, row-major.
-    static func correlationMatrix(m: Int, seed: UInt64 = 7) -> [Double] {
+    public static func correlationMatrix(m: Int, seed: UInt64 = 7) -> [Double] {
         var g = Generator(state: seed)
         let cluster = (0..<m).map { $0 * 3 / max(1, m) }
         var c = [Double](repeating: 0, count: m * m)
@@ -32,10 +33,10 @@ enum ChartSamples {
         return c
     }
 
-    static func all() -> [(name: String, svg: String)] { makers().map { ($0.name, $0.make()) } }
+    public static func all() -> [(name: String, svg: String)] { makers().map { ($0.name, $0.make()) } }
 
     /// Each sample as a closure, so bench/render-charts can time the rendering alone.
-    static func makers() -> [(name: String, make: () -> String)] {
+    public static func makers() -> [(name: String, make: () -> String)] {
         var g = Generator(state: 42)
         let ks = Array(1...30)
         let random = ks.map { Charts.theoreticalEnsembleCorr(c: 0.021, rho: 0.82, k: $0) - 0.0004 }
