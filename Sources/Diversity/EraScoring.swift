@@ -224,7 +224,20 @@ final class FirstError: @unchecked Sendable {
 
 /// Per-era feature-neutral corr and feature exposure of many models at once: one least-squares
 /// solve per era with every model as a right-hand side, one `dgemm` for all feature correlations.
+///
+/// The solve goes through the normal equations of the design [F, 1] (`normalEquationResiduals`:
+/// one `dsyrk` Gram matrix per era, shared by all models, Cholesky, one refinement step); an era
+/// whose design is rank deficient or ill-conditioned (κ₂ ≳ 1e5, where numpy's rcond 1e-6 could
+/// start to truncate) falls back to the rank-revealing `Scoring.neutralize` (`dgelsd`), so the
+/// residuals are numerai-tools' in both cases. Eras run concurrently (`concurrentPerform`, BLAS
+/// single-threaded); memory per concurrent era ≈ 8·(n·(F+1) + (F+1)²) bytes for n rows and F
+/// features (n = 4,700, F = 2,376: 89 MB design + 45 MB Gram), plus a row-major copy of the
+/// features and `dgelsd`'s workspace in an era that falls back.
 public enum FeatureScores {
+    /// Smallest accepted reciprocal 1-norm condition estimate of the Gram matrix before an era
+    /// falls back to `dgelsd` (see `normalEquationResiduals`).
+    static let minimumGramReciprocalCondition = 1e-10
+
     /// Returns `fnc[model][era]` and `exposure[model][era]` (eras of `layout`).
     /// `predictions[m]` holds model m's raw predictions aligned with the layout's rows.
     public static func compute(layout: EraLayout, dataset: Dataset, predictions sources: [[Float]]) throws
@@ -249,52 +262,56 @@ public enum FeatureScores {
                          sources: [[Float]]) throws -> ([Double], [Double]) {
         let era = layout.eras[e]
         let n = era.rows.count, fCount = dataset.featureCount, models = sources.count
-        // Features of the era's rows, rows × features.
-        var features = Matrix(rows: n, columns: fCount)
-        for f in 0..<fCount {
-            let column = dataset.features.column(f)
-            for i in 0..<n {
-                features.values[i * fCount + f] = Double(column[Int(layout.datasetRows[era.rows.lowerBound + i])])
+        // The design [F, 1] column-major (n × (F+1)): feature f's rows at f·n…, then a column of
+        // ones. The dataset stores features column-wise too, so the gather writes contiguously.
+        var design = [Double](repeating: 1, count: n * (fCount + 1))
+        design.withUnsafeMutableBufferPointer { d in
+            layout.datasetRows.withUnsafeBufferPointer { rows in
+                let first = era.rows.lowerBound
+                for f in 0..<fCount {
+                    let column = dataset.features.column(f), out = d.baseAddress! + f * n
+                    for i in 0..<n { out[i] = Double(column[Int(rows[first + i])]) }
+                }
             }
         }
-        // Raw predictions (rows × models) and their gaussianized ranks over all rows of the era.
-        var raw = Matrix(rows: n, columns: models)
-        var gaussian = Matrix(rows: n, columns: models)
+        // Raw predictions and their gaussianized ranks over all rows of the era, column-major
+        // (n × models).
+        var raw = [Double](repeating: 0, count: n * models)
+        var gaussian = [Double](repeating: 0, count: n * models)
         var constant = [Bool](repeating: false, count: models)
         let table = era.allRowsScored ? era.table : GaussTable(n: n)
         var scratch = RankScratch()
-        var column = [Double](repeating: 0, count: n)
         var twice = [Int32](repeating: 0, count: n)
         for m in 0..<models {
-            for i in 0..<n { column[i] = Double(sources[m][era.rows.lowerBound + i]) }
-            column.withUnsafeBufferPointer { c in
+            for i in 0..<n { raw[m * n + i] = Double(sources[m][era.rows.lowerBound + i]) }
+            raw[(m * n)..<((m + 1) * n)].withUnsafeBufferPointer { c in
                 twice.withUnsafeMutableBufferPointer { t in Scoring.twiceAverageRanks(c, into: t, order: &scratch.order) }
             }
             constant[m] = twice.allSatisfy { $0 == twice[0] }
-            for i in 0..<n {
-                raw.values[i * models + m] = column[i]
-                gaussian.values[i * models + m] = table.g[Int(twice[i])]
-            }
+            for i in 0..<n { gaussian[m * n + i] = table.g[Int(twice[i])] }
         }
-        let residual = try Scoring.neutralize(gaussian, against: features)
+        let residual = try neutralized(gaussian, design: design, rows: n, features: fCount, models: models)
         var fnc = [Double](repeating: .nan, count: models)
         var values = [Double](repeating: 0, count: era.valid.count)
         for m in 0..<models where !constant[m] {
             for (i, position) in era.valid.enumerated() {
-                values[i] = residual.values[(Int(position) - era.rows.lowerBound) * models + m]
+                values[i] = residual[m * n + Int(position) - era.rows.lowerBound]
             }
             fnc[m] = values.withUnsafeBufferPointer { layout.numeraiCorr(era: e, values: $0, scratch: &scratch) }
         }
         // Exposure: pearson(feature, prediction) = ⟨f − f̄, p − p̄⟩ / (‖f − f̄‖‖p − p̄‖).
         var exposure = [Double](repeating: .nan, count: models)
         if fCount > 0 && n > 1 {
-            let featureNorms = centerColumns(&features)
-            let predictionNorms = centerColumns(&raw)
-            let cross = multiply(features, raw, transposeA: true)
+            let featureNorms = centerColumns(&design, rows: n, columns: fCount)
+            let predictionNorms = centerColumns(&raw, rows: n, columns: models)
+            // cross[f + m·F] = ⟨f − f̄, p_m − p̄_m⟩ (the ones column is left out: k = n, first F columns).
+            let cross = design.withUnsafeBufferPointer { d in
+                raw.withUnsafeBufferPointer { columnMajorCrossProducts(d, columns: fCount, $0, columns: models, rows: n) }
+            }
             for m in 0..<models where predictionNorms[m] > 0 {
                 var best = Double.nan
                 for f in 0..<fCount where featureNorms[f] > 0 {
-                    let r = abs(cross.values[f * models + m] / (featureNorms[f] * predictionNorms[m]))
+                    let r = abs(cross[m * fCount + f] / (featureNorms[f] * predictionNorms[m]))
                     if best.isNaN || r > best { best = r }
                 }
                 exposure[m] = best
@@ -303,21 +320,42 @@ public enum FeatureScores {
         return (fnc, exposure)
     }
 
-    /// Centers each column in place; returns the columns' Euclidean norms after centering.
-    static func centerColumns(_ x: inout Matrix) -> [Double] {
-        var norms = [Double](repeating: 0, count: x.columns)
-        let c = x.columns
-        for j in 0..<c {
-            var mean = 0.0
-            for i in 0..<x.rows { mean += x.values[i * c + j] }
-            mean /= Double(x.rows)
-            var ss = 0.0
-            for i in 0..<x.rows {
-                let d = x.values[i * c + j] - mean
-                x.values[i * c + j] = d
-                ss += d * d
+    /// neutralize(X, [F, 1]) of column-major X (n × models) against the column-major design
+    /// [F, 1] (n × (F+1)): normal equations when well-conditioned, `Scoring.neutralize` otherwise.
+    static func neutralized(_ x: [Double], design: [Double], rows n: Int, features fCount: Int,
+                            models: Int) throws -> [Double] {
+        if let fast = normalEquationResiduals(a: design, rows: n, columns: fCount + 1, x: x, rhs: models,
+                                              minimumReciprocalCondition: minimumGramReciprocalCondition) {
+            return fast
+        }
+        var features = Matrix(rows: n, columns: fCount)
+        for f in 0..<fCount { for i in 0..<n { features.values[i * fCount + f] = design[f * n + i] } }
+        var rowMajor = Matrix(rows: n, columns: models)
+        for m in 0..<models { for i in 0..<n { rowMajor.values[i * models + m] = x[m * n + i] } }
+        let residual = try Scoring.neutralize(rowMajor, against: features)
+        var out = [Double](repeating: 0, count: n * models)
+        for m in 0..<models { for i in 0..<n { out[m * n + i] = residual.values[i * models + m] } }
+        return out
+    }
+
+    /// Centers the first `columns` columns of column-major `x` (`rows` per column) in place;
+    /// returns their Euclidean norms after centering.
+    static func centerColumns(_ x: inout [Double], rows n: Int, columns: Int) -> [Double] {
+        var norms = [Double](repeating: 0, count: columns)
+        x.withUnsafeMutableBufferPointer { v in
+            for j in 0..<columns {
+                let c = v.baseAddress! + j * n
+                var mean = 0.0
+                for i in 0..<n { mean += c[i] }
+                mean /= Double(n)
+                var ss = 0.0
+                for i in 0..<n {
+                    let d = c[i] - mean
+                    c[i] = d
+                    ss += d * d
+                }
+                norms[j] = ss.squareRoot()
             }
-            norms[j] = ss.squareRoot()
         }
         return norms
     }
