@@ -26,8 +26,10 @@ import PredictionStore
 /// command resumes at the pass in flight (its survivors retrain from tree 0: sessions live in memory).
 extension StudyRunner {
     /// `sessionBudget` overrides the bytes of paused sessions kept between passes (tests);
-    /// `tally` receives the trees trained.
-    func runPruned(_ pruning: PruningSpec, sessionBudget: Int? = nil, tally: PruningTally = PruningTally()) throws -> RunSummary {
+    /// `tally` receives the trees trained; `cancelled` is the flag SIGINT/SIGTERM set (a caller
+    /// may set it too: the run stops as if interrupted).
+    func runPruned(_ pruning: PruningSpec, sessionBudget: Int? = nil, tally: PruningTally = PruningTally(),
+                   cancelled: CancellationFlag = CancellationFlag()) throws -> RunSummary {
         guard options.only == nil else {
             throw StudyError(path: "$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
         }
@@ -52,7 +54,6 @@ extension StudyRunner {
         let resumed = plans.filter { final($0.index) }.count
         progress.start(total: plans.count - resumed + (benchmark == nil ? 0 : 1), resumed: resumed)
 
-        let cancelled = CancellationFlag()
         let signalSource = installInterruptHandler(cancelled)
         defer { signalSource?.cancel() }
         var trained = 0

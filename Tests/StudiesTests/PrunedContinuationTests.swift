@@ -87,9 +87,9 @@ final class PrunedContinuationTests: XCTestCase {
         XCTAssertLessThanOrEqual(tallyB.trained, tallyB.retrainingFromZero)
     }
 
-    /// Interrupted (SIGINT, as Ctrl-C) after the `after`-th stored model — in the first pass, or
-    /// after the last rung's decisions — the same command resumes and ends with the results of an
-    /// uninterrupted run.
+    /// Interrupted (the flag Ctrl-C sets) right after the `after`-th stored model — in the first
+    /// pass, after the first rung's decisions, after the last rung's — the same command resumes and
+    /// ends with the results of an uninterrupted run.
     func testAnInterruptedPrunedRunResumesToTheSameResults() throws {
         let dataset = PruningTests.planted()
         let straight = TestSupport.temporaryDirectory("prune-straight")
@@ -97,20 +97,16 @@ final class PrunedContinuationTests: XCTestCase {
         let reference = try runner(dataset, jobs: 2, into: straight)
         XCTAssertFalse(try reference.run().interrupted)
         let expected = try StoredStudy.read(directory: straight)
-        for after in [1, 6] {
+        for after in [1, 3, 6] {
             let dir = TestSupport.temporaryDirectory("prune-interrupted")
             defer { try? FileManager.default.removeItem(at: dir) }
             let first = try runner(dataset, jobs: 2, into: dir)
-            let stores = Counter()
+            let stores = Counter(), flag = CancellationFlag()
             first.score = { _ in
-                if stores.increment() == after {
-                    kill(getpid(), SIGINT)
-                    // The handler sets the flag on another queue: let it land before the next step.
-                    usleep(200_000)
-                }
+                if stores.increment() == after { flag.set() }
                 return 0
             }
-            let summary = try first.run()
+            let summary = try first.runPruned(try XCTUnwrap(first.spec.pruning), cancelled: flag)
             XCTAssertTrue(summary.interrupted, "after \(after)")
             let partial = try StoredStudy.read(directory: dir)
             XCTAssertTrue(partial.records.contains { $0.status == .pending }, "after \(after): the run stopped early")
