@@ -3,6 +3,7 @@ import Diversity
 import EraData
 import Foundation
 import PredictionStore
+import Support
 
 /// Successive halving (`pruning`, see `PruningSpec` and `PruningRecord`): the run goes rung by
 /// rung. Pass k trains every arm's undecided candidates to rung r_k (and the models whose
@@ -141,6 +142,7 @@ extension StudyRunner {
         try record.write(directory: directory)
         if !cancelled.isSet { progress.write(tally.note(interactive: progress.interactive)) }
         progress.stop(interrupted: cancelled.isSet)
+        releaseFreedMemory()   // the workers' buffers, before analysis allocates
         try store.consolidate(placeholders: plans.map { makeRecord($0, trees: 0, seconds: 0, status: .pending, error: nil) })
         let complete = try store.completed()
         if plans.allSatisfy({ complete[$0.index].map { $0.status == .done || $0.status == .pruned } ?? false }) {

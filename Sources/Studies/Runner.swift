@@ -153,46 +153,13 @@ public final class StudyRunner: @unchecked Sendable {
     /// so a huge value means "as many as useful", never an overflow or a refusal.
     public var effectiveJobs: Int { max(1, min(options.jobs, plans.count + 1)) }
 
-    /// Bytes the run needs at most, and the machine's memory.
+    /// Bytes the run needs at most (`MemoryEstimate`), and the machine's memory. A run that
+    /// trains a shard does not analyse.
     public func memoryEstimate() -> (needed: Int, available: Int) {
-        let needed = Self.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs,
-                                         generated: spec.data.isGenerated)
+        let needed = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs,
+                                    analysisThreads: options.only == nil ? ProcessInfo.processInfo.activeProcessorCount : 0,
+                                    generated: spec.data.isGenerated).peak
         return (needed, Int(ProcessInfo.processInfo.physicalMemory))
-    }
-
-    /// Bytes a run of `plans`, `jobs` models at once, needs at most (peak resident memory of
-    /// `workbench run`, loading, training, consolidating and analysing):
-    ///
-    ///     64 MB (runtime, Foundation, libhdf5, OpenBLAS)
-    ///     + rows·features·3 for generated data (1-byte bins, plus the generator's transient
-    ///       values), rows·features·1.375 for data read from files (bins read in place; fitted to the
-    ///       Numerai shape, 1.25M × 2,376 read from .h5: peak 4.07 GB)
-    ///     + rows·(4·targets + 104) (targets, ids, eras, splits, row lists)
-    ///     + min(jobs, models)·(one worker's buffers and histograms)
-    ///     + (models + 1)·evaluationRows·24 (predictions: parts, the consolidated matrix, the
-    ///       analysis' per-model copies and gaussianized doubles)
-    ///
-    /// The coefficients were fitted to peak RSS of synthetic studies (narrow, wide, many models)
-    /// and rounded up: the estimate is 1.1–1.3× the measured peak, checked in
-    /// `HostileStudyTests.testMemoryEstimateBoundsThePeakResidentMemory` and, within 1.3× at two
-    /// sizes, `MemoryEstimateTests`. Static so a planner
-    /// (e.g. the Slurm script's per-shard `--mem`) can ask without creating a run directory.
-    public static func memoryEstimate(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int,
-                                      generated: Bool = true) -> Int {
-        let rows = dataset.rowCount, f = dataset.featureCount
-        let datasetBytes = (64 << 20) + (generated ? rows * f * 3 : rows * f * 11 / 8) + rows * (4 * dataset.targetNames.count + 104)
-        let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
-        let maxBins = dataset.binCounts.max() ?? 5
-        let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
-        // Columns a tree samples (the trainer keeps a tree-local copy of them): ⌊F·colsample + 0.5⌋.
-        let sampled = plans.map { max(1, Int(Double(f) * $0.parameters.colsampleBytree + 0.5)) }.max() ?? f
-        // Per training row: a model trains on train-split rows only (fewer with dropped eras or a stride).
-        let trainingRows = dataset.splitOfRow.reduce(0) { $0 + ($1 == .train ? 1 : 0) }
-        let perModel = Trainer.workingMemory(trainingRows: trainingRows, sampledFeatures: min(sampled, f),
-                                             histogramBins: f * max(maxBins, 5),
-                                             numLeaves: maxLeaves, bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
-        let stored = (plans.count + 1) * evaluationRows * 24
-        return datasetBytes + max(1, min(jobs, plans.count)) * perModel + stored
     }
 
     /// Runs the study (or this run's share of it). Returns when every model is stored or the run
@@ -258,6 +225,7 @@ public final class StudyRunner: @unchecked Sendable {
         let (trained, failed, writeError) = state.result
         if let writeError { throw writeError }
         progress.stop(interrupted: cancelled.isSet)
+        releaseFreedMemory()   // the workers' buffers, before analysis allocates
         try store.consolidate(placeholders: plans.map { makeRecord($0, trees: 0, seconds: 0, status: .pending, error: nil) })
         let complete = try store.completed()
         if plans.allSatisfy({ complete[$0.index]?.status == .done }) {

@@ -188,7 +188,8 @@ public struct SlurmScript: Equatable, Sendable {
     }
 
     /// The runner's memory estimates (bytes, before headroom) for the largest shard, trained
-    /// `jobs` models at once, and for the merge (every model's predictions, one at a time). The
+    /// `jobs` models at once (a shard does not analyse), and for the merge (the analysis of every
+    /// model's predictions on `jobs` threads). The
     /// benchmark is counted in every shard: whichever shard trains it, none is under-asked.
     public static func memoryEstimates(planner: Planner, dataset: Dataset, shards: Int, jobs: Int) throws -> (shard: Int, merge: Int) {
         let plans = planner.plans()
@@ -198,11 +199,11 @@ public struct SlurmScript: Equatable, Sendable {
         for index in 0..<shards {
             let mine = planner.models(of: try Shard(index: index, count: shards))
             let shardPlans = plans.filter { mine.contains($0.index) } + benchmark
-            largest = max(largest, StudyRunner.memoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs,
-                                                                      generated: planner.spec.data.isGenerated))
+            largest = max(largest, MemoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs,
+                                                  analysisThreads: 0, generated: planner.spec.data.isGenerated).peak)
         }
-        let merge = StudyRunner.memoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1,
-                                               generated: planner.spec.data.isGenerated)
+        let merge = MemoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1,
+                                   analysisThreads: jobs, generated: planner.spec.data.isGenerated).peak
         return (largest, merge)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The runner's memory estimate (`run --check`: "memory: about N MB", `StudyRunner.memoryEstimate`)
+/// The runner's memory estimate (`run --check`: "memory: about N MB", `MemoryEstimate`)
 /// against the peak resident memory of the `workbench run` child process (getrusage of the child,
 /// ru_maxrss), at two sizes of one study: it must bound the peak and stay within 1.3× of it.
 final class MemoryEstimateTests: XCTestCase {

@@ -262,14 +262,18 @@ final class SlurmScriptTests: XCTestCase {
         let rows = evaluationRows(dataset).count
         let (largest, merge) = try SlurmScript.memoryEstimates(planner: planner, dataset: dataset, shards: 3, jobs: 2)
         let benchmark = planner.benchmarkPlan().map { [$0] } ?? []
-        var perShard: [Int] = []
+        var perShard: [MemoryEstimate] = []
         for i in 0..<3 {
             let mine = planner.models(of: try Shard(index: i, count: 3))
-            perShard.append(StudyRunner.memoryEstimate(dataset: dataset, plans: plans.filter { mine.contains($0.index) } + benchmark,
-                                                       evaluationRows: rows, jobs: 2))
+            perShard.append(MemoryEstimate(dataset: dataset, plans: plans.filter { mine.contains($0.index) } + benchmark,
+                                           evaluationRows: rows, jobs: 2, analysisThreads: 0))
         }
-        XCTAssertEqual(largest, perShard.max())
-        XCTAssertEqual(merge, StudyRunner.memoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1))
+        // A shard trains and stores; only the merge analyses.
+        XCTAssertEqual(perShard.map(\.analysis), [0, 0, 0])
+        XCTAssertEqual(largest, perShard.map(\.peak).max())
+        let merged = MemoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1, analysisThreads: 2)
+        XCTAssertEqual(merge, merged.peak)
+        XCTAssertEqual(merge, merged.analysis, "the merge's peak is its analysis")
         XCTAssertGreaterThan(largest, dataset.rowCount * dataset.featureCount, "at least the shared feature matrix")
     }
 }

@@ -85,8 +85,8 @@ struct RunCommand: ParsableCommand {
             if models { print(summary.renderModels()) }
             print("data: \(dataset.rowCount) rows, \(dataset.eras.count) eras, \(dataset.featureCount) features, targets \(dataset.targetNames.joined(separator: ", "))")
             let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
-            let bytes = StudyRunner.memoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
-                                                   generated: spec.data.isGenerated)
+            let bytes = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
+                                       generated: spec.data.isGenerated).peak
             print(String(format: "memory: about %.0f MB at --jobs %d (this machine has %.1f GB)", Double(bytes) / 1e6, jobs,
                          Double(ProcessInfo.processInfo.physicalMemory) / 1e9))
             return

@@ -1,0 +1,81 @@
+import Boosting
+import EraData
+import Foundation
+
+/// Peak resident memory of `workbench run`, phase by phase. The phases follow each other, so
+/// the peak is the largest phase, not their sum:
+///
+///     loading  = 44 MB (runtime, Foundation, libhdf5, OpenBLAS)
+///                + rows·features·1.2 + rows·(4·targets + 182)    generated data (1-byte bins plus
+///                                                                 the generator's transient values)
+///              | 64 MB + rows·features·1.375 + rows·(4·targets + 104)   data read from files (bins
+///                                                                 read in place, libhdf5's buffers;
+///                                                                 fitted to the Numerai shape,
+///                                                                 1.25M × 2,376 from .h5: 4.07 GB)
+///     training = loading + min(jobs, models)·(one model's buffers, `Trainer.workingMemory`)
+///     analysis = loading + 16 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
+///                                                                 matrix, per-model copies, gaussianized doubles
+///                + threads·44·largestEvaluationEra·features       per-era feature scores (FNC,
+///                                                                 exposure): each analysis thread holds
+///                                                                 its era's features as doubles, the
+///                                                                 design matrix, LAPACK's column-major
+///                                                                 copy and dgelsd's workspace
+///
+/// Fitted by least squares to the peak RSS of synthetic studies (0.04–0.4M rows, 20–800
+/// features, 7–301 models, 2 jobs, 2 cores; the loading terms to within 2.3 MB) and rounded up:
+/// the estimate was 1.02–1.22× the measured peak. The analysis term counts every analysis thread
+/// at its largest era at once; the measured peak varies by about one thread's era workspace from
+/// run to run (whether the threads' large allocations overlap in time), so the estimate bounds the
+/// larger case. `MemoryEstimateTests` checks it stays within 1.3× of the peak at two sizes.
+public struct MemoryEstimate: Equatable, Sendable {
+    /// Runtime and the loaded dataset, with loading's transient buffers.
+    public var loading: Int
+    /// Loading plus the buffers of the models training at once.
+    public var training: Int
+    /// Loading plus the analysis (0 when the run does not analyse, e.g. a shard).
+    public var analysis: Int
+    /// The run's peak: its largest phase.
+    public var peak: Int { max(loading, training, analysis) }
+
+    /// - Parameters:
+    ///   - evaluationRows: rows the models predict (every non-train row).
+    ///   - jobs: models trained at once.
+    ///   - analysisThreads: threads of the analysis (Dispatch uses every core); 0 when the run
+    ///     only trains (a shard; its merge analyses).
+    ///   - generated: the data is generated in the process (not read from a file).
+    public init(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int,
+                analysisThreads: Int = ProcessInfo.processInfo.activeProcessorCount, generated: Bool = true) {
+        let rows = dataset.rowCount, f = dataset.featureCount, targets = dataset.targetNames.count
+        loading = generated ? 44_000_000 + rows * f * 6 / 5 + rows * (4 * targets + 182)
+                            : 64_000_000 + rows * f * 11 / 8 + rows * (4 * targets + 104)
+
+        let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
+        let maxBins = dataset.binCounts.max() ?? 5
+        let bagging = plans.contains { $0.parameters.subsampleFreq > 0 && $0.parameters.subsample < 1 }
+        // Columns a tree samples (the trainer keeps a tree-local copy of them): ⌊F·colsample + 0.5⌋.
+        let sampled = plans.map { max(1, Int(Double(f) * $0.parameters.colsampleBytree + 0.5)) }.max() ?? f
+        // Per training row: a model trains on train-split rows only (fewer with dropped eras or a stride).
+        let trainingRows = dataset.splitOfRow.reduce(0) { $0 + ($1 == .train ? 1 : 0) }
+        let concurrent = max(1, min(jobs, plans.count))
+        let perModel = Trainer.workingMemory(trainingRows: trainingRows, sampledFeatures: min(sampled, f),
+                                             histogramBins: f * max(maxBins, 5), numLeaves: maxLeaves,
+                                             bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
+        training = loading + concurrent * perModel
+
+        if analysisThreads > 0 {
+            let predictions = 16_000_000 + (plans.count + 1) * evaluationRows * 24
+            let eraSizes = Self.evaluationEraSizes(dataset)
+            let featureScores = min(analysisThreads, eraSizes.count) * 44 * (eraSizes.values.max() ?? 0) * f
+            analysis = loading + predictions + featureScores
+        } else {
+            analysis = 0
+        }
+    }
+
+    /// Rows per era among the evaluation (non-train) rows.
+    private static func evaluationEraSizes(_ dataset: Dataset) -> [Int32: Int] {
+        var sizes: [Int32: Int] = [:]
+        for (row, split) in dataset.splitOfRow.enumerated() where split != .train { sizes[dataset.eraOfRow[row], default: 0] += 1 }
+        return sizes
+    }
+}
