@@ -21,7 +21,7 @@ import Support
 /// trained to R in one go, and a model stopped at r trees is bit for bit the first r trees of the
 /// longer one. So a survivor of rung k costs R trees in all instead of r_1 + … + r_k + R (16 models
 /// of 25,000 trees at 100/1000/10000, keep 0.5: 74,800 trees instead of 99,600 retraining, 400,000
-/// unpruned); the log's last line states the trees trained and what retraining would have cost.
+/// unpruned); the run's log states the trees trained and what retraining would have cost.
 /// Decisions depend on the predictions and model ids only, so they are the same at any `--jobs`.
 /// Interrupted, the run keeps the decisions already recorded and every stored model; the same
 /// command resumes at the pass in flight (its survivors retrain from tree 0: sessions live in memory).
@@ -255,9 +255,6 @@ final class SessionShelf: @unchecked Sendable {
 
     /// Trees the kept session of a model has (0 when none is kept).
     func trees(_ index: Int) -> Int { lock.withLock { sessions[index]?.session.treeCount ?? 0 } }
-
-    /// Bytes the kept sessions hold.
-    var heldBytes: Int { lock.withLock { bytes } }
 }
 
 /// Trees a pruned run trained, and the trees the same models would have cost trained from tree 0
