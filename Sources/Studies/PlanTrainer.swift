@@ -49,17 +49,22 @@ public struct PlanTrainer: Sendable {
     /// seconds its training took.
     public func train(_ plan: ModelPlan, threads: Int = 1, threadBudget: (@Sendable () -> Int)? = nil,
                       isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> (booster: Booster, seconds: Double) {
-        let parameters = plan.parameters
-        guard let target = dataset.targetIndex(plan.target) else {
-            throw StudiesError.unknownTarget(plan.target)
-        }
         let start = Date()
-        let booster = try Trainer.train(dataset: dataset, rows: trainRows(for: plan), features: features(for: plan),
-                                        target: target, parameters: parameters, threads: threads,
-                                        threadBudget: threadBudget) { _ in
+        let booster = try session(for: plan).grow(to: plan.parameters.nEstimators, threads: threads,
+                                                  threadBudget: threadBudget) { _ in
             if isCancelled() { throw CancellationError() }
         }
         return (booster, Date().timeIntervalSince(start))
+    }
+
+    /// A plan's training as a session that can pause and continue (`TrainingSession`); growing it
+    /// to `n_estimators` is `train`.
+    public func session(for plan: ModelPlan) throws -> TrainingSession {
+        guard let target = dataset.targetIndex(plan.target) else {
+            throw StudiesError.unknownTarget(plan.target)
+        }
+        return try TrainingSession(dataset: dataset, rows: trainRows(for: plan), features: features(for: plan),
+                                   target: target, parameters: plan.parameters)
     }
 
     /// A model's predictions on `rows`, as stored (Float).

@@ -11,19 +11,32 @@ import Support
 /// selection eras, records the decision in `DIR/pruning.json` and stores the pruned models with
 /// their r_k-tree predictions; the last pass trains the survivors to their own `n_estimators`.
 ///
-/// A survivor is trained again from its first tree in the next pass: the engine has no
-/// continuation, and a model stopped at r trees is bit for bit the first r trees of the longer
-/// one (the per-tree random draws come in the same order), so results equal continued training
-/// and cost r_k extra trees for every model that passes rung k (16 models of 25,000 trees at
-/// 100/1000/10000, keep 0.5: 99,600 trees instead of 74,800 continuing, 400,000 unpruned). Decisions depend on the predictions and model
-/// ids only, so they are the same at any `--jobs`. Interrupted, the run keeps the decisions
-/// already recorded and every stored model; the same command resumes at the pass in flight.
+/// A survivor continues from the trees it has (`TrainingSession`): between passes the runner keeps
+/// each candidate's paused session (training scores, bag, LightGBM's generators mid-stream, trees;
+/// `TrainingSession.pausedBytes`, about 12 bytes per training row plus the trees) as long as the
+/// sessions kept fit in the memory the run's estimate leaves free (half of 85% of the machine's
+/// memory minus `memoryEstimate()`); pruned models' sessions are dropped at each decision. A model
+/// whose session was not kept (over that budget, or after an interrupted run) trains again from its
+/// first tree, which gives the same bits: a session grown to r and then to R trees is the model
+/// trained to R in one go, and a model stopped at r trees is bit for bit the first r trees of the
+/// longer one. So a survivor of rung k costs R trees in all instead of r_1 + … + r_k + R (16 models
+/// of 25,000 trees at 100/1000/10000, keep 0.5: 74,800 trees instead of 99,600 retraining, 400,000
+/// unpruned); the run's log states the trees trained and what retraining would have cost.
+/// Decisions depend on the predictions and model ids only, so they are the same at any `--jobs`.
+/// Interrupted, the run keeps the decisions already recorded and every stored model; the same
+/// command resumes at the pass in flight (its survivors retrain from tree 0: sessions live in memory).
 extension StudyRunner {
-    func runPruned(_ pruning: PruningSpec) throws -> RunSummary {
+    /// `sessionBudget` overrides the bytes of paused sessions kept between passes (tests);
+    /// `tally` receives the trees trained; `cancelled` is the flag SIGINT/SIGTERM set (a caller
+    /// may set it too: the run stops as if interrupted).
+    func runPruned(_ pruning: PruningSpec, sessionBudget: Int? = nil, tally: PruningTally = PruningTally(),
+                   cancelled: CancellationFlag = CancellationFlag()) throws -> RunSummary {
         guard options.only == nil else {
             throw StudyError(path: "$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
         }
         let started = Date()
+        let (needed, available) = memoryEstimate()
+        let shelf = SessionShelf(budget: sessionBudget ?? max(0, Int(Double(available) * 0.85) - needed) / 2)
         var stored = try store.completed()
         if let note = store.damagedStoreMovedAside {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))
@@ -42,7 +55,6 @@ extension StudyRunner {
         let resumed = plans.filter { final($0.index) }.count
         progress.start(total: plans.count - resumed + (benchmark == nil ? 0 : 1), resumed: resumed)
 
-        let cancelled = CancellationFlag()
         let signalSource = installInterruptHandler(cancelled)
         defer { signalSource?.cancel() }
         var trained = 0
@@ -72,11 +84,13 @@ extension StudyRunner {
                     undecided += candidates
                 }
             }
-            var jobs = finishing.map { ($0, $0) } + (undecided + unstoredPruned).map { ($0, capped($0, trees: rung)) }
-            if k == 0, let benchmark { jobs.insert((benchmark, benchmark), at: 0) }
+            var jobs = finishing.map { ($0, $0.parameters.nEstimators) } + (undecided + unstoredPruned).map { ($0, rung) }
+            if k == 0, let benchmark { jobs.insert((benchmark, benchmark.parameters.nEstimators), at: 0) }
+            // Candidates that may train on keep their sessions for the next pass.
+            let continuing = Set(undecided.map(\.index))
             var atRung: [Int: (trees: Int, predictions: [Float])] = [:]
             let rungCandidates = Set((undecided + unstoredPruned).map(\.index))
-            try trainPass(jobs, cancelled: cancelled) { plan, trees, predictions, seconds, error in
+            try trainPass(jobs, shelf: shelf, keepSession: continuing, tally: tally, cancelled: cancelled) { plan, trees, predictions, seconds, error in
                 if let error {
                     try keep(self.makeRecord(plan, trees: 0, seconds: 0, status: .failed, error: error), [])
                 } else if rungCandidates.contains(plan.index), trees! < rung || unstoredPruned.contains(plan) {
@@ -108,14 +122,15 @@ extension StudyRunner {
                     guard let result = atRung[c.index] else { continue }
                     try keep(self.makeRecord(plans[c.index], trees: result.trees, seconds: 0, status: .pruned, error: nil), result.predictions)
                 }
-                for c in d.pruned { alive.remove(c.index) }
+                for c in d.pruned { alive.remove(c.index); shelf.drop(c.index) }
             }
             for i in alive where final(i) { alive.remove(i) }
             if !cancelled.isSet { progress.write(progressNote(record, rung: rung)) }
         }
         if !cancelled.isSet {
             let survivors = plans.filter { alive.contains($0.index) }
-            try trainPass(survivors.map { ($0, $0) }, cancelled: cancelled) { plan, trees, predictions, seconds, error in
+            try trainPass(survivors.map { ($0, $0.parameters.nEstimators) }, shelf: shelf, keepSession: [], tally: tally,
+                          cancelled: cancelled) { plan, trees, predictions, seconds, error in
                 if let error {
                     try keep(self.makeRecord(plan, trees: 0, seconds: 0, status: .failed, error: error), [])
                 } else {
@@ -125,6 +140,7 @@ extension StudyRunner {
         }
         if record.decisions.isEmpty { record.summarize(arms: declaredArms) }
         try record.write(directory: directory)
+        if !cancelled.isSet { progress.write(tally.note(interactive: progress.interactive)) }
         progress.stop(interrupted: cancelled.isSet)
         releaseFreedMemory()   // the workers' buffers, before analysis allocates
         try store.consolidate(placeholders: plans.map { makeRecord($0, trees: 0, seconds: 0, status: .pending, error: nil) })
@@ -150,17 +166,22 @@ extension StudyRunner {
         return (progress.interactive ? "\r\u{1B}[K" : "") + "pruned at \(rung) trees: " + (parts.isEmpty ? "none" : parts.joined(separator: ", ")) + "\n"
     }
 
-    /// Trains `jobs` (declared plan, plan to train) on the workers (longest first, as `run`) and
-    /// hands each result to `finished` on one serial queue: (declared plan, trees, evaluation
-    /// predictions, seconds, error text). Stops taking jobs when cancelled.
-    func trainPass(_ jobs: [(ModelPlan, ModelPlan)], cancelled: CancellationFlag,
+    /// Grows `jobs` (declared plan, trees) on the workers (longest first, as `run`), each from its
+    /// session on `shelf` when one is kept, else from tree 0, and hands each result to `finished`
+    /// on one serial queue: (declared plan, trees, evaluation predictions, seconds, error text).
+    /// Sessions of `keepSession` models go back on the shelf, paused, when they can grow further.
+    /// Stops taking jobs when cancelled.
+    func trainPass(_ jobs: [(ModelPlan, Int)], shelf: SessionShelf, keepSession: Set<Int>, tally: PruningTally,
+                   cancelled: CancellationFlag,
                    finished: @escaping (ModelPlan, Int?, [Float], Double, String?) throws -> Void) throws {
         guard !jobs.isEmpty else { return }
+        // Cost of the trees still to grow (a kept session has some already).
+        let remaining = jobs.map { capped($0.0, trees: max(1, $0.1 - shelf.trees($0.0.index))) }
         let order = jobs.indices.sorted { a, b in
-            let ca = planner.cost(jobs[a].1), cb = planner.cost(jobs[b].1)
+            let ca = planner.cost(remaining[a]), cb = planner.cost(remaining[b])
             return ca > cb || (ca == cb && jobs[a].0.index < jobs[b].0.index)
         }
-        let queue = order.map { jobs[$0].1 }
+        let queue = order.map { capped(jobs[$0].0, trees: jobs[$0].1) }
         let declared = Dictionary(uniqueKeysWithValues: jobs.map { ($0.0.index, $0.0) })
         let state = RunState()
         let writer = DispatchQueue(label: "workbench.store.writer")
@@ -171,10 +192,22 @@ extension StudyRunner {
                 var result: (Int?, [Float], Double, String?)
                 do {
                     defer { state.doneTraining() }
-                    let (booster, predictions, seconds) = try train(plan, threads: workers,
-                                                                    threadBudget: { state.threadBudget(jobs: workers) },
-                                                                    isCancelled: { cancelled.isSet })
-                    result = (booster.trees.count, predictions, seconds, nil)
+                    let kept = shelf.take(plan.index)
+                    let session = try kept?.session ?? trainer.session(for: declared[plan.index]!)
+                    let before = session.treeCount
+                    let start = Date()
+                    let booster = try session.grow(to: plan.parameters.nEstimators, threads: workers,
+                                                   threadBudget: { state.threadBudget(jobs: workers) }) { _ in
+                        if cancelled.isSet { throw CancellationError() }
+                    }
+                    let seconds = (kept?.seconds ?? 0) + Date().timeIntervalSince(start)
+                    tally.add(grown: session.treeCount - before, model: booster.trees.count)
+                    if keepSession.contains(plan.index) && !session.isFinished {
+                        session.pause()
+                        shelf.put(plan.index, session, seconds: seconds)
+                    }
+                    let predictThreads = min(workers, max(1, state.threadBudget(jobs: workers)))
+                    result = (booster.trees.count, trainer.predict(booster, rows: evalRows, threads: predictThreads), seconds, nil)
                 } catch is CancellationError {
                     return
                 } catch {
@@ -186,6 +219,62 @@ extension StudyRunner {
             }
         }
         if let error = state.result.2 { throw error }
+    }
+}
+
+/// Paused training sessions kept between the passes of a pruned run (plan index → session and the
+/// seconds it has trained), up to `budget` bytes of `TrainingSession.pausedBytes` in all.
+final class SessionShelf: @unchecked Sendable {
+    let budget: Int
+    private var sessions: [Int: (session: TrainingSession, seconds: Double, bytes: Int)] = [:]
+    private var bytes = 0
+    private let lock = NSLock()
+
+    init(budget: Int) { self.budget = budget }
+
+    /// Keeps `session` (paused) when it fits the budget; otherwise the model retrains from tree 0.
+    func put(_ index: Int, _ session: TrainingSession, seconds: Double) {
+        let size = session.pausedBytes
+        lock.withLock {
+            guard bytes + size <= budget else { return }
+            sessions[index] = (session, seconds, size)
+            bytes += size
+        }
+    }
+
+    /// Removes and returns the kept session of a model.
+    func take(_ index: Int) -> (session: TrainingSession, seconds: Double)? {
+        lock.withLock {
+            guard let kept = sessions.removeValue(forKey: index) else { return nil }
+            bytes -= kept.bytes
+            return (kept.session, kept.seconds)
+        }
+    }
+
+    func drop(_ index: Int) { _ = take(index) }
+
+    /// Trees the kept session of a model has (0 when none is kept).
+    func trees(_ index: Int) -> Int { lock.withLock { sessions[index]?.session.treeCount ?? 0 } }
+}
+
+/// Trees a pruned run trained, and the trees the same models would have cost trained from tree 0
+/// in every pass (the runner before sessions were kept).
+public final class PruningTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var grownTrees = 0, fromScratch = 0
+    public init() {}
+
+    func add(grown: Int, model: Int) { lock.withLock { grownTrees += grown; fromScratch += model } }
+
+    /// Trees grown in this run.
+    public var trained: Int { lock.withLock { grownTrees } }
+    /// Trees the run would have grown retraining every model from tree 0 in each pass.
+    public var retrainingFromZero: Int { lock.withLock { fromScratch } }
+
+    func note(interactive: Bool) -> String {
+        let (t, r) = lock.withLock { (grownTrees, fromScratch) }
+        return (interactive ? "\r\u{1B}[K" : "") + "pruning trained \(t) trees (retraining survivors from tree 0: \(r), "
+            + "\(r - t) saved)\n"
     }
 }
 

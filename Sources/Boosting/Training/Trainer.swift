@@ -134,6 +134,15 @@ public enum Trainer {
                              parameters: BoostingParameters, threads: Int = 1,
                              threadBudget: (@Sendable () -> Int)? = nil,
                              progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
+        let session = try TrainingSession(dataset: dataset, rows: rows, features: features, target: target,
+                                          parameters: parameters)
+        return try session.grow(to: parameters.nEstimators, threads: threads, threadBudget: threadBudget, progress: progress)
+    }
+
+    /// The checked inputs of a training: the rows with a known target (the caller's array itself
+    /// when every target is known) and the target column.
+    static func checkedInputs(dataset: Dataset, rows: [Int32], features: [Int], target: Int,
+                              parameters: BoostingParameters) throws -> (rows: [Int32], labels: [Float]) {
         try parameters.validate()
         guard dataset.targets.indices.contains(target) else {
             throw BoostingError.targetIndexOutOfRange(target, targets: dataset.targets.count)
@@ -160,9 +169,7 @@ public enum Trainer {
         guard !trainRows.isEmpty else {
             throw BoostingError.noTrainingRows(target: dataset.targetNames[target])
         }
-        let engine = GBDT(dataset: dataset, rows: trainRows, features: features, labels: labels,
-                          parameters: parameters, threads: threads, threadBudget: threadBudget)
-        return try engine.train(progress: progress)
+        return (trainRows, labels)
     }
 }
 
@@ -180,6 +187,130 @@ extension Trainer {
             + numLeaves * histogramBins * 8
             + t * TreeGrower.chunk * (4 + 8 + 4) + (t > 1 ? t * histogramBins * 8 : 0)
     }
+}
+
+/// A training that can pause and continue: `grow(to: r)` then `grow(to: R)` gives, bit for bit, the
+/// model `Trainer.train` gives with `n_estimators = R` (same trees, same predictions), because the
+/// session carries the boosting loop's complete state across the pause (`BoostingLoop`: trees,
+/// LightGBM's column-sampling and bagging generators mid-stream, the bag; and the training scores).
+///
+/// Between grows the session may `pause()`: it drops the working memory of training (the
+/// partition buffers, the tree-local columns, the histograms: `Trainer.workingMemory`) and keeps
+///
+///     pausedBytes = 8·n (training scores, doubles) + 4·n (training row list)
+///                   + ⌈n/64⌉·8 (bag membership bits, with bagging) + 4·⌈n/1024⌉ (bagging generators)
+///                   + the trees (`Tree.bytes`)
+///
+/// for n training rows. The next grow rebuilds the working memory (the model's binning is a pure
+/// function of the inputs) and restores the state. Threads never change results, so each grow may
+/// use its own `threads` and `threadBudget` (they hold until the next pause).
+public final class TrainingSession: @unchecked Sendable {
+    public let parameters: BoostingParameters
+    let dataset: Dataset
+    let rows: [Int32]
+    let features: [Int]
+    let labels: [Float]
+    /// The live loop (nil while paused or before the first grow).
+    private var engine: GBDT?
+    private var loop: BoostingLoop?
+    /// The training scores and bag bits while paused.
+    private var pausedScores: [Double] = []
+    private var pausedBag: [UInt64] = []
+
+    /// Checks the inputs as `Trainer.train` does; trains nothing yet.
+    public init(dataset: Dataset, rows: [Int32], features: [Int], target: Int, parameters: BoostingParameters) throws {
+        (self.rows, labels) = try Trainer.checkedInputs(dataset: dataset, rows: rows, features: features, target: target,
+                                                        parameters: parameters)
+        self.dataset = dataset
+        self.features = features
+        self.parameters = parameters
+    }
+
+    /// Trees grown so far.
+    public var treeCount: Int { loop?.trees.count ?? 0 }
+    /// No tree will be added: `n_estimators` reached or a tree could not split.
+    public var isFinished: Bool { (loop?.stopped ?? false) || treeCount >= parameters.nEstimators }
+
+    /// Grows the model to `min(trees, n_estimators)` trees (fewer when a tree cannot split) and
+    /// returns it as `Trainer.train` with that `n_estimators` would. `progress` gets the tree
+    /// count after every tree; if it throws, training stops and the session stays consistent at
+    /// the trees grown.
+    public func grow(to trees: Int, threads: Int = 1, threadBudget: (@Sendable () -> Int)? = nil,
+                     progress: ((_ treesDone: Int) throws -> Void)? = nil) throws -> Booster {
+        let target = max(0, min(trees, parameters.nEstimators))
+        let engine = resume(threads: threads, threadBudget: threadBudget)
+        var loop = self.loop ?? engine.start()
+        defer { self.loop = loop }
+        try engine.grow(&loop, to: target, progress: progress)
+        return engine.booster(loop, requested: target)
+    }
+
+    /// Releases the working memory; the session keeps `pausedBytes`.
+    public func pause() {
+        guard let engine, var loop else { self.engine = nil; return }
+        let n = engine.state.count
+        pausedScores = Array(UnsafeBufferPointer(start: engine.state.score, count: n))
+        if engine.bagging {
+            pausedBag = [UInt64](repeating: 0, count: (n + 63) / 64)
+            for p in loop.bag { pausedBag[Int(p) >> 6] |= 1 << UInt64(p & 63) }
+        }
+        loop.bag = []; loop.outOfBag = []
+        self.loop = loop
+        self.engine = nil
+    }
+
+    /// Bytes the session holds while paused (see the type's formula).
+    public var pausedBytes: Int {
+        let n = rows.count
+        let bagging = parameters.subsampleFreq > 0 && parameters.subsample < 1
+        return 12 * n + (bagging ? (n + 63) / 64 * 8 + 4 * ((n + 1023) / 1024) : 0)
+            + (loop?.trees.reduce(0) { $0 + $1.bytes } ?? 0)
+    }
+
+    /// The live engine: the existing one, or a new one with the paused state restored.
+    private func resume(threads: Int, threadBudget: (@Sendable () -> Int)?) -> GBDT {
+        if let engine { return engine }
+        let engine = GBDT(dataset: dataset, rows: rows, features: features, labels: labels,
+                          parameters: parameters, threads: threads, threadBudget: threadBudget)
+        if var loop, !pausedScores.isEmpty {
+            pausedScores.withUnsafeBufferPointer { engine.state.score.initialize(from: $0.baseAddress!, count: $0.count) }
+            if engine.bagging {
+                for p in 0..<engine.state.count {
+                    if pausedBag[p >> 6] >> UInt64(p & 63) & 1 == 1 { loop.bag.append(Int32(p)) } else { loop.outOfBag.append(Int32(p)) }
+                }
+            }
+            self.loop = loop
+            pausedScores = []; pausedBag = []
+        }
+        self.engine = engine
+        return engine
+    }
+}
+
+extension Tree {
+    /// Bytes the tree's arrays hold (nodes and leaves).
+    var bytes: Int {
+        splitFeature.count * 4 + thresholdBin.count + threshold.count * 8 + splitGain.count * 4 + leftChild.count * 4
+            + rightChild.count * 4 + leafValue.count * 8 + leafCount.count * 4 + internalCount.count * 4
+            + internalValue.count * 8 + decisionType.count
+    }
+}
+
+/// Everything the boosting loop carries from one tree to the next besides the training scores:
+/// the trees, the column-sampling and bagging generators (LightGBM's streams, mid-sequence), the
+/// current bag and whether the loop stopped. With the scores it is the loop's complete state.
+struct BoostingLoop {
+    var initScore: Double
+    var trees: [Tree] = []
+    /// A tree could not split: LightGBM stops there.
+    var stopped = false
+    var columnRandom: LightGBMRandom
+    var bagRandoms: [LightGBMRandom]
+    var bagCount: Int
+    var needBag: Bool
+    /// Training positions in / out of the current bag, ascending (bagging only).
+    var bag: [Int32] = []
+    var outOfBag: [Int32] = []
 }
 
 /// The boosting loop (LightGBM's `GBDT::TrainOneIter`).
@@ -203,7 +334,15 @@ final class GBDT {
         grower = TreeGrower(state: state, parameters: parameters, threads: threads, threadBudget: threadBudget)
     }
 
-    func train(progress: ((Int) throws -> Void)?) throws -> Booster {
+    /// Column sampling (ColSampler): whether trees sample columns, and how many each uses.
+    var sampleColumns: Bool { parameters.colsampleBytree < 1 }
+    var usedCount: Int {
+        max(Int(Double(validFeatures.count) * parameters.colsampleBytree + 0.5), min(1, validFeatures.count))
+    }
+    var bagging: Bool { parameters.subsampleFreq > 0 && parameters.subsample < 1 }
+
+    /// The loop before its first tree: training scores set to the init score, the setup draws made.
+    func start() -> BoostingLoop {
         let n = state.count
         // boost_from_average: the label mean, summed in row order.
         var sum = 0.0
@@ -214,34 +353,35 @@ final class GBDT {
 
         // Column sampling (ColSampler): one draw at setup, then one per tree.
         var columnRandom = LightGBMRandom(seed: seeds.featureFraction)
-        let fraction = parameters.colsampleBytree
-        let sampleColumns = fraction < 1
-        let usedCount = max(Int(Double(validFeatures.count) * fraction + 0.5), min(1, validFeatures.count))
         if sampleColumns { _ = columnRandom.sample(validFeatures.count, usedCount) }
 
         // Bagging: one LightGBM generator per block of 1024 rows.
-        let bagging = parameters.subsampleFreq > 0 && parameters.subsample < 1
-        var bagRandoms: [LightGBMRandom] = bagging
+        let bagRandoms: [LightGBMRandom] = bagging
             ? (0..<((n + 1023) / 1024)).map { LightGBMRandom(seed: seeds.bagging &+ Int32($0)) } : []
-        var bagCount = bagging ? Int(parameters.subsample * Double(n)) : n
-        var bag: [Int32] = [], outOfBag: [Int32] = []
-        var needBag = bagging
+        return BoostingLoop(initScore: initScore, columnRandom: columnRandom, bagRandoms: bagRandoms,
+                            bagCount: bagging ? Int(parameters.subsample * Double(n)) : n, needBag: bagging)
+    }
 
-        var trees: [Tree] = []
-        for iteration in 0..<parameters.nEstimators {
-            if bagging && ((bagCount < n && iteration % parameters.subsampleFreq == 0) || needBag) {
-                needBag = false
-                bag.removeAll(keepingCapacity: true); outOfBag.removeAll(keepingCapacity: true)
+    /// Boosts until the model has `target` trees or no tree can split (then `loop.stopped`). The
+    /// iteration number is the tree count, so stopping here and growing on later draws the same
+    /// random numbers in the same order as one uninterrupted loop.
+    func grow(_ loop: inout BoostingLoop, to target: Int, progress: ((Int) throws -> Void)?) throws {
+        let n = state.count
+        while !loop.stopped && loop.trees.count < target {
+            let iteration = loop.trees.count
+            if bagging && ((loop.bagCount < n && iteration % parameters.subsampleFreq == 0) || loop.needBag) {
+                loop.needBag = false
+                loop.bag.removeAll(keepingCapacity: true); loop.outOfBag.removeAll(keepingCapacity: true)
                 for p in 0..<n {
-                    if Double(bagRandoms[p / 1024].nextFloat()) < parameters.subsample { bag.append(Int32(p)) }
-                    else { outOfBag.append(Int32(p)) }
+                    if Double(loop.bagRandoms[p / 1024].nextFloat()) < parameters.subsample { loop.bag.append(Int32(p)) }
+                    else { loop.outOfBag.append(Int32(p)) }
                 }
-                bagCount = bag.count
+                loop.bagCount = loop.bag.count
             }
             let rootCount: Int
             if bagging {
-                bag.withUnsafeBufferPointer { state.order.update(from: $0.baseAddress!, count: bag.count) }
-                rootCount = bag.count
+                loop.bag.withUnsafeBufferPointer { state.order.update(from: $0.baseAddress!, count: $0.count) }
+                rootCount = loop.bag.count
             } else {
                 for p in 0..<n { state.order[p] = Int32(p) }
                 rootCount = n
@@ -249,7 +389,7 @@ final class GBDT {
 
             var used = validFeatures
             if sampleColumns {
-                used = columnRandom.sample(validFeatures.count, usedCount).map { validFeatures[$0] }
+                used = loop.columnRandom.sample(validFeatures.count, usedCount).map { validFeatures[$0] }
             }
             let maxAbs = state.maxAbsGradient(count: rootCount)
             // Finite targets near float32's limit can still give an infinite float32 gradient
@@ -265,25 +405,32 @@ final class GBDT {
 
             if builder.numLeaves > 1 {
                 builder.shrink(parameters.learningRate)
-                updateScores(builder: builder, rootCount: rootCount, outOfBag: outOfBag)
+                updateScores(builder: builder, rootCount: rootCount, outOfBag: loop.outOfBag)
                 var shrinkage = parameters.learningRate
-                if trees.isEmpty && initScore != 0 {
-                    builder.addBias(initScore)
+                if loop.trees.isEmpty && loop.initScore != 0 {
+                    builder.addBias(loop.initScore)
                     shrinkage = 1
                 }
-                trees.append(builder.tree(shrinkage: shrinkage))
+                loop.trees.append(builder.tree(shrinkage: shrinkage))
             } else {
                 // LightGBM stops when a tree cannot split; a first tree becomes the constant init score.
-                if trees.isEmpty {
-                    trees.append(Tree(leafValue: [initScore], leafCount: [Int32(n)], shrinkage: 1))
+                if loop.trees.isEmpty {
+                    loop.trees.append(Tree(leafValue: [loop.initScore], leafCount: [Int32(n)], shrinkage: 1))
                 }
-                try progress?(trees.count)
+                loop.stopped = true
+                try progress?(loop.trees.count)
                 break
             }
-            try progress?(trees.count)
+            try progress?(loop.trees.count)
         }
-        return Booster(trees: trees, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
-                       parameters: parameters.resolved, initScore: initScore)
+    }
+
+    /// The model of the loop's trees, as `Trainer.train` with `n_estimators = requested` returns it.
+    func booster(_ loop: BoostingLoop, requested: Int) -> Booster {
+        var resolved = parameters
+        resolved.nEstimators = requested
+        return Booster(trees: loop.trees, featureNames: dataset.featureNames, binEdges: dataset.binEdges,
+                       parameters: resolved.resolved, initScore: loop.initScore)
     }
 
     /// Adds the tree's (shrunk) outputs to the training scores: in-bag rows by leaf, the rest by walking.
