@@ -1,5 +1,6 @@
 // Tree-local column partition of the GBDT trainer (Sources/Boosting/README.md, "Kernels").
 #include "CBoostingKernels.h"
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -107,11 +108,11 @@ void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count,
     hist5_portable(bins, q, count, block, counts, sums);
 }
 
-int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
-                       uint64_t *masks, uint8_t *leftCounts) {
+static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+                                    uint64_t *masks, uint8_t *leftCounts, int64_t first) {
     int64_t left = 0;
     int64_t words = (count + 7) / 8;
-    for (int64_t i = 0; i < words; i++) {
+    for (int64_t i = first; i < words; i++) {
         uint64_t m = 0;
         int n = 0;
         int64_t rows = count - 8 * i < 8 ? count - 8 * i : 8;
@@ -125,6 +126,40 @@ int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
         left += n;
     }
     return left;
+}
+
+#if defined(__x86_64__)
+// 32 rows per step: b ≤ t ⇔ max(b, t) = t gives the 0xFF/0 mask bytes directly; SAD of their
+// low bits gives the four words' left counts.
+__attribute__((target("avx2")))
+static int64_t split_masks_avx2(const uint8_t *split, int64_t count, uint8_t threshold,
+                                uint64_t *masks, uint8_t *leftCounts) {
+    const __m256i t = _mm256_set1_epi8((char)threshold), one = _mm256_set1_epi8(1), zero = _mm256_setzero_si256();
+    int64_t left = 0, i = 0;
+    for (; i + 32 <= count; i += 32) {
+        __m256i b = _mm256_loadu_si256((const __m256i *)(split + i));
+        __m256i m = _mm256_cmpeq_epi8(_mm256_max_epu8(b, t), t);
+        _mm256_storeu_si256((__m256i *)(masks + i / 8), m);
+        int64_t n[4];
+        _mm256_storeu_si256((__m256i *)n, _mm256_sad_epu8(_mm256_and_si256(m, one), zero));
+        for (int w = 0; w < 4; w++) leftCounts[i / 8 + w] = (uint8_t)n[w];
+        left += n[0] + n[1] + n[2] + n[3];
+    }
+    return left + split_masks_portable(split, count, threshold, masks, leftCounts, i / 8);
+}
+#endif
+
+int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
+                       uint64_t *masks, uint8_t *leftCounts) {
+#if defined(__x86_64__)
+    if (wb_hist5_uses_avx2()) return split_masks_avx2(split, count, threshold, masks, leftCounts);
+#endif
+    return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
+}
+
+int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+                                uint64_t *masks, uint8_t *leftCounts) {
+    return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
 }
 
 void wb_partition_columns_portable(uint8_t *const *columns, int64_t columnCount, int64_t count,
@@ -182,11 +217,19 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
 static void partition_compress(uint8_t *const *columns, int64_t columnCount, int64_t count,
                                const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
     int64_t blocks = count / 64;
+    // One bit per row, built once for all columns: each column then reads 1 mask bit per row
+    // instead of the masks' byte.
+    uint64_t *bits = blocks > 0 ? (uint64_t *)malloc((size_t)blocks * sizeof(uint64_t)) : NULL;
+    if (blocks > 0 && !bits) {
+        partition_pext(columns, columnCount, count, masks, leftCounts, scratch);
+        return;
+    }
+    for (int64_t i = 0; i < blocks; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
     for (int64_t c = 0; c < columnCount; c++) {
         uint8_t *col = columns[c];
         int64_t l = 0, r = 0;
         for (int64_t i = 0; i < blocks; i++) {
-            __mmask64 k = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
+            __mmask64 k = (__mmask64)bits[i];
             __m512i x = _mm512_loadu_si512((const void *)(col + 64 * i));
             // In place: l ≤ 64i, so the 64 bytes written end within the block just read.
             _mm512_storeu_si512((void *)(col + l), _mm512_maskz_compress_epi8(k, x));
@@ -215,6 +258,7 @@ static void partition_compress(uint8_t *const *columns, int64_t columnCount, int
         }
         memcpy(col + l, scratch, (size_t)r);
     }
+    free(bits);
 }
 
 // AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers (XCR0 bits 1, 2, 5, 6, 7).
@@ -284,4 +328,286 @@ void wb_partition_columns(uint8_t *const *columns, int64_t columnCount, int64_t 
     }
 #endif
     wb_partition_columns_portable(columns, columnCount, count, masks, leftCounts, scratch);
+}
+
+// ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----
+
+#if defined(__x86_64__)
+// AVX-512 VNNI: the rows' q + bias (unsigned, 3 or 4 bytes) is split once into byte planes
+// (plane j, byte i = byte j of row i's q + bias); per column and 64 rows, a byte shuffle makes
+// each bin's one-hot bytes and VPDPBUSD adds one-hot × plane bytes (4 rows per 32-bit lane), so
+// a bin's sum is Σ_j plane_sum_j · 2^(8j) − count · bias: exact integers, no compare per lane.
+// A lane gains ≤ 4 · 255 per step; lanes are widened to 64 bits every 2^15 steps (< 2^31 / 1020).
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void planes_avx512(const int32_t *q, int64_t count, uint32_t bias, uint8_t *planes, int64_t stride, int nplanes) {
+    const __m512i b = _mm512_set1_epi32((int)bias);
+    int64_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512i v = _mm512_add_epi32(_mm512_loadu_si512((const void *)(q + i)), b);
+        for (int j = 0; j < nplanes; j++)
+            _mm_storeu_si128((__m128i *)(planes + j * stride + i), _mm512_cvtepi32_epi8(_mm512_srli_epi32(v, 8 * j)));
+    }
+    for (; i < count; i++) {
+        uint32_t v = (uint32_t)q[i] + bias;
+        for (int j = 0; j < nplanes; j++) planes[j * stride + i] = (uint8_t)(v >> (8 * j));
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static inline int64_t reduce32(__m512i v) {
+    __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
+    __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
+    return _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
+}
+
+#define WB_PLANES_BODY(NP)                                                                         \
+    {                                                                                              \
+        const __m512i ones = _mm512_set1_epi8(1);                                                  \
+        /* one-hot tables: byte k of every 128-bit lane is 1 (bins 0…4 index a lane's bytes) */ \
+        const __m512i t1 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
+        const __m512i t2 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
+        const __m512i t3 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
+        const __m512i t4 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
+        int64_t i = 0;                                                                             \
+        while (i < count) {                                                                        \
+            int64_t end = i + ((int64_t)64 << 15);                                                 \
+            if (end > count) end = count;                                                          \
+            __m512i c1 = _mm512_setzero_si512(), c2 = c1, c3 = c1, c4 = c1;                        \
+            __m512i s[4][NP];                                                                      \
+            for (int k = 0; k < 4; k++) for (int j = 0; j < NP; j++) s[k][j] = c1;                 \
+            for (; i < end; i += 64) {                                                             \
+                __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
+                __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                                  \
+                __m512i p[NP];                                                                     \
+                for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
+                __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);          \
+                __m512i h3 = _mm512_shuffle_epi8(t3, x), h4 = _mm512_shuffle_epi8(t4, x);          \
+                c1 = _mm512_dpbusd_epi32(c1, h1, ones); c2 = _mm512_dpbusd_epi32(c2, h2, ones);    \
+                c3 = _mm512_dpbusd_epi32(c3, h3, ones); c4 = _mm512_dpbusd_epi32(c4, h4, ones);    \
+                for (int j = 0; j < NP; j++) {                                                     \
+                    s[0][j] = _mm512_dpbusd_epi32(s[0][j], p[j], h1);                              \
+                    s[1][j] = _mm512_dpbusd_epi32(s[1][j], p[j], h2);                              \
+                    s[2][j] = _mm512_dpbusd_epi32(s[2][j], p[j], h3);                              \
+                    s[3][j] = _mm512_dpbusd_epi32(s[3][j], p[j], h4);                              \
+                }                                                                                  \
+            }                                                                                      \
+            __m512i cs[4] = {c1, c2, c3, c4};                                                      \
+            for (int k = 0; k < 4; k++) {                                                          \
+                int64_t n = reduce32(cs[k]);                                                       \
+                int64_t t = 0;                                                                     \
+                for (int j = 0; j < NP; j++) t += reduce32(s[k][j]) << (8 * j);                    \
+                counts[k] += n;                                                                    \
+                sums[k] += t - n * (int64_t)bias;                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void hist5_vnni3(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
+                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(3)
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void hist5_vnni4(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
+                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(4)
+
+// The same planes with AVX2 (Zen 3, Haswell): VPMADDUBSW multiplies one-hot bytes by plane
+// bytes and adds pairs (≤ 510) into 16-bit lanes, which take 64 steps (≤ 32640) before
+// VPMADDWD widens them to 32 bits; counts add one-hot bytes (≤ 64 per byte lane, then VPSADBW).
+// Two bins per pass keep the accumulators within the 16 YMM registers.
+__attribute__((target("avx2")))
+static void planes_avx2(const int32_t *q, int64_t count, uint32_t bias, uint8_t *planes, int64_t stride, int nplanes) {
+    for (int64_t i = 0; i < count; i++) {
+        uint32_t v = (uint32_t)q[i] + bias;
+        for (int j = 0; j < nplanes; j++) planes[j * stride + i] = (uint8_t)(v >> (8 * j));
+    }
+}
+
+__attribute__((target("avx2")))
+static inline int64_t reduce32x8(__m256i v) {
+    __m256i w = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)),
+                                 _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
+    int64_t lanes[4];
+    _mm256_storeu_si256((__m256i *)lanes, w);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+__attribute__((target("avx2")))
+static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count,
+                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums) {
+    const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256();
+    int64_t full = count / 32 * 32;
+    for (int pass = 0; pass < 2; pass++) {
+        const int ka = 2 * pass + 1, kb = 2 * pass + 2;  // the pass's two bins
+        uint8_t ta[16] = {0}, tb[16] = {0};
+        ta[ka] = 1; tb[kb] = 1;
+        const __m256i tA = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)ta));
+        const __m256i tB = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tb));
+        int64_t nA = 0, nB = 0;
+        int64_t sA[4] = {0, 0, 0, 0}, sB[4] = {0, 0, 0, 0};
+        for (int64_t i = 0; i < full;) {
+            int64_t end = i + 64 * 32 < full ? i + 64 * 32 : full;
+            __m256i cA = zero, cB = zero;
+            __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+            for (; i < end; i += 32) {
+                __m256i x = _mm256_loadu_si256((const __m256i *)(bins + i));
+                __m256i hA = _mm256_shuffle_epi8(tA, x), hB = _mm256_shuffle_epi8(tB, x);
+                cA = _mm256_add_epi8(cA, hA);
+                cB = _mm256_add_epi8(cB, hB);
+                __m256i p0 = _mm256_loadu_si256((const __m256i *)(planes + i));
+                __m256i p1 = _mm256_loadu_si256((const __m256i *)(planes + stride + i));
+                __m256i p2 = _mm256_loadu_si256((const __m256i *)(planes + 2 * stride + i));
+                a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(p0, hA));
+                b0 = _mm256_add_epi16(b0, _mm256_maddubs_epi16(p0, hB));
+                a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(p1, hA));
+                b1 = _mm256_add_epi16(b1, _mm256_maddubs_epi16(p1, hB));
+                a2 = _mm256_add_epi16(a2, _mm256_maddubs_epi16(p2, hA));
+                b2 = _mm256_add_epi16(b2, _mm256_maddubs_epi16(p2, hB));
+                if (nplanes == 4) {
+                    __m256i p3 = _mm256_loadu_si256((const __m256i *)(planes + 3 * stride + i));
+                    a3 = _mm256_add_epi16(a3, _mm256_maddubs_epi16(p3, hA));
+                    b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(p3, hB));
+                }
+            }
+            {
+                int64_t l[4];
+                _mm256_storeu_si256((__m256i *)l, _mm256_sad_epu8(cA, zero)); nA += l[0] + l[1] + l[2] + l[3];
+                _mm256_storeu_si256((__m256i *)l, _mm256_sad_epu8(cB, zero)); nB += l[0] + l[1] + l[2] + l[3];
+            }
+            __m256i as[4] = {a0, a1, a2, a3}, bs[4] = {b0, b1, b2, b3};
+            for (int j = 0; j < nplanes; j++) {
+                sA[j] += reduce32x8(_mm256_madd_epi16(as[j], ones16));
+                sB[j] += reduce32x8(_mm256_madd_epi16(bs[j], ones16));
+            }
+        }
+        int64_t tA64 = 0, tB64 = 0;
+        for (int j = 0; j < nplanes; j++) { tA64 += sA[j] << (8 * j); tB64 += sB[j] << (8 * j); }
+        counts[ka - 1] += nA; counts[kb - 1] += nB;
+        sums[ka - 1] += tA64 - nA * (int64_t)bias;
+        sums[kb - 1] += tB64 - nB * (int64_t)bias;
+    }
+    for (int64_t i = full; i < count; i++) {
+        int b = bins[i];
+        if (b == 0 || b > 4) continue;
+        uint32_t v = 0;
+        for (int j = 0; j < nplanes; j++) v |= (uint32_t)planes[j * stride + i] << (8 * j);
+        counts[b - 1] += 1;
+        sums[b - 1] += (int64_t)v - (int64_t)bias;
+    }
+}
+
+// AVX-512 F + BW + VNNI, and the OS saves the ZMM and mask registers (XCR0 bits 1, 2, 5, 6, 7).
+static int has_vnni512(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 0xE6) != 0xE6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 11));
+}
+#endif
+
+int wb_hist5_uses_vnni(void) {
+#if defined(__x86_64__)
+    static int cached = -1;
+    if (cached < 0) cached = has_vnni512();
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                          int64_t block, int64_t *out, uint8_t *scratch, int path) {
+#if defined(__x86_64__)
+    if (path >= 1) {
+        // Three planes when every |q| < 2^23 (q + 2^23 fits 24 bits), else four with bias 2^31.
+        int32_t lo = 0, hi = 0;
+        for (int64_t i = 0; i < count; i++) { lo = q[i] < lo ? q[i] : lo; hi = q[i] > hi ? q[i] : hi; }
+        int np = lo >= -(1 << 23) && hi < (1 << 23) ? 3 : 4;
+        uint32_t bias = np == 3 ? (1u << 23) : (1u << 31);
+        if (path == 2) {
+            planes_avx512(q, count, bias, scratch, count, np);
+            for (int64_t c = 0; c < columnCount; c++) {
+                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
+                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
+            }
+        } else {
+            planes_avx2(q, count, bias, scratch, count, np);
+            for (int64_t c = 0; c < columnCount; c++)
+                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4);
+        }
+        return;
+    }
+#endif
+    (void)block;
+    (void)scratch;
+    for (int64_t c = 0; c < columnCount; c++) hist5_portable(columns[c], q, count, block, out + 8 * c, out + 8 * c + 4);
+}
+
+void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                          int64_t block, int64_t *out, uint8_t *scratch) {
+    hist5_columns(columns, columnCount, q, count, block, out, scratch,
+                  wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0);
+}
+
+void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                               int64_t block, int64_t *out, uint8_t *scratch, int path) {
+    int best = wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0;
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, path < best ? path : best);
+}
+
+// ---- Stable partition of the order (wb_partition_order) ----
+
+static int64_t partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    int64_t l = 0, r = 0;
+    for (int64_t i = 0; i < count; i++) {
+        int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
+        int32_t p = order[i];
+        order[l] = p;
+        scratch[r] = p;
+        l += goes;
+        r += 1 - goes;
+    }
+    memcpy(order + l, scratch, (size_t)r * sizeof(int32_t));
+    return l;
+}
+
+#if defined(__x86_64__)
+// 16 rows per step: the masks' 16 bytes give a 16-bit lane mask; compress in registers, masked
+// stores (the memory form of VPCOMPRESSD is slow on Zen 4, and nothing is written past the ends).
+__attribute__((target("avx512f,avx512bw,avx512vl,popcnt")))
+static int64_t partition_order_avx512(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    int64_t l = 0, r = 0, i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __mmask16 k = _mm_movepi8_mask(_mm_loadu_si128((const __m128i *)(masks + i / 8)));
+        __m512i x = _mm512_loadu_si512((const void *)(order + i));
+        int n = _mm_popcnt_u32(k);
+        _mm512_mask_storeu_epi32(order + l, (__mmask16)((1u << n) - 1), _mm512_maskz_compress_epi32(k, x));
+        _mm512_mask_storeu_epi32(scratch + r, (__mmask16)((1u << (16 - n)) - 1), _mm512_maskz_compress_epi32((__mmask16)~k, x));
+        l += n;
+        r += 16 - n;
+    }
+    for (; i < count; i++) {
+        int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
+        int32_t p = order[i];
+        order[l] = p;
+        scratch[r] = p;
+        l += goes;
+        r += 1 - goes;
+    }
+    memcpy(order + l, scratch, (size_t)r * sizeof(int32_t));
+    return l;
+}
+#endif
+
+int64_t wb_partition_order(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+#if defined(__x86_64__)
+    if (wb_partition_uses_compress()) return partition_order_avx512(order, count, masks, scratch);
+#endif
+    return partition_order_portable(order, count, masks, scratch);
+}
+
+int64_t wb_partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    return partition_order_portable(order, count, masks, scratch);
 }

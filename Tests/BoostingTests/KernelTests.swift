@@ -82,6 +82,64 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testManyColumnFiveBinKernelSumsExactlyOnEveryPath() {
+        // Several columns over one run of rows: row counts around the 64-row step, |q| below 2^23
+        // (three byte planes) and at the 32-bit block limit (four planes, sums near ±2^31 per
+        // block); the AVX-512 VNNI path (when this CPU has it), AVX2 and the scalar loop against a
+        // plain 64-bit sum per column and bin.
+        let cases: [(Int, Int, Int64)] = [(0, 64, 1_000), (1, 64, 1 << 22), (63, 64, 1 << 22), (64, 64, (1 << 23) - 1),
+                                  (65, 4096, 1 << 20), (1_000, 64, Int64(Int32.max) / 64), (70_001, 1024, Int64(Int32.max) / 1024)]
+        for (n, block, limit) in cases {
+            let columns = (0..<5).map { randomColumn(n, maxBin: 4, seed: UInt64(n + 31 * $0 + 3)) }
+            var g = SplitMix64(seed: UInt64(n + 5))
+            let q = (0..<n).map { i in
+                Int32(i % 5 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit)
+            }
+            var expected = [Int64](repeating: 0, count: 8 * columns.count)
+            for (c, column) in columns.enumerated() {
+                for i in 0..<n where column[i] > 0 {
+                    expected[8 * c + Int(column[i]) - 1] += 1
+                    expected[8 * c + 4 + Int(column[i]) - 1] += Int64(q[i])
+                }
+            }
+            for path in [2, 1, 0] {
+                var out = [Int64](repeating: 0, count: 8 * columns.count)
+                var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
+                columns.withUnsafeBufferPointers { c in
+                    let pointers: [UnsafePointer<UInt8>?] = c
+                    wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch, Int32(path))
+                }
+                XCTAssertEqual(out, expected, "n \(n), limit \(limit), path \(path)")
+            }
+        }
+    }
+
+    func testOrderPartitionIsAStableFilterOnBothPaths() {
+        // Counts around the 16-row step (tails 0…15) and the masks' 32-row step, thresholds that
+        // send none, some and all rows left.
+        for (n, threshold) in [(0, 2), (1, 2), (15, 0), (16, 4), (17, 1), (33, 1), (64, 2), (1_003, 3), (50_001, 2), (999, 255)] {
+            let split = randomColumn(n, maxBin: 4, seed: UInt64(n + 11))
+            var g = SplitMix64(seed: UInt64(n + 13))
+            let order = (0..<n).map { _ in Int32(truncatingIfNeeded: g.next()) }
+            let goes = split.map { $0 <= UInt8(threshold) }
+            let expected = order.indices.filter { goes[$0] }.map { order[$0] } + order.indices.filter { !goes[$0] }.map { order[$0] }
+            var masks = [UInt64](repeating: 0, count: n / 8 + 1), counts = [UInt8](repeating: 0, count: n / 8 + 1)
+            let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
+            // The dispatched masks (AVX2 when this CPU has it) are the scalar loop's.
+            var portableMasks = [UInt64](repeating: 0, count: n / 8 + 1), portableCounts = [UInt8](repeating: 0, count: n / 8 + 1)
+            XCTAssertEqual(wb_split_masks_portable(split, Int64(n), UInt8(threshold), &portableMasks, &portableCounts), left)
+            XCTAssertEqual(masks, portableMasks, "n \(n), threshold \(threshold)")
+            XCTAssertEqual(counts, portableCounts, "n \(n), threshold \(threshold)")
+            for portable in [false, true] {
+                var o = order, scratch = [Int32](repeating: -1, count: Swift.max(n, 1))
+                let l = portable ? wb_partition_order_portable(&o, Int64(n), masks, &scratch)
+                    : wb_partition_order(&o, Int64(n), masks, &scratch)
+                XCTAssertEqual(l, left, "n \(n), portable \(portable)")
+                XCTAssertEqual(o, expected, "n \(n), threshold \(threshold), portable \(portable)")
+            }
+        }
+    }
+
     func testColumnPartitionIsAStableFilterOnBothPaths() {
         // Counts around the 8-row word (tails 0…7), thresholds that send none, some and all rows
         // left; the dispatched path (AVX-512 compress or PEXT, when this CPU has them), the PEXT

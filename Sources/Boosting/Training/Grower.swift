@@ -118,7 +118,6 @@ final class TreeGrower: @unchecked Sendable {
     let threadBudget: (@Sendable () -> Int)?
     let chunkRows: UnsafeMutablePointer<Int32>
     let chunkPacked: UnsafeMutablePointer<Int64>
-    let chunkQ: UnsafeMutablePointer<Int32>
     var partials: UnsafeMutablePointer<Int64>
     var partialsCapacity: Int
 
@@ -135,10 +134,16 @@ final class TreeGrower: @unchecked Sendable {
     let masks: UnsafeMutablePointer<UInt64>
     let leftCounts: UnsafeMutablePointer<UInt8>
     let byteScratch: UnsafeMutablePointer<UInt8>
-    /// The 32-bit gradient part of each training position for this tree (when `fixed.block32 > 0`).
-    let qOfPosition: UnsafeMutablePointer<Int32>
-    /// Per thread: a 5-bin histogram's counts and sums from the C kernel.
-    let binSums: UnsafeMutablePointer<Int64>
+    /// The 32-bit gradient part of `order[i]` at `localQ[i]` for this tree (when `fixed.block32 > 0`),
+    /// partitioned as the local columns are.
+    let localQ: UnsafeMutablePointer<Int32>
+    /// Per thread and sampled feature: a 5-bin histogram's counts and sums from the C kernel, and
+    /// the column pointers handed to it (capacity `binSumsCapacity` features per thread).
+    var binSums: UnsafeMutablePointer<Int64>
+    var fivePointerBuffer: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+    var binSumsCapacity = 0
+    /// Per thread: the byte planes of a chunk's gradient parts (`wb_hist5_q32_columns`).
+    let planeScratch: UnsafeMutablePointer<UInt8>
 
     // Scratch for converting a histogram to LightGBM bins.
     var binCounts = [Int](repeating: 0, count: 257)
@@ -160,7 +165,6 @@ final class TreeGrower: @unchecked Sendable {
         partials = .allocate(capacity: 1)
         chunkRows = .allocate(capacity: Self.chunk * threadCount)
         chunkPacked = .allocate(capacity: Self.chunk * threadCount)
-        chunkQ = .allocate(capacity: Self.chunk * threadCount)
         exact = state.exact
         exactPool = .allocate(capacity: 1)
         useLocal = !state.exact
@@ -170,14 +174,17 @@ final class TreeGrower: @unchecked Sendable {
         masks = .allocate(capacity: useLocal ? words : 1)
         leftCounts = .allocate(capacity: useLocal ? words : 1)
         byteScratch = .allocate(capacity: useLocal ? threadCount * (state.count + 64) : 1)
-        qOfPosition = .allocate(capacity: useLocal ? max(state.count, 1) : 1)
-        binSums = .allocate(capacity: 8 * threadCount)
+        localQ = .allocate(capacity: useLocal ? max(state.count, 1) : 1)
+        binSums = .allocate(capacity: 1)
+        fivePointerBuffer = .allocate(capacity: 1)
+        planeScratch = .allocate(capacity: useLocal ? threadCount * (4 * Self.chunk + 64) : 1)
     }
 
     deinit {
         pool.deallocate(); partials.deallocate(); chunkRows.deallocate(); chunkPacked.deallocate()
-        chunkQ.deallocate(); exactPool.deallocate(); local.deallocate(); masks.deallocate(); leftCounts.deallocate()
-        byteScratch.deallocate(); qOfPosition.deallocate(); binSums.deallocate()
+        exactPool.deallocate(); local.deallocate(); masks.deallocate(); leftCounts.deallocate()
+        byteScratch.deallocate(); localQ.deallocate(); binSums.deallocate()
+        fivePointerBuffer.deallocate(); planeScratch.deallocate()
     }
 
     /// Bytes per training row the tree-local columns need besides `TrainingState`'s 20: the
@@ -229,7 +236,17 @@ final class TreeGrower: @unchecked Sendable {
         used = usedFeatures
         if useLocal {
             fillLocal(rootCount: rootCount)
-            if fixed.block32 > 0 { state.fillQ32(count: rootCount, fixed: fixed, into: qOfPosition) }
+            if fixed.block32 > 0 {
+                // In the order of `order`, partitioned with it: a node's gradient parts are contiguous.
+                state.fillQ32(count: rootCount, fixed: fixed, into: state.scratch)
+                for i in 0..<rootCount { localQ[i] = state.scratch[Int(state.order[i])] }
+            }
+        }
+        if binSumsCapacity < used.count {
+            binSums.deallocate(); fivePointerBuffer.deallocate()
+            binSumsCapacity = used.count
+            binSums = .allocate(capacity: 8 * used.count * threadCount)
+            fivePointerBuffer = .allocate(capacity: used.count * threadCount)
         }
         histOffset = []
         var width = 0
@@ -430,19 +447,11 @@ final class TreeGrower: @unchecked Sendable {
     private func partitionLocal(begin: Int, count: Int, splitColumn: Int, threshold: UInt8, flags: [Bool]?) -> Int {
         let n = state.count
         let left = Int(wb_split_masks(local + splitColumn * n + begin, Int64(count), threshold, masks, leftCounts))
-        // The order, by the masks' low bits (branch-free: a split is close to a coin flip).
-        var l = 0, r = 0
-        let o = state.order + begin, scratch = state.scratch
-        for i in 0..<count {
-            let p = o[i]
-            let goes = Int(truncatingIfNeeded: (masks[i >> 3] >> UInt64(8 * (i & 7))) & 1)
-            o[l] = p
-            scratch[r] = p
-            l &+= goes
-            r &+= 1 &- goes
-        }
-        (o + l).update(from: scratch, count: r)
+        // The order, by the same masks (AVX-512 compress, 16 rows per step, where the CPU has it).
+        let l = Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch))
+        precondition(l == left)
         guard let flags else { return left }
+        if fixed.block32 > 0 { _ = wb_partition_order(localQ + begin, Int64(count), masks, state.scratch) }
         var columns: [UnsafeMutablePointer<UInt8>?] = []
         for (k, on) in flags.enumerated() where on { columns.append(local + k * n + begin) }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
@@ -545,24 +554,30 @@ final class TreeGrower: @unchecked Sendable {
             // The node's rows are contiguous in the local columns.
             let n = state.count
             let locals = ordered.map { UnsafePointer(local + $0 * n) }
-            let qBuffer = chunkQ + thread * Self.chunk
             let block = fixed.block32
             let shift = fixed.countShift
-            let sums = binSums + 8 * thread
+            let sums = binSums + 8 * used.count * thread
+            let fivePointers = fivePointerBuffer + used.count * thread
             while start < end {
                 let c = min(Self.chunk, end - start)
                 if block > 0 {
                     // Gradient parts by position (one load per row), summed in C per bin.
                     var sumQ: Int64 = 0
-                    let o = state.order + start
-                    for i in 0..<c { let v = qOfPosition[Int(o[i])]; qBuffer[i] = v; sumQ &+= Int64(v) }
+                    let qBuffer = UnsafePointer(localQ + start)
+                    for i in 0..<c { sumQ &+= Int64(qBuffer[i]) }
                     let total = (Int64(c) << shift) &+ sumQ
                     grand &+= total
-                    for k in 0..<five.count {
-                        sums.initialize(repeating: 0, count: 8)
-                        wb_hist5_q32(locals[k] + start, qBuffer, Int64(c), Int64(block), sums, sums + 4)
-                        HistogramKernel.finish(hists[k], total, (sums[0] << shift) &+ sums[4], (sums[1] << shift) &+ sums[5],
-                                               (sums[2] << shift) &+ sums[6], (sums[3] << shift) &+ sums[7])
+                    if !five.isEmpty {
+                        // All 5-bin columns in one call: the kernel prepares the rows' gradients once.
+                        for k in 0..<five.count { fivePointers[k] = UnsafePointer(locals[k] + start) }
+                        sums.initialize(repeating: 0, count: 8 * five.count)
+                        wb_hist5_q32_columns(fivePointers, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
+                                             planeScratch + thread * (4 * Self.chunk + 64))
+                        for k in 0..<five.count {
+                            let v = sums + 8 * k
+                            HistogramKernel.finish(hists[k], total, (v[0] << shift) &+ v[4], (v[1] << shift) &+ v[5],
+                                                   (v[2] << shift) &+ v[6], (v[3] << shift) &+ v[7])
+                        }
                     }
                     if five.count < locals.count {
                         for i in 0..<c { packedBuffer[i] = (Int64(1) << shift) &+ Int64(qBuffer[i]) }

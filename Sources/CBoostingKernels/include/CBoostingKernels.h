@@ -5,8 +5,11 @@
 /// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
 /// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
 /// such rows in the word. Rows past `count` in the last word are 0. Returns the left count.
+/// AVX2 (checked at run time), 32 rows per step, or a scalar loop; the same masks.
 int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
                        uint64_t *masks, uint8_t *leftCounts);
+int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+                                uint64_t *masks, uint8_t *leftCounts);
 
 /// Stable partition of `count` bytes of each of `columnCount` columns (left rows first, in row
 /// order, then right rows) by the masks of `wb_split_masks`. `scratch` holds `count + 64` bytes.
@@ -40,5 +43,26 @@ void wb_hist5_q32(const uint8_t *bins, const int32_t *q, int64_t count, int64_t 
 void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                            int64_t *counts, int64_t *sums);
 int wb_hist5_uses_avx2(void);
+
+/// `wb_hist5_q32` for `columnCount` columns over the same `count` rows: adds column c's counts of
+/// bins 1…4 to `out[8c ..< 8c + 4]` and its sums of `q` to `out[8c + 4 ..< 8c + 8]`. With AVX-512
+/// VNNI (Zen 4/5, Ice Lake and later; checked at run time) `q + bias` is split once into 3 or 4
+/// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
+/// VPDPBUSD per 64 rows; else the AVX2 or scalar `wb_hist5_q32` per column. Same integers on
+/// every path; `block` as for `wb_hist5_q32`.
+void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                          int64_t block, int64_t *out, uint8_t *scratch);
+/// `wb_hist5_q32_columns` on a chosen path (0 scalar, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
+/// this CPU has (tests compare the paths).
+void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                               int64_t block, int64_t *out, uint8_t *scratch, int path);
+/// 1 when `wb_hist5_q32_columns` uses AVX-512 VNNI on this CPU.
+int wb_hist5_uses_vnni(void);
+
+/// Stable partition of `order[0 ..< count]` by the masks of `wb_split_masks` (left rows first);
+/// `scratch` holds `count` values. Returns the left count. AVX-512 compress, 16 rows per step,
+/// where `wb_partition_uses_compress`; else a branch-free scalar loop. Same values on both.
+int64_t wb_partition_order(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch);
+int64_t wb_partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch);
 
 #endif
