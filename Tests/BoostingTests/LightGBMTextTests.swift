@@ -236,33 +236,24 @@ final class LightGBMTextTests: XCTestCase {
 }
 
 final class LightGBMTextSpeedTests: XCTestCase {
-    /// Export and import of a 2000-tree model stay well under a second (release build).
+    /// A 2000-tree model exported as LightGBM text and imported back keeps its trees.
     func testLargeModelTextRoundTrip() throws {
         let booster = RandomBoosters.booster(trees: 2000, leaves: 31, featureCount: 2376, seed: 3)
-        var start = Date()
         let text = booster.lightGBMText()
-        let exportSeconds = Date().timeIntervalSince(start)
-        start = Date()
         let back = try Booster.fromLightGBM(text: text)
-        let importSeconds = Date().timeIntervalSince(start)
-        print("2000-tree LightGBM text: \(text.utf8.count) bytes, export \(String(format: "%.3f", exportSeconds)) s, "
-              + "import \(String(format: "%.3f", importSeconds)) s")
         XCTAssertEqual(back.trees.map(\.leafValue), booster.trees.map(\.leafValue))
         XCTAssertEqual(back.trees.map(\.splitFeature), booster.trees.map(\.splitFeature))
         XCTAssertEqual(back.featureNames, booster.featureNames)
     }
 
-    /// Raw prediction throughput (printed, loosely bounded): 16k rows × 2000 trees.
-    func testRawPredictionThroughput() throws {
+    /// Raw-column prediction (16k rows × 2000 trees) gives the same bits on one and two threads
+    /// (its speed is bench/gbdt's `predict_seconds`).
+    func testRawPredictionIsTheSameOnTwoThreads() throws {
         let booster = RandomBoosters.booster(trees: 2000, leaves: 31, featureCount: 300, seed: 4)
         var rng = RandomBoosters.Generator(state: 8)
         let columns = (0..<300).map { _ in (0..<16_384).map { _ in Double(rng.int(5)) } }
-        let start = Date()
         let one = try booster.predict(rawColumns: columns)
-        let oneThread = Date().timeIntervalSince(start)
         let two = try booster.predict(rawColumns: columns, threads: 2)
         XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
-        print("raw prediction 16384 rows x 2000 trees: \(String(format: "%.3f", oneThread)) s on one thread")
-        XCTAssertLessThan(oneThread, 30)
     }
 }
