@@ -13,20 +13,23 @@ import Foundation
 ///                                                                 fitted to the Numerai shape,
 ///                                                                 1.25M × 2,376 from .h5: 4.07 GB)
 ///     training = loading + min(jobs, models)·(one model's buffers, `Trainer.workingMemory`)
-///     analysis = loading + 16 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
+///                + paused pruning sessions (a pruned study: ⌈keepᵏ·models⌉ sessions of
+///                  `TrainingSession.pausedBytes` after rung k, at most `sessionBudget`)
+///     analysis = loading + 12 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
 ///                                                                 matrix, per-model copies, gaussianized doubles
-///                + threads·44·largestEvaluationEra·features       per-era feature scores (FNC,
-///                                                                 exposure): each analysis thread holds
-///                                                                 its era's features as doubles, the
-///                                                                 design matrix, LAPACK's column-major
-///                                                                 copy and dgelsd's workspace
+///                + threads·(20·n·(F + 1) + 8·(F + 1)²)            per-era feature scores (FNC,
+///                                                                 exposure) of each analysis thread at
+///                                                                 the largest evaluation era (n rows):
+///                                                                 the era's column-major design as
+///                                                                 doubles, its gathered features, the
+///                                                                 Gram matrix of the normal equations
 ///
 /// Fitted by least squares to the peak RSS of synthetic studies (0.04–0.4M rows, 20–800
 /// features, 7–301 models, 2 jobs, 2 cores; the loading terms to within 2.3 MB) and rounded up:
-/// the estimate was 1.02–1.22× the measured peak. The analysis term counts every analysis thread
-/// at its largest era at once; the measured peak varies by about one thread's era workspace from
-/// run to run (whether the threads' large allocations overlap in time), so the estimate bounds the
-/// larger case. `MemoryEstimateTests` checks it stays within 1.3× of the peak at two sizes.
+/// the estimate was 1.03–1.23× the measured peak. An era whose normal equations are
+/// ill-conditioned falls back to dgelsd (an SVD; about 5·n·F more doubles for that era), which
+/// the estimate does not count. `MemoryEstimateTests` checks it stays within 1.3× of the peak at
+/// two sizes.
 public struct MemoryEstimate: Equatable, Sendable {
     /// Runtime and the loaded dataset, with loading's transient buffers.
     public var loading: Int
@@ -34,6 +37,9 @@ public struct MemoryEstimate: Equatable, Sendable {
     public var training: Int
     /// Loading plus the analysis (0 when the run does not analyse, e.g. a shard).
     public var analysis: Int
+    /// Bytes a pruned run may keep in paused training sessions between rungs: half the room the
+    /// estimate leaves below 85 % of the machine's memory (the run refuses above 85 %).
+    public var sessionBudget: Int
     /// The run's peak: its largest phase.
     public var peak: Int { max(loading, training, analysis) }
 
@@ -43,8 +49,10 @@ public struct MemoryEstimate: Equatable, Sendable {
     ///   - analysisThreads: threads of the analysis (Dispatch uses every core); 0 when the run
     ///     only trains (a shard; its merge analyses).
     ///   - generated: the data is generated in the process (not read from a file).
+    ///   - pruning: the study's successive halving, whose survivors' sessions wait between rungs.
     public init(dataset: Dataset, plans: [ModelPlan], evaluationRows: Int, jobs: Int,
-                analysisThreads: Int = ProcessInfo.processInfo.activeProcessorCount, generated: Bool = true) {
+                analysisThreads: Int = ProcessInfo.processInfo.activeProcessorCount, generated: Bool = true,
+                pruning: PruningSpec? = nil, physicalMemory: Int = Int(ProcessInfo.processInfo.physicalMemory)) {
         let rows = dataset.rowCount, f = dataset.featureCount, targets = dataset.targetNames.count
         loading = generated ? 44_000_000 + rows * f * 6 / 5 + rows * (4 * targets + 182)
                             : 64_000_000 + rows * f * 11 / 8 + rows * (4 * targets + 104)
@@ -63,12 +71,25 @@ public struct MemoryEstimate: Equatable, Sendable {
         training = loading + concurrent * perModel
 
         if analysisThreads > 0 {
-            let predictions = 16_000_000 + (plans.count + 1) * evaluationRows * 24
+            let predictions = 12_000_000 + (plans.count + 1) * evaluationRows * 24
             let eraSizes = Self.evaluationEraSizes(dataset)
-            let featureScores = min(analysisThreads, eraSizes.count) * 44 * (eraSizes.values.max() ?? 0) * f
-            analysis = loading + predictions + featureScores
+            let perThread = 20 * (eraSizes.values.max() ?? 0) * (f + 1) + 8 * (f + 1) * (f + 1)
+            analysis = loading + predictions + min(analysisThreads, eraSizes.count) * perThread
         } else {
             analysis = 0
+        }
+        sessionBudget = max(0, Int(Double(physicalMemory) * 0.85) - max(loading, training, analysis)) / 2
+        if let pruning {
+            // After rung k (every rung but the last), ⌈keepᵏ·models⌉ sessions wait, each holding
+            // 12 bytes per training row (scores, row list), its bag bits and its trees
+            // (`TrainingSession.pausedBytes`; a tree is at most 48 bytes per leaf).
+            var sessions = 0, waiting = Double(plans.count)
+            for trees in pruning.rungs.dropLast() {
+                let each = 12 * trainingRows + (bagging ? trainingRows / 8 + trainingRows / 256 : 0) + trees * 48 * maxLeaves
+                sessions = max(sessions, Int(waiting.rounded(.up)) * each)
+                waiting *= pruning.keep
+            }
+            training += min(sessions, sessionBudget)
         }
     }
 

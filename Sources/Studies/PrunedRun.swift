@@ -15,7 +15,7 @@ import Support
 /// each candidate's paused session (training scores, bag, LightGBM's generators mid-stream, trees;
 /// `TrainingSession.pausedBytes`, about 12 bytes per training row plus the trees) as long as the
 /// sessions kept fit in the memory the run's estimate leaves free (half of 85% of the machine's
-/// memory minus `memoryEstimate()`); pruned models' sessions are dropped at each decision. A model
+/// memory minus the rest of the run's peak: `MemoryEstimate.sessionBudget`, counted in its training phase); pruned models' sessions are dropped at each decision. A model
 /// whose session was not kept (over that budget, or after an interrupted run) trains again from its
 /// first tree, which gives the same bits: a session grown to r and then to R trees is the model
 /// trained to R in one go, and a model stopped at r trees is bit for bit the first r trees of the
@@ -35,8 +35,7 @@ extension StudyRunner {
             throw StudyError(path: "$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
         }
         let started = Date()
-        let (needed, available) = memoryEstimate()
-        let shelf = SessionShelf(budget: sessionBudget ?? max(0, Int(Double(available) * 0.85) - needed) / 2)
+        let shelf = SessionShelf(budget: sessionBudget ?? estimate.sessionBudget)
         var stored = try store.completed()
         if let note = store.damagedStoreMovedAside {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))

@@ -153,13 +153,16 @@ public final class StudyRunner: @unchecked Sendable {
     /// so a huge value means "as many as useful", never an overflow or a refusal.
     public var effectiveJobs: Int { max(1, min(options.jobs, plans.count + 1)) }
 
-    /// Bytes the run needs at most (`MemoryEstimate`), and the machine's memory. A run that
-    /// trains a shard does not analyse.
+    /// What the run needs at most, phase by phase. A run that trains a shard does not analyse.
+    public var estimate: MemoryEstimate {
+        MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs,
+                       analysisThreads: options.only == nil ? ProcessInfo.processInfo.activeProcessorCount : 0,
+                       generated: spec.data.isGenerated, pruning: spec.pruning)
+    }
+
+    /// Bytes the run needs at most (`estimate.peak`), and the machine's memory.
     public func memoryEstimate() -> (needed: Int, available: Int) {
-        let needed = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evalRows.count, jobs: effectiveJobs,
-                                    analysisThreads: options.only == nil ? ProcessInfo.processInfo.activeProcessorCount : 0,
-                                    generated: spec.data.isGenerated).peak
-        return (needed, Int(ProcessInfo.processInfo.physicalMemory))
+        (estimate.peak, Int(ProcessInfo.processInfo.physicalMemory))
     }
 
     /// Runs the study (or this run's share of it). Returns when every model is stored or the run

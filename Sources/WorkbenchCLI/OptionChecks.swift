@@ -1,15 +1,17 @@
 import ArgumentParser
 import Studies
 
-/// The most `-j/--jobs` (threads, or models at once) a command accepts. More is never useful on
-/// one node, and per-thread buffers (the trainer's partition scratch is a byte per row and thread)
-/// would exhaust memory long before 100,000 threads, so a typo is refused, not attempted.
+/// The most `-j/--jobs` (threads, or models at once) a command uses. More is never useful on one
+/// node, and per-thread buffers (the trainer's partition scratch is a byte per row and thread)
+/// would exhaust memory long before 100,000 threads; results never depend on the count, so a
+/// larger value is clamped to this, not refused (a huge `--jobs` means "as many as useful").
 let maxJobs = 1024
 
-/// Throws a usage error naming the flag unless `jobs` is absent or in 1…`maxJobs`.
-func validateJobs(_ jobs: Int?, flag: String = "--jobs") throws {
-    guard let jobs else { return }
-    guard (1...maxJobs).contains(jobs) else { throw ValidationError("\(flag) must be in 1…\(maxJobs) (got \(jobs))") }
+/// `jobs` clamped to 1…`maxJobs`; a usage error naming the flag when it is below 1.
+func validatedJobs(_ jobs: Int?, flag: String = "--jobs") throws -> Int? {
+    guard let jobs else { return nil }
+    guard jobs >= 1 else { throw ValidationError("\(flag) must be at least 1 (got \(jobs))") }
+    return min(jobs, maxJobs)
 }
 
 /// Throws a usage error unless `count` (stakers of `mine --count`) is absent or in 1…`StudyLimits.maxModels`.

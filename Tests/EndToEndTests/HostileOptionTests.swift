@@ -119,23 +119,19 @@ final class HostileOptionTests: XCTestCase {
         let s = path("s.json"), d = path("d.h5"), out = path("out")
         try #"{"name": "s", "models": 2, "data": {"synthetic": {"eras": 40, "rowsPerEra": 30, "features": 6}}, "fixed": {"n_estimators": 5}}"#
             .write(toFile: s, atomically: true, encoding: .utf8)
-        let jobs = "--jobs must be in 1…1024"
+        let jobs = "--jobs must be at least 1"
         let cases: [([String], String)] = [
             (["node", path("node.json"), "-j", "0"], jobs + " (got 0)"),
             (["node", path("node.json"), "--jobs=-1"], jobs + " (got -1)"),
-            (["node", path("node.json"), "-j", "100000"], jobs + " (got 100000)"),
             (["node", path("node.json"), "--dry-run", "--round=-3"], "--round must be ≥ 0"),
             (["run", s, "-j", "0"], jobs + " (got 0)"),
-            (["run", s, "-j", "1000000", "-o", out], jobs + " (got 1000000)"),
             (["run", s, "-j", "99999999999999999999"], "The value '99999999999999999999' is invalid for '-j <jobs>'"),
             (["run", s, "--shard", "3/2"], "--shard: shard index 3 outside 0…1"),
             (["run", s, "--shard", "1/0"], "--shard: shard count must be ≥ 1"),
             (["train", "--data", d, "--params", "{}", "--threads", "0"], jobs + " (got 0)"),
-            (["train", "--data", d, "--params", "{}", "-j", "100000"], jobs + " (got 100000)"),
             (["predict", "--model", path("m.wbm"), d, "-j", "0"], jobs + " (got 0)"),
             (["mine", s, "--count", "0", "-o", out], "--count must be in 1…100000 (got 0)"),
             (["mine", s, "--count", "2000000000", "-o", out], "--count must be in 1…100000 (got 2000000000)"),
-            (["mine", s, "--count", "3", "-o", out, "-j", "4096"], jobs + " (got 4096)"),
             (["mine", s, "--count", "3", "-o", out, "--max-attempts", "0"], "--max-attempts must be ≥ 1"),
             (["mine", s, "--count", "3", "-o", out, "--max-corr", "2"], "--max-corr must be in (0, 1]"),
             (["mine", s, "--count", "3", "-o", out, "--min-corr", "nan"], "--min-corr and --min-bmc must be finite"),
@@ -162,13 +158,14 @@ final class HostileOptionTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: d), "nothing written")
     }
 
-    /// The largest accepted thread count works and gives the same predictions as one thread.
-    func testMostThreadsAcceptedTrainsTheSameModel() throws {
+    /// A huge thread count is clamped (issue 12: huge `--jobs` values clamp, not refuse; `train -j
+    /// 100000` once allocated 26 GB and crashed) and gives the same predictions as one thread.
+    func testHugeThreadCountIsClampedAndTrainsTheSameModel() throws {
         let d = path("d.h5")
         let synth = try TestSupport.workbench(["data", "synth", "-o", d, "--eras", "20", "--rows-per-era", "50", "--features", "5", "-q"])
         XCTAssertEqual(synth.status, 0, synth.stderr)
         var predictions: [String] = []
-        for jobs in ["1", "1024"] {
+        for jobs in ["1", "100000"] {
             let p = path("p\(jobs).csv")
             let r = try TestSupport.workbench(["train", "--data", d, "--params", #"{"n_estimators": 8, "num_leaves": 7}"#,
                                                "-j", jobs, "--predictions", p])
@@ -177,6 +174,6 @@ final class HostileOptionTests: XCTestCase {
             predictions.append(try String(contentsOfFile: p, encoding: .utf8))
         }
         XCTAssertFalse(predictions[0].isEmpty)
-        XCTAssertEqual(predictions[0], predictions[1], "same bits at 1 and 1024 threads")
+        XCTAssertEqual(predictions[0], predictions[1], "same bits at 1 and 100000 (clamped to 1024) threads")
     }
 }

@@ -59,10 +59,10 @@ struct MineCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
-    func validate() throws {
+    mutating func validate() throws {
         if (stakers == nil) == (count == nil) { throw ValidationError("give exactly one of --stakers FILE or --count N") }
         try validateStakerCount(count)
-        try validateJobs(jobs)
+        jobs = try validatedJobs(jobs)
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be ≥ 1") }
         if !(maxCorr > 0 && maxCorr <= 1) { throw ValidationError("--max-corr must be in (0, 1]") }
         if !minCorr.isFinite || !minBMC.isFinite { throw ValidationError("--min-corr and --min-bmc must be finite") }

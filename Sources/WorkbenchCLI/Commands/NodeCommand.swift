@@ -26,8 +26,8 @@ struct NodeCommand: ParsableCommand {
     var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
     @Flag(name: [.customShort("q"), .long], help: "No progress lines, only the summary and errors.") var quiet = false
 
-    func validate() throws {
-        try validateJobs(jobs)
+    mutating func validate() throws {
+        jobs = try validatedJobs(jobs)
         if let round, round < 0 { throw ValidationError("--round must be ≥ 0") }
     }
 

@@ -33,8 +33,8 @@ struct PredictCommand: ParsableCommand {
     var jobs: Int?
     var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
-    func validate() throws {
-        try validateJobs(jobs)
+    mutating func validate() throws {
+        jobs = try validatedJobs(jobs)
         guard split == "all" || Split(rawValue: split) != nil else {
             throw ValidationError("unknown --split '\(split)'; choose all, " + Split.allCases.map(\.rawValue).joined(separator: ", "))
         }

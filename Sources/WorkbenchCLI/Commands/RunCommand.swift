@@ -47,8 +47,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only this replicate of a study with `replicates` (how `workbench run` runs each one).", visibility: .hidden))
     var replicate: String?
 
-    func validate() throws {
-        try validateJobs(jobs)
+    mutating func validate() throws {
+        jobs = try validatedJobs(jobs)
         if models && !check { throw ValidationError("--models lists the plan and needs --check") }
         if json && !check { throw ValidationError("--json prints the check and needs --check") }
     }
@@ -90,7 +90,7 @@ struct RunCommand: ParsableCommand {
             let summary = PlanSummary(spec: planner.spec, plans: plans)   // planner.spec: data feature groups resolved
             let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
             let bytes = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
-                                       generated: spec.data.isGenerated).peak
+                                       generated: spec.data.isGenerated, pruning: spec.pruning).peak
             if json {
                 return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset, jobs: jobs, memoryBytes: bytes),
                              terminator: "")

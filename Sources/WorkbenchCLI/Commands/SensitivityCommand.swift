@@ -42,9 +42,9 @@ struct SensitivityCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
 
-    func validate() throws {
+    mutating func validate() throws {
         if vary.isEmpty { throw ValidationError("give at least one --vary KEY=V1,V2") }
-        try validateJobs(jobs)
+        jobs = try validatedJobs(jobs)
     }
 
     func run() throws {

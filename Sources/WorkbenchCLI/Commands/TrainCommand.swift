@@ -28,8 +28,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads for training and prediction (results do not depend on it).")
     var threads = 1
 
-    func validate() throws {
-        try validateJobs(threads)
+    mutating func validate() throws {
+        threads = try validatedJobs(threads) ?? 1
     }
 
     func run() throws {
