@@ -8,25 +8,26 @@ import Foundation
 ///     loading  = 44 MB (runtime, Foundation, libhdf5, OpenBLAS)
 ///                + rows·features·1.2 + rows·(4·targets + 182)    generated data (1-byte bins plus
 ///                                                                 the generator's transient values)
-///              | 64 MB + rows·features·1.375 + rows·(4·targets + 104)   data read from files (bins
+///              | 64 MB + rows·features·1.05 + rows·(4·targets + 104)    data read from files (bins
 ///                                                                 read in place, libhdf5's buffers;
-///                                                                 fitted to the Numerai shape,
-///                                                                 1.25M × 2,376 from .h5: 4.07 GB)
+///                                                                 188k × 2,376 from .h5: 536 MB; the
+///                                                                 full Numerai shape's import: 8.06 GiB)
 ///     training = loading + min(jobs, models)·(one model's buffers, `Trainer.workingMemory`)
 ///                + paused pruning sessions (a pruned study: ⌈keepᵏ·models⌉ sessions of
 ///                  `TrainingSession.pausedBytes` after rung k, at most `sessionBudget`)
-///     analysis = loading + 12 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
+///     analysis = loading + 26 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
 ///                                                                 matrix, per-model copies, gaussianized doubles
-///                + threads·(20·n·(F + 1) + 8·(F + 1)²)            per-era feature scores (FNC,
+///                + threads·(13·n·(F + 1) + 8·(F + 1)²)            per-era feature scores (FNC,
 ///                                                                 exposure) of each analysis thread at
 ///                                                                 the largest evaluation era (n rows):
 ///                                                                 the era's column-major design as
 ///                                                                 doubles, its gathered features, the
 ///                                                                 Gram matrix of the normal equations
 ///
-/// Fitted by least squares to the peak RSS of synthetic studies (0.04–0.4M rows, 20–800
-/// features, 7–301 models, 2 jobs, 2 cores; the loading terms to within 2.3 MB) and rounded up:
-/// the estimate was 1.03–1.23× the measured peak. An era whose normal equations are
+/// Fitted by least squares to the peak RSS of synthetic studies (0.04–0.4M rows, 20–2,376
+/// features, 5–301 models, 2 jobs, 2 cores; the loading terms to within 2.3 MB) and rounded up:
+/// the estimate was 1.04–1.26× the measured peak (1.17× at 188k rows × 2,376 features read from
+/// a file). An era whose normal equations are
 /// ill-conditioned falls back to dgelsd (an SVD; about 5·n·F more doubles for that era), which
 /// the estimate does not count. `MemoryEstimateTests` checks it stays within 1.3× of the peak at
 /// two sizes.
@@ -55,7 +56,7 @@ public struct MemoryEstimate: Equatable, Sendable {
                 pruning: PruningSpec? = nil, physicalMemory: Int = Int(ProcessInfo.processInfo.physicalMemory)) {
         let rows = dataset.rowCount, f = dataset.featureCount, targets = dataset.targetNames.count
         loading = generated ? 44_000_000 + rows * f * 6 / 5 + rows * (4 * targets + 182)
-                            : 64_000_000 + rows * f * 11 / 8 + rows * (4 * targets + 104)
+                            : 64_000_000 + rows * f * 21 / 20 + rows * (4 * targets + 104)
 
         let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31
         let maxBins = dataset.binCounts.max() ?? 5
@@ -71,9 +72,9 @@ public struct MemoryEstimate: Equatable, Sendable {
         training = loading + concurrent * perModel
 
         if analysisThreads > 0 {
-            let predictions = 12_000_000 + (plans.count + 1) * evaluationRows * 24
+            let predictions = 26_000_000 + (plans.count + 1) * evaluationRows * 24
             let eraSizes = Self.evaluationEraSizes(dataset)
-            let perThread = 20 * (eraSizes.values.max() ?? 0) * (f + 1) + 8 * (f + 1) * (f + 1)
+            let perThread = 13 * (eraSizes.values.max() ?? 0) * (f + 1) + 8 * (f + 1) * (f + 1)
             analysis = loading + predictions + min(analysisThreads, eraSizes.count) * perThread
         } else {
             analysis = 0
