@@ -36,10 +36,10 @@ let package = Package(
         .target(name: "Boosting", dependencies: ["Support", "EraData", "CBoostingKernels"], exclude: ["README.md"]),
         // The study file's evaluation rules (split, inference settings, ensemble and contrast rules):
         // Studies reads them, Diversity applies them, neither needs the other for them.
-        .target(name: "EvaluationRules", exclude: ["README.md"]),
+        .target(name: "EvaluationRules", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Diversity", dependencies: ["Support", "EraData", "LinearAlgebra", "EvaluationRules"], exclude: ["README.md"]),
         .target(name: "PredictionStore", dependencies: ["Support", "HDF5", "EraData"]),
-        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "EvaluationRules", "Diversity"]),
+        .target(name: "Studies", dependencies: ["Support", "EraData", "Boosting", "PredictionStore", "EvaluationRules"]),
         // `workbench mine`: one validated model per staker, trained by Studies' PlanTrainer.
         .target(name: "Mining", dependencies: ["Support", "EraData", "Boosting", "EvaluationRules", "Diversity", "Studies"],
                 exclude: ["README.md"]),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "EraDataTests", dependencies: ["EraData", "Support", "TestSupport"]),
         .testTarget(name: "BoostingTests", dependencies: ["Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "DiversityTests", dependencies: ["Diversity", "EvaluationRules", "EraData", "Support", "TestSupport", "Fixtures"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "EvaluationRules", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "EvaluationRules", "Pipeline", "Mining", "PredictionStore", "Diversity", "Boosting", "Support", "TestSupport"]),
         .testTarget(name: "MiningTests", dependencies: ["Mining", "Studies", "Diversity", "Boosting", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mining", "Studies", "Diversity", "Reports", "EraData", "Support", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "EvaluationRules", "Diversity", "EraData", "PredictionStore", "Support", "TestSupport", "Fixtures"]),

@@ -119,10 +119,12 @@ public struct ContrastRule: Codable, Equatable, Sendable {
     }
 }
 
-/// The one error of this module: an evaluation split that cannot cut the eras it is given.
+/// The one error of this module: an evaluation split that cannot cut the eras it is given, or a
+/// pruning record that cannot be read.
 public enum EvaluationRulesError: Error, Equatable, CustomStringConvertible, Sendable {
     case badSplit(selectionFraction: Double, embargoEras: Int)
     case tooFewEras(eraCount: Int, embargoEras: Int)
+    case unreadablePruningRecord(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -130,6 +132,8 @@ public enum EvaluationRulesError: Error, Equatable, CustomStringConvertible, Sen
             return "selection fraction must lie in (0, 1) and the embargo be ≥ 0 (got \(fraction), \(embargo))"
         case let .tooFewEras(eras, embargo):
             return "\(eras) evaluation eras are too few for a selection range, a \(embargo)-era embargo and a test range"
+        case let .unreadablePruningRecord(path, reason):
+            return "\(path): not a pruning record written by workbench (\(reason))"
         }
     }
 }

@@ -152,6 +152,7 @@ public enum ReplicateRun {
         do {
             let runner = try StudyRunner(spec: child, dataset: dataset, directory: target, options: childOptions,
                                          progress: ProgressReporter(quiet: quiet))
+            runner.selectionScore = try StudyPipeline.selectionScore(spec: child, dataset: dataset, evaluationRows: runner.evalRows)
             summary = try runner.run()
         } catch let error where error is StudyError || error is StudiesError {
             throw PipelineError.inReplicate(cell.label, "\(error)")

@@ -1,5 +1,5 @@
 import Boosting
-import Diversity
+import EvaluationRules
 import EraData
 import Foundation
 import PredictionStore
@@ -40,7 +40,9 @@ extension StudyRunner {
         if let note = store.damagedStoreMovedAside {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))
         }
-        let scorer = try SelectionScorer(spec: spec, dataset: dataset, evaluationRows: evalRows)
+        guard let selectionScore else {
+            throw StudiesError.pruningWithoutSelectionScore
+        }
         let declaredArms = spec.arms.map { (name: $0.name, models: $0.models) }
         var record = try PruningRecord.read(directory: directory)
             ?? PruningRecord(rungs: pruning.rungs, keep: pruning.keep, by: pruning.by)
@@ -109,7 +111,7 @@ extension StudyRunner {
             for arm in spec.arms {
                 let armCandidates = undecided.filter { $0.arm == arm.name && atRung[$0.index] != nil }
                 guard record.decision(rung: rung, arm: arm.name) == nil, !armCandidates.isEmpty else { continue }
-                let scores = armCandidates.map { (id: $0.id, index: $0.index, score: scorer.score(atRung[$0.index]!.predictions)) }
+                let scores = armCandidates.map { (id: $0.id, index: $0.index, score: selectionScore(atRung[$0.index]!.predictions)) }
                 record.decisions.append(PruningRecord.Decision(rung: rung, arm: arm.name,
                                                                candidates: PruningRecord.rank(scores, keep: pruning.keep)))
             }

@@ -1,4 +1,3 @@
-import Diversity
 import EraData
 import Foundation
 import Support
@@ -69,38 +68,5 @@ enum EraStride {
     /// Every k-th of `eras`, starting with the first.
     static func apply(_ k: Int, to eras: [Int]) -> [Int] {
         k <= 1 ? eras : stride(from: 0, to: eras.count, by: k).map { eras[$0] }
-    }
-}
-
-/// Scores evaluation predictions for pruning: the mean per-era numerai_corr over the selection
-/// eras (`StudySpec.columnLabels`: the same eras and target as the analysis), eras whose corr is
-/// undefined left out; NaN when none is defined. Test-era rows are never read.
-struct SelectionScorer: Sendable {
-    /// Positions (into the evaluation rows) of the selection columns.
-    let positions: [Int]
-    let layout: EraLayout
-
-    init(spec: StudySpec, dataset: Dataset, evaluationRows: [Int32]) throws {
-        let labels = spec.columnLabels(rows: evaluationRows, dataset: dataset)
-        positions = evaluationRows.indices.filter { labels.selection[$0] }
-        guard !positions.isEmpty else {
-            throw StudyError(path: "$.pruning", "the evaluation has no selection eras to judge models on")
-        }
-        do {
-            layout = try EraLayout(dataset: dataset, rows: positions.map { evaluationRows[$0] },
-                                   targetIndex: spec.scoredTargetIndex(in: dataset))
-        } catch {
-            throw StudyError(path: "$.pruning", "cannot score the selection eras: \(error)")
-        }
-    }
-
-    func score(_ predictions: [Float]) -> Double {
-        let selected = positions.map { predictions[$0] }
-        var scratch = RankScratch()
-        var buffer = [Double](repeating: 0, count: layout.compactCount)
-        let corrs = selected.withUnsafeBufferPointer { p in
-            buffer.withUnsafeMutableBufferPointer { layout.scoreModel(p, gaussianized: $0, scratch: &scratch) }
-        }
-        return SeriesSummary.mean(corrs)
     }
 }

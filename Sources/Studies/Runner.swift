@@ -52,6 +52,9 @@ public final class StudyRunner: @unchecked Sendable {
 
     /// Scores a model's evaluation predictions for progress display (higher is better).
     public var score: (@Sendable ([Float]) -> Double)?
+    /// Scores a model's evaluation predictions on the selection eras only (successive halving
+    /// ranks by it; `StudyPipeline.selectionScore`). A pruned study needs it.
+    public var selectionScore: (@Sendable ([Float]) -> Double)?
     public var progress: ProgressReporter
 
     public init(spec: StudySpec, dataset: Dataset, directory: URL, options: RunOptions,

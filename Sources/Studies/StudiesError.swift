@@ -21,6 +21,8 @@ public enum StudiesError: Error, Equatable, CustomStringConvertible {
     case unknownTarget(String)
     /// The memory estimate exceeds what the machine has (bytes).
     case notEnoughMemory(needed: Int, available: Int)
+    /// A pruned study's runner was given no selection-era scorer (`StudyRunner.selectionScore`).
+    case pruningWithoutSelectionScore
     /// `DIR/shards` is missing or unreadable.
     case noShards(root: String, directory: String)
     /// `DIR/shards` holds no `shard-I-of-N` directory.
@@ -77,6 +79,8 @@ public enum StudiesError: Error, Equatable, CustomStringConvertible {
             return "\(file): not a study record (\(reason))"
         case let .unknownTarget(target):
             return "unknown target '\(target)'"
+        case .pruningWithoutSelectionScore:
+            return "successive halving needs the selection-era scorer (StudyRunner.selectionScore, from StudyPipeline.selectionScore)"
         case let .notEnoughMemory(needed, available):
             return String(format: "the study needs about %.1f GB of memory but this machine has %.1f GB; use fewer --jobs, fewer models or a smaller dataset",
                           Double(needed) / 1e9, Double(available) / 1e9)

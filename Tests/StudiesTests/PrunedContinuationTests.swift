@@ -3,6 +3,7 @@ import Boosting
 import Diversity
 import EraData
 import Foundation
+import Pipeline
 import PredictionStore
 @testable import Studies
 import Support
@@ -28,8 +29,10 @@ final class PrunedContinuationTests: XCTestCase {
     func runner(_ dataset: Dataset, jobs: Int, into dir: URL) throws -> StudyRunner {
         var options = RunOptions()
         options.jobs = jobs
-        return try StudyRunner(spec: try StudySpec.parse(Data(Self.study.utf8)), dataset: dataset, directory: dir,
-                               options: options, progress: ProgressReporter(quiet: true))
+        let runner = try StudyRunner(spec: try StudySpec.parse(Data(Self.study.utf8)), dataset: dataset, directory: dir,
+                                     options: options, progress: ProgressReporter(quiet: true))
+        runner.selectionScore = try StudyPipeline.selectionScore(spec: runner.spec, dataset: dataset, evaluationRows: runner.evalRows)
+        return runner
     }
 
     func testContinuedSurvivorsEqualRetrainedOnesWithFewerTrees() throws {

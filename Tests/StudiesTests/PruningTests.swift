@@ -1,6 +1,8 @@
 import XCTest
 import Diversity
 import EraData
+import EvaluationRules
+import Pipeline
 import PredictionStore
 @testable import Studies
 import Support
@@ -53,6 +55,7 @@ final class PruningTests: XCTestCase {
         options.jobs = jobs
         let runner = try StudyRunner(spec: try StudySpec.parse(Data(json.utf8)), dataset: dataset, directory: dir,
                                      options: options, progress: ProgressReporter(quiet: true))
+        runner.selectionScore = try StudyPipeline.selectionScore(spec: runner.spec, dataset: dataset, evaluationRows: runner.evalRows)
         let summary = try runner.run()
         return (summary, try XCTUnwrap(try PruningRecord.read(directory: dir)), try StoredStudy.read(directory: dir))
     }

@@ -1,4 +1,5 @@
 import Diversity
+import EvaluationRules
 import Foundation
 
 /// What a study's successive halving (`pruning`, metrics `pruning`) did to each arm, for the

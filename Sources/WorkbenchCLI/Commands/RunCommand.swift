@@ -120,6 +120,7 @@ struct RunCommand: ParsableCommand {
         let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                      progress: ProgressReporter(quiet: quiet))
         runner.score = StudyPipeline.progressScore(dataset: dataset, rows: runner.evalRows, target: spec.benchmarkTarget)
+        runner.selectionScore = try StudyPipeline.selectionScore(spec: spec, dataset: dataset, evaluationRows: runner.evalRows)
         let summary = try runner.run()
         if summary.interrupted { throw WorkbenchError.interrupted }
         if !summary.failed.isEmpty { throw WorkbenchError.modelsFailed(summary.failed.map { "\($0.id): \($0.error ?? "")" }) }

@@ -90,6 +90,7 @@ struct SensitivityCommand: ParsableCommand {
             let dataset = try PhaseProgress(quiet: quiet).loadingData { try spec.data.load() }
             let runner = try StudyRunner(spec: spec, dataset: dataset, directory: directory, options: options,
                                          progress: ProgressReporter(quiet: quiet))
+            runner.selectionScore = try StudyPipeline.selectionScore(spec: spec, dataset: dataset, evaluationRows: runner.evalRows)
             let summary = try runner.run()
             if summary.interrupted { throw WorkbenchError.interrupted }
             if !summary.failed.isEmpty {

@@ -102,7 +102,7 @@ public struct PruningRecord: Codable, Equatable, Sendable {
         let url = directory.appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do { return try CanonicalJSON.decode(PruningRecord.self, from: data) } catch {
-            throw DiversityError("\(url.path): not a pruning record written by workbench (\(error))")
+            throw EvaluationRulesError.unreadablePruningRecord(path: url.path, reason: "\(error)")
         }
     }
 
