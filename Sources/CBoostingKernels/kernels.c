@@ -74,14 +74,20 @@ static void hist5_avx2(const uint8_t *bins, const int32_t *q, int64_t count, int
     if (i < count) hist5_portable(bins + i, q + i, count - i, block, counts, sums);
 }
 
-// AVX2 and the OS saves the YMM registers (XCR0 bits 1, 2).
-static int has_avx2(void) {
+// The OS saves the register state in `xcr0_bits` (XGETBV's XCR0; OSXSAVE must be set to ask):
+// 0x6 for YMM, 0xE6 for ZMM and the mask registers.
+static int os_saves(unsigned xcr0_bits) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  // OSXSAVE
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0x6) != 0x6) return 0;
-    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5));
+    return (lo & xcr0_bits) == xcr0_bits;
+}
+
+// AVX2 and the OS saves the YMM registers.
+static int has_avx2(void) {
+    unsigned a, b, c, d;
+    return os_saves(0x6) && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5));
 }
 #endif
 
@@ -162,53 +168,52 @@ int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t thr
     return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
 }
 
+// Rows [from, count) of one column, one at a time (left rows to col[l…], right rows to
+// scratch[r…]), then the right rows copied back behind the left ones: the portable partition, and
+// the tail of the wider ones. Branch-free: a split is close to a coin flip, a branch would mispredict.
+static inline void partition_column_tail(uint8_t *col, int64_t from, int64_t count, const uint64_t *masks,
+                                         uint8_t *scratch, int64_t l, int64_t r) {
+    for (int64_t i = from; i < count; i++) {
+        int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
+        uint8_t v = col[i];
+        col[l] = v;
+        scratch[r] = v;
+        l += goes;
+        r += 1 - goes;
+    }
+    memcpy(col + l, scratch, (size_t)r);
+}
+
 void wb_partition_columns_portable(uint8_t *const *columns, int64_t columnCount, int64_t count,
                                    const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
     (void)leftCounts;
-    for (int64_t c = 0; c < columnCount; c++) {
-        uint8_t *col = columns[c];
-        int64_t l = 0, r = 0;
-        for (int64_t i = 0; i < count; i++) {
-            // Branch-free: a split is close to a coin flip, a branch would mispredict.
-            int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
-            uint8_t v = col[i];
-            col[l] = v;
-            scratch[r] = v;
-            l += goes;
-            r += 1 - goes;
-        }
-        memcpy(col + l, scratch, (size_t)r);
-    }
+    for (int64_t c = 0; c < columnCount; c++) partition_column_tail(columns[c], 0, count, masks, scratch, 0, 0);
 }
 
 #if defined(__x86_64__)
+// Words [from, count / 8) of one column, 8 rows per PEXT pair, then the tail: the PEXT
+// partition, and the rest of the compress one after its 64-row blocks.
+__attribute__((target("bmi2")))
+static inline void partition_column_pext(uint8_t *col, int64_t from, int64_t count, const uint64_t *masks,
+                                         const uint8_t *leftCounts, uint8_t *scratch, int64_t l, int64_t r) {
+    int64_t words = count / 8;
+    for (int64_t i = from; i < words; i++) {
+        uint64_t x, m = masks[i];
+        memcpy(&x, col + 8 * i, 8);
+        uint64_t a = _pext_u64(x, m), b = _pext_u64(x, ~m);
+        // In place: l ≤ 8i, so the 8 bytes written end within the word just read.
+        memcpy(col + l, &a, 8);
+        memcpy(scratch + r, &b, 8);
+        l += leftCounts[i];
+        r += 8 - leftCounts[i];
+    }
+    partition_column_tail(col, 8 * words, count, masks, scratch, l, r);
+}
+
 __attribute__((target("bmi2")))
 static void partition_pext(uint8_t *const *columns, int64_t columnCount, int64_t count,
                            const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
-    int64_t words = count / 8;
-    for (int64_t c = 0; c < columnCount; c++) {
-        uint8_t *col = columns[c];
-        int64_t l = 0, r = 0;
-        for (int64_t i = 0; i < words; i++) {
-            uint64_t x, m = masks[i];
-            memcpy(&x, col + 8 * i, 8);
-            uint64_t a = _pext_u64(x, m), b = _pext_u64(x, ~m);
-            // In place: l ≤ 8i, so the 8 bytes written end within the word just read.
-            memcpy(col + l, &a, 8);
-            memcpy(scratch + r, &b, 8);
-            l += leftCounts[i];
-            r += 8 - leftCounts[i];
-        }
-        for (int64_t i = 8 * words; i < count; i++) {
-            int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
-            uint8_t v = col[i];
-            col[l] = v;
-            scratch[r] = v;
-            l += goes;
-            r += 1 - goes;
-        }
-        memcpy(col + l, scratch, (size_t)r);
-    }
+    for (int64_t c = 0; c < columnCount; c++) partition_column_pext(columns[c], 0, count, masks, leftCounts, scratch, 0, 0);
 }
 
 // 64 rows per step with AVX-512 VBMI2's byte compress (register form: on Zen 4 the memory form
@@ -238,37 +243,15 @@ static void partition_compress(uint8_t *const *columns, int64_t columnCount, int
             l += n;
             r += 64 - n;
         }
-        int64_t words = count / 8;
-        for (int64_t i = 8 * blocks; i < words; i++) {
-            uint64_t x, m = masks[i];
-            memcpy(&x, col + 8 * i, 8);
-            uint64_t a = _pext_u64(x, m), b = _pext_u64(x, ~m);
-            memcpy(col + l, &a, 8);
-            memcpy(scratch + r, &b, 8);
-            l += leftCounts[i];
-            r += 8 - leftCounts[i];
-        }
-        for (int64_t i = 8 * words; i < count; i++) {
-            int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
-            uint8_t v = col[i];
-            col[l] = v;
-            scratch[r] = v;
-            l += goes;
-            r += 1 - goes;
-        }
-        memcpy(col + l, scratch, (size_t)r);
+        partition_column_pext(col, 8 * blocks, count, masks, leftCounts, scratch, l, r);
     }
     free(bits);
 }
 
-// AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers (XCR0 bits 1, 2, 5, 6, 7).
+// AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers.
 static int has_compress(void) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  // OSXSAVE
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0xE6) != 0xE6) return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!os_saves(0xE6) || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 6)) && (b & (1u << 8));
 }
 
@@ -495,14 +478,10 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
     }
 }
 
-// AVX-512 F + BW + VNNI, and the OS saves the ZMM and mask registers (XCR0 bits 1, 2, 5, 6, 7).
+// AVX-512 F + BW + VNNI, and the OS saves the ZMM and mask registers.
 static int has_vnni512(void) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0xE6) != 0xE6) return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!os_saves(0xE6) || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 11));
 }
 #endif
@@ -559,9 +538,11 @@ void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCoun
 
 // ---- Stable partition of the order (wb_partition_order) ----
 
-static int64_t partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
-    int64_t l = 0, r = 0;
-    for (int64_t i = 0; i < count; i++) {
+// Rows [from, count) of the order one at a time, then the right rows copied back; returns the
+// left count. The portable partition, and the tail of the AVX-512 one.
+static inline int64_t partition_order_tail(int32_t *order, int64_t from, int64_t count, const uint64_t *masks,
+                                           int32_t *scratch, int64_t l, int64_t r) {
+    for (int64_t i = from; i < count; i++) {
         int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
         int32_t p = order[i];
         order[l] = p;
@@ -571,6 +552,10 @@ static int64_t partition_order_portable(int32_t *order, int64_t count, const uin
     }
     memcpy(order + l, scratch, (size_t)r * sizeof(int32_t));
     return l;
+}
+
+static int64_t partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    return partition_order_tail(order, 0, count, masks, scratch, 0, 0);
 }
 
 #if defined(__x86_64__)
@@ -588,16 +573,7 @@ static int64_t partition_order_avx512(int32_t *order, int64_t count, const uint6
         l += n;
         r += 16 - n;
     }
-    for (; i < count; i++) {
-        int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
-        int32_t p = order[i];
-        order[l] = p;
-        scratch[r] = p;
-        l += goes;
-        r += 1 - goes;
-    }
-    memcpy(order + l, scratch, (size_t)r * sizeof(int32_t));
-    return l;
+    return partition_order_tail(order, i, count, masks, scratch, l, r);
 }
 #endif
 
