@@ -82,11 +82,11 @@ public struct MemoryEstimate: Equatable, Sendable {
         sessionBudget = max(0, Int(Double(physicalMemory) * 0.85) - max(loading, training, analysis)) / 2
         if let pruning {
             // After rung k (every rung but the last), ⌈keepᵏ·models⌉ sessions wait, each holding
-            // 12 bytes per training row (scores, row list), its bag bits and its trees
-            // (`TrainingSession.pausedBytes`; a tree is at most 48 bytes per leaf).
+            // its state (`TrainingSession.pausedStateBytes`) and its trees (at most 48 bytes per leaf).
+            let state = TrainingSession.pausedStateBytes(trainingRows: trainingRows, bagging: bagging)
             var sessions = 0, waiting = Double(plans.count)
             for trees in pruning.rungs.dropLast() {
-                let each = 12 * trainingRows + (bagging ? trainingRows / 8 + trainingRows / 256 : 0) + trees * 48 * maxLeaves
+                let each = state + trees * 48 * maxLeaves
                 sessions = max(sessions, Int(waiting.rounded(.up)) * each)
                 waiting *= pruning.keep
             }

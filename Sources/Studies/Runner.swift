@@ -77,6 +77,11 @@ public final class StudyRunner: @unchecked Sendable {
             labels: spec.columnLabels(rows: evalRows, dataset: dataset))
     }
 
+    /// What a run, its merge and its analysis write in a study directory besides `study.json`
+    /// (`--force` removes them; no other command's output may replace them).
+    public static let resultNames = ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts",
+                                     "shards", "models.csv", "per_era.csv", "pruning.json"]
+
     /// Creates the output directory and records the study and its data fingerprint
     /// (`DataFingerprint`); refuses, unless forced, a directory holding a different study or the
     /// same study trained on different data (resuming would mix models of both). Even forced, it
@@ -97,8 +102,7 @@ public final class StudyRunner: @unchecked Sendable {
             }
             if let mismatch {
                 guard force else { throw mismatch }
-                for name in ["parts", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "charts", "shards",
-                             "models.csv", "per_era.csv", "pruning.json"] {
+                for name in resultNames {
                     try? fm.removeItem(at: directory.appendingPathComponent(name))
                 }
             }

@@ -21,10 +21,7 @@ func printLines(_ lines: [String]) {
 
 /// What `workbench` keeps in a study directory (besides its subfolders `charts/`, `parts/`,
 /// `shards/`, `rounds/`, whose files are all the study's): a command's output must not replace these.
-let studyDirectoryFiles: Set<String> = [
-    "study.json", "predictions.h5", "predictions.h5.damaged", "metrics.json", "report.md", "models.csv", "per_era.csv",
-    "pruning.json", "replicates.json", ".workbench.lock",
-]
+let studyDirectoryFiles = Set(StudyRunner.resultNames + ["study.json", "replicates.json", ".workbench.lock"])
 
 /// Refuses, before any work, an output (`flag` PATH) that would replace a file of one of the input
 /// studies (`inputs`: study directories or their metrics.json): the metrics file itself (also

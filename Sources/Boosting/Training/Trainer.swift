@@ -261,10 +261,13 @@ public final class TrainingSession: @unchecked Sendable {
 
     /// Bytes the session holds while paused (see the type's formula).
     public var pausedBytes: Int {
-        let n = rows.count
-        let bagging = parameters.subsampleFreq > 0 && parameters.subsample < 1
-        return 12 * n + (bagging ? (n + 63) / 64 * 8 + 4 * ((n + 1023) / 1024) : 0)
+        Self.pausedStateBytes(trainingRows: rows.count, bagging: parameters.subsampleFreq > 0 && parameters.subsample < 1)
             + (loop?.trees.reduce(0) { $0 + $1.bytes } ?? 0)
+    }
+
+    /// A paused session's bytes besides its trees, for `trainingRows` rows (the type's formula).
+    public static func pausedStateBytes(trainingRows n: Int, bagging: Bool) -> Int {
+        12 * n + (bagging ? (n + 63) / 64 * 8 + 4 * ((n + 1023) / 1024) : 0)
     }
 
     /// The live engine: the existing one, or a new one with the paused state restored.
