@@ -91,15 +91,6 @@ static int has_avx2(void) {
 }
 #endif
 
-int wb_hist5_uses_avx2(void) {
-#if defined(__x86_64__)
-    static int cached = -1;
-    if (cached < 0) cached = has_avx2();
-    return cached;
-#else
-    return 0;
-#endif
-}
 
 void wb_hist5_q32(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                   int64_t *counts, int64_t *sums) {
@@ -168,82 +159,86 @@ int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t thr
     return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
 }
 
-// Rows [from, count) of one column, one at a time (left rows to col[l…], right rows to
-// scratch[r…]), then the right rows copied back behind the left ones: the portable partition, and
-// the tail of the wider ones. Branch-free: a split is close to a coin flip, a branch would mispredict.
-static inline void partition_column_tail(uint8_t *col, int64_t from, int64_t count, const uint64_t *masks,
-                                         uint8_t *scratch, int64_t l, int64_t r) {
+// Rows [from, count) of one column, one at a time: left rows to dst[l…], right rows to
+// dst[left + r…]: the portable partition, and the tail of the wider ones. Branch-free (the
+// position is a select): a split is close to a coin flip, a branch would mispredict.
+static inline void partition_tail_to(const uint8_t *src, uint8_t *dst, int64_t from, int64_t count, int64_t left,
+                                     const uint64_t *masks, int64_t l, int64_t r) {
     for (int64_t i = from; i < count; i++) {
         int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
-        uint8_t v = col[i];
-        col[l] = v;
-        scratch[r] = v;
+        int64_t at = goes ? l : left + r;
+        dst[at] = src[i];
         l += goes;
         r += 1 - goes;
     }
-    memcpy(col + l, scratch, (size_t)r);
 }
 
-void wb_partition_columns_portable(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                                   const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
+void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                   int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
     (void)leftCounts;
-    for (int64_t c = 0; c < columnCount; c++) partition_column_tail(columns[c], 0, count, masks, scratch, 0, 0);
+    for (int64_t c = 0; c < columnCount; c++) partition_tail_to(src[c], dst[c], 0, count, left, masks, 0, 0);
 }
 
 #if defined(__x86_64__)
 // Words [from, count / 8) of one column, 8 rows per PEXT pair, then the tail: the PEXT
-// partition, and the rest of the compress one after its 64-row blocks.
+// partition, and the rest of the compress one after its 64-row blocks. A side's 8-byte store
+// would run into the other side's bytes (or past the node) near its end: there only its bytes.
 __attribute__((target("bmi2")))
-static inline void partition_column_pext(uint8_t *col, int64_t from, int64_t count, const uint64_t *masks,
-                                         const uint8_t *leftCounts, uint8_t *scratch, int64_t l, int64_t r) {
+static inline void partition_pext_to(const uint8_t *src, uint8_t *dst, int64_t from, int64_t count, int64_t left,
+                                     const uint64_t *masks, const uint8_t *leftCounts, int64_t l, int64_t r) {
     int64_t words = count / 8;
     for (int64_t i = from; i < words; i++) {
         uint64_t x, m = masks[i];
-        memcpy(&x, col + 8 * i, 8);
+        memcpy(&x, src + 8 * i, 8);
         uint64_t a = _pext_u64(x, m), b = _pext_u64(x, ~m);
-        // In place: l ≤ 8i, so the 8 bytes written end within the word just read.
-        memcpy(col + l, &a, 8);
-        memcpy(scratch + r, &b, 8);
-        l += leftCounts[i];
-        r += 8 - leftCounts[i];
+        int64_t n = leftCounts[i];
+        if (l + 8 <= left) memcpy(dst + l, &a, 8);
+        else for (int64_t j = 0; j < n; j++) dst[l + j] = (uint8_t)(a >> (8 * j));
+        if (left + r + 8 <= count) memcpy(dst + left + r, &b, 8);
+        else for (int64_t j = 0; j < 8 - n; j++) dst[left + r + j] = (uint8_t)(b >> (8 * j));
+        l += n;
+        r += 8 - n;
     }
-    partition_column_tail(col, 8 * words, count, masks, scratch, l, r);
+    partition_tail_to(src, dst, 8 * words, count, left, masks, l, r);
 }
 
 __attribute__((target("bmi2")))
-static void partition_pext(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                           const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
-    for (int64_t c = 0; c < columnCount; c++) partition_column_pext(columns[c], 0, count, masks, leftCounts, scratch, 0, 0);
+static void partition_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                           int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+    for (int64_t c = 0; c < columnCount; c++) partition_pext_to(src[c], dst[c], 0, count, left, masks, leftCounts, 0, 0);
 }
 
 // 64 rows per step with AVX-512 VBMI2's byte compress (register form: on Zen 4 the memory form
-// is slow); the tail as the PEXT path.
+// is slow), whole-vector stores except near a side's end (masked there); the tail as the PEXT path.
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
-static void partition_compress(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                               const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
+static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
     int64_t blocks = count / 64;
     // One bit per row, built once for all columns: each column then reads 1 mask bit per row
     // instead of the masks' byte.
     uint64_t *bits = blocks > 0 ? (uint64_t *)malloc((size_t)blocks * sizeof(uint64_t)) : NULL;
     if (blocks > 0 && !bits) {
-        partition_pext(columns, columnCount, count, masks, leftCounts, scratch);
+        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
         return;
     }
     for (int64_t i = 0; i < blocks; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
     for (int64_t c = 0; c < columnCount; c++) {
-        uint8_t *col = columns[c];
+        const uint8_t *s = src[c];
+        uint8_t *d = dst[c], *right = dst[c] + left;
         int64_t l = 0, r = 0;
         for (int64_t i = 0; i < blocks; i++) {
             __mmask64 k = (__mmask64)bits[i];
-            __m512i x = _mm512_loadu_si512((const void *)(col + 64 * i));
-            // In place: l ≤ 64i, so the 64 bytes written end within the block just read.
-            _mm512_storeu_si512((void *)(col + l), _mm512_maskz_compress_epi8(k, x));
-            _mm512_storeu_si512((void *)(scratch + r), _mm512_maskz_compress_epi8(~k, x));
+            __m512i x = _mm512_loadu_si512((const void *)(s + 64 * i));
+            __m512i a = _mm512_maskz_compress_epi8(k, x), b = _mm512_maskz_compress_epi8(~k, x);
             int64_t n = (int64_t)_mm_popcnt_u64(k);
+            if (l + 64 <= left) _mm512_storeu_si512((void *)(d + l), a);
+            else _mm512_mask_storeu_epi8(d + l, (__mmask64)_bzhi_u64(~0ull, (unsigned)n), a);
+            if (left + r + 64 <= count) _mm512_storeu_si512((void *)(right + r), b);
+            else _mm512_mask_storeu_epi8(right + r, (__mmask64)_bzhi_u64(~0ull, (unsigned)(64 - n)), b);
             l += n;
             r += 64 - n;
         }
-        partition_column_pext(col, 8 * blocks, count, masks, leftCounts, scratch, l, r);
+        partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, l, r);
     }
     free(bits);
 }
@@ -267,50 +262,28 @@ static int fast_pext(void) {
 }
 #endif
 
-int wb_partition_uses_pext(void) {
-#if defined(__x86_64__)
-    static int cached = -1;  // benign race: every thread computes the same value
-    if (cached < 0) cached = fast_pext();
-    return cached;
-#else
-    return 0;
-#endif
-}
 
-int wb_partition_uses_compress(void) {
-#if defined(__x86_64__)
-    static int cached = -1;
-    if (cached < 0) cached = has_compress();
-    return cached;
-#else
-    return 0;
-#endif
-}
 
-void wb_partition_columns_pext(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                               const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
+void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
 #if defined(__x86_64__)
     if (wb_partition_uses_pext()) {
-        partition_pext(columns, columnCount, count, masks, leftCounts, scratch);
+        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
         return;
     }
 #endif
-    wb_partition_columns_portable(columns, columnCount, count, masks, leftCounts, scratch);
+    wb_partition_columns_portable(src, dst, columnCount, count, left, masks, leftCounts);
 }
 
-void wb_partition_columns(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                          const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch) {
+void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
 #if defined(__x86_64__)
     if (wb_partition_uses_compress()) {
-        partition_compress(columns, columnCount, count, masks, leftCounts, scratch);
-        return;
-    }
-    if (wb_partition_uses_pext()) {
-        partition_pext(columns, columnCount, count, masks, leftCounts, scratch);
+        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
         return;
     }
 #endif
-    wb_partition_columns_portable(columns, columnCount, count, masks, leftCounts, scratch);
+    wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
 }
 
 // ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----
@@ -486,15 +459,31 @@ static int has_vnni512(void) {
 }
 #endif
 
-int wb_hist5_uses_vnni(void) {
-#if defined(__x86_64__)
+
+// What this CPU has, read once (a benign race: every thread computes the same value), lowered by
+// WORKBENCH_KERNELS: `avx2` turns off the AVX-512 paths (what Zen 3 and Haswell take), `portable`
+// every CPU-specific path, so a benchmark can time all paths on one machine.
+enum { WB_AVX2 = 1, WB_PEXT = 2, WB_COMPRESS = 4, WB_VNNI = 8 };
+static int kernel_features(void) {
     static int cached = -1;
-    if (cached < 0) cached = has_vnni512();
-    return cached;
-#else
-    return 0;
+    if (cached < 0) {
+        int f = 0;
+#if defined(__x86_64__)
+        f = (has_avx2() ? WB_AVX2 : 0) | (fast_pext() ? WB_PEXT : 0) | (has_compress() ? WB_COMPRESS : 0)
+            | (has_vnni512() ? WB_VNNI : 0);
 #endif
+        const char *cap = getenv("WORKBENCH_KERNELS");
+        if (cap && strcmp(cap, "avx2") == 0) f &= WB_AVX2 | WB_PEXT;
+        if (cap && strcmp(cap, "portable") == 0) f = 0;
+        cached = f;
+    }
+    return cached;
 }
+
+int wb_hist5_uses_avx2(void) { return (kernel_features() & WB_AVX2) != 0; }
+int wb_partition_uses_pext(void) { return (kernel_features() & WB_PEXT) != 0; }
+int wb_partition_uses_compress(void) { return (kernel_features() & WB_COMPRESS) != 0; }
+int wb_hist5_uses_vnni(void) { return (kernel_features() & WB_VNNI) != 0; }
 
 static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                           int64_t block, int64_t *out, uint8_t *scratch, int path) {

@@ -30,35 +30,31 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testFourFeatureHistogramPassEqualsOneFeatureAtATime() {
-        let n = 5_000
-        let columns = (0..<4).map { randomColumn(n, maxBin: 4, seed: UInt64(10 + $0)) }
+    func testPackedHistogramKernelsEqualAScatter() {
+        // The 64-bit packed kernels (used when a tree's gradients are too large for the 32-bit
+        // ones): the 5-bin compare-and-add (bin 0 from the total) and the general scatter, over a
+        // run of rows starting inside a column, against a plain scatter of the packed values.
+        let n = 5_003, offset = 17
+        let five = randomColumn(n + offset, maxBin: 4, seed: 10), wide = randomColumn(n + offset, maxBin: 255, seed: 11)
         var g = SplitMix64(seed: 7)
-        let rows = (0..<n).filter { _ in g.next() % 2 == 0 }.map { Int32($0) }
-        let packed = rows.map { _ in Int64(1 << 40) &+ Int64(g.next() % 2_000_000) &- 1_000_000 }
+        let packed = (0..<n).map { _ in Int64(1 << 40) &+ Int64(g.next() % 2_000_000) &- 1_000_000 }
         let total = packed.reduce(0, &+)
-        var single = [Int64](repeating: 0, count: 20), quad = [Int64](repeating: 0, count: 20)
-        columns.withUnsafeBufferPointers { c in
-            rows.withUnsafeBufferPointer { r in packed.withUnsafeBufferPointer { p in
-                single.withUnsafeMutableBufferPointer { h in
-                    for k in 0..<4 {
-                        HistogramKernel.accumulate5(column: c[k], rows: r.baseAddress!, packed: p.baseAddress!,
-                                                    count: r.count, total: total, into: h.baseAddress! + 5 * k)
-                    }
-                }
-                quad.withUnsafeMutableBufferPointer { h in
-                    let o = h.baseAddress!
-                    HistogramKernel.accumulate5Quad(columns: (c[0], c[1], c[2], c[3]), rows: r.baseAddress!,
-                                                    packed: p.baseAddress!, count: r.count, total: total,
-                                                    into: (o, o + 5, o + 10, o + 15))
-                }
-            } }
+        var scatterFive = [Int64](repeating: 0, count: 5), scatterWide = [Int64](repeating: 0, count: 256)
+        for i in 0..<n {
+            scatterFive[Int(five[offset + i])] &+= packed[i]
+            scatterWide[Int(wide[offset + i])] &+= packed[i]
         }
-        XCTAssertEqual(quad, single)
-        // And both equal a scatter of the packed values by bin.
-        var scatter = [Int64](repeating: 0, count: 20)
-        for (i, r) in rows.enumerated() { for k in 0..<4 { scatter[5 * k + Int(columns[k][Int(r)])] &+= packed[i] } }
-        XCTAssertEqual(single, scatter)
+        var hFive = [Int64](repeating: 0, count: 5), hWide = [Int64](repeating: 0, count: 256)
+        five.withUnsafeBufferPointer { c in packed.withUnsafeBufferPointer { p in
+            HistogramKernel.accumulate5Contiguous(column: c.baseAddress! + offset, packed: p.baseAddress!, count: n,
+                                                  total: total, into: &hFive)
+        } }
+        wide.withUnsafeBufferPointer { c in packed.withUnsafeBufferPointer { p in
+            HistogramKernel.accumulateGeneralContiguous(column: c.baseAddress! + offset, packed: p.baseAddress!, count: n,
+                                                        into: &hWide)
+        } }
+        XCTAssertEqual(hFive, scatterFive)
+        XCTAssertEqual(hWide, scatterWide)
     }
 
     func testFiveBinKernelSumsExactlyOnEveryPath() {
@@ -140,12 +136,17 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testColumnPartitionIsAStableFilterOnBothPaths() {
-        // Counts around the 8-row word (tails 0…7), thresholds that send none, some and all rows
-        // left; the dispatched path (AVX-512 compress or PEXT, when this CPU has them), the PEXT
-        // path and the portable loop against a plain filter.
-        for (n, threshold) in [(0, 2), (1, 2), (7, 0), (8, 4), (13, 1), (64, 2), (1_003, 3), (50_001, 2), (999, 255)] {
-            let split = randomColumn(n, maxBin: 4, seed: UInt64(n + 1))
+    func testColumnPartitionIsAStableFilterOnEveryPath() {
+        // Counts around the 8-row word and the 64-row block (tails 0…63), thresholds that send
+        // none, some and all rows left, and a split whose left rows all come first (one side ends
+        // long before the other: its stores near the end must not spill into the other side);
+        // the dispatched path (AVX-512 compress or PEXT, when this CPU has them), the PEXT path and
+        // the portable loop against a plain filter, out of place, with guard bytes on both sides
+        // of every destination.
+        let cases = [(0, 2), (1, 2), (7, 0), (8, 4), (13, 1), (64, 2), (65, 1), (127, 3), (1_003, 3), (50_001, 2), (999, 255)]
+        for ((n, threshold), blocky) in cases.flatMap({ c in [(c, false), (c, true)] }) {
+            var split = randomColumn(n, maxBin: 4, seed: UInt64(n + 1))
+            if blocky { split = split.indices.map { $0 < n / 3 ? 0 : 4 } }
             let others = (0..<3).map { randomColumn(n, maxBin: 255, seed: UInt64(100 + n + $0)) }
             let goes = split.map { $0 <= UInt8(threshold) }
             func expected(_ c: [UInt8]) -> [UInt8] {
@@ -154,27 +155,32 @@ final class KernelTests: XCTestCase {
             var masks = [UInt64](repeating: 0, count: n / 8 + 1), counts = [UInt8](repeating: 0, count: n / 8 + 1)
             let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
             XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
+            let sources = [split] + others
             for path in ["dispatched", "pext", "portable"] {
-                var columns = [split] + others
-                var scratch = [UInt8](repeating: 0xAB, count: n + 64)
-                let pointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>.allocate(capacity: 4)
-                defer { pointers.deallocate() }
-                let buffers = columns.map { c -> UnsafeMutablePointer<UInt8> in
-                    let b = UnsafeMutablePointer<UInt8>.allocate(capacity: Swift.max(n, 1))
-                    b.initialize(from: c, count: n)
+                let guardBytes = 80
+                let buffers = sources.map { _ -> UnsafeMutablePointer<UInt8> in
+                    let b = UnsafeMutablePointer<UInt8>.allocate(capacity: n + 2 * guardBytes)
+                    b.initialize(repeating: 0xEE, count: n + 2 * guardBytes)
                     return b
                 }
-                for (k, b) in buffers.enumerated() { pointers[k] = b }
-                switch path {
-                case "portable": wb_partition_columns_portable(pointers, 4, Int64(n), masks, counts, &scratch)
-                case "pext": wb_partition_columns_pext(pointers, 4, Int64(n), masks, counts, &scratch)
-                default: wb_partition_columns(pointers, 4, Int64(n), masks, counts, &scratch)
+                defer { buffers.forEach { $0.deallocate() } }
+                let targets: [UnsafeMutablePointer<UInt8>?] = buffers.map { $0 + guardBytes }
+                sources.withUnsafeBufferPointers { s in
+                    let from: [UnsafePointer<UInt8>?] = s
+                    switch path {
+                    case "portable": wb_partition_columns_portable(from, targets, 4, Int64(n), left, masks, counts)
+                    case "pext": wb_partition_columns_pext(from, targets, 4, Int64(n), left, masks, counts)
+                    default: wb_partition_columns(from, targets, 4, Int64(n), left, masks, counts)
+                    }
                 }
-                for k in 0..<4 {
-                    columns[k] = Array(UnsafeBufferPointer(start: buffers[k], count: n))
-                    buffers[k].deallocate()
+                let label = "n \(n), threshold \(threshold), blocky \(blocky), path \(path)"
+                XCTAssertEqual(buffers.map { Array(UnsafeBufferPointer(start: $0 + guardBytes, count: n)) },
+                               sources.map(expected), label)
+                for b in buffers {
+                    XCTAssertEqual(Array(UnsafeBufferPointer(start: b, count: guardBytes)), [UInt8](repeating: 0xEE, count: guardBytes), label)
+                    XCTAssertEqual(Array(UnsafeBufferPointer(start: b + guardBytes + n, count: guardBytes)),
+                                   [UInt8](repeating: 0xEE, count: guardBytes), label)
                 }
-                XCTAssertEqual(columns, ([split] + others).map(expected), "n \(n), threshold \(threshold), path \(path)")
             }
         }
     }

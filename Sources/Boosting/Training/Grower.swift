@@ -121,16 +121,29 @@ final class TreeGrower: @unchecked Sendable {
     var partials: UnsafeMutablePointer<Int64>
     var partialsCapacity: Int
 
-    /// Tree-local copy of the sampled columns (integer-bin models): column `k` of `used` holds the
-    /// bins of `order[i]` at `local[k · n + i]`, and every split partitions the node's bytes as it
-    /// partitions `order`, so a node's rows are contiguous in every column and histograms stream
-    /// them instead of gathering one byte per row from full-length columns.
+    /// Tree-local copy of the sampled columns (integer-bin models): leaf `l`'s bins of column `k`
+    /// of `used`, for the rows `order[begin ..< begin + count]`, are the `count` bytes at
+    /// `leafColumns[l · used.count + k]`. Every split partitions the node's bytes as it partitions
+    /// `order`, out of place, so a node's rows are contiguous in every column and histograms stream
+    /// them instead of gathering one byte per row from full-length columns. `local` holds
+    /// `used.count · n` bytes and `spares` (`byteScratch`) one more `n` per thread: a node's
+    /// column k is partitioned into the node's spare region, its old region becomes column k + 1's
+    /// destination, and the last column's old region the children's spare (split at the left
+    /// count): each byte moves once per split, nothing is copied back. When the tree's rows are
+    /// consecutive dataset rows, the root's columns are the dataset's own and its split writes
+    /// the children straight into `local` (no copy of the columns first).
     let useLocal: Bool
     var local: UnsafeMutablePointer<UInt8>
     var localCapacity = 0
+    var leafColumns: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    var leafColumnsCapacity = 0
+    /// Per leaf and thread: a region of the leaf's row count no column uses (see `leafColumns`).
+    let leafSpares: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    /// The root's columns are the dataset's (read only): its split partitions into `local`.
+    var rootInDataset = false
     /// Position in `used` of each model feature (−1: not sampled in this tree).
     var usedIndex: [Int]
-    /// Per split: left masks (8 rows per word) and their left counts; per thread: partition scratch.
+    /// Per split: left masks (8 rows per word) and their left counts; per thread: the spare column.
     let masks: UnsafeMutablePointer<UInt64>
     let leftCounts: UnsafeMutablePointer<UInt8>
     let byteScratch: UnsafeMutablePointer<UInt8>
@@ -169,6 +182,8 @@ final class TreeGrower: @unchecked Sendable {
         exactPool = .allocate(capacity: 1)
         useLocal = !state.exact
         local = .allocate(capacity: 1)
+        leafColumns = .allocate(capacity: 1)
+        leafSpares = .allocate(capacity: useLocal ? leavesMax * threadCount : 1)
         usedIndex = [Int](repeating: -1, count: state.features.count)
         let words = state.count / 8 + 1
         masks = .allocate(capacity: useLocal ? words : 1)
@@ -183,18 +198,20 @@ final class TreeGrower: @unchecked Sendable {
     deinit {
         pool.deallocate(); partials.deallocate(); chunkRows.deallocate(); chunkPacked.deallocate()
         exactPool.deallocate(); local.deallocate(); masks.deallocate(); leftCounts.deallocate()
+        leafColumns.deallocate(); leafSpares.deallocate()
         byteScratch.deallocate(); localQ.deallocate(); binSums.deallocate()
         fivePointerBuffer.deallocate(); planeScratch.deallocate()
     }
 
     /// Bytes per training row the tree-local columns need besides `TrainingState`'s 20: the
-    /// sampled columns, the split masks (~1.1), one partition scratch byte per thread and the
-    /// 32-bit gradient parts (4).
+    /// sampled columns, the split masks (~1.1), one spare column byte per thread (see
+    /// `leafColumns`) and the 32-bit gradient parts (4).
     static func localBytesPerRow(sampledFeatures: Int, threads: Int) -> Int {
         sampledFeatures + 6 + max(1, threads)
     }
 
-    /// Copies the sampled columns of `order[0 ..< rootCount]` into `local`.
+    /// The root's columns: the dataset's own when the tree's rows are consecutive dataset rows,
+    /// else the sampled columns of `order[0 ..< rootCount]` copied into `local`; the root's spares.
     private func fillLocal(rootCount: Int) {
         let n = state.count
         if localCapacity < used.count * n {
@@ -202,18 +219,28 @@ final class TreeGrower: @unchecked Sendable {
             localCapacity = max(used.count * n, 1)
             local = .allocate(capacity: localCapacity)
         }
+        if leafColumnsCapacity < used.count * parameters.numLeaves {
+            leafColumns.deallocate()
+            leafColumnsCapacity = used.count * parameters.numLeaves
+            leafColumns = .allocate(capacity: leafColumnsCapacity)
+        }
         for k in usedIndex.indices { usedIndex[k] = -1 }
         for (k, j) in used.enumerated() { usedIndex[j] = k }
+        for t in 0..<threadCount { leafSpares[t] = byteScratch + t * (n + 64) }
         let rows = state.rows
-        // Without bagging `order` is 0 ..< n; when the rows are consecutive too, each column is one copy.
-        let contiguous = rootCount == n && state.rowsAscending && Int(rows[n - 1]) - Int(rows[0]) == n - 1
-        if !contiguous {
-            for i in 0..<rootCount { state.scratch[i] = rows[Int(state.order[i])] }
+        // Without bagging `order` is 0 ..< n; when the rows are consecutive too, the root reads
+        // the dataset's columns.
+        rootInDataset = rootCount == n && state.rowsAscending && Int(rows[n - 1]) - Int(rows[0]) == n - 1
+        if rootInDataset {
+            let first = Int(rows[0])
+            for (k, j) in used.enumerated() { leafColumns[k] = UnsafeMutablePointer(mutating: state.columns[j] + first) }
+            return
         }
+        for i in 0..<rootCount { state.scratch[i] = rows[Int(state.order[i])] }
         nonisolated(unsafe) let local = self.local
         nonisolated(unsafe) let scratch = state.scratch
         let columns = used.map { state.columns[$0] }
-        let first = Int(rows[0])
+        for k in 0..<used.count { leafColumns[k] = local + k * n }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
         let parts = t > 1 && rootCount * used.count >= 1 << 20 ? t : 1
         let per = (used.count + parts - 1) / parts
@@ -221,11 +248,7 @@ final class TreeGrower: @unchecked Sendable {
         parallelIterations(parts) { part in
             for k in (part * per)..<min(columnPointers.count, (part + 1) * per) {
                 let dst = local + k * n, src = columnPointers[k]
-                if contiguous {
-                    dst.update(from: src + first, count: rootCount)
-                } else {
-                    for i in 0..<rootCount { dst[i] = src[Int(scratch[i])] }
-                }
+                for i in 0..<rootCount { dst[i] = src[Int(scratch[i])] }
             }
         }
     }
@@ -235,12 +258,12 @@ final class TreeGrower: @unchecked Sendable {
         self.fixed = fixed
         used = usedFeatures
         if useLocal {
-            fillLocal(rootCount: rootCount)
             if fixed.block32 > 0 {
                 // In the order of `order`, partitioned with it: a node's gradient parts are contiguous.
-                state.fillQ32(count: rootCount, fixed: fixed, into: state.scratch)
-                for i in 0..<rootCount { localQ[i] = state.scratch[Int(state.order[i])] }
+                // (First: the gradients wait in `state.scratch`, which `fillLocal` may use.)
+                state.fillQ32(count: rootCount, fixed: fixed, into: localQ)
             }
+            fillLocal(rootCount: rootCount)
         }
         if binSumsCapacity < used.count {
             binSums.deallocate(); fivePointerBuffer.deallocate()
@@ -285,7 +308,7 @@ final class TreeGrower: @unchecked Sendable {
             buildExactHistogram(leaf: 0, flags: nil)
         } else {
             // Root: histograms over all rows; their total gives the root's sums.
-            let total = buildHistogram(begin: 0, count: rootCount, into: pool)
+            let total = buildHistogram(leaf: 0, count: rootCount, into: pool)
             let (count, q) = fixed.unpack(total)
             precondition(count == rootCount)
             leaves[0] = LeafState(begin: 0, count: rootCount, q: q, gradient: fixed.gradient(q),
@@ -362,8 +385,7 @@ final class TreeGrower: @unchecked Sendable {
         if smaller == left {
             largeHist.update(from: smallHist, count: histWidth)
         }
-        _ = buildHistogram(begin: leaves[smaller].begin, count: leaves[smaller].count, into: smallHist,
-                           flags: parentFlags)
+        _ = buildHistogram(leaf: smaller, count: leaves[smaller].count, into: smallHist, flags: parentFlags)
         for (k, j) in used.enumerated() where parentFlags[k] {
             let o = histOffset[k]
             for b in 0..<state.datasetBins[j] { largeHist[o + b] &-= smallHist[o + b] }
@@ -427,8 +449,9 @@ final class TreeGrower: @unchecked Sendable {
             let maxDepth = parameters.maxDepth, minData = parameters.minChildSamples
             let searched = !last && !(maxDepth > 0 && depth >= maxDepth)
                 && !(c.leftCount < 2 * minData && c.rightCount < 2 * minData)
-            leftCount = partitionLocal(begin: L.begin, count: L.count, splitColumn: usedIndex[j],
-                                       threshold: thresholdBin, flags: searched ? splittable[leaf] : nil)
+            leftCount = partitionLocal(leaf: leaf, newLeaf: newLeaf, begin: L.begin, count: L.count,
+                                       splitColumn: usedIndex[j], threshold: thresholdBin,
+                                       flags: searched ? splittable[leaf] : nil)
         } else {
             leftCount = state.partition(begin: L.begin, count: L.count, column: state.columns[j],
                                         threshold: thresholdBin)
@@ -441,32 +464,52 @@ final class TreeGrower: @unchecked Sendable {
         splittable[newLeaf] = splittable[leaf]
     }
 
-    /// Partitions `order[begin ..< begin + count]` (stable, bin ≤ threshold first) by the local
-    /// column `splitColumn`, and the local columns whose flag is set (none when `flags` is nil)
-    /// with it. Returns the left count.
-    private func partitionLocal(begin: Int, count: Int, splitColumn: Int, threshold: UInt8, flags: [Bool]?) -> Int {
-        let n = state.count
-        let left = Int(wb_split_masks(local + splitColumn * n + begin, Int64(count), threshold, masks, leftCounts))
+    /// Partitions `order[begin ..< begin + count]` (the rows of `leaf`; stable, bin ≤ threshold
+    /// first) by the leaf's column `splitColumn`, and the leaf's columns whose flag is set (none
+    /// when `flags` is nil) with it, into the columns of `leaf` (now the left child) and `newLeaf`
+    /// (the right child; see `leafColumns`). Returns the left count.
+    private func partitionLocal(leaf: Int, newLeaf: Int, begin: Int, count: Int, splitColumn: Int, threshold: UInt8,
+                                flags: [Bool]?) -> Int {
+        let n = state.count, width = used.count
+        let from = leafColumns + leaf * width, to = leafColumns + newLeaf * width
+        let left = Int(wb_split_masks(from[splitColumn], Int64(count), threshold, masks, leftCounts))
         // The order, by the same masks (AVX-512 compress, 16 rows per step, where the CPU has it).
         let l = Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch))
         precondition(l == left)
         guard let flags else { return left }
         if fixed.block32 > 0 { _ = wb_partition_order(localQ + begin, Int64(count), masks, state.scratch) }
-        var columns: [UnsafeMutablePointer<UInt8>?] = []
-        for (k, on) in flags.enumerated() where on { columns.append(local + k * n + begin) }
+        let active = flags.indices.filter { flags[$0] }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
-        let parts = t > 1 && count * columns.count >= 1 << 20 ? min(t, columns.count) : 1
-        let per = (columns.count + parts - 1) / parts
-        nonisolated(unsafe) let pointers = columns
-        nonisolated(unsafe) let masks = self.masks, leftCounts = self.leftCounts, byteScratch = self.byteScratch
-        parallelIterations(parts) { part in
-            let lo = part * per, hi = min(pointers.count, lo + per)
-            guard lo < hi else { return }
-            pointers.withUnsafeBufferPointer { p in
-                wb_partition_columns(p.baseAddress! + lo, Int64(hi - lo), Int64(count), masks, leftCounts,
-                                     byteScratch + part * (n + 64))
+        let parts = t > 1 && count * active.count >= 1 << 20 ? min(t, active.count) : 1
+        let per = (active.count + parts - 1) / parts
+        // Sources and destinations: from the dataset into `local` at the root when its columns
+        // are the dataset's, else each part's chain through its spare (see `leafColumns`).
+        var sources: [UnsafePointer<UInt8>?] = [], targets: [UnsafeMutablePointer<UInt8>?] = []
+        let fromDataset = leaf == 0 && begin == 0 && rootInDataset && newLeaf == 1
+        let spares = leafSpares + leaf * threadCount, newSpares = leafSpares + newLeaf * threadCount
+        for part in 0..<parts {
+            let lo = part * per, hi = min(active.count, lo + per)
+            for (i, k) in active[lo..<hi].enumerated() {
+                sources.append(UnsafePointer(from[k]))
+                targets.append(fromDataset ? local + k * n : i == 0 ? spares[part] : from[active[lo + i - 1]])
             }
+            if !fromDataset && lo < hi { spares[part] = from[active[hi - 1]] }
         }
+        nonisolated(unsafe) let sourceList = sources, targetList = targets
+        nonisolated(unsafe) let masks = self.masks, leftCounts = self.leftCounts
+        parallelIterations(parts) { part in
+            let lo = part * per, hi = min(sourceList.count, lo + per)
+            guard lo < hi else { return }
+            sourceList.withUnsafeBufferPointer { s in targetList.withUnsafeBufferPointer { d in
+                wb_partition_columns(s.baseAddress! + lo, d.baseAddress! + lo, Int64(hi - lo), Int64(count), Int64(left),
+                                     masks, leftCounts)
+            } }
+        }
+        for (i, k) in active.enumerated() {
+            from[k] = targets[i]!
+            to[k] = targets[i]! + left
+        }
+        for p in 0..<threadCount { newSpares[p] = spares[p] + left }
         return left
     }
 
@@ -507,17 +550,20 @@ final class TreeGrower: @unchecked Sendable {
         }
     }
 
-    /// Builds the histograms of `order[begin ..< begin + count]` for the sampled features whose
-    /// flag is set (all when `flags` is nil); returns the packed total of the rows.
+    /// Builds the histograms of `leaf`'s rows (`order[begin ..< begin + count]`) for the sampled
+    /// features whose flag is set (all when `flags` is nil); returns the packed total of the rows.
     @discardableResult
-    func buildHistogram(begin: Int, count: Int, into hist: UnsafeMutablePointer<Int64>,
+    func buildHistogram(leaf: Int, count: Int, into hist: UnsafeMutablePointer<Int64>,
                         flags: [Bool]? = nil) -> Int64 {
+        let begin = leaves[leaf].begin
+        nonisolated(unsafe) let columns = UnsafePointer(leafColumns + leaf * used.count)
         hist.initialize(repeating: 0, count: histWidth)
         let active: [Int] = used.indices.filter { flags?[$0] ?? true }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
         let parallel = t > 1 && count >= 16_384
         if !parallel {
-            return accumulate(begin: begin, count: count, active: active, thread: 0, into: hist)
+            return accumulate(begin: begin, count: count, leafBegin: begin, leafColumns: columns, active: active,
+                              thread: 0, into: hist)
         }
         let per = (count + t - 1) / t
         nonisolated(unsafe) let partials = self.partials
@@ -528,7 +574,8 @@ final class TreeGrower: @unchecked Sendable {
             let start = begin + i * per, n = max(0, min(per, begin + count - start))
             let out = partials + i * width
             out.initialize(repeating: 0, count: width)
-            totals[i] = n > 0 ? self.accumulate(begin: start, count: n, active: active, thread: i, into: out) : 0
+            totals[i] = n > 0 ? self.accumulate(begin: start, count: n, leafBegin: begin, leafColumns: columns,
+                                                active: active, thread: i, into: out) : 0
         }
         var total: Int64 = 0
         for i in 0..<t {
@@ -539,8 +586,11 @@ final class TreeGrower: @unchecked Sendable {
         return total
     }
 
-    private func accumulate(begin: Int, count: Int, active: [Int], thread: Int,
-                            into hist: UnsafeMutablePointer<Int64>) -> Int64 {
+    /// Histograms of `order[begin ..< begin + count]`, rows of the leaf that starts at `leafBegin`
+    /// and whose tree-local columns are `leafColumns` (integer-bin models: the exact ones build
+    /// theirs in `buildExactHistogram`).
+    private func accumulate(begin: Int, count: Int, leafBegin: Int, leafColumns: UnsafePointer<UnsafeMutablePointer<UInt8>>,
+                            active: [Int], thread: Int, into hist: UnsafeMutablePointer<Int64>) -> Int64 {
         let rowsBuffer = chunkRows + thread * Self.chunk
         let packedBuffer = chunkPacked + thread * Self.chunk
         // Column and histogram of each active feature, 5-bin ones first.
@@ -550,84 +600,47 @@ final class TreeGrower: @unchecked Sendable {
         var grand: Int64 = 0
         var start = begin
         let end = begin + count
-        if useLocal {
-            // The node's rows are contiguous in the local columns.
-            let n = state.count
-            let locals = ordered.map { UnsafePointer(local + $0 * n) }
-            let block = fixed.block32
-            let shift = fixed.countShift
-            let sums = binSums + 8 * used.count * thread
-            let fivePointers = fivePointerBuffer + used.count * thread
-            while start < end {
-                let c = min(Self.chunk, end - start)
-                if block > 0 {
-                    // Gradient parts by position (one load per row), summed in C per bin.
-                    var sumQ: Int64 = 0
-                    let qBuffer = UnsafePointer(localQ + start)
-                    for i in 0..<c { sumQ &+= Int64(qBuffer[i]) }
-                    let total = (Int64(c) << shift) &+ sumQ
-                    grand &+= total
-                    if !five.isEmpty {
-                        // All 5-bin columns in one call: the kernel prepares the rows' gradients once.
-                        for k in 0..<five.count { fivePointers[k] = UnsafePointer(locals[k] + start) }
-                        sums.initialize(repeating: 0, count: 8 * five.count)
-                        wb_hist5_q32_columns(fivePointers, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
-                                             planeScratch + thread * (4 * Self.chunk + 64))
-                        for k in 0..<five.count {
-                            let v = sums + 8 * k
-                            HistogramKernel.finish(hists[k], total, (v[0] << shift) &+ v[4], (v[1] << shift) &+ v[5],
-                                                   (v[2] << shift) &+ v[6], (v[3] << shift) &+ v[7])
-                        }
-                    }
-                    if five.count < locals.count {
-                        for i in 0..<c { packedBuffer[i] = (Int64(1) << shift) &+ Int64(qBuffer[i]) }
-                    }
-                } else {
-                    let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
-                    grand &+= total
-                    for k in 0..<five.count {
-                        HistogramKernel.accumulate5Contiguous(column: locals[k] + start, packed: packedBuffer,
-                                                              count: c, total: total, into: hists[k])
-                    }
-                }
-                for k in five.count..<locals.count {
-                    HistogramKernel.accumulateGeneralContiguous(column: locals[k] + start, packed: packedBuffer,
-                                                                count: c, into: hists[k])
-                }
-                start += c
-            }
-            return grand
-        }
-        let columns = ordered.map { state.columns[used[$0]] }
-        let quads = five.count / 4 * 4
-        let ascending = state.rowsAscending
+        // The node's rows are contiguous in the local columns (indexed by position here).
+        let locals = ordered.map { UnsafePointer(leafColumns[$0] - leafBegin) }
+        let block = fixed.block32
+        let shift = fixed.countShift
+        let sums = binSums + 8 * used.count * thread
+        let fivePointers = fivePointerBuffer + used.count * thread
         while start < end {
             let c = min(Self.chunk, end - start)
-            let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
-            grand &+= total
-            if ascending && Int(rowsBuffer[c - 1]) - Int(rowsBuffer[0]) == c - 1 {
-                let first = Int(rowsBuffer[0])
-                for k in 0..<five.count {
-                    HistogramKernel.accumulate5Contiguous(column: columns[k] + first, packed: packedBuffer,
-                                                          count: c, total: total, into: hists[k])
+            if block > 0 {
+                // Gradient parts by position (one load per row), summed in C per bin.
+                var sumQ: Int64 = 0
+                let qBuffer = UnsafePointer(localQ + start)
+                for i in 0..<c { sumQ &+= Int64(qBuffer[i]) }
+                let total = (Int64(c) << shift) &+ sumQ
+                grand &+= total
+                if !five.isEmpty {
+                    // All 5-bin columns in one call: the kernel prepares the rows' gradients once.
+                    for k in 0..<five.count { fivePointers[k] = UnsafePointer(locals[k] + start) }
+                    sums.initialize(repeating: 0, count: 8 * five.count)
+                    wb_hist5_q32_columns(fivePointers, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
+                                         planeScratch + thread * (4 * Self.chunk + 64))
+                    for k in 0..<five.count {
+                        let v = sums + 8 * k
+                        HistogramKernel.finish(hists[k], total, (v[0] << shift) &+ v[4], (v[1] << shift) &+ v[5],
+                                               (v[2] << shift) &+ v[6], (v[3] << shift) &+ v[7])
+                    }
+                }
+                if five.count < locals.count {
+                    for i in 0..<c { packedBuffer[i] = (Int64(1) << shift) &+ Int64(qBuffer[i]) }
                 }
             } else {
-                // Four features per pass: each packed value is loaded once for all four, and the
-                // four columns stream side by side (1.5× at 500k rows, where columns outgrow the cache).
-                for k in stride(from: 0, to: quads, by: 4) {
-                    HistogramKernel.accumulate5Quad(
-                        columns: (columns[k], columns[k + 1], columns[k + 2], columns[k + 3]), rows: rowsBuffer,
-                        packed: packedBuffer, count: c, total: total,
-                        into: (hists[k], hists[k + 1], hists[k + 2], hists[k + 3]))
-                }
-                for k in quads..<five.count {
-                    HistogramKernel.accumulate5(column: columns[k], rows: rowsBuffer, packed: packedBuffer,
-                                                count: c, total: total, into: hists[k])
+                let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
+                grand &+= total
+                for k in 0..<five.count {
+                    HistogramKernel.accumulate5Contiguous(column: locals[k] + start, packed: packedBuffer,
+                                                          count: c, total: total, into: hists[k])
                 }
             }
-            for k in five.count..<columns.count {
-                HistogramKernel.accumulateGeneral(column: columns[k], rows: rowsBuffer, packed: packedBuffer,
-                                                  count: c, into: hists[k])
+            for k in five.count..<locals.count {
+                HistogramKernel.accumulateGeneralContiguous(column: locals[k] + start, packed: packedBuffer,
+                                                            count: c, into: hists[k])
             }
             start += c
         }

@@ -59,58 +59,6 @@ struct FixedPoint: Sendable {
 }
 
 enum HistogramKernel {
-    /// Bins 1…4 of a 0..4 feature for rows given by index: branch-free compare-and-masked-add
-    /// (bin 0 is the chunk total minus the others).
-    @inline(__always)
-    static func accumulate5(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>,
-                            packed: UnsafePointer<Int64>, count: Int, total: Int64,
-                            into h: UnsafeMutablePointer<Int64>) {
-        var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
-        var i = 0
-        while i < count {
-            let b = Int64(column[Int(rows[i])])
-            let p = packed[i]
-            a1 &+= p & -((b ^ 1) == 0 ? 1 : 0)
-            a2 &+= p & -((b ^ 2) == 0 ? 1 : 0)
-            a3 &+= p & -((b ^ 3) == 0 ? 1 : 0)
-            a4 &+= p & -((b ^ 4) == 0 ? 1 : 0)
-            i &+= 1
-        }
-        finish(h, total, a1, a2, a3, a4)
-    }
-
-    /// `accumulate5` for four features in one pass over the rows.
-    @inline(__always)
-    static func accumulate5Quad(
-        columns: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
-        rows: UnsafePointer<Int32>, packed: UnsafePointer<Int64>, count: Int, total: Int64,
-        into h: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>,
-                 UnsafeMutablePointer<Int64>)
-    ) {
-        var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
-        var b1: Int64 = 0, b2: Int64 = 0, b3: Int64 = 0, b4: Int64 = 0
-        var c1: Int64 = 0, c2: Int64 = 0, c3: Int64 = 0, c4: Int64 = 0
-        var d1: Int64 = 0, d2: Int64 = 0, d3: Int64 = 0, d4: Int64 = 0
-        let (ca, cb, cc, cd) = columns
-        var i = 0
-        while i < count {
-            let r = Int(rows[i])
-            let x = Int64(ca[r]), y = Int64(cb[r]), z = Int64(cc[r]), w = Int64(cd[r])
-            let p = packed[i]
-            a1 &+= p & -((x ^ 1) == 0 ? 1 : 0); a2 &+= p & -((x ^ 2) == 0 ? 1 : 0)
-            a3 &+= p & -((x ^ 3) == 0 ? 1 : 0); a4 &+= p & -((x ^ 4) == 0 ? 1 : 0)
-            b1 &+= p & -((y ^ 1) == 0 ? 1 : 0); b2 &+= p & -((y ^ 2) == 0 ? 1 : 0)
-            b3 &+= p & -((y ^ 3) == 0 ? 1 : 0); b4 &+= p & -((y ^ 4) == 0 ? 1 : 0)
-            c1 &+= p & -((z ^ 1) == 0 ? 1 : 0); c2 &+= p & -((z ^ 2) == 0 ? 1 : 0)
-            c3 &+= p & -((z ^ 3) == 0 ? 1 : 0); c4 &+= p & -((z ^ 4) == 0 ? 1 : 0)
-            d1 &+= p & -((w ^ 1) == 0 ? 1 : 0); d2 &+= p & -((w ^ 2) == 0 ? 1 : 0)
-            d3 &+= p & -((w ^ 3) == 0 ? 1 : 0); d4 &+= p & -((w ^ 4) == 0 ? 1 : 0)
-            i &+= 1
-        }
-        finish(h.0, total, a1, a2, a3, a4); finish(h.1, total, b1, b2, b3, b4)
-        finish(h.2, total, c1, c2, c3, c4); finish(h.3, total, d1, d2, d3, d4)
-    }
-
     /// Adds bins 1…4 and bin 0 (the total minus the others) to a 5-bin histogram.
     @inline(__always)
     static func finish(_ h: UnsafeMutablePointer<Int64>, _ total: Int64, _ v1: Int64, _ v2: Int64, _ v3: Int64, _ v4: Int64) {
@@ -118,7 +66,9 @@ enum HistogramKernel {
         h[1] &+= v1; h[2] &+= v2; h[3] &+= v3; h[4] &+= v4
     }
 
-    /// As `accumulate5` for consecutive rows (`column` already points at the first row).
+    /// Bins 1…4 of a 0..4 feature over consecutive rows (`column` points at the first row's bin,
+    /// `packed` at its packed value): branch-free compare-and-masked-add (bin 0 is `total` minus
+    /// the others).
     @inline(__always)
     static func accumulate5Contiguous(column: UnsafePointer<UInt8>, packed: UnsafePointer<Int64>,
                                       count: Int, total: Int64, into h: UnsafeMutablePointer<Int64>) {
@@ -136,25 +86,13 @@ enum HistogramKernel {
         finish(h, total, a1, a2, a3, a4)
     }
 
-    /// `accumulateGeneral` for consecutive rows (`column` already points at the first row).
+    /// Any number of bins (up to 256) over consecutive rows: a scalar scatter of the packed values.
     @inline(__always)
     static func accumulateGeneralContiguous(column: UnsafePointer<UInt8>, packed: UnsafePointer<Int64>, count: Int,
                                             into h: UnsafeMutablePointer<Int64>) {
         var i = 0
         while i < count {
             h[Int(column[i])] &+= packed[i]
-            i &+= 1
-        }
-    }
-
-    /// Any number of bins (up to 256): scalar scatter.
-    @inline(__always)
-    static func accumulateGeneral(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>,
-                                  packed: UnsafePointer<Int64>, count: Int, into h: UnsafeMutablePointer<Int64>) {
-        var i = 0
-        while i < count {
-            let b = Int(column[Int(rows[i])])
-            h[b] &+= packed[i]
             i &+= 1
         }
     }

@@ -76,56 +76,25 @@ struct Splitter {
     func bestThreshold(feature: Int, counts: UnsafePointer<Int>, qs: UnsafePointer<Int64>, binCount: Int,
                        leafCount: Int, leafQ: Int64, leafGradient: Double, leafHessian: Double,
                        fixed: FixedPoint) -> (SplitCandidate, splittable: Bool) {
-        let eps = LightGBMConstants.epsilon
-        let sumHessian = leafHessian + 2 * eps
-        let sumGradient = leafGradient
-        let minGainShift = leafGain(gradient: sumGradient, hessian: sumHessian) + minGainToSplit
-        var splittable = false
-        var bestGain = -Double.infinity
-        var bestThreshold = binCount, bestLeftCount = 0
-        var bestLeftGradient = Double.nan, bestLeftHessian = Double.nan, bestRightQ: Int64 = 0
-        var rightQ: Int64 = 0, rightHessian = eps, rightCount = 0
+        var scan = ThresholdScan(self, binCount: binCount, leafCount: leafCount, leafGradient: leafGradient,
+                                 leafHessian: leafHessian)
+        var bestRightQ: Int64 = 0
+        var rightQ: Int64 = 0, rightHessian = LightGBMConstants.epsilon, rightCount = 0
         var t = binCount - 1
         while t >= 1 {
             defer { t -= 1 }
             rightQ &+= qs[t]
             rightHessian += Double(counts[t])
             rightCount += counts[t]
-            if rightCount < minDataInLeaf || rightHessian < minSumHessianInLeaf { continue }
-            let leftCount = leafCount - rightCount
-            if leftCount < minDataInLeaf { break }
-            let leftHessian = sumHessian - rightHessian
-            if leftHessian < minSumHessianInLeaf { break }
-            let rightGradient = fixed.gradient(rightQ)
-            let leftGradient = sumGradient - rightGradient
-            let gain = leafGain(gradient: leftGradient, hessian: leftHessian)
-                + leafGain(gradient: rightGradient, hessian: rightHessian)
-            if gain <= minGainShift { continue }
-            splittable = true
-            if gain > bestGain {
-                bestLeftCount = leftCount
-                bestLeftGradient = leftGradient
-                bestLeftHessian = leftHessian
-                bestRightQ = rightQ
-                bestThreshold = t - 1
-                bestGain = gain
-            }
+            let step = scan.consider(threshold: t - 1, rightCount: rightCount, rightGradient: fixed.gradient(rightQ),
+                                     rightHessian: rightHessian, splitter: self)
+            if step == .stop { break }
+            if step == .best { bestRightQ = rightQ }
         }
-        guard splittable else { return (SplitCandidate(), false) }
-        var c = SplitCandidate()
-        c.gain = bestGain - minGainShift
-        c.feature = feature
-        c.bin = bestThreshold
-        c.leftCount = bestLeftCount
-        c.rightCount = leafCount - bestLeftCount
+        guard scan.splittable else { return (SplitCandidate(), false) }
+        var c = candidate(feature: feature, scan)
         c.rightQ = bestRightQ
         c.leftQ = leafQ &- bestRightQ
-        c.leftGradient = bestLeftGradient
-        c.leftHessian = bestLeftHessian - eps
-        c.leftOutput = leafOutput(gradient: bestLeftGradient, hessian: bestLeftHessian)
-        c.rightGradient = sumGradient - bestLeftGradient
-        c.rightHessian = sumHessian - bestLeftHessian - eps
-        c.rightOutput = leafOutput(gradient: sumGradient - bestLeftGradient, hessian: sumHessian - bestLeftHessian)
         return (c, true)
     }
 
@@ -136,16 +105,10 @@ struct Splitter {
     /// are decided by the same rounding residues as in LightGBM.
     func bestThresholdExact(feature: Int, hist: UnsafePointer<Double>, binCount: Int,
                             leafCount: Int, leafGradient: Double, leafHessian: Double) -> (SplitCandidate, splittable: Bool) {
-        let eps = LightGBMConstants.epsilon
-        let sumHessian = leafHessian + 2 * eps
-        let sumGradient = leafGradient
-        let countFactor = Double(leafCount) / sumHessian
-        let minGainShift = leafGain(gradient: sumGradient, hessian: sumHessian) + minGainToSplit
-        var splittable = false
-        var bestGain = -Double.infinity
-        var bestThreshold = binCount, bestLeftCount = 0
-        var bestLeftGradient = Double.nan, bestLeftHessian = Double.nan
-        var rightGradient = 0.0, rightHessian = eps, rightCount = 0
+        var scan = ThresholdScan(self, binCount: binCount, leafCount: leafCount, leafGradient: leafGradient,
+                                 leafHessian: leafHessian)
+        let countFactor = Double(leafCount) / scan.sumHessian
+        var rightGradient = 0.0, rightHessian = LightGBMConstants.epsilon, rightCount = 0
         var t = binCount - 1
         while t >= 1 {
             defer { t -= 1 }
@@ -153,37 +116,83 @@ struct Splitter {
             rightGradient += hist[2 * t]
             rightHessian += hessian
             rightCount += Int(hessian * countFactor + 0.5)  // RoundInt: truncation of x + 0.5
-            if rightCount < minDataInLeaf || rightHessian < minSumHessianInLeaf { continue }
-            let leftCount = leafCount - rightCount
-            if leftCount < minDataInLeaf { break }
-            let leftHessian = sumHessian - rightHessian
-            if leftHessian < minSumHessianInLeaf { break }
-            let leftGradient = sumGradient - rightGradient
-            let gain = leafGain(gradient: leftGradient, hessian: leftHessian)
-                + leafGain(gradient: rightGradient, hessian: rightHessian)
-            if gain <= minGainShift { continue }
-            splittable = true
-            if gain > bestGain {
-                bestLeftCount = leftCount
-                bestLeftGradient = leftGradient
-                bestLeftHessian = leftHessian
-                bestThreshold = t - 1
-                bestGain = gain
-            }
+            if scan.consider(threshold: t - 1, rightCount: rightCount, rightGradient: rightGradient,
+                             rightHessian: rightHessian, splitter: self) == .stop { break }
         }
-        guard splittable else { return (SplitCandidate(), false) }
+        guard scan.splittable else { return (SplitCandidate(), false) }
+        return (candidate(feature: feature, scan), true)
+    }
+
+    /// The split a scan found (LightGBM's `SplitInfo` fill): the left child's sums as scanned
+    /// (hessian with the scan's 2ε start, removed here), the right child's = the leaf's − left,
+    /// and both outputs −T(G)/(H + λ) of those sums (ε still in, as LightGBM computes them).
+    private func candidate(feature: Int, _ scan: ThresholdScan) -> SplitCandidate {
+        let eps = LightGBMConstants.epsilon
+        let sumGradient = scan.sumGradient, sumHessian = scan.sumHessian
         var c = SplitCandidate()
-        c.gain = bestGain - minGainShift
+        c.gain = scan.bestGain - scan.minGainShift
         c.feature = feature
-        c.bin = bestThreshold
-        c.leftCount = bestLeftCount
-        c.rightCount = leafCount - bestLeftCount
-        c.leftGradient = bestLeftGradient
-        c.leftHessian = bestLeftHessian - eps
-        c.leftOutput = leafOutput(gradient: bestLeftGradient, hessian: bestLeftHessian)
-        c.rightGradient = sumGradient - bestLeftGradient
-        c.rightHessian = sumHessian - bestLeftHessian - eps
-        c.rightOutput = leafOutput(gradient: sumGradient - bestLeftGradient, hessian: sumHessian - bestLeftHessian)
-        return (c, true)
+        c.bin = scan.bestThreshold
+        c.leftCount = scan.bestLeftCount
+        c.rightCount = scan.leafCount - scan.bestLeftCount
+        c.leftGradient = scan.bestLeftGradient
+        c.leftHessian = scan.bestLeftHessian - eps
+        c.leftOutput = leafOutput(gradient: scan.bestLeftGradient, hessian: scan.bestLeftHessian)
+        c.rightGradient = sumGradient - scan.bestLeftGradient
+        c.rightHessian = sumHessian - scan.bestLeftHessian - eps
+        c.rightOutput = leafOutput(gradient: sumGradient - scan.bestLeftGradient, hessian: sumHessian - scan.bestLeftHessian)
+        return c
+    }
+}
+
+/// A reverse threshold scan of one leaf and feature (`FindBestThresholdSequentially`), shared by
+/// the fixed-point and the double scans: the leaf's sums (hessian + 2ε, as LightGBM), the gain a
+/// split must beat (the leaf's own plus `min_gain_to_split`) and the best threshold so far.
+struct ThresholdScan {
+    enum Step { case skip, stop, valid, best }
+    let leafCount: Int
+    let sumGradient: Double
+    let sumHessian: Double
+    let minGainShift: Double
+    var splittable = false
+    var bestGain = -Double.infinity
+    var bestThreshold: Int
+    var bestLeftCount = 0
+    var bestLeftGradient = Double.nan
+    var bestLeftHessian = Double.nan
+
+    @inline(__always)
+    init(_ splitter: Splitter, binCount: Int, leafCount: Int, leafGradient: Double, leafHessian: Double) {
+        self.leafCount = leafCount
+        sumGradient = leafGradient
+        sumHessian = leafHessian + 2 * LightGBMConstants.epsilon
+        minGainShift = splitter.leafGain(gradient: sumGradient, hessian: sumHessian) + splitter.minGainToSplit
+        bestThreshold = binCount
+    }
+
+    /// The threshold `threshold` with the right child's running sums (bins above it): `.skip` when
+    /// the right child is too small, `.stop` when the left one is (so is every lower threshold's),
+    /// else `.valid` when the gain beats the leaf's (the feature is splittable) and `.best` when it
+    /// also beats every higher threshold's (kept: among equal gains the higher threshold wins).
+    @inline(__always)
+    mutating func consider(threshold: Int, rightCount: Int, rightGradient: Double, rightHessian: Double,
+                           splitter: Splitter) -> Step {
+        if rightCount < splitter.minDataInLeaf || rightHessian < splitter.minSumHessianInLeaf { return .skip }
+        let leftCount = leafCount - rightCount
+        if leftCount < splitter.minDataInLeaf { return .stop }
+        let leftHessian = sumHessian - rightHessian
+        if leftHessian < splitter.minSumHessianInLeaf { return .stop }
+        let leftGradient = sumGradient - rightGradient
+        let gain = splitter.leafGain(gradient: leftGradient, hessian: leftHessian)
+            + splitter.leafGain(gradient: rightGradient, hessian: rightHessian)
+        if gain <= minGainShift { return .skip }
+        splittable = true
+        guard gain > bestGain else { return .valid }
+        bestLeftCount = leftCount
+        bestLeftGradient = leftGradient
+        bestLeftHessian = leftHessian
+        bestThreshold = threshold
+        bestGain = gain
+        return .best
     }
 }

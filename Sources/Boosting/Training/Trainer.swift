@@ -59,23 +59,22 @@ final class TrainingState: @unchecked Sendable {
         Float(score[p] - Double(labels[Int(rows[p])]))
     }
 
-    /// The 32-bit fixed-point gradient part (`FixedPoint.q32`) of each position in `order[0 ..< count]`.
+    /// The 32-bit fixed-point gradient part (`FixedPoint.q32`) of `order[i]` at `out[i]`, i < `count`,
+    /// from the gradients `maxAbsGradient` left in `scratch` (call it first; no partition between).
     func fillQ32(count: Int, fixed: FixedPoint, into out: UnsafeMutablePointer<Int32>) {
-        rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
-            for i in 0..<count {
-                let p = Int(order[i])
-                out[p] = fixed.q32(fixed.pack(Float(score[p] - Double(labelOf[Int(rowOf[p])]))))
-            }
-        } }
+        for i in 0..<count { out[i] = fixed.q32(fixed.pack(Float(bitPattern: UInt32(bitPattern: scratch[i])))) }
     }
 
-    /// Largest |gradient| of `order[0 ..< count]`.
+    /// Largest |gradient| of `order[0 ..< count]`; leaves the gradients (their float32 bits) in
+    /// `scratch[0 ..< count]`, so `fillQ32` need not gather scores and labels again.
     func maxAbsGradient(count: Int) -> Float {
         var maxAbs: Float = 0
         rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
             for i in 0..<count {
                 let p = Int(order[i])
-                maxAbs = max(maxAbs, abs(Float(score[p] - Double(labelOf[Int(rowOf[p])]))))
+                let g = Float(score[p] - Double(labelOf[Int(rowOf[p])]))
+                scratch[i] = Int32(bitPattern: g.bitPattern)
+                maxAbs = max(maxAbs, abs(g))
             }
         } }
         return maxAbs
@@ -177,7 +176,7 @@ extension Trainer {
     /// Bytes one model's training needs besides the shared dataset:
     /// 20 per training row (score 8, partition order 4, partition scratch 4, row list 4; + 4 with
     /// bagging), plus per row the tree-local copy of the `sampledFeatures` columns a tree uses
-    /// (1 byte each) with its split masks and partition scratch (2 + threads bytes), the leaves'
+    /// (1 byte each) with its split masks and spare columns (2 + threads bytes), the leaves'
     /// histograms (`numLeaves × histogramBins × 8`, where `histogramBins` is the sum of the bins of
     /// the features a tree may use) and the per-thread chunk buffers.
     public static func workingMemory(trainingRows: Int, sampledFeatures: Int, histogramBins: Int, numLeaves: Int,

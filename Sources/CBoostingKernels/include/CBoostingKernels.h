@@ -2,6 +2,10 @@
 #define WB_BOOSTING_KERNELS_H
 #include <stdint.h>
 
+/// Every dispatching kernel below picks the widest path this CPU has (CPUID, checked once), lowered
+/// by the environment variable WORKBENCH_KERNELS: `avx2` (no AVX-512: the paths Zen 3 and
+/// Haswell take) or `portable` (the scalar loops); any other value or none: the widest.
+
 /// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
 /// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
 /// such rows in the word. Rows past `count` in the last word are 0. Returns the left count.
@@ -11,21 +15,23 @@ int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
 int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
                                 uint64_t *masks, uint8_t *leftCounts);
 
-/// Stable partition of `count` bytes of each of `columnCount` columns (left rows first, in row
-/// order, then right rows) by the masks of `wb_split_masks`. `scratch` holds `count + 64` bytes.
-/// With AVX-512 VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with
-/// BMI2 on a CPU where PEXT is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise a
-/// branch-free scalar loop. All give the same bytes.
-void wb_partition_columns(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                          const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+/// Stable partition of `count` bytes of each of `columnCount` columns by the masks of
+/// `wb_split_masks`, out of place: column c's left rows (in row order) go to `dst[c][0 ..< left]`,
+/// its right rows to `dst[c][left ..< count]` (`left`: the masks' left count); `src[c]` and
+/// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. With AVX-512
+/// VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with BMI2 on a CPU
+/// where PEXT is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise a branch-free
+/// scalar loop. All give the same bytes.
+void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
 /// The scalar loop of `wb_partition_columns` (the portable path; tests compare the two).
-void wb_partition_columns_portable(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                                   const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                   int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
 /// The PEXT path of `wb_partition_columns` where this CPU has fast PEXT, else the portable one.
-void wb_partition_columns_pext(uint8_t *const *columns, int64_t columnCount, int64_t count,
-                               const uint64_t *masks, const uint8_t *leftCounts, uint8_t *scratch);
+void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
 /// 1 when `wb_partition_columns` may use PEXT (alone, or for tails) on this CPU.
 int wb_partition_uses_pext(void);
