@@ -53,16 +53,19 @@ final class ShardMergeTests: XCTestCase {
 
         // Shard 1 is missing: merge names it and the command that completes it.
         XCTAssertThrowsError(try ShardMerger.merge(directory: sharded, spec: s, dataset: dataset)) { error in
-            guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
-            XCTAssertEqual(e.problems.map(\.shard), [1])
-            XCTAssertTrue(e.description.contains("--shard 1/3"), e.description)
+            guard case let StudiesError.incompleteShards(e)? = error as? StudiesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.problems, [.init(shard: 1, state: .notStarted(directoryName: "shard-001-of-003"))])
+            XCTAssertEqual(e.shardCount, 3)
+            XCTAssertEqual(e.directory, sharded.path)
+            XCTAssertTrue("\(error)".contains("  shard 1: not started (no shard-001-of-003)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--shard 1/3 --out"), "\(error)")
         }
         // A shard killed before it recorded its study is reported as unfinished, not as an error.
         let early = try Shard(index: 1, count: 3).directory(in: sharded)
         try FileManager.default.createDirectory(at: early, withIntermediateDirectories: true)
         XCTAssertThrowsError(try ShardMerger.merge(directory: sharded, spec: s, dataset: dataset)) { error in
-            guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
-            XCTAssertEqual(e.problems.map(\.shard), [1])
+            guard case let StudiesError.incompleteShards(e)? = error as? StudiesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.problems, [.init(shard: 1, state: .stoppedBeforeRecording)])
         }
         try runShard(s, try Shard(index: 1, count: 3), into: sharded)
         XCTAssertEqual(try ShardMerger.study(in: sharded).hash, s.hash)
