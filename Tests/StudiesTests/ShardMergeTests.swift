@@ -37,9 +37,19 @@ final class ShardMergeTests: XCTestCase {
         // A partial re-submission (`--array=1`) with the count given keeps the shard index exact.
         XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "1", "WORKBENCH_SHARD_COUNT": "3"]), try Shard(index: 1, count: 3))
         XCTAssertNil(try Shard.fromEnvironment([:]))
-        XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1"]))
-        XCTAssertThrowsError(try Shard(parsing: "3/3"))
-        XCTAssertThrowsError(try Shard(parsing: "x"))
+        // Typed errors; the texts name the option or variable, never a JSON path.
+        XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1"])) {
+            XCTAssertEqual($0 as? StudiesError, .shardCountNotInEnvironment(indexVariable: "JOB_COMPLETION_INDEX"))
+            XCTAssertEqual("\($0)", "$WORKBENCH_SHARD_COUNT: JOB_COMPLETION_INDEX is set; give the shard count in WORKBENCH_SHARD_COUNT or --shard I/N")
+        }
+        XCTAssertThrowsError(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "x1"])) {
+            XCTAssertEqual($0 as? StudiesError, .environmentNotAnInteger(variable: "SLURM_ARRAY_TASK_ID", value: "x1"))
+        }
+        XCTAssertThrowsError(try Shard(parsing: "3/3")) {
+            XCTAssertEqual($0 as? StudiesError, .shardIndexOutside(index: 3, count: 3))
+            XCTAssertEqual("\($0)", "--shard: shard index 3 outside 0…2")
+        }
+        XCTAssertThrowsError(try Shard(parsing: "x")) { XCTAssertEqual("\($0)", "--shard: expected I/N (e.g. 0/4), found 'x'") }
     }
 
     func testMergedShardsEqualTheSingleMachineRunBitForBit() throws {
