@@ -31,7 +31,7 @@ extension Booster {
     public static func fromLightGBM(file path: String, featureNames: [String]? = nil) throws -> Booster {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw BoostingError.lightGBMModel(source: path, line: nil, detail: "cannot read (\(error.localizedDescription))")
+            throw BoostingError.lightGBMModel(source: path, line: nil, .cannotRead(reason: error.localizedDescription))
         }
         return try fromLightGBM(text: text, featureNames: featureNames, source: path)
     }
@@ -51,8 +51,8 @@ private struct LightGBMTextParser {
         }
     }
 
-    func error(_ detail: String, line: Int? = nil) -> BoostingError {
-        .lightGBMModel(source: source, line: line, detail: detail)
+    func error(_ problem: BoostingError.ModelProblem, line: Int? = nil) -> BoostingError {
+        .lightGBMModel(source: source, line: line, problem)
     }
 
     /// `key=value` of a line (value may be empty), nil when the line has no `=`.
@@ -68,45 +68,44 @@ private struct LightGBMTextParser {
             if let (k, v) = Self.keyValue(lines[index]) { header[k] = (v, index + 1) }
             index += 1
         }
-        guard !header.isEmpty || index < lines.count else { throw error("empty or not a LightGBM text model") }
+        guard !header.isEmpty || index < lines.count else { throw error(.notLightGBMText) }
         func headerInt(_ key: Substring) throws -> Int {
-            guard let entry = header[key] else { throw error("header has no `\(key)=` line; not a LightGBM text model?") }
+            guard let entry = header[key] else { throw error(.missingHeaderKey(String(key))) }
             guard let v = Int(entry.value.trimmingCharacters(in: .whitespaces)) else {
-                throw error("`\(key)` is not an integer: \(entry.value)", line: entry.line)
+                throw error(.headerNotInteger(key: String(key), value: String(entry.value)), line: entry.line)
             }
             return v
         }
         let numClass = try headerInt("num_class"), perIteration = try headerInt("num_tree_per_iteration")
         guard numClass == 1, perIteration == 1 else {
-            throw error("multi-class models are not supported (num_class=\(numClass), num_tree_per_iteration=\(perIteration))")
+            throw error(.multiClass(numClass: numClass, treesPerIteration: perIteration))
         }
         if header["average_output"] != nil {
-            throw error("random-forest models (average_output) are not supported")
+            throw error(.randomForest)
         }
         let maxFeatureIndex = try headerInt("max_feature_idx")
         // Without names every feature gets one ("Column_i"): bound what a damaged header can ask for.
         let namedCount = header["feature_names"].map { $0.value.split(separator: " ").count }
         let limit = namedCount == nil && overrideNames == nil ? 1_000_000 : Int.max - 1
         guard maxFeatureIndex >= 0, maxFeatureIndex < limit else {
-            throw error("max_feature_idx=\(maxFeatureIndex) is out of range", line: header["max_feature_idx"]?.line)
+            throw error(.maxFeatureIndexOutOfRange(maxFeatureIndex), line: header["max_feature_idx"]?.line)
         }
         let featureCount = maxFeatureIndex + 1
         var objective: ModelObjective?
         if let entry = header["objective"] {
             do { objective = try ModelObjective(lightGBM: String(entry.value)) } catch let e as BoostingError {
-                throw error(e.description, line: entry.line)
+                throw error(.objective(e), line: entry.line)
             }
             if objective?.transform == .identity { objective = nil }
         }
         var names = header["feature_names"].map { $0.value.split(separator: " ").map(String.init) }
             ?? (0..<featureCount).map { "Column_\($0)" }
         guard names.count == featureCount else {
-            throw error("feature_names has \(names.count) names but max_feature_idx says \(featureCount)",
-                        line: header["feature_names"]?.line)
+            throw error(.featureNameCount(names: names.count, features: featureCount), line: header["feature_names"]?.line)
         }
         if let overrideNames {
             guard overrideNames.count == featureCount else {
-                throw error("\(overrideNames.count) feature names given for a model with \(featureCount) features")
+                throw error(.givenFeatureNameCount(given: overrideNames.count, features: featureCount))
             }
             names = overrideNames
         }
@@ -116,17 +115,17 @@ private struct LightGBMTextParser {
             let line = lines[index]
             if line.hasPrefix("Tree=") {
                 guard Int(line.dropFirst(5)) == trees.count else {
-                    throw error("expected Tree=\(trees.count), found \(line)", line: index + 1)
+                    throw error(.expectedTree(index: trees.count, found: String(line)), line: index + 1)
                 }
                 index += 1
                 trees.append(try parseTree(number: trees.count, featureCount: featureCount))
             } else if line.isEmpty {
                 index += 1
             } else {
-                throw error("unexpected line between trees: \(line.prefix(60))", line: index + 1)
+                throw error(.lineBetweenTrees(String(line.prefix(60))), line: index + 1)
             }
         }
-        guard index < lines.count else { throw error("missing `end of trees` (file truncated?)") }
+        guard index < lines.count else { throw error(.missingEndOfTrees) }
         index += 1
 
         var parameters: [String: Double] = [:]
@@ -146,18 +145,19 @@ private struct LightGBMTextParser {
     }
 
     mutating func parseTree(number t: Int, featureCount: Int) throws -> Tree {
+        func error(_ problem: BoostingError.TreeProblem, line: Int?) -> BoostingError { self.error(.tree(t, problem), line: line) }
         var fields: [Substring: (value: Substring, line: Int)] = [:]
         let firstLine = index + 1
         while index < lines.count, !lines[index].isEmpty, !lines[index].hasPrefix("Tree="),
               lines[index] != "end of trees" {
             guard let (k, v) = Self.keyValue(lines[index]) else {
-                throw error("tree \(t): expected key=value, found \(lines[index].prefix(60))", line: index + 1)
+                throw error(.notKeyValue(String(lines[index].prefix(60))), line: index + 1)
             }
             fields[k] = (v, index + 1)
             index += 1
         }
         func raw(_ key: Substring) throws -> (value: Substring, line: Int) {
-            guard let entry = fields[key] else { throw error("tree \(t) has no `\(key)=` line", line: firstLine) }
+            guard let entry = fields[key] else { throw error(.missingKey(String(key)), line: firstLine) }
             return entry
         }
         func array<T>(_ key: Substring, count: Int, optional: Bool = false,
@@ -166,31 +166,30 @@ private struct LightGBMTextParser {
             let (value, line) = try raw(key)
             let items = value.split(separator: " ")
             guard items.count == count else {
-                throw error("tree \(t): `\(key)` has \(items.count) values, expected \(count)", line: line)
+                throw error(.valueCount(key: String(key), count: items.count, expected: count), line: line)
             }
             return try items.map { item in
-                guard let v = convert(item) else { throw error("tree \(t): bad \(key) value `\(item)`", line: line) }
+                guard let v = convert(item) else { throw error(.badValue(key: String(key), value: String(item)), line: line) }
                 return v
             }
         }
         let leaves = try array("num_leaves", count: 1) { Int($0) }[0]
-        guard leaves >= 1 else { throw error("tree \(t): num_leaves must be at least 1", line: fields["num_leaves"]?.line) }
+        guard leaves >= 1 else { throw error(.noLeaves, line: fields["num_leaves"]?.line) }
         if let numCat = fields["num_cat"], Int(numCat.value) != 0 {
-            throw error("tree \(t): categorical splits are not supported (num_cat=\(numCat.value))", line: numCat.line)
+            throw error(.categorical(numCat: String(numCat.value)), line: numCat.line)
         }
         if let linear = fields["is_linear"], linear.value != "0" {
-            throw error("tree \(t): linear trees are not supported", line: linear.line)
+            throw error(.linear, line: linear.line)
         }
         let n = leaves - 1
         let parseDouble: (Substring) -> Double? = { LightGBMTextParser.double($0) }
         var tree = Tree(leafValue: try array("leaf_value", count: leaves, parseDouble))
         if let bad = tree.leafValue.firstIndex(where: { !$0.isFinite }) {
-            throw error("tree \(t): leaf \(bad) has value \(tree.leafValue[bad]), not a finite number",
-                        line: fields["leaf_value"]?.line)
+            throw error(.nonFiniteLeaf(bad, value: tree.leafValue[bad]), line: fields["leaf_value"]?.line)
         }
         if let shrinkage = fields["shrinkage"] {
             guard let s = parseDouble(shrinkage.value) else {
-                throw error("tree \(t): bad shrinkage `\(shrinkage.value)`", line: shrinkage.line)
+                throw error(.badShrinkage(String(shrinkage.value)), line: shrinkage.line)
             }
             tree.shrinkage = s
         }
@@ -198,15 +197,15 @@ private struct LightGBMTextParser {
         guard n > 0 else { return tree }
         tree.splitFeature = try array("split_feature", count: n) { Int32($0) }
         if let bad = tree.splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
-            throw error("tree \(t): split feature \(bad) is outside 0...\(featureCount - 1)", line: fields["split_feature"]?.line)
+            throw error(.splitFeatureOutside(Int(bad), features: featureCount), line: fields["split_feature"]?.line)
         }
         tree.threshold = try array("threshold", count: n, parseDouble)
         if let bad = tree.threshold.firstIndex(where: \.isNaN) {
-            throw error("tree \(t): node \(bad) has threshold nan (a split needs a number)", line: fields["threshold"]?.line)
+            throw error(.nanThreshold(node: bad), line: fields["threshold"]?.line)
         }
         tree.decisionType = try array("decision_type", count: n) { UInt8($0) }
         if let node = tree.decisionType.firstIndex(where: { $0 & 1 != 0 }) {
-            throw error("tree \(t): categorical splits are not supported (node \(node))", line: fields["decision_type"]?.line)
+            throw error(.categoricalNode(node), line: fields["decision_type"]?.line)
         }
         tree.leftChild = try array("left_child", count: n) { Int32($0) }
         tree.rightChild = try array("right_child", count: n) { Int32($0) }
@@ -215,7 +214,7 @@ private struct LightGBMTextParser {
         tree.internalCount = try array("internal_count", count: n, optional: true) { Int32($0) }
         tree.thresholdBin = tree.threshold.map(Booster.integerBin(atOrBelow:))
         if let problem = tree.structuralProblem(featureCount: featureCount) {
-            throw error("tree \(t): \(problem)", line: firstLine)
+            throw error(problem, line: firstLine)
         }
         return tree
     }

@@ -93,9 +93,9 @@ enum ModelFile {
     // MARK: Decoding
 
     static func decode(_ bytes: [UInt8], path: String) throws -> Booster {
-        func fail(_ detail: String) -> BoostingError { .modelFile(path: path, detail: detail) }
+        func fail(_ problem: BoostingError.ModelProblem) -> BoostingError { .modelFile(path: path, problem) }
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
-            throw fail("not a workbench model file (bad magic bytes)")
+            throw fail(.badMagic)
         }
         var reader = ByteReader(bytes: bytes, position: magic.count)
         func read<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
@@ -107,24 +107,24 @@ enum ModelFile {
             return v
         }
         func truncated(_ what: String) -> BoostingError {
-            fail("truncated or corrupt: file ends (\(bytes.count) bytes) while reading \(what)")
+            fail(.truncated(fileBytes: bytes.count, reading: what))
         }
         let fileVersion = try read(UInt32.self, "the format version")
         guard fileVersion == version else {
-            throw fail("format version \(fileVersion) is not supported (this build reads version \(version))")
+            throw fail(.unsupportedVersion(Int(fileVersion), supported: Int(version)))
         }
         // Verify the checksum before trusting any length in the file.
         guard bytes.count >= reader.position + 4 + 8 else { throw truncated("the header") }
         let body = bytes[0..<(bytes.count - 8)]
         let stored = bytes[(bytes.count - 8)...].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
         guard FNV1a64.hash(body) == stored else {
-            throw fail("corrupt or truncated (checksum mismatch)")
+            throw fail(.checksumMismatch)
         }
         let headerLength = Int(try read(UInt32.self, "the header length"))
         let json: [UInt8] = try readArray(UInt8.self, count: headerLength, "the header")
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(json)) } catch {
-            throw fail("corrupt header (\(error))")
+            throw fail(.corruptHeader(reason: "\(error)"))
         }
         let parameterValues = try readArray(Double.self, count: header.parameterNames.count, "parameters")
         let initScore: Double = try readArray(Double.self, count: 1, "the init score")[0]
@@ -155,19 +155,19 @@ enum ModelFile {
             }
         }
         guard reader.position == bytes.count - 8 else {
-            throw fail("corrupt: \(bytes.count - 8 - reader.position) unexpected bytes after the trees")
+            throw fail(.bytesAfterTrees(bytes.count - 8 - reader.position))
         }
         for (t, tree) in trees.enumerated() {
             if let problem = tree.structuralProblem(featureCount: header.featureNames.count) {
-                throw fail("corrupt tree \(t): \(problem)")
+                throw fail(.corruptTree(t, problem))
             }
         }
         var objective: ModelObjective?
         if let text = header.objective {
-            do { objective = try ModelObjective(lightGBM: text) } catch { throw fail("\(error)") }
+            do { objective = try ModelObjective(lightGBM: text) } catch let error as BoostingError { throw fail(.objective(error)) }
         }
         guard Set(header.parameterNames).count == header.parameterNames.count else {
-            throw fail("corrupt header (a parameter name appears twice)")
+            throw fail(.duplicateParameterName)
         }
         return Booster(trees: trees, featureNames: header.featureNames, binEdges: binEdges,
                        parameters: Dictionary(uniqueKeysWithValues: zip(header.parameterNames, parameterValues)),
@@ -195,41 +195,41 @@ extension Tree {
     /// Why this tree is not a well-formed binary tree in array form, or nil if it is: n internal
     /// nodes and n + 1 leaves, every node and leaf reached exactly once from node 0, split features
     /// below `featureCount`, optional per-node/per-leaf arrays either empty or full length.
-    func structuralProblem(featureCount: Int) -> String? {
+    func structuralProblem(featureCount: Int) -> BoostingError.TreeProblem? {
         let n = splitFeature.count
         guard leafValue.count == n + 1 else {
-            return "\(n) internal nodes need \(n + 1) leaf values, found \(leafValue.count)"
+            return .leafValueCount(nodes: n, found: leafValue.count)
         }
         for (name, count) in [("threshold", threshold.count), ("left_child", leftChild.count),
                               ("right_child", rightChild.count)] where count != n {
-            return "\(name) has \(count) entries for \(n) internal nodes"
+            return .entryCount(field: name, count: count, nodes: n)
         }
         for (name, count) in [("threshold_bin", thresholdBin.count), ("split_gain", splitGain.count),
                               ("internal_count", internalCount.count), ("internal_value", internalValue.count),
                               ("decision_type", decisionType.count)] where count != 0 && count != n {
-            return "\(name) has \(count) entries for \(n) internal nodes"
+            return .entryCount(field: name, count: count, nodes: n)
         }
         if leafCount.count != 0 && leafCount.count != n + 1 {
-            return "leaf_count has \(leafCount.count) entries for \(n + 1) leaves"
+            return .leafCountEntries(leafCount.count, leaves: n + 1)
         }
         if let f = splitFeature.first(where: { $0 < 0 || Int($0) >= featureCount }) {
-            return "split feature \(f) is outside 0..<\(featureCount)"
+            return .splitFeatureOutside(Int(f), features: featureCount)
         }
         // Predictions must be numbers: a NaN threshold has no side, a non-finite leaf poisons sums.
-        if let i = threshold.firstIndex(where: \.isNaN) { return "node \(i) has threshold nan" }
+        if let i = threshold.firstIndex(where: \.isNaN) { return .nanThreshold(node: i) }
         if let i = leafValue.firstIndex(where: { !$0.isFinite }) {
-            return "leaf \(i) has value \(leafValue[i]), not a finite number"
+            return .nonFiniteLeaf(i, value: leafValue[i])
         }
         guard n > 0 else { return nil }
         var nodeSeen = [Bool](repeating: false, count: n), leafSeen = [Bool](repeating: false, count: n + 1)
         nodeSeen[0] = true
         for child in leftChild + rightChild {
             if child >= 0 {
-                guard Int(child) < n, !nodeSeen[Int(child)] else { return "node \(child) is referenced twice or out of range" }
+                guard Int(child) < n, !nodeSeen[Int(child)] else { return .nodeReferencedTwice(Int(child)) }
                 nodeSeen[Int(child)] = true
             } else {
                 let leaf = Int(-(child + 1))
-                guard leaf <= n, !leafSeen[leaf] else { return "leaf \(leaf) is referenced twice or out of range" }
+                guard leaf <= n, !leafSeen[leaf] else { return .leafReferencedTwice(leaf) }
                 leafSeen[leaf] = true
             }
         }
@@ -240,7 +240,7 @@ extension Tree {
             reached += 1
             for child in [leftChild[Int(node)], rightChild[Int(node)]] where child >= 0 { stack.append(child) }
         }
-        return reached == n ? nil : "nodes are not all reachable from the root"
+        return reached == n ? nil : .unreachableNodes
     }
 }
 
@@ -251,9 +251,9 @@ extension BoostingError {
         do {
             try writeAtomically(to: path) { try data.write(to: URL(fileURLWithPath: $0)) }
         } catch let error as AtomicFileError {
-            throw BoostingError.modelFile(path: path, detail: error.reason)
+            throw BoostingError.modelFile(path: path, .writeFailed(error.reason))
         } catch {
-            throw BoostingError.modelFile(path: path, detail: "cannot write (\(error.localizedDescription))")
+            throw BoostingError.modelFile(path: path, .cannotWrite(reason: error.localizedDescription))
         }
     }
 }
@@ -269,7 +269,7 @@ extension Booster {
     public static func load(from path: String) throws -> Booster {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BoostingError.modelFile(path: path, detail: "cannot read (\(error.localizedDescription))")
+            throw BoostingError.modelFile(path: path, .cannotRead(reason: error.localizedDescription))
         }
         return try ModelFile.decode([UInt8](data), path: path)
     }
@@ -279,7 +279,7 @@ extension Booster {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw BoostingError.modelFile(path: path, detail: exists ? "cannot read (\(error.localizedDescription))" : "no such file")
+            throw BoostingError.modelFile(path: path, exists ? .cannotRead(reason: error.localizedDescription) : .noSuchFile)
         }
         let bytes = [UInt8](data)
         if bytes.starts(with: ModelFile.magic) { return try ModelFile.decode(bytes, path: path) }

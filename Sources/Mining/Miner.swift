@@ -64,15 +64,14 @@ public final class Miner: @unchecked Sendable {
         guard spec.benchmark != nil else {
             throw MiningError("the study has no benchmark ('benchmark': false); mining needs the example model for BMC")
         }
+        (planner, trainer) = try PlanTrainer.planning(spec, on: dataset)
         self.spec = spec
         self.dataset = dataset
         self.directory = directory
         self.options = options
         self.log = log
-        planner = try Planner(spec: spec, dataset: dataset)
         candidates = CandidatePlanner(planner: planner)
         evaluation = try MiningEvaluation(spec: spec, dataset: dataset)
-        trainer = PlanTrainer(dataset: dataset, trainEras: planner.trainEras)
         liveRows = dataset.rows(in: .live)
     }
 

@@ -1,4 +1,5 @@
 import Support
+import Studies
 
 /// The one error of the shared orchestration: stored predictions that do not belong to the study
 /// or its data, nothing to analyse, a replicated study's runs. Every text is here, in
@@ -51,7 +52,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             var lines = ["\(problems.count) replicate shard(s) missing or incomplete:"] + problems
             lines.append("re-run them (each resumes what it stored, in every replicate):")
             for s in shards {
-                lines.append("  workbench run \(shellQuote(study)) --shard \(s)/\(shardCount) --out \(shellQuote(directory))")
+                lines.append("  " + IncompleteShards.rerunCommand(study: study, shard: s, of: shardCount, directory: directory))
             }
             if let slurmScript {
                 lines.append("or on Slurm: sbatch --array=\(shards.map(String.init).joined(separator: ",")) \(shellQuote(slurmScript)), then workbench merge again")

@@ -32,16 +32,16 @@ public enum ReplicateRun {
     }
 
     static func cells(_ spec: StudySpec) throws -> [(cell: ReplicateCell, spec: StudySpec)] {
-        do { return try spec.replicateStudies() } catch let error as StudyError { throw located(error, spec) }
+        do { return try spec.replicateStudies() } catch let error as StudiesError { throw located(error, spec) }
     }
 
     static func loadData(_ child: StudySpec) throws -> Dataset {
-        do { return try child.loadData() } catch let error as StudyError { throw located(error, child) }
+        do { return try child.loadData() } catch let error as StudiesError { throw located(error, child) }
     }
 
     /// A study error named by the study file it came from (when the study was read from one).
-    static func located(_ error: StudyError, _ spec: StudySpec) -> StudyError {
-        guard error.file == nil, let file = spec.sourcePath else { return error }
+    static func located(_ error: StudiesError, _ spec: StudySpec) -> StudiesError {
+        guard let file = spec.sourcePath else { return error }
         return error.inFile(file)
     }
 
@@ -70,7 +70,7 @@ public enum ReplicateRun {
     }
 
     static func foldData(_ fold: WalkForwardFold, _ full: Dataset, _ child: StudySpec) throws -> Dataset {
-        do { return try fold.apply(to: full, evaluation: child.evaluation) } catch let error as StudyError {
+        do { return try fold.apply(to: full, evaluation: child.evaluation) } catch let error as StudiesError {
             throw located(error, child)
         }
     }
@@ -154,8 +154,8 @@ public enum ReplicateRun {
                                          progress: ProgressReporter(quiet: quiet))
             runner.selectionScore = try StudyPipeline.selectionScore(spec: child, dataset: dataset, evaluationRows: runner.evalRows)
             summary = try runner.run()
-        } catch let error where error is StudyError || error is StudiesError {
-            throw PipelineError.inReplicate(cell.label, "\(error)")
+        } catch let error as StudiesError {
+            throw PipelineError.inReplicate(cell.label, error.description)
         }
         if summary.interrupted { throw PipelineError.interrupted(replicate: cell.label) }
         if !summary.failed.isEmpty {
@@ -203,15 +203,15 @@ public enum ReplicateRun {
             let dataset = try loadData(child)
             do {
                 _ = try ShardMerger.merge(directory: dir, spec: child, dataset: dataset)
-            } catch let error as IncompleteShards {
-                shardCount = error.shardCount
-                for p in error.problems {
+            } catch let StudiesError.incompleteShards(incomplete) {
+                shardCount = incomplete.shardCount
+                for p in incomplete.problems {
                     missingShards.insert(p.shard)
-                    problems.append("  replicate \(cell.label), shard \(p.shard): \(p.reason)")
+                    problems.append("  replicate \(cell.label), shard \(p.shard): \(p.state)")
                 }
                 continue
-            } catch let error where error is StudyError || error is StudiesError {
-                throw PipelineError.inReplicate(cell.label, "\(error)")
+            } catch let error as StudiesError {
+                throw PipelineError.inReplicate(cell.label, error.description)
             }
             try StudyPipeline.analyseAndReport(spec: child, dataset: dataset, directory: dir)
             let run = runSummary(cell, dataset: dataset, directory: directory)

@@ -100,7 +100,7 @@ public enum Distribution: Equatable, Sendable {
                 throw node.fail("a distribution object has exactly one key, one of \(forms.joined(separator: ", "))")
             }
             guard forms.contains(form) else {
-                throw StudyError(path: arg.path, "unknown distribution '\(form)'", suggestion: closest(to: form, in: forms))
+                throw StudiesError.at(arg.path, "unknown distribution '\(form)'", suggestion: closest(to: form, in: forms))
             }
             let bounds = try arg.array()
             switch form {

@@ -3,30 +3,6 @@ import Foundation
 import PredictionStore
 import Support
 
-/// Why shards cannot be merged yet, shard by shard, with the commands that finish them.
-public struct IncompleteShards: Error, CustomStringConvertible {
-    public struct Problem: Sendable {
-        public let shard: Int
-        public let reason: String
-    }
-    public let problems: [Problem]
-    public let shardCount: Int
-    public let rerun: @Sendable (Int) -> String
-    /// `DIR/slurm/shards.sbatch` when the study was submitted with `workbench slurm`.
-    public var slurmScript: String? = nil
-
-    public var description: String {
-        var lines = ["\(problems.count) of \(shardCount) shard(s) missing or incomplete:"]
-        for p in problems { lines.append("  shard \(p.shard): \(p.reason)") }
-        lines.append("re-run them (each resumes what it stored):")
-        for p in problems { lines.append("  " + rerun(p.shard)) }
-        if let slurm = slurmScript {
-            lines.append("or on Slurm: sbatch --array=\(problems.map { String($0.shard) }.joined(separator: ",")) \(shellQuote(slurm)), then workbench merge again")
-        }
-        return lines.joined(separator: "\n")
-    }
-}
-
 /// Merges the shard stores under `DIR/shards/` into `DIR/predictions.h5`, exactly as a single
 /// run would have written it: the same models, the same predictions, bit for bit.
 public enum ShardMerger {
@@ -71,14 +47,12 @@ public enum ShardMerger {
         return try first.spec()
     }
 
-    /// Merges; throws `IncompleteShards` when a shard is missing, unfinished or failed.
+    /// Merges; throws `StudiesError.incompleteShards` when a shard is missing, unfinished or failed.
     public static func merge(directory: URL, spec: StudySpec, dataset: Dataset) throws -> PredictionStore {
         let (count, shards) = try shardDirectories(in: directory)
         let planner = try Planner(spec: spec, dataset: dataset)
         let plans = planner.plans()
         let assignment = shardAssignment(costs: plans.map(planner.cost), count: count)
-        let studyArg = spec.sourcePath ?? "STUDY.json"
-        let rerun: @Sendable (Int) -> String = { (i: Int) in "workbench run \(shellQuote(studyArg)) --shard \(i)/\(count) --out \(shellQuote(directory.path))" }
 
         let rows = evaluationRows(dataset)
         let fingerprint = DataFingerprint.of(dataset)
@@ -94,11 +68,11 @@ public enum ShardMerger {
         var problems: [IncompleteShards.Problem] = []
         for i in 0..<count {
             guard let url = shards[i] else {
-                problems.append(.init(shard: i, reason: "not started (no \(Shard.directory(index: i, count: count, in: directory).lastPathComponent))"))
+                problems.append(.init(shard: i, state: .notStarted(directoryName: Shard.directory(index: i, count: count, in: directory).lastPathComponent)))
                 continue
             }
             guard let record = try? StudyRunner.StudyRecordFile.read(url) else {
-                problems.append(.init(shard: i, reason: "started but stopped before recording its study"))
+                problems.append(.init(shard: i, state: .stoppedBeforeRecording))
                 continue
             }
             guard record.hash == spec.hash else {
@@ -136,17 +110,14 @@ public enum ShardMerger {
                 }
             }
             if missing > 0 || !failed.isEmpty {
-                var reason = "\(expected.count - missing - failed.count) of \(expected.count) model(s) stored"
-                if missing > 0 { reason += ", \(missing) missing" }
-                if !failed.isEmpty { reason += ", failed: \(failed.joined(separator: ", "))" }
-                problems.append(.init(shard: i, reason: reason))
+                problems.append(.init(shard: i, state: .unfinished(expected: expected.count, missing: missing, failed: failed)))
             }
         }
         if !problems.isEmpty {
-            var error = IncompleteShards(problems: problems, shardCount: count, rerun: rerun)
             let script = directory.appendingPathComponent("slurm/shards.sbatch").path
-            if FileManager.default.fileExists(atPath: script) { error.slurmScript = script }
-            throw error
+            throw StudiesError.incompleteShards(IncompleteShards(
+                problems: problems, shardCount: count, study: spec.sourcePath ?? "STUDY.json", directory: directory.path,
+                slurmScript: FileManager.default.fileExists(atPath: script) ? script : nil))
         }
         try StudyRunner.prepareDirectory(directory, spec: spec, force: false, fingerprint: fingerprint)
         let target = try store(at: directory)

@@ -29,6 +29,13 @@ public struct PlanTrainer: Sendable {
         trainRowsByEra = byEra
     }
 
+    /// A study's planner on `dataset` and the trainer of its plans: what `StudyRunner` and
+    /// `Miner` both start from.
+    public static func planning(_ spec: StudySpec, on dataset: Dataset) throws -> (planner: Planner, trainer: PlanTrainer) {
+        let planner = try Planner(spec: spec, dataset: dataset)
+        return (planner, PlanTrainer(dataset: dataset, trainEras: planner.trainEras))
+    }
+
     /// Training rows of a plan: train-split rows of the eras it keeps.
     public func trainRows(for plan: ModelPlan) -> [Int32] {
         let dropped = Set(plan.droppedEras)

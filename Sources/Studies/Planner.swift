@@ -79,7 +79,7 @@ public struct Planner: Sendable {
         trainEras = EraStride.apply(spec.eraStride, to: dataset.eraIndices(in: .train))
         featureNames = dataset.featureNames
         targetNames = dataset.targetNames
-        guard !trainEras.isEmpty else { throw StudyError(path: "$.data", "the data has no train rows") }
+        guard !trainEras.isEmpty else { throw StudiesError.at("$.data", "the data has no train rows") }
         try validateAgainstData()
     }
 
@@ -90,7 +90,7 @@ public struct Planner: Sendable {
             let path = spec.arms.count == 1 && arm.name == "main" ? "$" : "$.arms[\(i)]"
             let groups = dataset.featureGroups
             guard arm.dropFeatures.groupsToDrop < groups.count else {
-                throw StudyError(path: "\(path).dropFeatures.groupsToDrop",
+                throw StudiesError.at("\(path).dropFeatures.groupsToDrop",
                                  "groupsToDrop must be in 1…\(max(0, groups.count - 1)): the data has \(groups.count) feature group(s)")
             }
             spec.arms[i].dropFeatures.groups = groups
@@ -111,19 +111,19 @@ public struct Planner: Sendable {
             }
             for t in targets {
                 guard let name = t.string, targetNames.contains(name) else {
-                    throw StudyError(path: "\(path).target", "unknown target '\(t)' (the data has \(targetNames.joined(separator: ", ")))",
+                    throw StudiesError.at("\(path).target", "unknown target '\(t)' (the data has \(targetNames.joined(separator: ", ")))",
                                      suggestion: closest(to: t.description, in: targetNames))
                 }
             }
             for (group, features) in arm.dropFeatures.groups.sorted(by: { $0.key < $1.key }) {
                 for f in features where !featureSet.contains(f) {
-                    throw StudyError(path: "\(path).dropFeatures.groups.\(group)", "unknown feature '\(f)'",
+                    throw StudiesError.at("\(path).dropFeatures.groups.\(group)", "unknown feature '\(f)'",
                                      suggestion: closest(to: f, in: featureNames))
                 }
             }
         }
         if spec.benchmark != nil, !targetNames.contains(spec.benchmarkTarget) {
-            throw StudyError(path: "$.benchmark.target", "unknown target '\(spec.benchmarkTarget)'",
+            throw StudiesError.at("$.benchmark.target", "unknown target '\(spec.benchmarkTarget)'",
                              suggestion: closest(to: spec.benchmarkTarget, in: targetNames))
         }
     }

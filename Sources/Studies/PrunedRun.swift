@@ -32,7 +32,7 @@ extension StudyRunner {
     func runPruned(_ pruning: PruningSpec, sessionBudget: Int? = nil, tally: PruningTally = PruningTally(),
                    cancelled: CancellationFlag = CancellationFlag()) throws -> RunSummary {
         guard options.only == nil else {
-            throw StudyError(path: "$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
+            throw StudiesError.at("$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
         }
         let started = Date()
         let shelf = SessionShelf(budget: sessionBudget ?? estimate.sessionBudget)
@@ -47,7 +47,7 @@ extension StudyRunner {
         var record = try PruningRecord.read(directory: directory)
             ?? PruningRecord(rungs: pruning.rungs, keep: pruning.keep, by: pruning.by)
         guard record.rungs == pruning.rungs, record.keep == pruning.keep, record.by == pruning.by else {
-            throw StudyError(path: "$.pruning", "\(directory.appendingPathComponent(PruningRecord.fileName).path) records other pruning settings; use --force to train again")
+            throw StudiesError.otherPruningSettings(file: directory.appendingPathComponent(PruningRecord.fileName).path)
         }
         record.summarize(arms: declaredArms)
 

@@ -45,7 +45,7 @@ public struct PruningSpec: Equatable, Sendable {
         if let b = obj["by"] {
             by = try b.string()
             guard scores.contains(by) else {
-                throw StudyError(path: b.path, "unknown pruning score '\(by)' (known: \(scores.joined(separator: ", ")))",
+                throw StudiesError.at(b.path, "unknown pruning score '\(by)' (known: \(scores.joined(separator: ", ")))",
                                  suggestion: closest(to: by, in: scores))
             }
         }

@@ -67,7 +67,7 @@ public struct WalkForwardFold: Equatable, Sendable, Codable {
         let start = t - (of - index + 1) * window
         let trainEnd = start - embargoEras
         guard window >= 1, trainEnd >= 1 else {
-            throw StudyError(path: "$.replicates.splits.walkForward",
+            throw StudiesError.at("$.replicates.splits.walkForward",
                              "\(t) labelled eras are too few for \(of) walk-forward folds with a \(embargoEras)-era embargo (fold \(index) would train on \(max(0, trainEnd)) eras)")
         }
         return (0..<trainEnd, start..<(start + window))
@@ -85,7 +85,7 @@ public struct WalkForwardFold: Equatable, Sendable, Codable {
             _ = try EvaluationSplit(selectionFraction: evaluation.selectionFraction, embargoEras: evaluation.embargoEras)
                 .ranges(eraCount: windowRange.count)
         } catch {
-            throw StudyError(path: "$.replicates.splits.walkForward",
+            throw StudiesError.at("$.replicates.splits.walkForward",
                              "each of \(of) walk-forward folds evaluates on \(windowRange.count) eras: \(error)")
         }
         var newSplit: [Int: Split] = [:]
@@ -136,7 +136,7 @@ extension StudySpec {
     public func replicateStudies() throws -> [(cell: ReplicateCell, spec: StudySpec)] {
         guard let replicates else { return [] }
         guard var root = try JSONSerialization.jsonObject(with: Data(canonicalJSON.utf8)) as? [String: Any] else {
-            throw StudyError(path: "$", "expected an object")
+            throw StudiesError.at("$", "expected an object")
         }
         root["replicates"] = nil
         let dataSeeds: [UInt64?] = replicates.dataSeeds.map { seeds in seeds.map { Optional($0) } } ?? [nil]

@@ -64,10 +64,9 @@ public final class StudyRunner: @unchecked Sendable {
         self.directory = directory
         self.options = options
         self.progress = progress
-        planner = try Planner(spec: spec, dataset: dataset)
+        (planner, trainer) = try PlanTrainer.planning(spec, on: dataset)
         plans = planner.plans()
         evalRows = evaluationRows(dataset)
-        trainer = PlanTrainer(dataset: dataset, trainEras: planner.trainEras)
         dataFingerprint = DataFingerprint.of(dataset)
         try Self.prepareDirectory(directory, spec: spec, force: options.force, fingerprint: dataFingerprint)
         store = try PredictionStore(

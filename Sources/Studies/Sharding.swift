@@ -6,9 +6,9 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public let count: Int
 
     public init(index: Int, count: Int) throws {
-        guard count >= 1 else { throw StudyError(path: "--shard", "shard count must be ≥ 1") }
+        guard count >= 1 else { throw StudiesError.shardCountNotPositive }
         guard index >= 0, index < count else {
-            throw StudyError(path: "--shard", "shard index \(index) outside 0…\(count - 1)")
+            throw StudiesError.shardIndexOutside(index: index, count: count)
         }
         self.index = index
         self.count = count
@@ -20,7 +20,7 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw StudyError(path: "--shard", "expected I/N (e.g. 0/4), found '\(text)'")
+            throw StudiesError.shardNotIOfN(text)
         }
         try self.init(index: i, count: n)
     }
@@ -33,7 +33,7 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
         func int(_ key: String) throws -> Int? {
             guard let v = env[key] else { return nil }
-            guard let i = Int(v) else { throw StudyError(path: "$\(key)", "not an integer: '\(v)'") }
+            guard let i = Int(v) else { throw StudiesError.environmentNotAnInteger(variable: key, value: v) }
             return i
         }
         let explicitCount = try int("WORKBENCH_SHARD_COUNT")
@@ -44,14 +44,14 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
             if let count = explicitCount { return try Shard(index: id, count: count) }
             let min = try int("SLURM_ARRAY_TASK_MIN") ?? 0
             guard let count = try int("SLURM_ARRAY_TASK_COUNT") else {
-                throw StudyError(path: "$SLURM_ARRAY_TASK_COUNT", "Slurm array task without a task count")
+                throw StudiesError.slurmTaskCountMissing
             }
             return try Shard(index: id - min, count: count)
         }
         for key in ["JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"] {
             if let id = try int(key) {
                 guard let count = explicitCount else {
-                    throw StudyError(path: "$WORKBENCH_SHARD_COUNT", "\(key) is set; give the shard count in WORKBENCH_SHARD_COUNT or --shard I/N")
+                    throw StudiesError.shardCountNotInEnvironment(indexVariable: key)
                 }
                 return try Shard(index: id, count: count)
             }
@@ -61,7 +61,7 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
 
     /// Directory of this shard's store under a study directory.
     public func directory(in studyDirectory: URL) -> URL {
-        studyDirectory.appendingPathComponent("shards").appendingPathComponent(String(format: "shard-%03d-of-%03d", index, count))
+        Self.directory(index: index, count: count, in: studyDirectory)
     }
 }
 

@@ -58,7 +58,7 @@ extension StudySpec {
             if let f = obj["from"] {
                 let list = f.value is String ? [try f.string()] : try f.array().map { try $0.string() }
                 for (i, arm) in list.enumerated() where !sources.contains(arm) {
-                    throw StudyError(path: f.value is String ? f.path : "\(f.path)[\(i)]", "unknown arm '\(arm)' (\(sources.joined(separator: ", ")))",
+                    throw StudiesError.at(f.value is String ? f.path : "\(f.path)[\(i)]", "unknown arm '\(arm)' (\(sources.joined(separator: ", ")))",
                                      suggestion: closest(to: arm, in: armNames))
                 }
                 rule.from = list

@@ -22,7 +22,7 @@ public enum StudyLimits {
     static func checkMagnitude(_ name: String, _ value: Double, at path: String) throws {
         guard ParameterTable.spec(named: name)?.kind == .integer, value.isFinite else { return }
         guard abs(value) <= maxIntegerMagnitude else {
-            throw StudyError(path: path, "'\(name)' = \(value) is too large for an integer parameter (at most 9e15 in magnitude)")
+            throw StudiesError.at(path, "'\(name)' = \(value) is too large for an integer parameter (at most 9e15 in magnitude)")
         }
     }
 
@@ -43,12 +43,12 @@ public enum StudyLimits {
         for (i, arm) in arms.enumerated() {
             let path = armsDeclared ? "$.arms[\(i)].models" : "$.models"
             guard arm.models <= maxModels else {
-                throw StudyError(path: path, "\(arm.models) models is more than a study may hold (at most \(maxModels) in all arms); split it into several studies")
+                throw StudiesError.at(path, "\(arm.models) models is more than a study may hold (at most \(maxModels) in all arms); split it into several studies")
             }
             total += arm.models
         }
         guard total <= maxModels else {
-            throw StudyError(path: "$.arms", "the arms hold \(total) models in all, more than a study may hold (at most \(maxModels)); split it into several studies")
+            throw StudiesError.at("$.arms", "the arms hold \(total) models in all, more than a study may hold (at most \(maxModels)); split it into several studies")
         }
     }
 }

@@ -136,7 +136,7 @@ extension StudySpec {
             var spec = try StudyValidation.parseReportingAll(data, baseDirectory: base)
             spec.sourcePath = URL(fileURLWithPath: path).standardized.path
             return spec
-        } catch let error as StudyError {
+        } catch let error as StudiesError {
             throw error.inFile(path)
         }
     }
@@ -147,7 +147,7 @@ extension StudySpec {
         do {
             json = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw StudyError(path: "$", "not valid JSON (\(jsonErrorText(error, data)))")
+            throw StudiesError.at("$", "not valid JSON (\(jsonErrorText(error, data)))")
         }
         let root = Node(json)
         let top = try root.object()
@@ -175,7 +175,7 @@ extension StudySpec {
             if let p = obj["numLeavesWithinDepth"] {
                 let s = try p.string()
                 guard let policy = LeavesPolicy(rawValue: s) else {
-                    throw StudyError(path: p.path, "unknown policy '\(s)' (clamp, resample or none)",
+                    throw StudiesError.at(p.path, "unknown policy '\(s)' (clamp, resample or none)",
                                      suggestion: closest(to: s, in: LeavesPolicy.allCases.map(\.rawValue)))
                 }
                 leavesPolicy = policy
@@ -190,7 +190,7 @@ extension StudySpec {
             if let s = obj["split"] {
                 let text = try s.string()
                 guard let split = Split(rawValue: text), split != .train else {
-                    throw StudyError(path: s.path, "evaluation split must be validation or test, found '\(text)'",
+                    throw StudiesError.at(s.path, "evaluation split must be validation or test, found '\(text)'",
                                      suggestion: closest(to: text, in: ["validation", "test"]))
                 }
                 evaluation.split = split
@@ -228,7 +228,7 @@ extension StudySpec {
             arms = [defaults]
         }
         for (i, arm) in arms.enumerated() where arm.models < 1 {
-            throw StudyError(path: top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
+            throw StudiesError.at(top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
                              "each arm needs models ≥ 1 (arm '\(arm.name)' has \(arm.models))")
         }
         try StudyLimits.checkModelCounts(arms, armsDeclared: top["arms"] != nil)
@@ -259,7 +259,7 @@ extension StudySpec {
         if let r = evaluation.inference.contributionReference {
             let known = defaultEnsembleNames(arms: arms, benchmark: benchmark != nil) + ensembles.map(\.name)
             guard known.contains(r) else {
-                throw StudyError(path: "$.evaluation.contributionReference", "no ensemble named '\(r)' (\(known.joined(separator: ", ")))",
+                throw StudiesError.at("$.evaluation.contributionReference", "no ensemble named '\(r)' (\(known.joined(separator: ", ")))",
                                  suggestion: closest(to: r, in: known))
             }
         }
@@ -335,7 +335,7 @@ extension StudySpec {
         // object is a contradiction.
         for key in arm.vary.keys.sorted() where arm.fixed[key] != nil {
             if ownFixed.contains(key) || defaults == nil {
-                throw StudyError(path: "\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+                throw StudiesError.at("\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
             }
             arm.fixed[key] = nil
             arm.base[ParameterTable.spec(canonical: key)!] = nil
@@ -346,7 +346,7 @@ extension StudySpec {
     static func parameterSpec(_ key: String, node: Node) throws -> ParameterSpec {
         guard let spec = ParameterTable.spec(named: key) else {
             let names = ParameterTable.all.flatMap { [$0.name] + $0.aliases } + ["target"]
-            throw StudyError(path: node.path, "unknown parameter '\(key)'", suggestion: closest(to: key, in: names))
+            throw StudiesError.at(node.path, "unknown parameter '\(key)'", suggestion: closest(to: key, in: names))
         }
         return spec
     }
@@ -357,7 +357,7 @@ extension StudySpec {
             try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
         }
         do { return try BoostingParameters(params) } catch {
-            throw StudyError(path: path, "\(error)")
+            throw StudiesError.at(path, "\(error)")
         }
     }
 
@@ -453,14 +453,14 @@ extension StudySpec {
             let config = try JSONDecoder().decode(SyntheticConfig.self, from: data)
             // Generation requires a valid config (a precondition): refuse here, at the JSON path.
             do { try config.validate() } catch let error as EraDataError {
-                throw StudyError(path: node.path, "invalid synthetic settings: \(error.description)")
+                throw StudiesError.at(node.path, "invalid synthetic settings: \(error.description)")
             }
             return config
-        } catch let error as StudyError {
+        } catch let error as StudiesError {
             throw error
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx) {
             let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw StudyError(path: "\(node.path).\(key)", "wrong type: \(ctx.debugDescription)")
+            throw StudiesError.at("\(node.path).\(key)", "wrong type: \(ctx.debugDescription)")
         } catch {
             throw node.fail("invalid synthetic settings: \(error)")
         }

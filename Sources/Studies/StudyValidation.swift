@@ -19,11 +19,11 @@ public enum StudyValidation {
     public static let limit = 50
 
     /// All errors of a study file's bytes, in the order the parser finds them; empty when it parses.
-    public static func errors(in data: Data, baseDirectory: String = ".") -> [StudyError] {
+    public static func errors(in data: Data, baseDirectory: String = ".") -> [StudyFileProblem] {
         do {
             _ = try StudySpec.parse(data, baseDirectory: baseDirectory)
             return []
-        } catch let error as StudyError {
+        } catch let StudiesError.studyFile(error) {
             guard error.path != "$" || error.message == "missing key 'name'", var tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
             else { return [error] }
             var found = [error]
@@ -45,7 +45,7 @@ public enum StudyValidation {
                 do {
                     _ = try StudySpec.parse(bytes, baseDirectory: baseDirectory)
                     break
-                } catch let next as StudyError {
+                } catch let StudiesError.studyFile(next) {
                     if next.path == "$" || removed.contains(where: { JSONTree.isSameOrAncestor(next.path, of: $0) }) { break }
                     if found.contains(next) { break }
                     found.append(next)
@@ -60,16 +60,16 @@ public enum StudyValidation {
         }
     }
 
-    /// Parses a study, or throws its first error carrying all the others (`StudyError.others`).
+    /// Parses a study, or throws its first error carrying all the others (`StudyFileProblem.others`).
     public static func parseReportingAll(_ data: Data, baseDirectory: String) throws -> StudySpec {
         do {
             return try StudySpec.parse(data, baseDirectory: baseDirectory)
-        } catch let error as StudyError {
+        } catch let StudiesError.studyFile(problem) {
             let all = errors(in: data, baseDirectory: baseDirectory)
-            guard all.count > 1, all[0] == error else { throw error }
-            var first = error
+            guard all.count > 1, all[0] == problem else { throw StudiesError.studyFile(problem) }
+            var first = problem
             first.others = Array(all.dropFirst())
-            throw first
+            throw StudiesError.studyFile(first)
         }
     }
 
@@ -81,7 +81,7 @@ public enum StudyValidation {
 
     /// What to remove for `error`: its own member, or the nearest enclosing object member when it
     /// sits in a list; a missing `name` key is added as a placeholder instead.
-    static func removalPath(for error: StudyError, in tree: Any) -> Removal? {
+    static func removalPath(for error: StudyFileProblem, in tree: Any) -> Removal? {
         if error.message == "missing key 'name'", let tokens = JSONTree.resolve(error.path, in: tree) {
             return Removal(tokens: tokens + [.key("name")], path: error.path + ".name", replaceName: true)
         }

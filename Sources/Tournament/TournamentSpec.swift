@@ -123,19 +123,19 @@ public struct TournamentSpec: Equatable, Sendable {
     public static func parse(_ data: Data, baseDirectory: String) throws -> TournamentSpec {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw StudyError(path: "$", "not valid JSON (\(error.localizedDescription))")
+            throw StudiesError.at("$", "not valid JSON (\(error.localizedDescription))")
         }
         let root = try Node(json).object()
         try checkKeys(root, allowed: topKeys, at: "$")
         func required(_ key: String) throws -> Node {
-            guard let n = root[key] else { throw StudyError(path: "$.\(key)", "missing required key '\(key)'") }
+            guard let n = root[key] else { throw StudiesError.at("$.\(key)", "missing required key '\(key)'") }
             return n
         }
         let name = try required("name").string()
-        guard !name.isEmpty, !name.contains("/") else { throw StudyError(path: "$.name", "must be a non-empty name without '/'") }
+        guard !name.isEmpty, !name.contains("/") else { throw StudiesError.at("$.name", "must be a non-empty name without '/'") }
         // The pool: a study's stored predictions (`study`) or a mined farm (`farm`), one of them.
         if root["study"] != nil && root["farm"] != nil {
-            throw StudyError(path: "$.farm", "give either 'study' (a study output directory) or 'farm' (a `workbench mine` directory), not both")
+            throw StudiesError.at("$.farm", "give either 'study' (a study output directory) or 'farm' (a `workbench mine` directory), not both")
         }
         let farm = root["farm"] != nil
         var study = try (farm ? root["farm"]! : required("study")).string()
@@ -143,23 +143,23 @@ public struct TournamentSpec: Equatable, Sendable {
         var studyFile = try root["studyFile"].map { try $0.string() }
         if let f = studyFile, !f.hasPrefix("/") { studyFile = URL(fileURLWithPath: baseDirectory).appendingPathComponent(f).standardized.path }
         if farm && studyFile == nil {
-            throw StudyError(path: "$.studyFile", "a farm needs 'studyFile', the study file it was mined from")
+            throw StudiesError.at("$.studyFile", "a farm needs 'studyFile', the study file it was mined from")
         }
         let seedValue = try root["seed"].map { try $0.integer() } ?? 0
-        guard seedValue >= 0 else { throw StudyError(path: "$.seed", "must be ≥ 0") }
+        guard seedValue >= 0 else { throw StudiesError.at("$.seed", "must be ≥ 0") }
 
         let inc = try required("incumbents").object()
         try checkKeys(inc, allowed: ["stakers", "stakes", "groups"], at: "$.incumbents")
-        guard let countNode = inc["stakers"] else { throw StudyError(path: "$.incumbents.stakers", "missing required key 'stakers'") }
+        guard let countNode = inc["stakers"] else { throw StudiesError.at("$.incumbents.stakers", "missing required key 'stakers'") }
         let count = try countNode.integer()
         guard count >= 1 && count <= 1_000_000 else { throw countNode.fail("must lie in [1, 1000000]") }
         let stakes = try inc["stakes"].map(parseStakes) ?? .logNormal(mu: 0, sigma: 1)
-        guard let groupsNode = inc["groups"] else { throw StudyError(path: "$.incumbents.groups", "missing required key 'groups'") }
+        guard let groupsNode = inc["groups"] else { throw StudiesError.at("$.incumbents.groups", "missing required key 'groups'") }
         var groups: [IncumbentGroup] = []
         for g in try groupsNode.array() {
             let o = try g.object()
             try checkKeys(o, allowed: ["name", "models", "share"], at: g.path)
-            guard let m = o["models"] else { throw StudyError(path: "\(g.path).models", "missing required key 'models'") }
+            guard let m = o["models"] else { throw StudiesError.at("\(g.path).models", "missing required key 'models'") }
             var arms: [String]? = nil
             if let s = m.value as? String {
                 guard s == "example" else { throw m.fail("expected \"example\" or a list of arm names") }
@@ -167,7 +167,7 @@ public struct TournamentSpec: Equatable, Sendable {
                 arms = try m.array().map { try $0.string() }
                 guard !arms!.isEmpty else { throw m.fail("must name at least one arm") }
             }
-            guard let shareNode = o["share"] else { throw StudyError(path: "\(g.path).share", "missing required key 'share'") }
+            guard let shareNode = o["share"] else { throw StudiesError.at("\(g.path).share", "missing required key 'share'") }
             let share = try shareNode.number()
             guard share > 0 && share <= 1 else { throw shareNode.fail("must lie in (0, 1]") }
             let groupName = try o["name"].map { try $0.string() } ?? (arms?.joined(separator: "+") ?? "example model")
@@ -263,7 +263,7 @@ public struct TournamentSpec: Equatable, Sendable {
         }
         do {
             return try parse(data, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
-        } catch let error as StudyError {
+        } catch let error as StudiesError {
             throw error.inFile(path)
         }
     }
@@ -277,15 +277,15 @@ public struct TournamentSpec: Equatable, Sendable {
             try checkKeys(b, allowed: ["mu", "sigma"], at: body.path)
             let mu = try b["mu"].map { try $0.number() } ?? 0
             let sigma = try b["sigma"].map { try $0.number() } ?? 1
-            guard sigma >= 0 && sigma <= 10 else { throw StudyError(path: "\(body.path).sigma", "must lie in [0, 10]") }
-            guard abs(mu) <= 50 else { throw StudyError(path: "\(body.path).mu", "must lie in [-50, 50]") }
+            guard sigma >= 0 && sigma <= 10 else { throw StudiesError.at("\(body.path).sigma", "must lie in [0, 10]") }
+            guard abs(mu) <= 50 else { throw StudiesError.at("\(body.path).mu", "must lie in [-50, 50]") }
             return .logNormal(mu: mu, sigma: sigma)
         }
         try checkKeys(b, allowed: ["alpha", "min"], at: body.path)
         let alpha = try b["alpha"].map { try $0.number() } ?? 1.5
         let min = try b["min"].map { try $0.number() } ?? 1
-        guard alpha >= 0.1 && alpha <= 100 else { throw StudyError(path: "\(body.path).alpha", "must lie in [0.1, 100]") }
-        guard min > 0 && min <= 1e12 else { throw StudyError(path: "\(body.path).min", "must lie in (0, 1e12]") }
+        guard alpha >= 0.1 && alpha <= 100 else { throw StudiesError.at("\(body.path).alpha", "must lie in [0.1, 100]") }
+        guard min > 0 && min <= 1e12 else { throw StudiesError.at("\(body.path).min", "must lie in (0, 1e12]") }
         return .pareto(alpha: alpha, min: min)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Node
 import Pipeline
 import Reports
+import Studies
 import Support
 
 /// The CLI's own failures (what no library reports): every text is here, in `description`, and
@@ -154,7 +155,8 @@ public enum WorkbenchError: Error, CustomStringConvertible {
 /// `EraDataError` of kind `inputs`, metrics files `compare`/`table` cannot read, a NODE.json that
 /// cannot work, an unknown `--replicate`), 130 interrupted. Each module has one error type whose
 /// `description` holds its texts; commands throw library errors as they are and rewrap only to
-/// add context (which file, which replicate) or to make a library error a usage error.
+/// add context (which file, which replicate) or to make a library error a usage error. Only a
+/// study-file error (`StudiesError.studyFile`) shows a JSON path.
 public struct ErrorReport: Equatable {
     public static let success: Int32 = 0, failure: Int32 = 1, usage: Int32 = 2, interrupted: Int32 = 130
 
@@ -180,6 +182,10 @@ public struct ErrorReport: Equatable {
             case .unknownReplicate: self.init("error: " + error.description, Self.usage)
             default: self.init("error: " + error.description, Self.failure)
             }
+        case let error as StudiesError:
+            // A study file that is wrong, a run or merge that cannot go on: a failure. (A bad
+            // `--shard` or an output onto an input reaches here as `WorkbenchError.usage`.)
+            self.init("error: " + error.description, Self.failure)
         default:
             switch Workbench.exitCode(for: error) {
             case .success: self.init(Workbench.fullMessage(for: error), Self.success, toStandardOutput: true)

@@ -135,11 +135,19 @@ final class LightGBMTextTests: XCTestCase {
         lines[leafLine] = "leaf_value=0.1 abc"
         XCTAssertThrowsError(try Booster.fromLightGBM(text: lines.joined(separator: "\n"), source: "bad.txt")) { error in
             XCTAssertTrue("\(error)".contains("bad.txt, line \(leafLine + 1)"), "\(error)")
+            // The error carries the facts (tree, key, counts); its text is composed once from them.
+            guard case let .lightGBMModel("bad.txt", line?, .tree(0, .valueCount("leaf_value", 2, expected)))? = error as? BoostingError
+            else { return XCTFail("\(error)") }
+            XCTAssertEqual(line, leafLine + 1)
+            XCTAssertEqual("\(error)", "LightGBM model bad.txt, line \(leafLine + 1): tree 0: `leaf_value` has 2 values, expected \(expected)")
         }
         XCTAssertThrowsError(try Booster.fromLightGBM(text: "hello\n", source: "junk.txt")) { error in
-            XCTAssertTrue("\(error)".contains("junk.txt"), "\(error)")
+            XCTAssertEqual(error as? BoostingError, .lightGBMModel(source: "junk.txt", line: nil, .notLightGBMText))
+            XCTAssertEqual("\(error)", "LightGBM model junk.txt: empty or not a LightGBM text model")
         }
-        XCTAssertThrowsError(try Booster.fromLightGBM(text: text, featureNames: ["a"], source: "m.txt"))
+        XCTAssertThrowsError(try Booster.fromLightGBM(text: text, featureNames: ["a"], source: "m.txt")) { error in
+            XCTAssertEqual(error as? BoostingError, .lightGBMModel(source: "m.txt", line: nil, .givenFeatureNameCount(given: 1, features: 8)))
+        }
     }
 
     // MARK: Export

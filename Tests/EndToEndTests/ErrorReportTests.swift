@@ -53,5 +53,31 @@ final class ErrorReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("$.fixed.learning_rat: unknown parameter 'learning_rat'"), r.stderr)
     }
 
+    /// `merge` with a shard missing: exit 1, which shard and why, and the command that runs it
+    /// (quoted for the shell: the directory has a space), all from the error's data; no JSON path.
+    func testIncompleteShardsNameTheShardAndItsCommand() throws {
+        let study = path("s.json")
+        try """
+        {"name": "s", "seed": 3, "models": 2,
+         "data": {"synthetic": {"eras": 30, "rowsPerEra": 60, "features": 8}},
+         "fixed": {"n_estimators": 4, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7},
+         "benchmark": false}
+        """.write(toFile: study, atomically: true, encoding: .utf8)
+        let out = path("out dir")
+        let shard = try TestSupport.workbench(["run", study, "--shard", "0/2", "--out", out, "--quiet"])
+        XCTAssertEqual(shard.status, 0, shard.stderr)
+        let r = try TestSupport.workbench(["merge", out])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let standardized = URL(fileURLWithPath: study).standardized.path
+        XCTAssertEqual(r.stderr, """
+            error: 1 of 2 shard(s) missing or incomplete:
+              shard 1: not started (no shard-001-of-002)
+            re-run them (each resumes what it stored):
+              workbench run \(standardized) --shard 1/2 --out '\(out)'
+
+            """)
+        XCTAssertFalse(r.stderr.contains("$"), r.stderr)
+    }
+
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 }

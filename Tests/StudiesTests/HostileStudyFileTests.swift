@@ -14,7 +14,7 @@ final class HostileStudyFileTests: XCTestCase {
 
     func assertRefused(_ json: String, path: String, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try parse(json), file: file, line: line) { error in
-            guard let e = error as? StudyError else { return XCTFail("\(error)", file: file, line: line) }
+            guard let e = (error as? StudiesError)?.studyFileProblem else { return XCTFail("\(error)", file: file, line: line) }
             XCTAssertEqual(e.path, path, "\(e)", file: file, line: line)
             XCTAssertTrue(e.message.contains(text), "\(e)", file: file, line: line)
         }
@@ -70,7 +70,7 @@ final class HostileStudyFileTests: XCTestCase {
 
     /// Mutates a valid study file (byte flips, digit runs, deleted and duplicated spans, huge
     /// numbers spliced into number positions) and feeds each to the parser, the planner and the
-    /// summary. Each must end in a value or a `StudyError`: no crash, no hang, and never more
+    /// summary. Each must end in a value or a study-file error (`StudiesError.studyFile`): no crash, no hang, and never more
     /// plans than `StudyLimits.maxModels`. Bounded: 3,000 mutants, a fixed seed.
     func testMutatedStudyFilesNeverCrashThePlanner() throws {
         let base = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("experiments/ci.json"), encoding: .utf8)
@@ -117,10 +117,10 @@ final class HostileStudyFileTests: XCTestCase {
                 _ = PlanSummary(spec: spec, plans: plans).render()
                 try? spec.checkEvaluation(on: dataset)
                 parsed += 1
-            } catch is StudyError {
+            } catch StudiesError.studyFile {
                 refused += 1
             } catch {
-                XCTFail("not a StudyError: \(error) for \(String(decoding: bytes, as: UTF8.self))")
+                XCTFail("not a study-file error: \(error) for \(String(decoding: bytes, as: UTF8.self))")
             }
         }
         XCTAssertGreaterThan(parsed, 100, "the mutants must reach the planner, not only the parser")

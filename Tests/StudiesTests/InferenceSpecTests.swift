@@ -13,7 +13,7 @@ final class InferenceSpecTests: XCTestCase {
 
     func assertError(_ extra: String, path: String, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try parse(extra), file: file, line: line) { error in
-            guard let e = error as? StudyError else { return XCTFail("not a StudyError: \(error)", file: file, line: line) }
+            guard let e = (error as? StudiesError)?.studyFileProblem else { return XCTFail("not a study-file error: \(error)", file: file, line: line) }
             XCTAssertEqual(e.path, path, "\(e)", file: file, line: line)
             XCTAssertTrue(e.message.contains(text), "\(e)", file: file, line: line)
         }

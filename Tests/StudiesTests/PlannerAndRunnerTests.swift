@@ -78,7 +78,7 @@ final class PlannerAndRunnerTests: XCTestCase {
     func testUnknownTargetIsAnErrorWithSuggestion() throws {
         let s = try spec(#"{"name": "t", "models": 1, "vary": {"target": ["target", "targte_aux1"]}}"#)
         XCTAssertThrowsError(try Planner(spec: s, dataset: Self.dataset)) { error in
-            let e = error as! StudyError
+            let e = (error as! StudiesError).studyFileProblem!
             XCTAssertEqual(e.path, "$.target")
             XCTAssertEqual(e.suggestion, "target_aux1")
         }

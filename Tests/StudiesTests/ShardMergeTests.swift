@@ -37,9 +37,19 @@ final class ShardMergeTests: XCTestCase {
         // A partial re-submission (`--array=1`) with the count given keeps the shard index exact.
         XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "1", "WORKBENCH_SHARD_COUNT": "3"]), try Shard(index: 1, count: 3))
         XCTAssertNil(try Shard.fromEnvironment([:]))
-        XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1"]))
-        XCTAssertThrowsError(try Shard(parsing: "3/3"))
-        XCTAssertThrowsError(try Shard(parsing: "x"))
+        // Typed errors; the texts name the option or variable, never a JSON path.
+        XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1"])) {
+            XCTAssertEqual($0 as? StudiesError, .shardCountNotInEnvironment(indexVariable: "JOB_COMPLETION_INDEX"))
+            XCTAssertEqual("\($0)", "$WORKBENCH_SHARD_COUNT: JOB_COMPLETION_INDEX is set; give the shard count in WORKBENCH_SHARD_COUNT or --shard I/N")
+        }
+        XCTAssertThrowsError(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "x1"])) {
+            XCTAssertEqual($0 as? StudiesError, .environmentNotAnInteger(variable: "SLURM_ARRAY_TASK_ID", value: "x1"))
+        }
+        XCTAssertThrowsError(try Shard(parsing: "3/3")) {
+            XCTAssertEqual($0 as? StudiesError, .shardIndexOutside(index: 3, count: 3))
+            XCTAssertEqual("\($0)", "--shard: shard index 3 outside 0…2")
+        }
+        XCTAssertThrowsError(try Shard(parsing: "x")) { XCTAssertEqual("\($0)", "--shard: expected I/N (e.g. 0/4), found 'x'") }
     }
 
     func testMergedShardsEqualTheSingleMachineRunBitForBit() throws {
@@ -53,16 +63,19 @@ final class ShardMergeTests: XCTestCase {
 
         // Shard 1 is missing: merge names it and the command that completes it.
         XCTAssertThrowsError(try ShardMerger.merge(directory: sharded, spec: s, dataset: dataset)) { error in
-            guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
-            XCTAssertEqual(e.problems.map(\.shard), [1])
-            XCTAssertTrue(e.description.contains("--shard 1/3"), e.description)
+            guard case let StudiesError.incompleteShards(e)? = error as? StudiesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.problems, [.init(shard: 1, state: .notStarted(directoryName: "shard-001-of-003"))])
+            XCTAssertEqual(e.shardCount, 3)
+            XCTAssertEqual(e.directory, sharded.path)
+            XCTAssertTrue("\(error)".contains("  shard 1: not started (no shard-001-of-003)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--shard 1/3 --out"), "\(error)")
         }
         // A shard killed before it recorded its study is reported as unfinished, not as an error.
         let early = try Shard(index: 1, count: 3).directory(in: sharded)
         try FileManager.default.createDirectory(at: early, withIntermediateDirectories: true)
         XCTAssertThrowsError(try ShardMerger.merge(directory: sharded, spec: s, dataset: dataset)) { error in
-            guard let e = error as? IncompleteShards else { return XCTFail("\(error)") }
-            XCTAssertEqual(e.problems.map(\.shard), [1])
+            guard case let StudiesError.incompleteShards(e)? = error as? StudiesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.problems, [.init(shard: 1, state: .stoppedBeforeRecording)])
         }
         try runShard(s, try Shard(index: 1, count: 3), into: sharded)
         XCTAssertEqual(try ShardMerger.study(in: sharded).hash, s.hash)

@@ -5,13 +5,13 @@ import XCTest
 /// Every study error at once (issue 17): the parser's own errors, found by re-parsing with each
 /// reported member removed; consequences of a removal are not reported.
 final class StudyValidationTests: XCTestCase {
-    func errors(_ json: String) -> [StudyError] { StudyValidation.errors(in: Data(json.utf8)) }
+    func errors(_ json: String) -> [StudyFileProblem] { StudyValidation.errors(in: Data(json.utf8)) }
 
     func testAValidStudyHasNoErrorsAndTheFirstErrorIsTheParsers() throws {
         XCTAssertEqual(errors(#"{"name": "ok", "models": 2}"#), [])
         let json = #"{"name": "x", "models": 2, "seed": -1, "vary": {"learning_rat": [0.1]}}"#
         XCTAssertThrowsError(try StudySpec.parse(Data(json.utf8))) { first in
-            XCTAssertEqual(errors(json).first, first as? StudyError)
+            XCTAssertEqual(errors(json).first, (first as? StudiesError)?.studyFileProblem)
         }
         XCTAssertEqual(errors(json).map(\.path), ["$.seed", "$.vary.learning_rat"])
     }

@@ -47,7 +47,7 @@ struct ReportCommand: ParsableCommand {
         let spec = try loadSpec(dir)
         let dataset: Dataset
         let phases = PhaseProgress(quiet: quiet)
-        do { dataset = try phases.loadingData { try spec.loadData() } } catch let error as StudyError {
+        do { dataset = try phases.loadingData { try spec.loadData() } } catch let error as StudiesError where error.studyFileProblem != nil {
             throw WorkbenchError.reportDataNotFound(error.description, withoutStudy: study == nil)
         }
         let report: URL

@@ -72,8 +72,8 @@ struct RunCommand: ParsableCommand {
         case let e as WorkbenchError:
             if e.exitCode == ErrorReport.interrupted || e.description.hasPrefix(study) { return e }
             return WorkbenchError.located(study, e)
-        case let e as StudyError:
-            return e.file == nil ? e.inFile(study) : e
+        case let e as StudiesError where e.studyFileProblem != nil:
+            return e.inFile(study)
         default:
             return WorkbenchError.at(study, "\(error)")
         }
@@ -167,7 +167,7 @@ struct RunCommand: ParsableCommand {
         do {
             if let shard { return try Shard(parsing: shard) }
             return try Shard.fromEnvironment()
-        } catch let error as StudyError {
+        } catch let error as StudiesError {
             throw WorkbenchError.usage(error.description)   // a bad --shard (or environment) is a usage error
         }
     }

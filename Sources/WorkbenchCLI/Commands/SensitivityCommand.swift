@@ -218,7 +218,7 @@ enum Sensitivity {
 
     static func spec(text: Data, setting: Setting, baseDirectory: String) throws -> StudySpec {
         let spec: StudySpec
-        do { spec = try StudySpec.parse(text, baseDirectory: baseDirectory) } catch let error as StudyError {
+        do { spec = try StudySpec.parse(text, baseDirectory: baseDirectory) } catch let error as StudiesError {
             throw WorkbenchError.at("setting \(label(setting))", error.description)
         }
         if case .synthetic(let config) = spec.data {

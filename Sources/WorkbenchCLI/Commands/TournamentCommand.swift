@@ -62,7 +62,7 @@ struct TournamentCommand: ParsableCommand {
                                      split: source.split, neutralContribution: tournament.neutralContribution)
             say("pool gaussianized once" + (pool.neutral != nil ? ", neutralized per test era" : ""))
             output = try TournamentRunner(spec: tournament, pool: pool).run(progress: say)
-        } catch let error as StudyError {
+        } catch let error as StudiesError {
             throw error.inFile(spec)
         }
         try TournamentReport.write(output, to: outDir)

@@ -1,43 +1,6 @@
 import Foundation
 import Support
 
-/// A study-file error: where (JSON path like `$.arms[1].vary.learning_rate`), what, and a hint.
-public struct StudyError: Error, CustomStringConvertible, Equatable {
-    public let file: String?
-    public let path: String
-    public let message: String
-    public let suggestion: String?
-    /// Further errors of the same file, found by `StudyValidation` (empty: this is the only one).
-    public var others: [StudyError] = []
-
-    public init(file: String? = nil, path: String, _ message: String, suggestion: String? = nil) {
-        self.file = file
-        self.path = path
-        self.message = message
-        self.suggestion = suggestion
-    }
-
-    public var description: String {
-        guard !others.isEmpty else { return (file.map { "\($0): " } ?? "") + located }
-        // Several errors: a header naming the file, then one located error a line.
-        return (file.map { "\($0): " } ?? "") + "\(others.count + 1) problems\n"
-            + ([self] + others).map { "  " + $0.located }.joined(separator: "\n")
-    }
-
-    /// `PATH: MESSAGE[; did you mean 'X'?]`, without the file.
-    public var located: String {
-        var text = "\(path): \(message)"
-        if let suggestion { text += "; did you mean '\(suggestion)'?" }
-        return text
-    }
-
-    public func inFile(_ file: String) -> StudyError {
-        var located = StudyError(file: file, path: path, message, suggestion: suggestion)
-        located.others = others.map { $0.inFile(file) }
-        return located
-    }
-}
-
 /// A parsed JSON value that remembers where it came from, so every check can name its path.
 public struct Node {
     public let value: Any
@@ -48,8 +11,9 @@ public struct Node {
         self.path = path
     }
 
-    public func fail(_ message: String, suggestion: String? = nil) -> StudyError {
-        StudyError(path: path, message, suggestion: suggestion)
+    /// A study-file error at this value's path.
+    public func fail(_ message: String, suggestion: String? = nil) -> StudiesError {
+        .at(path, message, suggestion: suggestion)
     }
 
     public var isNull: Bool { value is NSNull }
@@ -109,7 +73,6 @@ public struct Node {
 /// Rejects keys outside `allowed`, suggesting the closest allowed key.
 public func checkKeys(_ object: [String: Node], allowed: [String], at path: String) throws {
     for key in object.keys.sorted() where !allowed.contains(key) {
-        throw StudyError(path: "\(path).\(key)", "unknown key '\(key)'",
-                         suggestion: closest(to: key, in: allowed))
+        throw StudiesError.at("\(path).\(key)", "unknown key '\(key)'", suggestion: closest(to: key, in: allowed))
     }
 }
