@@ -30,9 +30,9 @@ public enum CSVImporter {
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
                 let exists = FileManager.default.fileExists(atPath: path)
-                throw EraDataError(.unreadable, file: path, "\(exists ? "cannot read file" : "no such file")")
+                throw EraDataError(.unreadable(exists: exists), file: path)
             }
-            guard !data.isEmpty else { throw EraDataError(.empty, file: path, "empty file (no header)") }
+            guard !data.isEmpty else { throw EraDataError(.emptyFile, file: path) }
             files.append((path, data))
         }
         let rowBound = files.reduce(0) { total, file in
@@ -53,7 +53,7 @@ public enum CSVImporter {
             }
         }
         guard let builder, builder.rows > 0 else {
-            throw EraDataError(.empty, "\(paths.joined(separator: ", ")): no data rows")
+            throw EraDataError(.noDataRows, file: paths.joined(separator: ", "))
         }
         return try builder.finish(paths: paths, maxBins: maxBins, keepRawValues: forPrediction)
     }
@@ -61,13 +61,8 @@ public enum CSVImporter {
     /// The split of every row of a file without a `data_type` column, from its name.
     static func defaultSplit(_ schema: Schema, path: String) throws -> Split? {
         if schema.dataTypeColumn != nil { return nil }
-        let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
-        for (word, split) in [("validation", Split.validation), ("live", .live), ("train", .train), ("test", .test)]
-        where name.contains(word) {
-            return split
-        }
-        throw EraDataError(.noSplit, file: path, "no data_type column and the file name contains none of "
-                             + "train, validation, live, test")
+        guard let split = Split(fileName: path) else { throw EraDataError(.noSplit, file: path) }
+        return split
     }
 
     // MARK: accumulation
@@ -134,10 +129,10 @@ public enum CSVImporter {
                     for column in 0..<columns {
                         let (field, terminator) = try parser.field(column: column + 1, name: names[column])
                         if column < columns - 1 && terminator != .comma {
-                            throw EraDataError(.malformed, file: parser.path, line: rowLine, "expected \(columns) fields, found \(column + 1)")
+                            throw EraDataError(.fieldCount(expected: columns, found: column + 1), file: parser.path, line: rowLine)
                         }
                         if column == columns - 1 && terminator == .comma {
-                            throw EraDataError(.malformed, file: parser.path, line: rowLine, "more than \(columns) fields")
+                            throw EraDataError(.tooManyFields(expected: columns), file: parser.path, line: rowLine)
                         }
                         switch roles[column] {
                         case .feature(let f):
@@ -149,9 +144,8 @@ public enum CSVImporter {
                                 continue
                             }
                             guard let value = CSVImporter.parseNumber(field), value.isFinite else {
-                                let shown = field.count == 0 ? "an empty field" : "'\(field.string)'"
-                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
-                                                        "expected a finite number, found \(shown)")
+                                throw EraDataError(.notAFiniteNumber(field.count == 0 ? nil : field.string), file: parser.path,
+                                                   line: rowLine, column: column + 1, field: names[column])
                             }
                             if !isFloat[f], value >= 0, value <= 254, value == value.rounded() {
                                 let bin = UInt8(value)
@@ -170,26 +164,25 @@ public enum CSVImporter {
                         case .target(let t):
                             if CSVImporter.isMissing(field) { continue }      // staged as NaN
                             guard let value = CSVImporter.parseNumber(field) else {
-                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
-                                                        "expected a number or an empty field, found '\(field.string)'")
+                                throw EraDataError(.targetNotANumber(field.string), file: parser.path,
+                                                   line: rowLine, column: column + 1, field: names[column])
                             }
                             // Targets are float32: an infinity (or a value beyond ±3.4e38, which
                             // becomes one) would poison every gradient sum, so it is refused here.
                             if value.isNaN { continue }
                             guard Float(value).isFinite else {
-                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: names[column],
-                                                        "target '\(field.string)' is not a finite float32 "
-                                                        + "(|x| ≤ 3.4e38); leave it empty for a missing target")
+                                throw EraDataError(.targetBeyondFloat32(field.string), file: parser.path,
+                                                   line: rowLine, column: column + 1, field: names[column])
                             }
                             targets[t][row] = Float(value)
                         case .id:
                             guard field.count > 0 else {
-                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: "id", "empty id")
+                                throw EraDataError(.emptyId, file: parser.path, line: rowLine, column: column + 1, field: "id")
                             }
                             id = field.string
                         case .era:
                             guard field.count > 0 else {
-                                throw EraDataError.at(parser.path, line: rowLine, column: column + 1, name: "era", "empty era")
+                                throw EraDataError(.emptyEra, file: parser.path, line: rowLine, column: column + 1, field: "era")
                             }
                             if lastEraIndex >= 0 && field.equals(lastEra) {
                                 era = lastEraIndex
@@ -208,8 +201,8 @@ public enum CSVImporter {
                                 split = lastSplit
                             } else {
                                 guard let s = Split(rawValue: field.string) else {
-                                    throw EraDataError(.unknownSplit, file: parser.path, line: rowLine, column: column + 1, field: "data_type",
-                                                       "unknown data_type '\(field.string)' (expected train, validation, live or test)")
+                                    throw EraDataError(.unknownSplit(field.string), file: parser.path, line: rowLine,
+                                                       column: column + 1, field: "data_type")
                                 }
                                 split = s
                                 lastSplit = s
@@ -236,8 +229,8 @@ public enum CSVImporter {
             for (row, id) in ids.enumerated() {
                 if let other = firstSeen.updateValue(row, forKey: id) {
                     let a = origin[other], b = origin[row]
-                    throw EraDataError(.duplicateId, "duplicate id '\(id)' at \(paths[Int(a.file)]):\(a.line) "
-                                         + "and \(paths[Int(b.file)]):\(b.line)")
+                    throw EraDataError(.duplicateId(id, first: .init(file: paths[Int(a.file)], line: Int(a.line)),
+                                                    second: .init(file: paths[Int(b.file)], line: Int(b.line))))
                 }
             }
 

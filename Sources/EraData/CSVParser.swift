@@ -68,7 +68,7 @@ extension CSVImporter {
                     let count = p - start
                     if c == 13 {
                         guard p + 1 < end && base[p + 1] == 10 else {
-                            throw EraDataError.at(path, line: line, column: column, name: name, "stray carriage return")
+                            throw EraDataError(.strayCarriageReturn, file: path, line: line, column: column, field: name)
                         }
                         p += 1
                     }
@@ -93,7 +93,7 @@ extension CSVImporter {
             }
             while true {
                 guard p < end else {
-                    throw EraDataError.at(path, line: startLine, column: column, name: name, "unterminated quoted field")
+                    throw EraDataError(.unterminatedQuote, file: path, line: startLine, column: column, field: name)
                 }
                 let c = base[p]
                 if c == UInt8(ascii: "\"") {
@@ -117,13 +117,13 @@ extension CSVImporter {
             case 10: position = p + 1; line += 1; return (field, .endOfLine)
             case 13 where p + 1 < end && base[p + 1] == 10: position = p + 2; line += 1; return (field, .endOfLine)
             default:
-                throw EraDataError.at(path, line: line, column: column, name: name, "text after closing quote")
+                throw EraDataError(.textAfterQuote, file: path, line: line, column: column, field: name)
             }
         }
 
         /// The header's column names.
         mutating func header() throws -> [String] {
-            guard !atEnd else { throw EraDataError(.empty, file: path, "empty file (no header)") }
+            guard !atEnd else { throw EraDataError(.emptyFile, file: path) }
             var names: [String] = []
             while true {
                 let (f, terminator) = try field(column: names.count + 1, name: "header")

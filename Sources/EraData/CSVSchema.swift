@@ -15,20 +15,19 @@ extension CSVImporter {
             names = header
             var seen = Set<String>()
             for name in header where !seen.insert(name).inserted {
-                throw EraDataError(.malformed, file: path, line: 1, "column '\(name)' appears twice")
+                throw EraDataError(.duplicateColumn(name), file: path, line: 1)
             }
             featureNames = header.filter { $0.hasPrefix("feature_") }
             targetNames = header.filter { $0.hasPrefix("target") }
             let missing = ["id", "era"].filter { !header.contains($0) }
             if !missing.isEmpty {
-                throw EraDataError(.missingColumn, file: path, "missing column\(missing.count > 1 ? "s" : "") "
-                                     + missing.map { "'\($0)'" }.joined(separator: ", "))
+                throw EraDataError(.missingColumns(missing), file: path)
             }
             if featureNames.isEmpty {
-                throw EraDataError(.noFeatureColumns, file: path, "no feature columns (names starting with 'feature_')")
+                throw EraDataError(.noFeatureColumns, file: path)
             }
             if targetNames.isEmpty && requireTargets {
-                throw EraDataError(.noTargetColumns, file: path, "no target columns (names starting with 'target')")
+                throw EraDataError(.noTargetColumns, file: path)
             }
             var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
             for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
@@ -53,11 +52,8 @@ extension CSVImporter {
             if mine != theirs {
                 let missing = (featureNames + targetNames).filter { !mine.contains($0) }
                 let extra = (self.featureNames + self.targetNames).filter { !theirs.contains($0) }
-                var parts: [String] = []
-                if !missing.isEmpty { parts.append("missing " + Self.list(missing)) }
-                if !extra.isEmpty { parts.append("extra " + Self.list(extra)) }
-                throw EraDataError(.schemaMismatch, file: path, "columns differ from \(reference): "
-                                     + parts.joined(separator: "; "))
+                throw EraDataError(.columnsDiffer(reference: reference, missing: missing, extra: extra, featuresOnly: false),
+                                   file: path)
             }
             var featureIndex: [String: Int] = [:], targetIndex: [String: Int] = [:]
             for (i, n) in featureNames.enumerated() { featureIndex[n] = i }
@@ -69,11 +65,6 @@ extension CSVImporter {
                 default: return role
                 }
             }
-        }
-
-        static func list(_ names: [String]) -> String {
-            let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
-            return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
         }
     }
 }

@@ -10,21 +10,21 @@ public enum DataInputs {
     case directory(String)
 
     public init(_ inputs: [String]) throws {
-        guard !inputs.isEmpty else { throw EraDataError(.inputs, "no data given") }
+        guard !inputs.isEmpty else { throw EraDataError(.noData) }
         let directories = inputs.filter { path in
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         }
         if let directory = directories.first {
             guard inputs.count == 1 else {
-                throw EraDataError(.inputs, "a directory (\(directory)) must be the only input")
+                throw EraDataError(.directoryNotAlone(directory))
             }
             self = .directory(directory)
             return
         }
         let hdf5 = inputs.filter { $0.lowercased().hasSuffix(".h5") || $0.lowercased().hasSuffix(".hdf5") }
         if let file = hdf5.first {
-            guard inputs.count == 1 else { throw EraDataError(.inputs, "our HDF5 dataset (\(file)) must be the only input") }
+            guard inputs.count == 1 else { throw EraDataError(.datasetFileNotAlone(file)) }
             self = .hdf5(file)
             return
         }
@@ -32,7 +32,7 @@ public enum DataInputs {
         if parquet.isEmpty { self = .csv(inputs); return }
         guard parquet.count == inputs.count else {
             let others = inputs.filter { !$0.lowercased().hasSuffix(".parquet") }
-            throw EraDataError(.inputs, "mix of parquet and other inputs (\(others.joined(separator: ", "))): give one kind")
+            throw EraDataError(.mixedInputs(others: others))
         }
         self = .parquet(inputs)
     }
@@ -49,7 +49,7 @@ public enum DataInputs {
         switch self {
         case .csv, .hdf5:
             if featureSet != nil || featuresJSON != nil {
-                throw EraDataError(.inputs, "a feature set (features.json) applies to Numerai parquet inputs only")
+                throw EraDataError(.featureSetNeedsParquet)
             }
             if case .hdf5(let path) = self { return try DatasetFile.read(path) }
             if case .csv(let paths) = self { return try CSVImporter.read(paths: paths) }

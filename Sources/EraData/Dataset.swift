@@ -41,6 +41,14 @@ public enum Split: String, CaseIterable, Codable, Sendable, Comparable {
         self = Split.allCases[Int(code)]
     }
     public static func < (a: Split, b: Split) -> Bool { a.code < b.code }
+
+    /// The split a file's name names, for files without a `data_type` column: the first of
+    /// `validation`, `live`, `train`, `test` its name (case-insensitive) contains.
+    public init?(fileName path: String) {
+        let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
+        guard let split = [Split.validation, .live, .train, .test].first(where: { name.contains($0.rawValue) }) else { return nil }
+        self = split
+    }
 }
 
 /// An era dataset: binned features, targets with NaN where unknown, ordered eras, ids and splits.

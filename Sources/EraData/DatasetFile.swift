@@ -115,27 +115,30 @@ public enum DatasetFile {
         let ids = try file.readStrings("ids")
         let splitCodes: [UInt8] = try file.read("split_of_row")
         guard ids.count == n, splitCodes.count == n else {
-            throw EraDataError(.datasetFile, file: path, "ids, era_of_row and split_of_row differ in length")
+            throw EraDataError(.rowArraysDiffer, file: path)
         }
         var splits = [Split]()
         splits.reserveCapacity(n)
         for (row, code) in splitCodes.enumerated() {
             guard let split = Split(code: code) else {
-                throw EraDataError(.datasetFile, file: path, "split_of_row[\(row)] = \(code) is not a known split code")
+                throw EraDataError(.unknownSplitCode(row: row, code: code), file: path, dataset: "/split_of_row")
             }
             splits.append(split)
         }
         var previous: Int32 = 0
         for (row, era) in eraOfRow.enumerated() {
-            guard era >= 0, Int(era) < eras.count, era >= previous else {
-                throw EraDataError(.datasetFile, file: path, "era_of_row[\(row)] = \(era) is out of range or out of order")
+            guard era >= 0, Int(era) < eras.count else {
+                throw EraDataError(.eraOutOfRange(row: row, era: era, eras: eras.count), file: path, dataset: "/era_of_row")
+            }
+            guard era >= previous else {
+                throw EraDataError(.erasOutOfOrder(row: row, era: era, previous: previous), file: path, dataset: "/era_of_row")
             }
             previous = era
         }
 
         let featureData = try file.openDataset("features")
         guard featureData.shape == [allFeatures.count, n] else {
-            throw EraDataError(.datasetFile, file: path, "/features has shape \(featureData.shape), expected [\(allFeatures.count), \(n)]")
+            throw EraDataError(.shape(found: featureData.shape, expected: [allFeatures.count, n]), file: path, dataset: "/features")
         }
         let columns = FeatureColumns(rowCount: n, featureCount: featureIndices.count)
         if n > 0 && !featureIndices.isEmpty {
@@ -152,7 +155,7 @@ public enum DatasetFile {
 
         let targetData = try file.openDataset("targets")
         guard targetData.shape == [allTargets.count, n] else {
-            throw EraDataError(.datasetFile, file: path, "/targets has shape \(targetData.shape), expected [\(allTargets.count), \(n)]")
+            throw EraDataError(.shape(found: targetData.shape, expected: [allTargets.count, n]), file: path, dataset: "/targets")
         }
         var targetColumns: [[Float]] = []
         if n > 0 {
@@ -165,19 +168,18 @@ public enum DatasetFile {
 
         let binCountsAll: [Int32] = try file.read("bin_counts")
         guard binCountsAll.count == allFeatures.count else {
-            throw EraDataError(.datasetFile, file: path, "/bin_counts has \(binCountsAll.count) entries for \(allFeatures.count) features")
+            throw EraDataError(.binCountCount(binCountsAll.count, features: allFeatures.count), file: path, dataset: "/bin_counts")
         }
         if let bad = binCountsAll.firstIndex(where: { !(1...256).contains($0) }) {
-            throw EraDataError(.datasetFile, file: path, "/bin_counts[\(bad)] = \(binCountsAll[bad]) for feature '\(allFeatures[bad])'; "
-                                   + "bins are 0…255, so a count must be in 1…256")
+            throw EraDataError(.binCountOutOfRange(feature: allFeatures[bad], count: binCountsAll[bad]), file: path, dataset: "/bin_counts")
         }
         // Every stored bin must lie below its feature's count: trainers size histograms by it.
         for (slot, f) in featureIndices.enumerated() where n > 0 {
             let column = columns.column(slot)
             let limit = Int(binCountsAll[f])
             if let row = column.firstIndex(where: { Int($0) >= limit }) {
-                throw EraDataError(.datasetFile, file: path, "feature '\(allFeatures[f])' has bin \(column[row]) at row \(row) "
-                                       + "but /bin_counts says \(limit) bins")
+                throw EraDataError(.binAtOrAboveCount(feature: allFeatures[f], bin: column[row], row: row, count: limit),
+                                   file: path, dataset: "/features")
             }
         }
         var binEdges: [[Double]] = []
@@ -185,20 +187,21 @@ public enum DatasetFile {
             let edgeData = try file.openDataset("bin_edges")
             let shape = edgeData.shape
             guard shape.count == 2, shape[0] == allFeatures.count else {
-                throw EraDataError(.datasetFile, file: path, "/bin_edges has shape \(shape)")
+                throw EraDataError(.shape(found: shape, expected: [allFeatures.count, nil]), file: path, dataset: "/bin_edges")
             }
             let flat: [Double] = try edgeData.read()
             guard flat.count == shape[0] * shape[1] else {
-                throw EraDataError(.datasetFile, file: path, "/bin_edges holds \(flat.count) values for shape \(shape)")
+                throw EraDataError(.valueCount(flat.count, shape: shape), file: path, dataset: "/bin_edges")
             }
             binEdges = featureIndices.map { f in
                 flat[(f * shape[1])..<((f + 1) * shape[1])].filter { !$0.isNaN }
             }
             for (slot, f) in featureIndices.enumerated() where !binEdges[slot].isEmpty {
                 let edges = binEdges[slot]
-                guard edges.count == Int(binCountsAll[f]), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                    throw EraDataError(.datasetFile, file: path, "/bin_edges of feature '\(allFeatures[f])' must be \(binCountsAll[f]) "
-                                           + "increasing values (the bin count), found \(edges.count)")
+                let increasing = zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 })
+                guard edges.count == Int(binCountsAll[f]), increasing else {
+                    throw EraDataError(.binEdges(feature: allFeatures[f], expected: binCountsAll[f], found: edges.count,
+                                                 increasing: increasing), file: path, dataset: "/bin_edges")
                 }
             }
         }
@@ -237,7 +240,7 @@ public enum DatasetFile {
         let members = try file.readStrings("feature_group_members")
         guard sizes.count == names.count, sizes.allSatisfy({ $0 >= 0 }),
               sizes.reduce(0, { $0 + Int($1) }) == members.count else {
-            throw EraDataError(.datasetFile, file: path, "/feature_group_names, /feature_group_sizes and /feature_group_members disagree")
+            throw EraDataError(.featureGroupsDisagree, file: path)
         }
         let keep = Set(loaded)
         var out: [String: [String]] = [:], start = 0
@@ -256,22 +259,22 @@ public enum DatasetFile {
         let eraOfRow: [Int32] = try file.read("era_of_row")
         let n = eraOfRow.count
         if let bad = eraOfRow.firstIndex(where: { $0 < 0 || Int($0) >= eras.count }) {
-            throw EraDataError(.datasetFile, file: path, "era_of_row[\(bad)] = \(eraOfRow[bad]) is out of range (\(eras.count) eras)")
+            throw EraDataError(.eraOutOfRange(row: bad, era: eraOfRow[bad], eras: eras.count), file: path, dataset: "/era_of_row")
         }
         let featureCount = try file.openDataset("features").shape.first ?? 0
         let targetNames = try file.readStrings("target_names")
         let splitCodes: [UInt8] = try file.read("split_of_row")
         var splitRows: [String: Int] = [:]
-        for code in splitCodes {
+        for (row, code) in splitCodes.enumerated() {
             guard let split = Split(code: code) else {
-                throw EraDataError(.datasetFile, file: path, "split_of_row holds unknown split code \(code)")
+                throw EraDataError(.unknownSplitCode(row: row, code: code), file: path, dataset: "/split_of_row")
             }
             splitRows[split.rawValue, default: 0] += 1
         }
         var nanTargets: [String: Int] = [:]
         let targetData = try file.openDataset("targets")
         guard targetData.shape == [targetNames.count, n] else {
-            throw EraDataError(.datasetFile, file: path, "/targets has shape \(targetData.shape), expected [\(targetNames.count), \(n)]")
+            throw EraDataError(.shape(found: targetData.shape, expected: [targetNames.count, n]), file: path, dataset: "/targets")
         }
         for (t, name) in targetNames.enumerated() {
             let column: [Float] = n > 0 ? try targetData.read(start: [t, 0], count: [1, n]) : []
@@ -288,14 +291,14 @@ public enum DatasetFile {
     private static func open(_ path: String) throws -> H5File {
         let file: H5File
         do { file = try H5File.open(path) } catch let error as HDF5Error {
-            throw EraDataError(.datasetFile, error.message)
+            throw EraDataError(.cannotOpen(error.message))
         }
         guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == formatName else {
-            throw EraDataError(.datasetFile, file: path, "not a workbench dataset file (no format = \"\(formatName)\" attribute)")
+            throw EraDataError(.notADatasetFile(format: formatName), file: path)
         }
         let version = try file.attribute("format_version", as: Int32.self)
         guard version == formatVersion else {
-            throw EraDataError(.datasetFile, file: path, "dataset format version \(version); this workbench reads version \(formatVersion)")
+            throw EraDataError(.formatVersion(found: version, supported: formatVersion), file: path)
         }
         return file
     }
@@ -306,7 +309,7 @@ public enum DatasetFile {
         for (i, name) in all.enumerated() { index[name] = i }
         return try names.map { name in
             guard let i = index[name] else {
-                throw EraDataError(.datasetFile, file: path, "no \(kind) named '\(name)'")
+                throw EraDataError(.noColumnNamed(kind: kind, name), file: path)
             }
             return i
         }

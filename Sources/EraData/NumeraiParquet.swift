@@ -25,18 +25,18 @@ public enum NumeraiParquet {
 
         public init(path: String) throws {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw EraDataError(.featuresJSON, file: path, "no such file")
+                throw EraDataError(.unreadable(exists: FileManager.default.fileExists(atPath: path)), file: path)
             }
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw EraDataError(.featuresJSON, file: path, "not a JSON object")
+                throw EraDataError(.notAJSONObject, file: path)
             }
             guard let sets = object["feature_sets"] as? [String: Any] else {
-                throw EraDataError(.featuresJSON, file: path, "no 'feature_sets' object")
+                throw EraDataError(.noFeatureSets, file: path)
             }
             var featureSets: [String: [String]] = [:]
             for (name, value) in sets {
                 guard let list = value as? [String] else {
-                    throw EraDataError(.featuresJSON, file: path, "feature_sets.\(name) is not a list of column names")
+                    throw EraDataError(.featureSetNotAList(name), file: path)
                 }
                 featureSets[name] = list
             }
@@ -52,7 +52,7 @@ public enum NumeraiParquet {
         let paths = ["train", "validation", "live"].map { URL(fileURLWithPath: directory).appendingPathComponent("\($0).parquet").path }
             .filter { FileManager.default.fileExists(atPath: $0) }
         guard !paths.isEmpty else {
-            throw EraDataError(.noFiles, file: directory, "no train.parquet, validation.parquet or live.parquet")
+            throw EraDataError(.noNumeraiFiles, file: directory)
         }
         return try read(paths: paths, featureSet: featureSet, featuresJSON: featuresJSON, targets: targets)
     }
@@ -62,7 +62,7 @@ public enum NumeraiParquet {
     /// column is used. `targets` defaults to every `target*` column of the first file, `target` first.
     public static func read(paths: [String], featureSet: String? = nil, featuresJSON: String? = nil,
                             targets requestedTargets: [String]? = nil) throws -> Dataset {
-        guard !paths.isEmpty else { throw EraDataError(.noFiles, "no parquet files given") }
+        guard !paths.isEmpty else { throw EraDataError(.noParquetFiles) }
         let files = try paths.map { try ParquetFile(path: $0) }
         let first = files[0]
 
@@ -72,21 +72,17 @@ public enum NumeraiParquet {
             let jsonPath = featuresJSON ?? URL(fileURLWithPath: paths[0]).deletingLastPathComponent()
                 .appendingPathComponent("features.json").path
             if featuresJSON == nil && !FileManager.default.fileExists(atPath: jsonPath) {
-                throw EraDataError(.featuresJSON, "feature set '\(featureSet)' needs features.json, "
-                                          + "but there is none at \(jsonPath)")
+                throw EraDataError(.featureSetNeedsJSON(set: featureSet, expectedAt: jsonPath))
             }
             let json = try FeaturesJSON(path: jsonPath)
             guard let set = json.featureSets[featureSet] else {
-                let known = json.featureSets.keys.sorted()
-                let hint = closest(to: featureSet, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw EraDataError(.unknownFeatureSet, file: jsonPath, "no feature set '\(featureSet)'\(hint); "
-                                          + "known: \(known.joined(separator: ", "))")
+                throw EraDataError(.unknownFeatureSet(featureSet, known: json.featureSets.keys.sorted()), file: jsonPath)
             }
             featureNames = set
         } else {
             featureNames = first.columnNames.filter { $0.hasPrefix("feature_") }
             guard !featureNames.isEmpty else {
-                throw EraDataError(.missingColumn, file: paths[0], "no feature columns (names starting with 'feature_')")
+                throw EraDataError(.noFeatureColumns, file: paths[0])
             }
         }
         // Which targets: `target` (the main one) first.
@@ -103,15 +99,11 @@ public enum NumeraiParquet {
             if featureSet == nil {
                 let extra = file.columnNames.filter { $0.hasPrefix("feature_") && !Set(featureNames).contains($0) }
                 if !missing.isEmpty || !extra.isEmpty {
-                    var parts: [String] = []
-                    if !missing.isEmpty { parts.append("missing " + list(missing)) }
-                    if !extra.isEmpty { parts.append("extra " + list(extra)) }
-                    throw EraDataError(.schemaMismatch, file: path, "feature columns differ from \(paths[0]): "
-                                              + parts.joined(separator: "; "))
+                    throw EraDataError(.columnsDiffer(reference: paths[0], missing: missing, extra: extra, featuresOnly: true),
+                                       file: path)
                 }
             } else if !missing.isEmpty {
-                throw EraDataError(.missingColumn, file: path, "missing feature column\(missing.count > 1 ? "s" : "") "
-                                          + "of set '\(featureSet!)': " + list(missing))
+                throw EraDataError(.missingFeatureColumns(set: featureSet!, missing), file: path)
             }
             sources.append(try Source(file: file, path: path))
         }
@@ -120,8 +112,7 @@ public enum NumeraiParquet {
         for source in sources {
             let missing = targetNames.filter { source.file.column(named: $0) == nil }
             if !missing.isEmpty && source.splits.contains(where: { $0 != .live }) {
-                throw EraDataError(.missingColumn, file: source.path, "missing target column\(missing.count > 1 ? "s" : "") "
-                                          + list(missing))
+                throw EraDataError(.missingTargetColumns(missing), file: source.path)
             }
         }
 
@@ -130,7 +121,7 @@ public enum NumeraiParquet {
         var eraOfRow: [Int32] = [], ids: [String] = [], splitOfRow: [Split] = []
         let total = sources.reduce(0) { $0 + $1.file.rowCount }
         guard total > 0 else {
-            throw EraDataError(.noFiles, "\(paths.joined(separator: ", ")): no rows (valid parquet, but empty)")
+            throw EraDataError(.noRows, file: paths.joined(separator: ", "))
         }
         eraOfRow.reserveCapacity(total); ids.reserveCapacity(total); splitOfRow.reserveCapacity(total)
         for source in sources {
@@ -202,8 +193,7 @@ public enum NumeraiParquet {
                 let t = targetNames.firstIndex(of: name)!
                 // An infinite target (a float32 overflow upstream) would poison every gradient sum.
                 if let r = column.firstIndex(where: { $0.isInfinite }) {
-                    throw EraDataError(.badValue, file: source.path, "column '\(name)', row \(r + 1) "
-                                              + "(id '\(source.ids[r])'): target \(column[r]) is not finite")
+                    throw EraDataError(.targetInfinite(column[r]), file: source.path, field: name, row: r + 1, id: source.ids[r])
                 }
                 targets[t].withUnsafeMutableBufferPointer { out in
                     for (r, v) in column.enumerated() { out[newRow[bases[s] + r]] = v }
@@ -242,13 +232,13 @@ public enum NumeraiParquet {
             self.path = path
             let idColumn = file.column(named: "id") != nil ? "id" : file.pandasIndexColumns.first
             guard let idColumn else {
-                throw EraDataError(.missingColumn, file: path, "no 'id' column (nor a pandas index column)")
+                throw EraDataError(.noIdColumn, file: path)
             }
-            guard file.column(named: "era") != nil else { throw EraDataError(.missingColumn, file: path, "no 'era' column") }
+            guard file.column(named: "era") != nil else { throw EraDataError(.missingColumns(["era"]), file: path) }
             func text(_ name: String) throws -> [String] {
                 let (values, nulls) = try file.readStringColumn(name)
                 if let nulls, let row = nulls.firstIndex(of: true) {
-                    throw EraDataError(.badValue, file: path, "column '\(name)' is null at row \(row)")
+                    throw EraDataError(.nullValue, file: path, field: name, row: row + 1)
                 }
                 return values
             }
@@ -259,19 +249,13 @@ public enum NumeraiParquet {
                 splits = try text("data_type").enumerated().map { row, value in
                     if let s = cache[value] { return s }
                     guard let s = Split(rawValue: value) else {
-                        throw EraDataError(.badValue, file: path, "row \(row): unknown data_type '\(value)' "
-                                                  + "(expected train, validation, live or test)")
+                        throw EraDataError(.unknownSplit(value), file: path, field: "data_type", row: row + 1)
                     }
                     cache[value] = s
                     return s
                 }
             } else {
-                let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
-                guard let split = [("validation", Split.validation), ("live", .live), ("train", .train), ("test", .test)]
-                    .first(where: { name.contains($0.0) })?.1 else {
-                    throw EraDataError(.noSplit, file: path, "no data_type column and the file name contains none of "
-                                              + "train, validation, live, test")
-                }
+                guard let split = Split(fileName: path) else { throw EraDataError(.noSplit, file: path) }
                 splits = [Split](repeating: split, count: file.rowCount)
             }
         }
@@ -282,22 +266,17 @@ public enum NumeraiParquet {
         seen.reserveCapacity(ids.count)
         for (row, id) in ids.enumerated() {
             if let other = seen.updateValue(row, forKey: id) {
-                func place(_ r: Int) -> String {
+                func place(_ r: Int) -> EraDataError.Place {
                     var r = r
                     for s in sources {
-                        if r < s.file.rowCount { return "\(s.path) row \(r)" }
+                        if r < s.file.rowCount { return .init(file: s.path, row: r + 1) }
                         r -= s.file.rowCount
                     }
-                    return "row \(r)"
+                    return .init(row: r + 1)
                 }
-                throw EraDataError(.duplicateId, "duplicate id '\(id)' at \(place(other)) and \(place(row))")
+                throw EraDataError(.duplicateId(id, first: place(other), second: place(row)))
             }
         }
-    }
-
-    static func list(_ names: [String]) -> String {
-        let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
-        return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
     }
 }
 

@@ -55,12 +55,12 @@ public enum NumeraiWriter {
         func spaced(_ n: Int) -> [String] { (0..<n).map { featureNames[$0 * f / n] } }
         var sets: [String: [String]] = featureGroups
         for reserved in ["small", "medium", "all"] where sets[reserved] != nil {
-            throw EraDataError(.write, "feature group '\(reserved)' clashes with the feature set of that name")
+            throw EraDataError(.groupClashesWithSet(reserved))
         }
         let known = Set(featureNames)
         for (name, members) in featureGroups {
             if let unknown = members.first(where: { !known.contains($0) }) {
-                throw EraDataError(.write, "feature group '\(name)' names '\(unknown)', which is not a feature of the dataset")
+                throw EraDataError(.groupNamesUnknownFeature(group: name, feature: unknown))
             }
         }
         sets["small"] = spaced(max(1, (f * 42 + 1188) / 2376))
@@ -74,17 +74,16 @@ public enum NumeraiWriter {
     @discardableResult
     public static func write(_ dataset: Dataset, to directory: String, options: Options = Options()) throws -> Summary {
         guard options.rowGroupRows >= 1 else {
-            throw EraDataError(.write, "row group rows must be at least 1 (got \(options.rowGroupRows))")
+            throw EraDataError(.rowGroupRows(options.rowGroupRows))
         }
         if let bad = dataset.featureNames.first(where: { !$0.hasPrefix("feature_") }) {
-            throw EraDataError(.write, "feature '\(bad)' does not start with 'feature_' (Numerai's files name features so)")
+            throw EraDataError(.featureName(bad))
         }
         if let bad = dataset.targetNames.first(where: { !$0.hasPrefix("target") }) {
-            throw EraDataError(.write, "target '\(bad)' does not start with 'target' (Numerai's files name targets so)")
+            throw EraDataError(.targetName(bad))
         }
         if let f = dataset.binCounts.firstIndex(where: { $0 > 5 }) {
-            throw EraDataError(.write, "feature '\(dataset.featureNames[f])' has \(dataset.binCounts[f]) bins; "
-                                    + "Numerai's features are the bins 0…4")
+            throw EraDataError(.tooManyBins(feature: dataset.featureNames[f], bins: dataset.binCounts[f]))
         }
         let groups = options.featureGroups.isEmpty ? defaultFeatureGroups(featureNames: dataset.featureNames)
                                                    : options.featureGroups
@@ -95,10 +94,10 @@ public enum NumeraiWriter {
         let parent = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw EraDataError(.write, file: directory, "the parent directory \(parent) does not exist")
+            throw EraDataError(.noParentDirectory(parent), file: directory)
         }
         guard !FileManager.default.fileExists(atPath: url.path) else {
-            throw EraDataError(.write, "\(directory) already exists; choose a new directory (nothing is overwritten)")
+            throw EraDataError(.alreadyExists, file: directory)
         }
         let temporary = URL(fileURLWithPath: parent)
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
@@ -116,18 +115,18 @@ public enum NumeraiWriter {
             try json.write(to: temporary.appendingPathComponent("features.json"))
             summary.files.append("features.json")
             guard rename(temporary.path, url.path) == 0 else {
-                throw EraDataError(.write, file: directory, "cannot publish the written files: \(String(cString: strerror(errno)))")
+                throw EraDataError(.cannotPublish(String(cString: strerror(errno))), file: directory)
             }
             return summary
         } catch let error as ParquetError where error.kind == .write {
             try? FileManager.default.removeItem(at: temporary)
-            throw EraDataError(.write, file: directory, "\(URL(fileURLWithPath: error.file).lastPathComponent): \(error.detail)")
+            throw EraDataError(.writeFailed(part: URL(fileURLWithPath: error.file).lastPathComponent, error.detail), file: directory)
         } catch let error as EraDataError {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw EraDataError(.write, file: directory, "\(error.localizedDescription)")
+            throw EraDataError(.writeFailed(part: nil, error.localizedDescription), file: directory)
         }
     }
 

@@ -85,45 +85,66 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     }
     public var trainEras: Int { eras - validationEras - (liveEra ? 1 : 0) }
 
-    /// Checks the settings; the message names the offending setting.
+    /// Checks the settings (generator v2's too, when it is the generator); the message names the
+    /// offending setting.
     public func validate() throws {
-        func fail(_ message: String) -> EraDataError { EraDataError(.syntheticConfig, message) }
         // Sizes first, without overflow: everything below multiplies them. A dataset holds
         // rows × (features + targets) cells; 2^33 (≈ 8.6e9, tens of GB) is beyond any machine here.
-        guard eras >= 1, eras < Int(Int32.max) else { throw fail("eras must be in 1...2^31 − 2 (got \(eras))") }
-        guard rowsPerEra >= 1, features >= 1, targets >= 1, latents >= 1 else {
-            throw fail("rowsPerEra, features, targets and latents must be at least 1 "
-                       + "(got \(rowsPerEra), \(features), \(targets), \(latents))")
-        }
+        try Self.check("eras", eras, .closed(1, Double(Int32.max) - 1))
+        try Self.check("rowsPerEra", rowsPerEra, .atLeast(1))
+        try Self.check("features", features, .atLeast(1))
+        try Self.check("targets", targets, .atLeast(1))
+        try Self.check("latents", latents, .atLeast(1))
         let (rows, rowOverflow) = (eras + 1).multipliedReportingOverflow(by: rowsPerEra)
         let (columns, columnOverflow) = features.addingReportingOverflow(targets)
         let (cells, cellOverflow) = rows.multipliedReportingOverflow(by: columns)
         guard !rowOverflow, !columnOverflow, !cellOverflow, rows <= Int(Int32.max), cells <= 1 << 33,
               latents <= 100_000, latents.multipliedReportingOverflow(by: features).overflow == false,
               latents * features <= 1 << 28 else {
-            throw fail("eras × rowsPerEra × (features + targets) = \(eras) × \(rowsPerEra) × (\(features) + \(targets)) "
-                       + "is too large (at most 2^31 rows and 2^33 values), or latents (\(latents)) is")
+            throw EraDataError(.tooLarge(eras: eras, rowsPerEra: rowsPerEra, features: features, targets: targets, latents: latents))
         }
-        guard rowsPerEra >= 5 else { throw fail("rowsPerEra must be at least 5 (got \(rowsPerEra))") }
-        guard features >= 1 else { throw fail("features must be at least 1 (got \(features))") }
-        guard targets >= 1 else { throw fail("targets must be at least 1 (got \(targets))") }
-        guard latents >= 1 else { throw fail("latents must be at least 1 (got \(latents))") }
-        guard noise >= 0, noise.isFinite else { throw fail("noise must be ≥ 0 (got \(noise))") }
-        guard featureNoise >= 0, featureNoise.isFinite else { throw fail("featureNoise must be ≥ 0") }
-        guard weightDrift >= 0, weightDrift.isFinite else { throw fail("weightDrift must be ≥ 0") }
-        guard (0...1).contains(noiseFeatureFraction) else { throw fail("noiseFeatureFraction must be in [0, 1]") }
-        guard (0..<1).contains(driftPersistence) else { throw fail("driftPersistence must be in [0, 1)") }
-        guard (0...1).contains(nonlinearShare) else { throw fail("nonlinearShare must be in [0, 1]") }
-        guard (0...1).contains(auxSignalCorrelation) else { throw fail("auxSignalCorrelation must be in [0, 1]") }
-        guard (0...1).contains(sharedNoiseShare) else { throw fail("sharedNoiseShare must be in [0, 1]") }
-        guard (0...1).contains(auxNaNEraFraction) else { throw fail("auxNaNEraFraction must be in [0, 1]") }
-        guard validationFraction > 0, validationFraction < 1 else { throw fail("validationFraction must be in (0, 1)") }
-        guard embargoEras >= 0 else { throw fail("embargoEras must be ≥ 0") }
+        try Self.check("rowsPerEra", rowsPerEra, .atLeast(5))
+        try Self.check("noise", noise, .atLeast(0))
+        try Self.check("featureNoise", featureNoise, .atLeast(0))
+        try Self.check("weightDrift", weightDrift, .atLeast(0))
+        try Self.check("noiseFeatureFraction", noiseFeatureFraction, .closed(0, 1))
+        try Self.check("driftPersistence", driftPersistence, .upperOpen(0, 1))
+        try Self.check("nonlinearShare", nonlinearShare, .closed(0, 1))
+        try Self.check("auxSignalCorrelation", auxSignalCorrelation, .closed(0, 1))
+        try Self.check("sharedNoiseShare", sharedNoiseShare, .closed(0, 1))
+        try Self.check("auxNaNEraFraction", auxNaNEraFraction, .closed(0, 1))
+        try Self.check("validationFraction", validationFraction, .open(0, 1))
+        try Self.check("embargoEras", embargoEras, .atLeast(0))
         guard trainEras >= 1 else {
-            throw fail("eras = \(eras) leaves no train era (validation \(validationEras)\(liveEra ? " + live 1" : ""))")
+            throw EraDataError(.noTrainEra(eras: eras, validation: validationEras, live: liveEra))
         }
-        guard eras * rowsPerEra <= Int(Int32.max) else { throw fail("eras × rowsPerEra is too large") }
-        if generator == .v2 { try v2.validate(rowsPerEra: rowsPerEra, features: features) }
+        if generator == .v2 {
+            try Self.check("v2.featureGroups", v2.featureGroups, .atLeast(1))
+            try Self.check("v2.loadingDrift", v2.loadingDrift, .atLeast(0))
+            try Self.check("v2.loadingPersistence", v2.loadingPersistence, .upperOpen(0, 1))
+            try Self.check("v2.latentPersistence", v2.latentPersistence, .upperOpen(0, 1))
+            try Self.check("v2.universeFactor", v2.universeFactor, .closed(1, 100))
+            try Self.check("v2.targetWindow", v2.targetWindow, .closed(1, 520))
+            for (name, values, bounds) in [("v2.auxWindowScale", v2.auxWindowScale, EraDataError.Bounds.lowerOpen(0, 20)),
+                                           ("v2.auxQuality", v2.auxQuality, .above(0))]
+            where values.isEmpty || !values.allSatisfy(bounds.contains) {
+                throw EraDataError(.settingList(name, mustBe: bounds))
+            }
+            try Self.check("v2.regimeStrength", v2.regimeStrength, .atLeast(0))
+            try Self.check("v2.regimePersistence", v2.regimePersistence, .upperOpen(0, 1))
+            guard Double(rowsPerEra) * v2.universeFactor <= Double(Int32.max) else {
+                throw EraDataError(.universeTooLarge(rowsPerEra: rowsPerEra, universeFactor: v2.universeFactor))
+            }
+        }
+    }
+
+    /// Throws `EraDataError.Reason.setting` unless `value` lies in `bounds` (NaN and infinities never do).
+    static func check(_ name: String, _ value: Double, _ bounds: EraDataError.Bounds) throws {
+        guard bounds.contains(value) else { throw EraDataError(.setting(name, mustBe: bounds, got: value)) }
+    }
+
+    static func check(_ name: String, _ value: Int, _ bounds: EraDataError.Bounds) throws {
+        try check(name, Double(value), bounds)
     }
 }
 

@@ -89,26 +89,6 @@ public struct SyntheticV2Settings: Codable, Equatable, Sendable {
     public func window(ofTarget t: Int) -> Int {
         t == 0 ? targetWindow : max(1, Int((Double(targetWindow) * auxWindowScale[(t - 1) % auxWindowScale.count]).rounded()))
     }
-
-    /// Checks the settings; the message names the offending setting.
-    public func validate(rowsPerEra: Int, features: Int) throws {
-        func fail(_ message: String) -> EraDataError { EraDataError(.syntheticConfig, "v2." + message) }
-        guard featureGroups >= 1 else { throw fail("featureGroups must be ≥ 1 (got \(featureGroups))") }
-        guard loadingDrift >= 0, loadingDrift.isFinite else { throw fail("loadingDrift must be ≥ 0") }
-        guard (0..<1).contains(loadingPersistence) else { throw fail("loadingPersistence must be in [0, 1)") }
-        guard (0..<1).contains(latentPersistence) else { throw fail("latentPersistence must be in [0, 1)") }
-        guard universeFactor >= 1, universeFactor <= 100 else { throw fail("universeFactor must be in [1, 100] (got \(universeFactor))") }
-        guard (1...520).contains(targetWindow) else { throw fail("targetWindow must be in 1…520 eras (got \(targetWindow))") }
-        guard !auxWindowScale.isEmpty, auxWindowScale.allSatisfy({ $0 > 0 && $0 <= 20 }) else {
-            throw fail("auxWindowScale must be one or more numbers in (0, 20]")
-        }
-        guard !auxQuality.isEmpty, auxQuality.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw fail("auxQuality must be one or more numbers > 0")
-        }
-        guard regimeStrength >= 0, regimeStrength.isFinite else { throw fail("regimeStrength must be ≥ 0") }
-        guard (0..<1).contains(regimePersistence) else { throw fail("regimePersistence must be in [0, 1)") }
-        guard Double(rowsPerEra) * universeFactor <= Double(Int32.max) else { throw fail("universe too large") }
-    }
 }
 
 extension SyntheticConfig {

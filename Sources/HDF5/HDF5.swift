@@ -199,18 +199,9 @@ public class H5Object: @unchecked Sendable {
 
     /// Names of the links directly under this object, in name order.
     public func children() throws -> [String] {
-        final class Box { var names: [String] = [] }
-        let box = Box()
-        let unmanaged = Unmanaged.passUnretained(box)
-        var index: hsize_t = 0
-        try check("\(fileName): list children") {
-            H5Literate(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, data in
-                let box = Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue()
-                box.names.append(String(cString: name!))
-                return 0
-            }, unmanaged.toOpaque())
+        try NameList.collect("\(fileName): list children") { index, list in
+            H5Literate(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, data in NameList.visit(name, data) }, list)
         }
-        return box.names
     }
 
     // MARK: datasets

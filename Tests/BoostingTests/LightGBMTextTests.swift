@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import Boosting
 import EraData
+import Support
 import TestSupport
 
 /// LightGBM (PyPI, in the test venv) is the oracle: it trains models we import, and loads the
@@ -158,7 +159,7 @@ final class LightGBMTextTests: XCTestCase {
         booster.trees[9] = Tree(leafValue: [-0.003], shrinkage: 0.01)  // single leaf without counts
         booster.parameters["n_estimators"] = 300
         booster.parameters["min_child_samples"] = 20
-        var rng = RandomBoosters.Generator(state: 99)
+        var rng = SplitMix64(seed: 99)
         var x = (0..<2000).map { _ in (0..<20).map { _ in Double(rng.int(5)) } }
         x[0] = [Double](repeating: .nan, count: 20)  // missing type none: NaN reads as 0
         let file = path("export.txt")
@@ -258,7 +259,7 @@ final class LightGBMTextSpeedTests: XCTestCase {
     /// (its speed is bench/gbdt's `predict_seconds`).
     func testRawPredictionIsTheSameOnTwoThreads() throws {
         let booster = RandomBoosters.booster(trees: 2000, leaves: 31, featureCount: 300, seed: 4)
-        var rng = RandomBoosters.Generator(state: 8)
+        var rng = SplitMix64(seed: 8)
         let columns = (0..<300).map { _ in (0..<16_384).map { _ in Double(rng.int(5)) } }
         let one = try booster.predict(rawColumns: columns)
         let two = try booster.predict(rawColumns: columns, threads: 2)

@@ -2,30 +2,19 @@ import XCTest
 import Foundation
 @testable import Boosting
 import EraData
+import Support
 import TestSupport
 
 /// Random well-formed boosters for format tests (test-only; trees grown as LightGBM grows them:
 /// a leaf splits into itself (left) and a new leaf (right)).
 enum RandomBoosters {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
 
     /// Thresholds as LightGBM writes them for 0..4 integer features.
     static let integerThresholds: [Double] = [1.0000000180025095e-35, 1.5000000000000002, 2.5000000000000004, 3.5000000000000004]
 
-    static func tree(leaves: Int, featureCount: Int, rng: inout Generator, thresholds: [Double] = integerThresholds,
+    static func tree(leaves: Int, featureCount: Int, rng: inout SplitMix64, thresholds: [Double] = integerThresholds,
                      decisionTypes: [UInt8] = []) -> Tree {
-        var tree = Tree(leafValue: [rng.unit() - 0.5], leafCount: [1000])
+        var tree = Tree(leafValue: [rng.nextUnit() - 0.5], leafCount: [1000])
         var leafParent = [-1]
         for _ in 1..<max(leaves, 1) {
             let leaf = rng.int(tree.leafValue.count)
@@ -40,7 +29,7 @@ enum RandomBoosters {
             tree.splitFeature.append(Int32(rng.int(featureCount)))
             tree.threshold.append(thresholds[t])
             tree.thresholdBin.append(Booster.integerBin(atOrBelow: thresholds[t]))
-            tree.splitGain.append(Float(rng.unit() * 100))
+            tree.splitGain.append(Float(rng.nextUnit() * 100))
             tree.leftChild.append(Int32(-(leaf + 1)))
             tree.rightChild.append(Int32(-(newLeaf + 1)))
             tree.internalValue.append(tree.leafValue[leaf])
@@ -49,8 +38,8 @@ enum RandomBoosters {
             let leftCount = max(1, Int32(rng.int(Int(max(count, 2)))))
             tree.leafCount[leaf] = leftCount
             tree.leafCount.append(max(count - leftCount, 1))
-            tree.leafValue[leaf] = (rng.unit() - 0.5) * 0.02
-            tree.leafValue.append((rng.unit() - 0.5) * 0.02)
+            tree.leafValue[leaf] = (rng.nextUnit() - 0.5) * 0.02
+            tree.leafValue.append((rng.nextUnit() - 0.5) * 0.02)
             leafParent[leaf] = node
             leafParent.append(node)
             if !decisionTypes.isEmpty { tree.decisionType.append(decisionTypes[rng.int(decisionTypes.count)]) }
@@ -60,7 +49,7 @@ enum RandomBoosters {
     }
 
     static func booster(trees: Int, leaves: Int, featureCount: Int, seed: UInt64 = 1) -> Booster {
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(seed: seed)
         var list = (0..<trees).map { _ in tree(leaves: 1 + rng.int(leaves), featureCount: featureCount, rng: &rng) }
         list[0].shrinkage = 1
         return Booster(trees: list, featureNames: (0..<featureCount).map { "feature_\($0)" },
@@ -181,4 +170,9 @@ final class ModelFileTests: XCTestCase {
             XCTAssertTrue(String(describing: error).contains("no/such/dir/m.wbm"))
         }
     }
+}
+
+extension SplitMix64 {
+    /// Uniform-ish in 0..<n (`next() % n`: the format tests need variety, not exactness).
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -89,7 +89,9 @@ final class NumeraiParquetTests: XCTestCase {
         let script = TestSupport.oracleScript("EraDataTests/NumeraiParquetTests-Errors.py")
         let other = elsewhere.appendingPathComponent("validation.parquet").path
         let badValues = elsewhere.appendingPathComponent("bad_train.parquet").path
-        let result = try TestSupport.python(script, [train, other, badValues])
+        let unknownSplit = elsewhere.appendingPathComponent("odd_train.parquet").path
+        let nullEra = elsewhere.appendingPathComponent("gap_train.parquet").path
+        let result = try TestSupport.python(script, [train, other, badValues, unknownSplit, nullEra])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertThrowsError(try NumeraiParquet.read(paths: [train, other])) { error in
             XCTAssertEqual("\(error)", "\(other): feature columns differ from \(train): missing 'feature_beta'; extra 'feature_omega'")
@@ -98,8 +100,16 @@ final class NumeraiParquetTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("\(badValues): column 'feature_gamma', row group 0"), "\(error)")
             XCTAssertTrue("\(error)".contains("value 7 is not a bin in 0...4"), "\(error)")
         }
+        // Rows are named 1-based, with their column.
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [unknownSplit])) { error in
+            XCTAssertEqual("\(error)", "\(unknownSplit): column 'data_type', row 5: unknown data_type 'tournament' "
+                           + "(expected train, validation, live or test)")
+        }
+        XCTAssertThrowsError(try NumeraiParquet.read(paths: [nullEra])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(nullEra): column 'era', row 3: null value"), "\(error)")
+        }
         XCTAssertThrowsError(try NumeraiParquet.read(paths: [train, train])) { error in
-            XCTAssertTrue("\(error)".contains("duplicate id 't00000'"), "\(error)")
+            XCTAssertEqual("\(error)", "duplicate id 't00000' at \(train), row 1 and \(train), row 1")
         }
     }
 }

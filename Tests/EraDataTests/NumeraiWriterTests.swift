@@ -23,21 +23,6 @@ final class NumeraiWriterTests: XCTestCase {
         return SyntheticGenerator.generate(c)
     }
 
-    /// Everything the Numerai layout carries is identical after write → import.
-    static func assertSameData(_ a: Dataset, _ b: Dataset, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.featureNames, b.featureNames, file: file, line: line)
-        XCTAssertEqual(a.targetNames, b.targetNames, file: file, line: line)
-        XCTAssertEqual(a.eras, b.eras, file: file, line: line)
-        XCTAssertEqual(a.eraOfRow, b.eraOfRow, file: file, line: line)
-        XCTAssertEqual(a.ids, b.ids, file: file, line: line)
-        XCTAssertEqual(a.splitOfRow, b.splitOfRow, file: file, line: line)
-        XCTAssertEqual(a.binCounts, b.binCounts, file: file, line: line)
-        XCTAssertTrue(Array(a.features.storage) == Array(b.features.storage), "feature bins differ", file: file, line: line)
-        for (x, y) in zip(a.targets, b.targets) {
-            XCTAssertEqual(x.map(\.bitPattern), y.map(\.bitPattern), file: file, line: line)
-        }
-    }
-
     func testRoundTripThroughOurImporterForEveryCompression() throws {
         let dataset = Self.synthetic()
         XCTAssertTrue(dataset.targets[1].contains { $0.isNaN } && dataset.targets[0].contains { !$0.isNaN })
@@ -49,7 +34,8 @@ final class NumeraiWriterTests: XCTestCase {
             XCTAssertEqual(summary.files, ["train.parquet", "validation.parquet", "live.parquet", "features.json"])
             XCTAssertEqual(summary.rows.values.reduce(0, +), dataset.rowCount)
             let back = try NumeraiParquet.readDirectory(out)
-            Self.assertSameData(dataset, back)
+            // Everything the Numerai layout carries is identical after write → import.
+            assertSameDataset(dataset, back, numeraiLayout: true)
             let train = try ParquetFile(path: out + "/train.parquet")
             XCTAssertEqual(train.rowGroupSizes.first, 333)
             XCTAssertEqual(train.pandasIndexColumns, ["id"])

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TestSupport
 import XCTest
 @testable import Parquet
@@ -83,7 +84,7 @@ final class RobustnessTests: XCTestCase {
     /// random bytes over page headers. A fixed number of iterations keeps it well under 30 s.
     func testMutationFuzzLoop() throws {
         let corpus = try seedCorpus()
-        var rng = Mix(state: 0x5eed)
+        var rng = SplitMix64(seed: 0x5eed)
         let iterations = 20_000
         var thrown = 0, valid = 0
         let start = Date()
@@ -157,17 +158,5 @@ final class RobustnessTests: XCTestCase {
         XCTAssertThrowsError(try broken.readColumn("id")) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(name): column 'id', row group 0: page 0"), "\(error)")
         }
-    }
-}
-
-/// SplitMix64, local so the tests need nothing else.
-struct Mix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -5,3 +5,7 @@ df["feature_omega"] = np.int8(1)
 df.to_parquet(sys.argv[2])
 bad = pd.read_parquet(sys.argv[1]); bad.loc[bad.index[3], "feature_gamma"] = 7
 bad.to_parquet(sys.argv[3])
+odd = pd.read_parquet(sys.argv[1]); odd.loc[odd.index[4], "data_type"] = "tournament"
+odd.to_parquet(sys.argv[4])
+gap = pd.read_parquet(sys.argv[1]); gap["era"] = gap["era"].astype(object); gap.loc[gap.index[2], "era"] = None
+gap.to_parquet(sys.argv[5])
