@@ -38,14 +38,7 @@ final class ReplicatesCommandTests: XCTestCase {
 
     /// The parent's pooled outputs, by relative path.
     func outputs(_ dir: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in ["replicates.json", "replicates.md", "metrics.json"] {
-            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
-        }
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path) {
-            files["charts/" + name] = try Data(contentsOf: dir.appendingPathComponent("charts").appendingPathComponent(name))
-        }
-        return files
+        try TestSupport.outputs(["replicates.json", "replicates.md", "metrics.json"], folder: "charts", in: dir)
     }
 
     func testRunPoolsEveryReplicateAndShardsMergeToTheSameBytes() throws {

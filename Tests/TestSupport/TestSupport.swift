@@ -91,6 +91,27 @@ public enum TestSupport {
         try run(workbenchBinary, arguments, environment: environment)
     }
 
+    /// Writes the study `json` to `directory/name` and runs `workbench run` on it into
+    /// `directory/out` (`--quiet`); returns the study file's path, the output folder and the run.
+    public static func runStudy(_ json: String, named name: String, in directory: URL) throws
+        -> (file: String, out: URL, run: ProcessResult) {
+        let file = write(json, to: name, in: directory)
+        let out = directory.appendingPathComponent("out")
+        return (file, out, try workbench(["run", file, "--out", out.path, "--quiet"]))
+    }
+
+    /// The bytes of the files `names` and of every file in the folder `folder` (as
+    /// "folder/name") below `directory`, by relative path: a run's outputs, to compare byte for byte.
+    public static func outputs(_ names: [String], folder: String, in directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in names { files[name] = try Data(contentsOf: directory.appendingPathComponent(name)) }
+        let sub = directory.appendingPathComponent(folder)
+        for name in try FileManager.default.contentsOfDirectory(atPath: sub.path) {
+            files[folder + "/" + name] = try Data(contentsOf: sub.appendingPathComponent(name))
+        }
+        return files
+    }
+
     /// Starts the built `workbench` binary in the background, its output discarded; the caller
     /// waits for (or stops) the process.
     public static func startWorkbench(_ arguments: [String]) throws -> Process {
