@@ -196,24 +196,12 @@ public final class ParquetFile: @unchecked Sendable {
     public func readColumn(_ name: String) throws -> ParquetColumn {
         let c = try descriptor(name)
         switch c.info.physicalType {
-        case .int32:
-            let (v, n) = try read(c, ValueReaders.int32(c))
-            return .int32(v, nulls: n)
-        case .int64:
-            let (v, n) = try read(c, ValueReaders.int64(c))
-            return .int64(v, nulls: n)
-        case .float:
-            let (v, n) = try read(c, ValueReaders.float(c))
-            return .float(v, nulls: n)
-        case .double:
-            let (v, n) = try read(c, ValueReaders.double(c))
-            return .double(v, nulls: n)
-        case .byteArray:
-            let (v, n) = try read(c, ValueReaders.string(c))
-            return .string(v, nulls: n)
-        case .boolean:
-            let (v, n) = try read(c, ValueReaders.bool(c))
-            return .bool(v, nulls: n)
+        case .int32: return try read(c, ValueReaders.int32(c), as: ParquetColumn.int32)
+        case .int64: return try read(c, ValueReaders.int64(c), as: ParquetColumn.int64)
+        case .float: return try read(c, ValueReaders.float(c), as: ParquetColumn.float)
+        case .double: return try read(c, ValueReaders.double(c), as: ParquetColumn.double)
+        case .byteArray: return try read(c, ValueReaders.string(c), as: ParquetColumn.string)
+        case .boolean: return try read(c, ValueReaders.bool(c), as: ParquetColumn.bool)
         case .int96, .fixedLenByteArray:
             throw ParquetError(.unsupported, file: path, "column '\(name)': physical type \(c.info.physicalType) is not supported")
         }
@@ -284,6 +272,13 @@ public final class ParquetFile: @unchecked Sendable {
             throw ParquetError(.unsupported, file: path, "column '\(name)' is nested (lists, maps or structs are not supported)")
         }
         return c
+    }
+
+    /// The column with its nulls, as the `ParquetColumn` case `make`.
+    private func read<T>(_ c: ColumnDescriptor, _ reader: ValueReader<T>,
+                         as make: ([T], [Bool]?) -> ParquetColumn) throws -> ParquetColumn {
+        let (values, nulls) = try read(c, reader)
+        return make(values, nulls)
     }
 
     private func read<T>(_ c: ColumnDescriptor, _ reader: ValueReader<T>, wantNulls: Bool = true) throws -> (values: [T], nulls: [Bool]?) {

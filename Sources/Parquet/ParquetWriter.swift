@@ -291,34 +291,16 @@ enum ChunkEncoder {
                     if present[i] { nonNull += 1 }
                 }
             }
-            var slot: [UInt32: UInt32] = [:]
-            var plain: [UInt8] = []
-            indices.reserveCapacity(nonNull)
-            for i in 0..<rows where !optional || present[i] {
-                let bits = v[i].bitPattern
-                if let s = slot[bits] { indices.append(s); continue }
-                if slot.count >= ParquetWriter.maxDictionaryEntries { indices = []; plain = []; break }
-                let s = UInt32(slot.count)
-                slot[bits] = s
-                appendLE(&plain, bits)
-                indices.append(s)
+            let bits = (0..<rows).lazy.filter { !optional || present[$0] }.map { v[$0].bitPattern }
+            if let d = dictionary(bits, count: nonNull, maxEntries: ParquetWriter.maxDictionaryEntries, plain: appendLE) {
+                indices = d.indices; dictionaryPlain = d.plain; dictionaryCount = d.entries
             }
-            dictionaryCount = slot.count
-            if !indices.isEmpty { dictionaryPlain = plain }
         case .string(let v):
-            var slot: [String: UInt32] = [:]
-            var plain: [UInt8] = []
-            indices.reserveCapacity(rows)
-            for s in v {
-                if let index = slot[s] { indices.append(index); continue }
-                if slot.count >= ParquetWriter.maxDictionaryEntries || slot.count * 2 > rows { indices = []; plain = []; break }
-                let index = UInt32(slot.count)
-                slot[s] = index
-                appendByteArray(&plain, s)
-                indices.append(index)
+            // A new entry only while entries · 2 ≤ rows: at most ⌊rows/2⌋ + 1 of them.
+            if let d = dictionary(v, count: rows, maxEntries: min(ParquetWriter.maxDictionaryEntries, rows / 2 + 1),
+                                  plain: appendByteArray) {
+                indices = d.indices; dictionaryPlain = d.plain; dictionaryCount = d.entries
             }
-            dictionaryCount = slot.count
-            if !indices.isEmpty { dictionaryPlain = plain }
         }
         if case .float = values, nonNull == 0 || (nonNull >= 2 && dictionaryCount * 2 > nonNull) {
             // No values, or at least half of them distinct: a dictionary would not pay.
@@ -332,17 +314,9 @@ enum ChunkEncoder {
         var dictionaryLength: Int? = nil
         if let dictionary = dictionaryPlain {
             let start = out.count
-            let compressed = try compress(dictionary, codec)
-            var h = ThriftWriter()
-            h.structBody { h in
-                h.i32(1, 2)                                         // DICTIONARY_PAGE
-                h.i32(2, Int32(dictionary.count))
-                h.i32(3, Int32(compressed.count))
+            uncompressedTotal += try appendPage(dictionary, type: 2, codec: codec, to: &out) { h in   // DICTIONARY_PAGE
                 h.structure(7) { h in h.i32(1, Int32(dictionaryCount)); h.i32(2, Encoding.plain.rawValue) }
             }
-            out += h.bytes
-            out += compressed
-            uncompressedTotal += h.bytes.count + dictionary.count
             dictionaryLength = out.count - start
             encodings.insert(Encoding.plain.rawValue)
             encodings.insert(Encoding.rleDictionary.rawValue)
@@ -381,12 +355,7 @@ enum ChunkEncoder {
                 }
             }
             nextIndex += presentInPage
-            let compressed = try compress(page, codec)
-            var h = ThriftWriter()
-            h.structBody { h in
-                h.i32(1, 0)                                         // DATA_PAGE
-                h.i32(2, Int32(page.count))
-                h.i32(3, Int32(compressed.count))
+            uncompressedTotal += try appendPage(page, type: 0, codec: codec, to: &out) { h in           // DATA_PAGE
                 h.structure(5) { h in
                     h.i32(1, Int32(end - start))
                     h.i32(2, dictionaryPlain != nil ? Encoding.rleDictionary.rawValue : Encoding.plain.rawValue)
@@ -394,13 +363,49 @@ enum ChunkEncoder {
                     h.i32(4, Encoding.rle.rawValue)
                 }
             }
-            out += h.bytes
-            out += compressed
-            uncompressedTotal += h.bytes.count + page.count
             start = end
         }
         return EncodedChunk(bytes: out, dictionaryPageLength: dictionaryLength, uncompressedSize: uncompressedTotal,
                             encodings: encodings.sorted())
+    }
+
+    /// Appends one page to `out`: its PageHeader (field 1 the page type, 2 the uncompressed and
+    /// 3 the compressed size, then the type's own header written by `typeHeader`) and the
+    /// compressed page. Returns what the page adds to the chunk's uncompressed size (header + page).
+    static func appendPage(_ page: [UInt8], type: Int32, codec: Codec, to out: inout [UInt8],
+                           _ typeHeader: (inout ThriftWriter) -> Void) throws -> Int {
+        let compressed = try compress(page, codec)
+        var h = ThriftWriter()
+        h.structBody { h in
+            h.i32(1, type)
+            h.i32(2, Int32(page.count))
+            h.i32(3, Int32(compressed.count))
+            typeHeader(&h)
+        }
+        out += h.bytes
+        out += compressed
+        return h.bytes.count + page.count
+    }
+
+    /// Dictionary encoding of `keys` (`count` of them): each distinct key, on its first appearance,
+    /// gets the next index (0, 1, …) and its PLAIN bytes (`plain`) in the dictionary page. nil when
+    /// a key would be entry number `maxEntries` + 1, or when there are no keys.
+    static func dictionary<Keys: Sequence>(_ keys: Keys, count: Int, maxEntries: Int,
+                                           plain: (inout [UInt8], Keys.Element) -> Void)
+        -> (indices: [UInt32], plain: [UInt8], entries: Int)? where Keys.Element: Hashable {
+        var slot: [Keys.Element: UInt32] = [:]
+        var bytes: [UInt8] = []
+        var indices: [UInt32] = []
+        indices.reserveCapacity(count)
+        for key in keys {
+            if let index = slot[key] { indices.append(index); continue }
+            if slot.count >= maxEntries { return nil }
+            let index = UInt32(slot.count)
+            slot[key] = index
+            plain(&bytes, key)
+            indices.append(index)
+        }
+        return indices.isEmpty ? nil : (indices, bytes, slot.count)
     }
 
     static func appendLE(_ out: inout [UInt8], _ value: UInt32) {

@@ -66,14 +66,7 @@ final class FeatureScoresSolverTests: XCTestCase {
     }
 
     private func assertMatchesOracle(_ d: Dataset) throws {
-        let pred = Fixture.predictions(d, seed: 1, signal: 0.3)
-        let tied = Fixture.predictions(d, seed: 2, signal: 0.4, tieDecimals: 1)
-        let meta = Fixture.predictions(d, seed: 3, signal: 0.5, tieDecimals: 2)
-        let dir = TestSupport.temporaryDirectory("fnc-solver")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let csv = dir.appendingPathComponent("scores.csv")
-        try Fixture.writeCSV(d, predictions: ["pred": pred, "tied": tied, "meta": meta], to: csv)
-        let expected = try Fixture.python(ScoringOracleTests.oracle, [csv.path]) as! [String: Any]
+        let (pred, tied, _, expected) = try Fixture.scoringOracle(d)
         let layout = try EraLayout(dataset: d, rows: (0..<Int32(d.rowCount)).map { $0 }, targetIndex: 0)
         let scores = try FeatureScores.compute(layout: layout, dataset: d, predictions: [tied, pred])
         let fnc = doubles(expected["fnc"]), exposure = doubles(expected["exposure"])

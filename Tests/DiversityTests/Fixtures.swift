@@ -52,6 +52,21 @@ enum Fixture {
         try s.write(to: url, atomically: true, encoding: .utf8)
     }
 
+    /// The scoring oracle's three prediction sets on `d` (`pred`; `tied`, rounded to 1 decimal:
+    /// heavy ties; `meta`, 2 decimals) and numerai-tools' per-era scores of them
+    /// (`ScoringOracleTests.oracle`: {name: [per-era values]} plus summaries).
+    static func scoringOracle(_ d: Dataset) throws -> (pred: [Float], tied: [Float], meta: [Float], expected: [String: Any]) {
+        let pred = predictions(d, seed: 1, signal: 0.3)
+        let tied = predictions(d, seed: 2, signal: 0.4, tieDecimals: 1)
+        let meta = predictions(d, seed: 3, signal: 0.5, tieDecimals: 2)
+        let dir = TestSupport.temporaryDirectory("scoring-oracle")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("scores.csv")
+        try writeCSV(d, predictions: ["pred": pred, "tied": tied, "meta": meta], to: csv)
+        let expected = try python(ScoringOracleTests.oracle, [csv.path]) as! [String: Any]
+        return (pred, tied, meta, expected)
+    }
+
     static func python(_ script: String, _ args: [String] = []) throws -> Any {
         let r = try TestSupport.python(script, args)
         guard r.status == 0 else {

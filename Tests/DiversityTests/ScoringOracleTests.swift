@@ -26,14 +26,7 @@ final class ScoringOracleTests: XCTestCase {
 
     func testPerEraScoresMatchNumeraiTools() throws {
         let d = Fixture.dataset(eras: 6, rowsPerEra: 300, features: 7, seed: 11)
-        let pred = Fixture.predictions(d, seed: 1, signal: 0.3)
-        let tied = Fixture.predictions(d, seed: 2, signal: 0.4, tieDecimals: 1)   // heavy ties
-        let meta = Fixture.predictions(d, seed: 3, signal: 0.5, tieDecimals: 2)
-        let dir = TestSupport.temporaryDirectory("div")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let csv = dir.appendingPathComponent("scores.csv")
-        try Fixture.writeCSV(d, predictions: ["pred": pred, "tied": tied, "meta": meta], to: csv)
-        let expected = try Fixture.python(Self.oracle, [csv.path]) as! [String: Any]
+        let (pred, tied, meta, expected) = try Fixture.scoringOracle(d)
 
         // Generic per-era functions.
         var corr: [Double] = [], corrTied: [Double] = [], bmc: [Double] = [], fnc: [Double] = [], exposure: [Double] = []

@@ -11,11 +11,7 @@ final class CLIStyleTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
     @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let url = dir.appendingPathComponent(name)
-        try! text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ name: String, _ text: String) -> String { TestSupport.write(text, to: name, in: dir) }
 
     // MARK: Study validation: every error at once
 

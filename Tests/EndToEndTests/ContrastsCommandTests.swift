@@ -26,10 +26,7 @@ final class ContrastsCommandTests: XCTestCase {
     func testRunPrintsContrastsAndMetricsKeepTheContract() throws {
         let root = TestSupport.temporaryDirectory("contrasts-cmd")
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = root.appendingPathComponent("contrasts.json")
-        try Self.study.write(to: file, atomically: true, encoding: .utf8)
-        let out = root.appendingPathComponent("out")
-        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        let (_, out, r) = try TestSupport.runStudy(Self.study, named: "contrasts.json", in: root)
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.components(separatedBy: "\n")
         let head = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("contrasts (") }, r.stdout)

@@ -8,11 +8,7 @@ final class RunCommandTests: XCTestCase {
     override func setUp() { dir = TestSupport.temporaryDirectory("e2e-run") }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
-    func write(_ name: String, _ text: String) -> String {
-        let url = dir.appendingPathComponent(name)
-        try! text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ name: String, _ text: String) -> String { TestSupport.write(text, to: name, in: dir) }
 
     func testVersionAndHelpListEveryCommand() throws {
         let version = try TestSupport.workbench(["--version"])
@@ -85,25 +81,11 @@ final class RunCommandTests: XCTestCase {
          "benchmark": {"n_estimators": 40, "learning_rate": 0.1}}
         """#)
         let interrupted = dir.appendingPathComponent("interrupted"), straight = dir.appendingPathComponent("straight")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
-        process.arguments = ["run", study, "--out", interrupted.path, "--jobs", "2"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until a few models are stored, then interrupt.
-        let parts = interrupted.appendingPathComponent("parts")
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let n = (try? FileManager.default.contentsOfDirectory(atPath: parts.path))?.filter { $0.hasSuffix(".part") }.count ?? 0
-            if n >= 3 || !process.isRunning { break }
-            usleep(20_000)
-        }
-        let wasRunning = process.isRunning
-        process.interrupt()
-        process.waitUntilExit()
+        // Interrupt once a few models are stored.
+        let (wasRunning, status) = try TestSupport.interruptWorkbench(["run", study, "--out", interrupted.path, "--jobs", "2"],
+                                                                      whenParts: interrupted.appendingPathComponent("parts"), reach: 3)
         if wasRunning {
-            XCTAssertEqual(process.terminationStatus, 130, "an interrupted run exits 130")
+            XCTAssertEqual(status, 130, "an interrupted run exits 130")
             let stored = try TestSupport.python("import h5py,sys; f=h5py.File(sys.argv[1]); print(int(f.attrs['models_done']))",
                                                 [interrupted.appendingPathComponent("predictions.h5").path])
             XCTAssertEqual(stored.status, 0, stored.stderr)

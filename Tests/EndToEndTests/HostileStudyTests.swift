@@ -11,12 +11,7 @@ final class HostileStudyTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
     @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let url = dir.appendingPathComponent(name)
-        try! FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try! text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ name: String, _ text: String) -> String { TestSupport.write(text, to: name, in: dir) }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }

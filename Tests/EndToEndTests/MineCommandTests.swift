@@ -72,12 +72,7 @@ final class MineCommandTests: XCTestCase {
     func testConcurrentMinesIntoOneFarmAreRefused() throws {
         let study = try writeStudy()
         let out = path("farm")
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
-        first.arguments = ["mine", study, "--count", "6", "--out", out, "--jobs", "1", "--quiet"]
-        first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
-        try first.run()
+        let first = try TestSupport.startWorkbench(["mine", study, "--count", "6", "--out", out, "--jobs", "1", "--quiet"])
         // Wait until the first holds the lock (a probe lock on the file then fails).
         let lockPath = "\(out)/.workbench.lock"
         var held = false

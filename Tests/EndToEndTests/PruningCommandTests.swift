@@ -26,10 +26,7 @@ final class PruningCommandTests: XCTestCase {
     func testReportMetricsAndStoreSayWhatPruningDid() throws {
         let root = TestSupport.temporaryDirectory("pruning-cmd")
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = root.appendingPathComponent("pruned.json")
-        try Self.study.write(to: file, atomically: true, encoding: .utf8)
-        let out = root.appendingPathComponent("out")
-        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        let (_, out, r) = try TestSupport.runStudy(Self.study, named: "pruned.json", in: root)
         XCTAssertEqual(r.status, 0, r.stderr)
         // grid: 6 → 3 → 2; seeds: 4 → 2 → 1.
         XCTAssertTrue(r.stdout.contains("pruning: arm grid: 2 of 6 models trained to the end (pruned 3 at 5, 1 at 15 trees)"), r.stdout)

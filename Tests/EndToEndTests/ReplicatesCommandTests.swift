@@ -38,14 +38,7 @@ final class ReplicatesCommandTests: XCTestCase {
 
     /// The parent's pooled outputs, by relative path.
     func outputs(_ dir: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in ["replicates.json", "replicates.md", "metrics.json"] {
-            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
-        }
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("charts").path) {
-            files["charts/" + name] = try Data(contentsOf: dir.appendingPathComponent("charts").appendingPathComponent(name))
-        }
-        return files
+        try TestSupport.outputs(["replicates.json", "replicates.md", "metrics.json"], folder: "charts", in: dir)
     }
 
     func testRunPoolsEveryReplicateAndShardsMergeToTheSameBytes() throws {
@@ -234,25 +227,12 @@ final class ReplicatesCommandTests: XCTestCase {
             .replacingOccurrences(of: #""n_estimators": 20, "learning_rate": 0.1, "max_depth": 3"#, with: #""n_estimators": 150, "learning_rate": 0.1, "max_depth": 3"#)
         let file = try studyFile(json)
         let interrupted = root.appendingPathComponent("interrupted"), straight = root.appendingPathComponent("straight")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
-        process.arguments = ["run", file, "--out", interrupted.path, "--jobs", "2", "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until the second replicate has stored a model, then interrupt.
-        let parts = interrupted.appendingPathComponent("replicates/data1-fold2of2/parts")
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let n = (try? FileManager.default.contentsOfDirectory(atPath: parts.path))?.filter { $0.hasSuffix(".part") }.count ?? 0
-            if n >= 1 || !process.isRunning { break }
-            usleep(10_000)
-        }
-        let wasRunning = process.isRunning
-        process.interrupt()
-        process.waitUntilExit()
+        // Interrupt once the second replicate has stored a model.
+        let (wasRunning, status) = try TestSupport.interruptWorkbench(
+            ["run", file, "--out", interrupted.path, "--jobs", "2", "--quiet"],
+            whenParts: interrupted.appendingPathComponent("replicates/data1-fold2of2/parts"), reach: 1)
         if wasRunning {
-            XCTAssertEqual(process.terminationStatus, 130, "an interrupted run exits 130")
+            XCTAssertEqual(status, 130, "an interrupted run exits 130")
             XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("replicates.json").path))
             XCTAssertTrue(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("replicates/data1-fold1of2/metrics.json").path))
         }

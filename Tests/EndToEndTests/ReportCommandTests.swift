@@ -29,23 +29,14 @@ final class ReportCommandTests: XCTestCase {
 
     /// Writes the study file and trains it into `root/out`.
     func trainedStudy(_ json: String = study) throws -> (studyFile: String, out: URL) {
-        let file = root.appendingPathComponent("tiny.json")
-        try json.write(to: file, atomically: true, encoding: .utf8)
-        let out = root.appendingPathComponent("out")
-        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        let (file, out, r) = try TestSupport.runStudy(json, named: "tiny.json", in: root)
         XCTAssertEqual(r.status, 0, r.stderr)
-        return (file.path, out)
+        return (file, out)
     }
 
     /// report.md, metrics.json and every chart, by relative path.
     func outputs(_ dir: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in ["report.md", "metrics.json"] { files[name] = try Data(contentsOf: dir.appendingPathComponent(name)) }
-        let charts = dir.appendingPathComponent("charts")
-        for name in try FileManager.default.contentsOfDirectory(atPath: charts.path) {
-            files["charts/" + name] = try Data(contentsOf: charts.appendingPathComponent(name))
-        }
-        return files
+        try TestSupport.outputs(["report.md", "metrics.json"], folder: "charts", in: dir)
     }
 
     func testReportRerendersTheSameBytesFromStoredPredictions() throws {
@@ -82,10 +73,7 @@ final class ReportCommandTests: XCTestCase {
 
     /// `workbench run` ends with the report's five-line summary, the same lines as report.md's top.
     func testRunEndsWithTheReportSummary() throws {
-        let file = root.appendingPathComponent("tiny.json")
-        try Self.study.write(to: file, atomically: true, encoding: .utf8)
-        let out = root.appendingPathComponent("out")
-        let r = try TestSupport.workbench(["run", file.path, "--out", out.path, "--quiet"])
+        let (_, out, r) = try TestSupport.runStudy(Self.study, named: "tiny.json", in: root)
         XCTAssertEqual(r.status, 0, r.stderr)
         let tail = try XCTUnwrap(r.stdout.components(separatedBy: "summary:\n").last)
         let printed = tail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }

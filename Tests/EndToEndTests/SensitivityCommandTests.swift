@@ -8,11 +8,7 @@ final class SensitivityCommandTests: XCTestCase {
     override func setUp() { dir = TestSupport.temporaryDirectory("e2e-sensitivity") }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
-    func write(_ name: String, _ text: String) -> String {
-        let url = dir.appendingPathComponent(name)
-        try! text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ name: String, _ text: String) -> String { TestSupport.write(text, to: name, in: dir) }
 
     static let tinyStudy = #"""
     {"name": "tiny", "seed": 4, "models": 3,

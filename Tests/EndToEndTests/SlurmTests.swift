@@ -156,12 +156,7 @@ final class ShardMergeCommandTests: XCTestCase {
         }
         // Shard 1 dies by SIGKILL as soon as it has recorded its study (its store has begun).
         let shardDirectory = out + "/shards/shard-001-of-003"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.workbenchBinary)
-        process.arguments = ["run", study, "--shard", "1/3", "--out", out, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestSupport.startWorkbench(["run", study, "--shard", "1/3", "--out", out, "--quiet"])
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning && !FileManager.default.fileExists(atPath: shardDirectory + "/study.json") && Date() < deadline {
             usleep(2_000)
@@ -249,30 +244,30 @@ final class SlurmCommandTests: XCTestCase {
         let temp = TestSupport.temporaryDirectory("slurm-cmd")
         defer { try? FileManager.default.removeItem(at: temp) }
         let out = temp.appendingPathComponent("out").path
-        let empty = temp.appendingPathComponent("empty-bin").path
-        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        let missing = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": empty])
+        /// `slurm --submit` with PATH = a folder `bin` holding only `sbatch` (the shell script given; none if nil).
+        func submit(bin: String, sbatch: String?) throws -> TestSupport.ProcessResult {
+            let path = temp.appendingPathComponent(bin).path
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            if let sbatch {
+                try ("#!/bin/sh\n" + sbatch).write(toFile: path + "/sbatch", atomically: true, encoding: .utf8)
+                chmod(path + "/sbatch", 0o755)
+            }
+            return try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": path])
+        }
+        let missing = try submit(bin: "empty-bin", sbatch: nil)
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("sbatch not found"), missing.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/slurm/submit.sh"), "the scripts are written anyway")
 
-        let failing = temp.appendingPathComponent("failing-bin").path
-        try FileManager.default.createDirectory(atPath: failing, withIntermediateDirectories: true)
-        try "#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n"
-            .write(toFile: failing + "/sbatch", atomically: true, encoding: .utf8)
-        chmod(failing + "/sbatch", 0o755)
-        let refused = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": failing])
+        let refused = try submit(bin: "failing-bin",
+                                 sbatch: "echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n")
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("Invalid partition name specified"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("the shard array"), refused.stderr)
 
         // The array is accepted, the merge refused: the message says what is queued and how to finish.
-        let half = temp.appendingPathComponent("half-bin").path
-        try FileManager.default.createDirectory(atPath: half, withIntermediateDirectories: true)
-        try "#!/bin/sh\ncase \"$*\" in *dependency*) echo 'sbatch: error: Job dependency problem' >&2; exit 1;; esac\necho 77\n"
-            .write(toFile: half + "/sbatch", atomically: true, encoding: .utf8)
-        chmod(half + "/sbatch", 0o755)
-        let partial = try TestSupport.workbench(["slurm", study, "--shards", "2", "--out", out, "--submit"], environment: ["PATH": half])
+        let partial = try submit(bin: "half-bin",
+                                 sbatch: "case \"$*\" in *dependency*) echo 'sbatch: error: Job dependency problem' >&2; exit 1;; esac\necho 77\n")
         XCTAssertEqual(partial.status, 1)
         XCTAssertTrue(partial.stderr.contains("Job dependency problem"), partial.stderr)
         XCTAssertTrue(partial.stderr.contains("submitted as job 77"), partial.stderr)

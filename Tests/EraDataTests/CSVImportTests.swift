@@ -8,11 +8,7 @@ final class CSVImportTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: directory) }
 
     @discardableResult
-    func file(_ name: String, _ text: String) -> String {
-        let url = directory.appendingPathComponent(name)
-        try! Data(text.utf8).write(to: url)
-        return url.path
-    }
+    func file(_ name: String, _ text: String) -> String { TestSupport.write(text, to: name, in: directory) }
 
     func assertError(_ paths: [String], _ kind: EraDataError.Kind, _ message: String,
                      file: StaticString = #filePath, line: UInt = #line) {

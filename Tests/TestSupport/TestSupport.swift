@@ -14,6 +14,15 @@ public enum TestSupport {
         return url
     }
 
+    /// Writes `text` (UTF-8) to the file `name` below `directory`, making its folders; returns its path.
+    @discardableResult
+    public static func write(_ text: String, to name: String, in directory: URL) -> String {
+        let url = directory.appendingPathComponent(name)
+        try! FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
     /// The venv Python with the test oracles (numpy, h5py, lightgbm, pyarrow, numerai-tools,
     /// scikit-learn), made by scripts/test. Override with WORKBENCH_PYTHON.
     public static var python: String {
@@ -80,6 +89,58 @@ public enum TestSupport {
     @discardableResult
     public static func workbench(_ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
         try run(workbenchBinary, arguments, environment: environment)
+    }
+
+    /// Writes the study `json` to `directory/name` and runs `workbench run` on it into
+    /// `directory/out` (`--quiet`); returns the study file's path, the output folder and the run.
+    public static func runStudy(_ json: String, named name: String, in directory: URL) throws
+        -> (file: String, out: URL, run: ProcessResult) {
+        let file = write(json, to: name, in: directory)
+        let out = directory.appendingPathComponent("out")
+        return (file, out, try workbench(["run", file, "--out", out.path, "--quiet"]))
+    }
+
+    /// The bytes of the files `names` and of every file in the folder `folder` (as
+    /// "folder/name") below `directory`, by relative path: a run's outputs, to compare byte for byte.
+    public static func outputs(_ names: [String], folder: String, in directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in names { files[name] = try Data(contentsOf: directory.appendingPathComponent(name)) }
+        let sub = directory.appendingPathComponent(folder)
+        for name in try FileManager.default.contentsOfDirectory(atPath: sub.path) {
+            files[folder + "/" + name] = try Data(contentsOf: sub.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    /// Starts the built `workbench` binary in the background, its output discarded; the caller
+    /// waits for (or stops) the process.
+    public static func startWorkbench(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: workbenchBinary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs the built `workbench` binary and presses Ctrl-C (SIGINT) once `parts` holds at least
+    /// `count` finished models (`*.part`; polled every 10 ms for at most 120 s) or the run has
+    /// ended by itself; then waits for its exit. `wasRunning` is false when the run finished
+    /// before the interrupt (a fast machine): `status` is then its own.
+    public static func interruptWorkbench(_ arguments: [String], whenParts parts: URL, reach count: Int) throws
+        -> (wasRunning: Bool, status: Int32) {
+        let process = try startWorkbench(arguments)
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let n = (try? FileManager.default.contentsOfDirectory(atPath: parts.path))?.filter { $0.hasSuffix(".part") }.count ?? 0
+            if n >= count || !process.isRunning { break }
+            usleep(10_000)
+        }
+        let wasRunning = process.isRunning
+        process.interrupt()
+        process.waitUntilExit()
+        return (wasRunning, process.terminationStatus)
     }
 
     /// Runs the built `workbench` binary on a terminal: a pty from util-linux `script`, whose

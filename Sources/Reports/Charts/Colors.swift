@@ -24,14 +24,7 @@ public enum ChartColors {
     /// Colour for t ∈ [−1, 1] (clamped), linear in RGB between stops; NaN is mid grey.
     public static func diverging(_ t: Double) -> String {
         guard t.isFinite else { return "#bdbdbd" }
-        let x = min(1, max(-1, t))
-        for i in 1..<divergingStops.count where x <= divergingStops[i].0 {
-            let (a, ca) = divergingStops[i - 1], (b, cb) = divergingStops[i]
-            let u = (x - a) / (b - a)
-            return hex(ca.0 + u * (cb.0 - ca.0), ca.1 + u * (cb.1 - ca.1), ca.2 + u * (cb.2 - ca.2))
-        }
-        let c = divergingStops.last!.1
-        return hex(c.0, c.1, c.2)
+        return interpolate(divergingStops, min(1, max(-1, t)))
     }
 
     /// Sequential stops from 0 to 1 (viridis at 0, ¼, ½, ¾, 1: perceptually uniform, colour-blind safe,
@@ -43,13 +36,18 @@ public enum ChartColors {
     /// Colour for t ∈ [0, 1] (clamped), linear in RGB between stops; NaN is mid grey.
     public static func sequential(_ t: Double) -> String {
         guard t.isFinite else { return "#bdbdbd" }
-        let x = min(1, max(0, t))
-        for i in 1..<sequentialStops.count where x <= sequentialStops[i].0 {
-            let (a, ca) = sequentialStops[i - 1], (b, cb) = sequentialStops[i]
+        return interpolate(sequentialStops, min(1, max(0, t)))
+    }
+
+    /// The colour at x between the stops (x₀, c₀) < … < (xₙ, cₙ): for x ≤ xᵢ (the first such i ≥ 1),
+    /// cᵢ₋₁ + u·(cᵢ − cᵢ₋₁) per RGB channel with u = (x − xᵢ₋₁)/(xᵢ − xᵢ₋₁); past the last stop, its colour.
+    static func interpolate(_ stops: [(Double, (Double, Double, Double))], _ x: Double) -> String {
+        for i in 1..<stops.count where x <= stops[i].0 {
+            let (a, ca) = stops[i - 1], (b, cb) = stops[i]
             let u = (x - a) / (b - a)
             return hex(ca.0 + u * (cb.0 - ca.0), ca.1 + u * (cb.1 - ca.1), ca.2 + u * (cb.2 - ca.2))
         }
-        let c = sequentialStops.last!.1
+        let c = stops.last!.1
         return hex(c.0, c.1, c.2)
     }
 
