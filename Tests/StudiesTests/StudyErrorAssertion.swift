@@ -1,7 +1,7 @@
 import XCTest
 @testable import Studies
 
-/// `parse` fails with a `StudyError` at `path` whose message contains `text` (and, when given,
+/// `parse` fails with a study-file error (`StudiesError.studyFile`) at `path` whose message contains `text` (and, when given,
 /// whose suggestion is `suggestion`): the study-file tests' one check of a refusal.
 func assertStudyError(_ parse: @autoclosure () throws -> StudySpec, path: String, contains text: String,
                       suggestion: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
