@@ -102,11 +102,11 @@ final class NumeraiParquetTests: XCTestCase {
         }
         // Rows are named 1-based, with their column.
         XCTAssertThrowsError(try NumeraiParquet.read(paths: [unknownSplit])) { error in
-            XCTAssertEqual("\(error)", "\(unknownSplit): column 'data_type', row 5: unknown data_type 'tournament' "
+            XCTAssertEqual("\(error)", "\(unknownSplit), column 'data_type', row 5: unknown data_type 'tournament' "
                            + "(expected train, validation, live or test)")
         }
         XCTAssertThrowsError(try NumeraiParquet.read(paths: [nullEra])) { error in
-            XCTAssertTrue("\(error)".hasPrefix("\(nullEra): column 'era', row 3: null value"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("\(nullEra), column 'era', row 3: null value"), "\(error)")
         }
         XCTAssertThrowsError(try NumeraiParquet.read(paths: [train, train])) { error in
             XCTAssertEqual("\(error)", "duplicate id 't00000' at \(train), row 1 and \(train), row 1")
