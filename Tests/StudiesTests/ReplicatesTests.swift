@@ -11,16 +11,7 @@ final class ReplicatesTests: XCTestCase {
 
     func assertError(_ json: String, path: String, contains text: String, suggestion: String? = nil,
                      file: StaticString = #filePath, line: UInt = #line) {
-<<<<<<< HEAD
-        XCTAssertThrowsError(try parse(json), file: file, line: line) { error in
-            guard let e = (error as? StudiesError)?.studyFileProblem else { return XCTFail("not a study-file error: \(error)", file: file, line: line) }
-            XCTAssertEqual(e.path, path, "\(e)", file: file, line: line)
-            XCTAssertTrue(e.message.contains(text), "\(e)", file: file, line: line)
-            if let suggestion { XCTAssertEqual(e.suggestion, suggestion, "\(e)", file: file, line: line) }
-        }
-=======
         assertStudyError(try parse(json), path: path, contains: text, suggestion: suggestion, file: file, line: line)
->>>>>>> errors-data
     }
 
     func testValidationNamesThePathAndSuggests() {
