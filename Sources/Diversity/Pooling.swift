@@ -219,9 +219,16 @@ public struct PooledEstimate: Codable, Equatable, Sendable {
     /// pooled contrasts of the study (levels are not tested). nil for levels.
     public var p: Double? = nil
     public var pHolm: Double? = nil
-    /// Contrasts only: `verdict` with the directional call made by `p_holm` < α instead of by the
-    /// unadjusted interval (robust rule unchanged; `equivalent` and `inconclusive` as `verdict`,
-    /// the equivalence check is not adjusted). What a claim across many contrasts should quote.
+    /// Contrasts with an equivalence margin δ only: the TOST p of the random-effects estimate,
+    /// max(1 − Φ((μ_RE + δ)/se_RE), Φ((μ_RE − δ)/se_RE)) — the interval at `level` lies inside ±δ
+    /// exactly when it is below α/2 — and that p Holm-adjusted over all the pooled contrasts
+    /// with a margin (the family of `p_holm`). nil otherwise.
+    public var tostP: Double? = nil
+    public var tostPHolm: Double? = nil
+    /// Contrasts only: `verdict` with both calls adjusted over the pooled contrasts — the
+    /// directional one made by `p_holm` < α instead of by the unadjusted interval (robust rule
+    /// unchanged), the equivalence one by `tost_p_holm` < α/2 instead of by the unadjusted
+    /// interval inside ±δ; else `inconclusive`. What a claim across many contrasts should quote.
     public var verdictHolm: String? = nil
     /// Contrasts only: the pooled minimum detectable effect, (z_{1−α/2} + z_{0.8})·se_RE — the true
     /// difference the unadjusted pooled test finds with 80 % power.
@@ -229,7 +236,8 @@ public struct PooledEstimate: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, a, b, k, fixed, random, q, spread, signAgreement = "sign_agreement", signNeeded = "sign_needed"
-        case robust, verdict, excluded, p, pHolm = "p_holm", verdictHolm = "verdict_holm", mde
+        case robust, verdict, excluded, p, pHolm = "p_holm", tostP = "tost_p", tostPHolm = "tost_p_holm"
+        case verdictHolm = "verdict_holm", mde
     }
 }
 
@@ -282,32 +290,40 @@ public enum ReplicatePooling {
         return holmAdjusted(out, margins: margins, alpha: 1 - level)
     }
 
-    /// Sets `p`, `p_holm`, `verdict_holm` and `mde` of the contrast rows (Holm over all of them
-    /// together). A directional verdict that fails Holm falls back to the non-directional rule:
-    /// `equivalent` when the interval lies inside ±margin (`margins[i]`), else `inconclusive`.
+    /// Sets `p`, `p_holm`, `tost_p`, `tost_p_holm`, `verdict_holm` and `mde` of the contrast rows
+    /// (each p Holm-adjusted over all of them together). `verdict_holm`: the directional verdict
+    /// when p_holm < α; else `equivalent` when the contrast has a margin (`margins[i]`) and
+    /// tost_p_holm < α/2 (the adjusted form of "the interval lies inside ±margin"); else
+    /// `inconclusive`.
     static func holmAdjusted(_ rows: [PooledEstimate], margins: [Double?], alpha: Double) -> [PooledEstimate] {
         let contrasts = rows.indices.filter { rows[$0].kind == "contrast" }
+        func usable(_ r: PooledEstimate.Random) -> Bool { r.se > 0 && r.se.isFinite && r.mean.isFinite }
         let p = contrasts.map { i -> Double in
             let r = rows[i].random
-            guard r.se > 0, r.se.isFinite, r.mean.isFinite else { return .nan }
+            guard usable(r) else { return .nan }
             return 2 * (1 - Distributions.normalCDF(abs(r.mean) / r.se))
         }
-        let adjusted = PairedInference.holm(p)
+        let tost = contrasts.map { i -> Double in
+            let r = rows[i].random
+            guard usable(r), let margin = margins[i] else { return .nan }
+            return PairedInference.normalTOST(mean: r.mean, se: r.se, margin: margin)
+        }
+        let adjusted = PairedInference.holm(p), tostAdjusted = PairedInference.holm(tost)
         let zMDE = Distributions.normalQuantile(1 - alpha / 2) + Distributions.normalQuantile(0.8)
         var out = rows
         for (j, i) in contrasts.enumerated() {
             out[i].mde = rows[i].random.se.isFinite ? zMDE * rows[i].random.se : nil
             out[i].p = p[j].isNaN ? nil : p[j]
             out[i].pHolm = adjusted[j].isNaN ? nil : adjusted[j]
+            out[i].tostP = tost[j].isNaN ? nil : tost[j]
+            out[i].tostPHolm = tostAdjusted[j].isNaN ? nil : tostAdjusted[j]
             let directional = out[i].verdict.hasPrefix("robust") || out[i].verdict.hasSuffix("not robust")
             if directional, let ph = out[i].pHolm, ph < alpha {
                 out[i].verdictHolm = out[i].verdict
-            } else if directional {
-                let r = rows[i].random
-                let inside = margins[i].map { r.ciLow > -$0 && r.ciHigh < $0 } ?? false
-                out[i].verdictHolm = inside ? "equivalent" : "inconclusive"
+            } else if let tp = out[i].tostPHolm, tp < alpha / 2 {
+                out[i].verdictHolm = "equivalent"
             } else {
-                out[i].verdictHolm = out[i].verdict
+                out[i].verdictHolm = "inconclusive"
             }
         }
         return out

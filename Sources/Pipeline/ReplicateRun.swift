@@ -53,20 +53,38 @@ public enum ReplicateRun {
         for (cell, child) in cells {
             var line = "  \(cell.label): data seed \(cell.dataSeed.map(String.init) ?? "of the study"), study seed \(cell.studySeed)"
             if let fold = cell.fold {
-                // Fold cuts depend on the data's eras only, so one dataset per data seed is enough.
-                let full: Dataset
-                if let d = cached[cell.dataSeed] { full = d } else {
-                    full = try loadData(child.withoutFold)
-                    cached[cell.dataSeed] = full
-                }
-                let d = try foldData(fold, full, child)
-                let eval = d.eraIndices(in: child.evaluation.split).map { d.eras[$0] }
-                let train = d.eraIndices(in: .train).map { d.eras[$0] }
-                line += ", fold \(fold.index)/\(fold.of): train \(EraSpan(train).map(spanText) ?? "—"), evaluation \(EraSpan(eval).map(spanText) ?? "—") (selection, embargo \(child.evaluation.embargoEras), test inside it)"
+                let d = try replicateData(cell, child, cache: &cached)
+                let (train, eval) = foldSpans(d, child)
+                line += ", fold \(fold.index)/\(fold.of): train \(train.map(spanText) ?? "—"), evaluation \(eval.map(spanText) ?? "—") (selection, embargo \(child.evaluation.embargoEras), test inside it)"
             }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `workbench run --check --json`: every replicate's cell, study and data (what `run
+    /// --replicate` would train on), handed to `body` one at a time, in order.
+    public static func checkEach(_ spec: StudySpec, _ body: (ReplicateCell, StudySpec, Dataset) throws -> Void) throws {
+        var cached: [UInt64?: Dataset] = [:]
+        for (cell, child) in try cells(spec) { try body(cell, child, try replicateData(cell, child, cache: &cached)) }
+    }
+
+    /// A replicate's data: its data seed's dataset, cut to its fold. Fold cuts depend on the
+    /// data's eras only, so one dataset per data seed is loaded; `cache` keeps the latest one
+    /// (cells come data seed by data seed).
+    static func replicateData(_ cell: ReplicateCell, _ child: StudySpec, cache: inout [UInt64?: Dataset]) throws -> Dataset {
+        let full: Dataset
+        if let d = cache[cell.dataSeed] { full = d } else {
+            full = try loadData(child.withoutFold)
+            cache = [cell.dataSeed: full]
+        }
+        guard let fold = cell.fold else { return full }
+        return try foldData(fold, full, child)
+    }
+
+    /// The train eras and the evaluation eras (selection, embargo and test) of a replicate's data.
+    public static func foldSpans(_ d: Dataset, _ child: StudySpec) -> (train: EraSpan?, evaluation: EraSpan?) {
+        (EraSpan(d.eraIndices(in: .train).map { d.eras[$0] }), EraSpan(d.eraIndices(in: child.evaluation.split).map { d.eras[$0] }))
     }
 
     static func foldData(_ fold: WalkForwardFold, _ full: Dataset, _ child: StudySpec) throws -> Dataset {
@@ -289,10 +307,11 @@ public enum ReplicateRun {
         return lines
     }
 
-    /// Contrasts: "; Holm over the pooled contrasts: p X → verdict" (the call to quote among many).
+    /// Contrasts: "; Holm over the pooled contrasts: p X, TOST p Y → verdict" (the call to quote among many).
     static func holmNote(_ p: PooledEstimate) -> String {
         guard let ph = p.pHolm, let v = p.verdictHolm else { return "" }
-        return "; Holm over the pooled contrasts: p \(NumberFormat.metric(ph, digits: 3)) → \(v)"
+        let tost = p.tostPHolm.map { ", TOST p \(NumberFormat.metric($0, digits: 3))" } ?? ""
+        return "; Holm over the pooled contrasts: p \(NumberFormat.metric(ph, digits: 3))\(tost) → \(v)"
     }
 }
 

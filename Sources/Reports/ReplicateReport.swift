@@ -149,7 +149,7 @@ public enum ReplicateReport {
         var out: [String] = [Markdown.heading("Replicates: \(s.study)", level: 1), ""]
         if !description.isEmpty { out += [Markdown.escapeInline(description), ""] }
         let level = percent(s.level)
-        out.append("The whole study ran \(s.replicates.count) time(s), once per replicate below, each in its own directory. Every quantity is estimated per replicate on its test eras, then pooled: fixed effect (inverse-variance weights 1/se²) and DerSimonian–Laird random effects (weights 1/(se² + τ²)), with \(level) normal intervals. τ² is the between-replicate variance of the true effect, I² the share of the spread that is not sampling noise. A verdict is **robust** only when the random-effects interval excludes zero and at least ⌈2k/3⌉ of the k replicates have the pooled sign (and k ≥ 2). Every standard error is the replicate's own Newey–West (HAC) one: contrasts as in its `contrasts[]`, levels (an ensemble's test corr) as in its `ensembles[]`. A replicate whose contrast has no estimate (an empty ensemble, or the same ensemble on both sides) is left out of that quantity and named below the table.")
+        out.append("The whole study ran \(s.replicates.count) time(s), once per replicate below, each in its own directory. Every quantity is estimated per replicate on its test eras, then pooled: fixed effect (inverse-variance weights 1/se²) and DerSimonian–Laird random effects (weights 1/(se² + τ²)), with \(level) normal intervals. τ² is the between-replicate variance of the true effect, I² the share of the spread that is not sampling noise. A verdict is **robust** only when the random-effects interval excludes zero and at least ⌈2k/3⌉ of the k replicates have the pooled sign (and k ≥ 2); a contrast whose interval lies inside ±its equivalence margin is **equivalent**. Across many contrasts quote the Holm-adjusted verdict (`verdict_holm`): a direction needs the Holm-adjusted p < α as well, equivalence the Holm-adjusted TOST p < α/2 (the interval inside ±margin is TOST p < α/2). Every standard error is the replicate's own Newey–West (HAC) one: contrasts as in its `contrasts[]`, levels (an ensemble's test corr) as in its `ensembles[]`. A replicate whose contrast has no estimate (an empty ensemble, or the same ensemble on both sides) is left out of that quantity and named below the table.")
         out.append("")
         out.append(Markdown.heading("Pooled verdicts"))
         out.append("")
@@ -200,7 +200,9 @@ public enum ReplicateReport {
                 }))
             out.append("")
             out.append("Pooled: random effects \(interval(p.random.mean, p.random.ciLow, p.random.ciHigh)), fixed effect \(interval(p.fixed.mean, p.fixed.ciLow, p.fixed.ciHigh)); Q = \(NumberFormat.metric(p.q, digits: 4)), τ² = \(NumberFormat.metric(p.random.tau2, digits: 6)), I² = \(NumberFormat.fixed(100 * p.random.i2, 1))%; the sign agrees in \(p.signAgreement) of \(p.k) replicates (robust needs \(p.signNeeded)): **\(p.verdict)**."
-                       + (p.pHolm.map { " Holm-adjusted over the pooled contrasts: p = \(NumberFormat.metric($0, digits: 3)), verdict **\(p.verdictHolm ?? p.verdict)** (the interval is not adjusted)." } ?? ""))
+                       + (p.pHolm.map { " Holm-adjusted over the pooled contrasts: p = \(NumberFormat.metric($0, digits: 3))"
+                           + (p.tostPHolm.map { ", TOST p = \(NumberFormat.metric($0, digits: 3))" } ?? "")
+                           + ", verdict **\(p.verdictHolm ?? p.verdict)** (the interval is not adjusted)." } ?? ""))
             out.append("")
         }
         return out.joined(separator: "\n")

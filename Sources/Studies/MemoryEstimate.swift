@@ -1,5 +1,6 @@
 import Boosting
 import EraData
+import EvaluationRules
 import Foundation
 
 /// Peak resident memory of `workbench run`, phase by phase. The phases follow each other, so
@@ -13,8 +14,10 @@ import Foundation
 ///                                                                 188k × 2,376 from .h5: 536 MB; the
 ///                                                                 full Numerai shape's import: 8.06 GiB)
 ///     training = loading + min(jobs, models)·(one model's buffers, `Trainer.workingMemory`)
-///                + paused pruning sessions (a pruned study: ⌈keepᵏ·models⌉ sessions of
-///                  `TrainingSession.pausedBytes` after rung k, at most `sessionBudget`)
+///                + paused pruning sessions (a pruned study: after the pass to rung r_k, the
+///                  candidates of every arm at that rung, `pausedSessions`, each holding
+///                  `TrainingSession.pausedStateBytes` + r_k·48·leaves; the largest rung's
+///                  total, at most `sessionBudget`)
 ///     analysis = loading + 26 MB + (models + 1)·evaluationRows·24   predictions: the consolidated
 ///                                                                 matrix, per-model copies, gaussianized doubles
 ///                + threads·(13·n·(F + 1) + 8·(F + 1)²)            per-era feature scores (FNC,
@@ -45,6 +48,8 @@ public struct MemoryEstimate: Equatable, Sendable {
     public var peak: Int { max(loading, training, analysis) }
 
     /// - Parameters:
+    ///   - plans: the models to train; the study's models without the benchmark when the run
+    ///     analyses (the analysis term counts the benchmark's predictions as the `+ 1`).
     ///   - evaluationRows: rows the models predict (every non-train row).
     ///   - jobs: models trained at once.
     ///   - analysisThreads: threads of the analysis (Dispatch uses every core); 0 when the run
@@ -81,17 +86,36 @@ public struct MemoryEstimate: Equatable, Sendable {
         }
         sessionBudget = max(0, Int(Double(physicalMemory) * 0.85) - max(loading, training, analysis)) / 2
         if let pruning {
-            // After rung k (every rung but the last), ⌈keepᵏ·models⌉ sessions wait, each holding
-            // its state (`TrainingSession.pausedStateBytes`) and its trees (at most 48 bytes per leaf).
+            // After the pass to rung k, its candidates' sessions wait, each holding its state
+            // (`TrainingSession.pausedStateBytes`) and its trees (at most 48 bytes per leaf).
             let state = TrainingSession.pausedStateBytes(trainingRows: trainingRows, bagging: bagging)
-            var sessions = 0, waiting = Double(plans.count)
-            for trees in pruning.rungs.dropLast() {
-                let each = state + trees * 48 * maxLeaves
-                sessions = max(sessions, Int(waiting.rounded(.up)) * each)
-                waiting *= pruning.keep
-            }
+            let sessions = zip(pruning.rungs, Self.pausedSessions(plans: plans, pruning: pruning))
+                .map { trees, count in count * (state + trees * 48 * maxLeaves) }.max() ?? 0
             training += min(sessions, sessionBudget)
         }
+    }
+
+    /// Sessions a pruned run keeps paused after each rung's pass (one count per rung), as
+    /// `runPruned` keeps them: each arm is pruned on its own, so per arm the candidates at rung
+    /// r_k are its models that grow past r_k (`n_estimators` > r_k), at most the survivors of the
+    /// rung before, n_0 = the arm's models; the survivors of rung k are `PruningRecord.keepCount`
+    /// of its candidates (⌈keep·n⌉, at least 1) — rounded per arm, as the decisions round. Summed
+    /// over arms. An upper bound when `n_estimators` differ within an arm (which models survive
+    /// depends on their scores).
+    public static func pausedSessions(plans: [ModelPlan], pruning: PruningSpec) -> [Int] {
+        var sessions = [Int](repeating: 0, count: pruning.rungs.count)
+        var arms: [String] = []
+        for plan in plans where !arms.contains(plan.arm) { arms.append(plan.arm) }
+        for arm in arms {
+            let trees = plans.filter { $0.arm == arm }.map(\.parameters.nEstimators)
+            var alive = trees.count
+            for (k, rung) in pruning.rungs.enumerated() {
+                let candidates = min(alive, trees.filter { $0 > rung }.count)
+                sessions[k] += candidates
+                alive = candidates == 0 ? 0 : PruningRecord.keepCount(candidates, keep: pruning.keep)
+            }
+        }
+        return sessions
     }
 
     /// Rows per era among the evaluation (non-train) rows.

@@ -77,40 +77,39 @@ public struct SlurmScript: Equatable, Sendable {
     /// explicitly (not read from `SLURM_ARRAY_TASK_COUNT`), so re-submitting a single task with
     /// `sbatch --array=I shards.sbatch` re-runs exactly shard I of N.
     public func shardsScript() -> String {
-        var lines = [
-            "#!/bin/bash",
+        jobScript(header: [
             "# Study '\(studyName)' (hash \(studyHash)) in \(shards) shard(s), one Slurm array task each.",
             "# Written by `workbench slurm`. Submit with the merge job: bash \(Self.bashQuoted(submitScriptPath))",
             "# Re-run shard I alone: sbatch --array=I \(Self.bashQuoted(shardsScriptPath))",
             "#SBATCH --job-name=wb-\(studyName)",
             "#SBATCH --array=\(arrayRange)",
-        ]
-        lines += commonOptions(memoryBytes: memoryBytes)
-        lines += [
-            "#SBATCH --output=" + Self.sbatchQuoted(Self.slurmPatternEscaped(logDirectory) + "/shard-%3a-job-%A.out"),
-            "set -euo pipefail",
+        ], memoryBytes: memoryBytes, log: "shard-%3a-job-%A.out", body: [
             ": \"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch: each array task trains one shard}\"",
             "exec \(Self.bashQuoted(workbench)) run \(Self.bashQuoted(study)) --out \(Self.bashQuoted(directory))"
                 + " --shard \"${SLURM_ARRAY_TASK_ID}/\(shards)\" --jobs \(cpusPerTask)",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        ])
     }
 
     /// The merge job: checks and merges the shards, then analyses and reports.
     public func mergeScript() -> String {
-        var lines = [
-            "#!/bin/bash",
+        jobScript(header: [
             "# Merges the \(shards) shard(s) of study '\(studyName)' (hash \(studyHash)), then analyses and reports.",
             "# Submitted by submit.sh to run after the whole shard array (afterany): when a shard failed,",
             "# the merge lists it with the command that re-runs it.",
             "#SBATCH --job-name=wb-\(studyName)-merge",
-        ]
-        lines += commonOptions(memoryBytes: mergeMemoryBytes)
-        lines += [
-            "#SBATCH --output=" + Self.sbatchQuoted(Self.slurmPatternEscaped(logDirectory) + "/merge-job-%j.out"),
-            "set -euo pipefail",
+        ], memoryBytes: mergeMemoryBytes, log: "merge-job-%j.out", body: [
             "exec \(Self.bashQuoted(workbench)) merge \(Self.bashQuoted(directory))",
-        ]
+        ])
+    }
+
+    /// A job script: the shebang, `header` (comments and job-specific options), the options both
+    /// jobs share, the output file `log` (a Slurm filename pattern) in the log directory, strict
+    /// bash, then `body`.
+    func jobScript(header: [String], memoryBytes: Int, log: String, body: [String]) -> String {
+        let lines = ["#!/bin/bash"] + header + commonOptions(memoryBytes: memoryBytes) + [
+            "#SBATCH --output=" + Self.sbatchQuoted(Self.slurmPatternEscaped(logDirectory) + "/" + log),
+            "set -euo pipefail",
+        ] + body
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -189,8 +188,9 @@ public struct SlurmScript: Equatable, Sendable {
 
     /// The runner's memory estimates (bytes, before headroom) for the largest shard, trained
     /// `jobs` models at once (a shard does not analyse), and for the merge (the analysis of every
-    /// model's predictions on `jobs` threads). The
-    /// benchmark is counted in every shard: whichever shard trains it, none is under-asked.
+    /// model's predictions on `jobs` threads). The benchmark is counted in every shard as a model
+    /// to train: whichever shard trains it, none is under-asked. The merge gets the study's plans
+    /// alone: `MemoryEstimate` counts the benchmark's predictions itself ((models + 1) columns).
     public static func memoryEstimates(planner: Planner, dataset: Dataset, shards: Int, jobs: Int) throws -> (shard: Int, merge: Int) {
         let plans = planner.plans()
         let benchmark = planner.benchmarkPlan().map { [$0] } ?? []
@@ -202,7 +202,7 @@ public struct SlurmScript: Equatable, Sendable {
             largest = max(largest, MemoryEstimate(dataset: dataset, plans: shardPlans, evaluationRows: rows, jobs: jobs,
                                                   analysisThreads: 0, generated: planner.spec.data.isGenerated).peak)
         }
-        let merge = MemoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1,
+        let merge = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: rows, jobs: 1,
                                    analysisThreads: jobs, generated: planner.spec.data.isGenerated).peak
         return (largest, merge)
     }

@@ -46,7 +46,9 @@ final class PoolingTests: XCTestCase {
     /// against statsmodels: combine_effects (DL, τ² clipped at 0), scipy's norm.sf, and
     /// multipletests(method="holm"). A level is pooled too but not tested. One contrast is built to
     /// be directional unadjusted (p ≈ 0.058) and not after Holm: its `verdict_holm` is inconclusive;
-    /// another (p ≈ 0.046, interval inside the ±0.001 margin) falls back to equivalent.
+    /// another (p ≈ 0.046, interval inside the ±0.001 margin) falls back to equivalent. The pooled
+    /// TOST p against ±0.001 (scipy's norm) and its Holm adjustment over the same contrasts
+    /// (multipletests) decide the equivalence of `verdict_holm`: Holm-adjusted TOST p < α/2.
     func testPooledHolmMatchesStatsmodels() throws {
         let cases = Self.cases + [([0.002, 0.002], [0.00149, 0.00149]), ([0.0004, 0.0004, 0.0004, 0.0004], [0.0004, 0.0004, 0.0004, 0.0004])]
         let labels = (0..<cases.map(\.effects.count).max()!).map { "r\($0)" }
@@ -63,10 +65,11 @@ final class PoolingTests: XCTestCase {
         for level in pooled where level.kind == "level" {
             XCTAssertNil(level.p); XCTAssertNil(level.pHolm); XCTAssertNil(level.verdictHolm); XCTAssertNil(level.mde)
         }
-        let input = cases.map { ["effects": $0.effects, "se": $0.se] }
+        let input = cases.map { ["effects": $0.effects, "se": $0.se, "margin": 0.001] as [String: Any] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
         let out = try Fixture.python(TestSupport.oracleScript("DiversityTests/PoolingTests-PooledHolmMatchesStatsmodels.py"), [json]) as! [String: Any]
         let p = doubles(out["p"]), holm = doubles(out["holm"]), mde = doubles(out["mde"])
+        let tost = doubles(out["tost"]), tostHolm = doubles(out["tost_holm"])
         for i in cases.indices {
             let row = try XCTUnwrap(pooled.first { $0.name == "c\(i)" })
             assertClose(try XCTUnwrap(row.p), p[i], rel: 1e-9, floor: 1e-15, "contrast \(i) p")
@@ -74,9 +77,13 @@ final class PoolingTests: XCTestCase {
             assertClose(try XCTUnwrap(row.mde), mde[i], rel: 1e-9, floor: 1e-15, "contrast \(i) mde")
             let directional = row.verdict.contains("positive") || row.verdict.contains("negative")
             XCTAssertEqual(directional, p[i] < 0.1, "contrast \(i): the unadjusted verdict is the p < α call")
-            // Failing Holm, a directional call falls back to equivalent (interval inside ±0.001) or inconclusive.
+            assertClose(try XCTUnwrap(row.tostP), tost[i], rel: 1e-9, floor: 1e-15, "contrast \(i) tost_p")
+            assertClose(try XCTUnwrap(row.tostPHolm), tostHolm[i], rel: 1e-9, floor: 1e-15, "contrast \(i) tost_p_holm")
+            // The unadjusted equivalence (interval inside ±0.001) is the TOST p < α/2 call.
             let inside = row.random.ciLow > -0.001 && row.random.ciHigh < 0.001
-            XCTAssertEqual(row.verdictHolm, holm[i] < 0.1 ? row.verdict : (directional ? (inside ? "equivalent" : "inconclusive") : row.verdict),
+            XCTAssertEqual(inside, tost[i] < 0.05, "contrast \(i)")
+            // Failing Holm, a directional call falls back to equivalent (adjusted TOST) or inconclusive.
+            XCTAssertEqual(row.verdictHolm, directional && holm[i] < 0.1 ? row.verdict : (tostHolm[i] < 0.05 ? "equivalent" : "inconclusive"),
                            "contrast \(i)")
         }
         let planted = try XCTUnwrap(pooled.first { $0.name == "c\(cases.count - 2)" })
@@ -87,6 +94,50 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(small.verdictHolm, "equivalent")
         XCTAssertEqual(pooled.first { $0.name == "c1" }?.verdictHolm, "robust positive")
         XCTAssertEqual(pooled.first { $0.name == "c3" }?.verdictHolm, "positive, not robust")
+    }
+
+    /// Pooled equivalence is Holm-adjusted too: 12 pooled contrasts with true zero effect and tight
+    /// intervals stay equivalent after Holm; 6 borderline ones (pooled TOST p 0.01…0.035, so their
+    /// 90 % interval lies inside ±0.001 and `verdict` is equivalent) are inconclusive in
+    /// `verdict_holm`, where the family of 18 needs Holm-adjusted TOST p < α/2. Alone, each
+    /// borderline contrast keeps its equivalence.
+    func testPooledEquivalenceIsHolmAdjusted() throws {
+        let margin = 0.001
+        let targets = [0.01, 0.015, 0.02, 0.025, 0.03, 0.035]
+        // Two replicates with the same mean and se s·√2 pool (τ² = 0) to the mean with se s; a mean
+        // of 0 gives TOST p = Φ(−δ/s).
+        let borderlineSE = targets.map { margin / -Distributions.normalQuantile($0) }
+        func pooled(_ names: [String], nulls: Int) throws -> [PooledEstimate] {
+            var evidence = ReplicateEvidence()
+            for r in ["r0", "r1"] {
+                let zero = (0..<nulls).map { Self.contrast("null\($0)", mean: r == "r0" ? 0.00002 : -0.00002, se: 0.00005, hac: 0.00005, margin: margin) }
+                let edge = names.map { n in Self.contrast(n, mean: 0, se: borderlineSE[Int(n.dropFirst(4))!] * 2.0.squareRoot(),
+                                                          hac: borderlineSE[Int(n.dropFirst(4))!] * 2.0.squareRoot(), margin: margin) }
+                try evidence.add(metricsJSON: Self.metrics(contrasts: zero + edge), replicate: r, level: 0.9)
+            }
+            return ReplicatePooling.pool(evidence, replicates: ["r0", "r1"], level: 0.9)
+        }
+        let all = try pooled(targets.indices.map { "edge\($0)" }, nulls: 12)
+        XCTAssertEqual(all.count, 18)
+        let tost = all.map { $0.tostP ?? .nan }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: [tost]), as: UTF8.self)
+        let holm = (try Fixture.python(TestSupport.oracleScript("DiversityTests/InferenceTests-HolmMatchesStatsmodelsMultipletests.py"), [json]) as! [[Double]])[0]
+        for (i, row) in all.enumerated() {
+            assertClose(try XCTUnwrap(row.tostPHolm), holm[i], rel: 1e-12, floor: 1e-300, "\(row.name) tost_p_holm")
+        }
+        for row in all where row.name.hasPrefix("null") {
+            XCTAssertEqual(row.verdict, "equivalent", row.name)
+            XCTAssertEqual(row.verdictHolm, "equivalent", row.name)
+        }
+        for (i, row) in all.filter({ $0.name.hasPrefix("edge") }).enumerated() {
+            assertClose(try XCTUnwrap(row.tostP), targets[i], rel: 1e-9, "\(row.name) planted TOST p")
+            XCTAssertEqual(row.verdict, "equivalent", "\(row.name): its interval lies inside ±δ")
+            XCTAssertEqual(row.verdictHolm, "inconclusive", "\(row.name): Holm-adjusted TOST p \(row.tostPHolm ?? .nan)")
+        }
+        for i in targets.indices {
+            let alone = try pooled(["edge\(i)"], nulls: 0)[0]
+            XCTAssertEqual(alone.verdictHolm, "equivalent", "edge\(i) alone")
+        }
     }
 
     func testOneReplicateAndUnusableErrors() throws {

@@ -39,7 +39,7 @@ final class ContrastsCommandTests: XCTestCase {
         XCTAssertEqual(contrasts.count, 2)
         for c in contrasts {
             XCTAssertEqual(Set(c.keys), ["name", "a", "b", "n_eras", "mean", "se", "hac_se", "ci_low", "ci_high", "hac_ci_low",
-                                         "hac_ci_high", "mde", "p", "p_holm", "equivalence", "verdict"])
+                                         "hac_ci_high", "mde", "p", "p_holm", "equivalence", "tost_p_holm", "verdict"])
             XCTAssertEqual(Set((c["equivalence"] as! [String: Any]).keys), ["margin", "p", "equivalent"])
             let verdict = c["verdict"] as! String
             XCTAssertTrue(["better", "worse", "equivalent", "undetermined"].contains(verdict) || verdict.hasPrefix("inconclusive (MDE "), verdict)

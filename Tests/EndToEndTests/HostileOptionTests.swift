@@ -45,6 +45,27 @@ final class HostileOptionTests: XCTestCase {
         }
     }
 
+    /// A usage error: exit 2, `message` on stderr, nothing on stdout, no crash.
+    @discardableResult
+    func assertUsageError(_ args: [String], _ message: String, file: StaticString = #filePath,
+                          line: UInt = #line) throws -> TestSupport.ProcessResult {
+        let label = args.joined(separator: " ")
+        let r = try TestSupport.workbench(args)
+        XCTAssertEqual(r.status, 2, "\(label): \(r.stdout)\(r.stderr)", file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(message), "\(label): \(r.stderr)", file: file, line: line)
+        XCTAssertEqual(r.stdout, "", label, file: file, line: line)
+        assertNoCrash(r, label, file: file, line: line)
+        return r
+    }
+
+    /// A two-model study on small generated data (`s.json`), for command lines refused before it is read.
+    func tinyStudy() throws -> String {
+        let s = path("s.json")
+        try #"{"name": "s", "models": 2, "data": {"synthetic": {"eras": 40, "rowsPerEra": 30, "features": 6}}, "fixed": {"n_estimators": 5}}"#
+            .write(toFile: s, atomically: true, encoding: .utf8)
+        return s
+    }
+
     func testCompareOutputNeverReplacesAFileOfAnInputStudy() throws {
         let a = try study("a"), b = try study("b")
         let before = [try snapshot(a), try snapshot(b)]
@@ -116,9 +137,7 @@ final class HostileOptionTests: XCTestCase {
     /// Each command line with an out-of-range number: exit 2, one message naming the option and
     /// its range, nothing on stdout, no crash. The files named need not exist: options are checked first.
     func testOutOfRangeNumericOptionsAreUsageErrorsNamingTheOption() throws {
-        let s = path("s.json"), d = path("d.h5"), out = path("out")
-        try #"{"name": "s", "models": 2, "data": {"synthetic": {"eras": 40, "rowsPerEra": 30, "features": 6}}, "fixed": {"n_estimators": 5}}"#
-            .write(toFile: s, atomically: true, encoding: .utf8)
+        let s = try tinyStudy(), d = path("d.h5"), out = path("out")
         let jobs = "--jobs must be at least 1"
         let cases: [([String], String)] = [
             (["node", path("node.json"), "-j", "0"], jobs + " (got 0)"),
@@ -140,20 +159,13 @@ final class HostileOptionTests: XCTestCase {
             (["slurm", s, "--shards", "2", "--cpus-per-task", "0"], "--cpus-per-task must be ≥ 1"),
             (["data", "synth", "-o", d, "--eras", "0"], "eras must be in [1, 2147483646] (got 0)"),
             (["data", "synth", "-o", d, "--features", "0"], "features must be ≥ 1 (got 0)"),
-            (["data", "synth", "-o", d, "--validation-fraction", "1.5"], "validationFraction must be in (0, 1)"),
+            (["data", "synth", "-o", d, "--validation-fraction", "1.5"], "--validation-fraction must be in (0, 1)"),
             (["data", "synth", "-o", d, "--noise", "nan"], "noise must be ≥ 0 (got nan)"),
             (["data", "synth", "-o", d, "--eras", "100000", "--rows-per-era", "100000", "--features", "3000"], "is too large"),
             (["compare", path("a"), path("b"), "--tolerance", "nan"], "--tolerance must be a finite number ≥ 0"),
             (["compare", path("a"), path("b"), "--absolute-tolerance=-1"], "--absolute-tolerance must be a finite number ≥ 0"),
         ]
-        for (args, message) in cases {
-            let label = args.joined(separator: " ")
-            let r = try TestSupport.workbench(args)
-            XCTAssertEqual(r.status, 2, "\(label): \(r.stdout)\(r.stderr)")
-            XCTAssertTrue(r.stderr.contains(message), "\(label): \(r.stderr)")
-            XCTAssertEqual(r.stdout, "", label)
-            assertNoCrash(r, label)
-        }
+        for (args, message) in cases { try assertUsageError(args, message) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
         XCTAssertFalse(FileManager.default.fileExists(atPath: d), "nothing written")
     }

@@ -79,6 +79,7 @@ final class SensitivityCommandTests: XCTestCase {
                 XCTAssertEqual(m["tool_verdict"] as! String, o["verdict"] as! String)
                 XCTAssertEqual(m["mean"] as! Double, o["mean"] as! Double)
                 XCTAssertEqual(m["p_holm"] as? Double, o["p_holm"] as? Double)
+                XCTAssertEqual(m["tost_p_holm"] as? Double, o["tost_p_holm"] as? Double)
                 let word = Self.word(o["verdict"] as! String)
                 XCTAssertEqual(m["verdict"] as! String, word)
             }
@@ -169,6 +170,7 @@ final class SensitivityCommandTests: XCTestCase {
                 XCTAssertEqual(c["verdict"] as! String, Self.word(row["verdict_holm"] as! String))
                 XCTAssertEqual(c["mean"] as! Double, (row["random"] as! [String: Any])["mean"] as! Double)
                 XCTAssertEqual(c["p_holm"] as? Double, row["p_holm"] as? Double)
+                XCTAssertEqual(c["tost_p_holm"] as? Double, row["tost_p_holm"] as? Double)
                 XCTAssertEqual(c["sign_agreement"] as? Int, row["sign_agreement"] as? Int)
                 var counts: [String: Int] = [:]
                 for v in reps { counts[Self.word(v), default: 0] += 1 }

@@ -271,9 +271,30 @@ final class SlurmScriptTests: XCTestCase {
         // A shard trains and stores; only the merge analyses.
         XCTAssertEqual(perShard.map(\.analysis), [0, 0, 0])
         XCTAssertEqual(largest, perShard.map(\.peak).max())
-        let merged = MemoryEstimate(dataset: dataset, plans: plans + benchmark, evaluationRows: rows, jobs: 1, analysisThreads: 2)
+        let merged = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: rows, jobs: 1, analysisThreads: 2)
         XCTAssertEqual(merge, merged.peak)
         XCTAssertEqual(merge, merged.analysis, "the merge's peak is its analysis")
         XCTAssertGreaterThan(largest, dataset.rowCount * dataset.featureCount, "at least the shared feature matrix")
+    }
+
+    /// The merge analyses the 7 models' predictions and the benchmark's: (7 + 1) prediction
+    /// columns in the formula of `MemoryEstimate` — the benchmark counted once, not twice.
+    func testMergeEstimateCountsTheBenchmarkOnce() throws {
+        let spec = try StudySpec.parse(Data("""
+        {"name": "mem", "data": {"synthetic": {"eras": 30, "rowsPerEra": 100}}, "seed": 5, "models": 7,
+         "fixed": {"n_estimators": 10}}
+        """.utf8))
+        let dataset = try spec.data.load()
+        let planner = try Planner(spec: spec, dataset: dataset)
+        XCTAssertNotNil(planner.benchmarkPlan())
+        let (_, merge) = try SlurmScript.memoryEstimates(planner: planner, dataset: dataset, shards: 3, jobs: 2)
+        // loading (generated data) + 26 MB + (models + 1)·evaluation rows·24 + threads·per-era feature scores.
+        let rows = dataset.rowCount, f = dataset.featureCount, evaluation = evaluationRows(dataset)
+        let loading = 44_000_000 + rows * f * 6 / 5 + rows * (4 * dataset.targetNames.count + 182)
+        var eraSizes: [Int32: Int] = [:]
+        for r in evaluation { eraSizes[dataset.eraOfRow[Int(r)], default: 0] += 1 }
+        let perThread = 13 * eraSizes.values.max()! * (f + 1) + 8 * (f + 1) * (f + 1)
+        let expected = loading + 26_000_000 + (7 + 1) * evaluation.count * 24 + min(2, eraSizes.count) * perThread
+        XCTAssertEqual(merge, expected, "one model too many adds \(evaluation.count * 24) bytes")
     }
 }

@@ -29,10 +29,19 @@ public enum PairedInference {
     /// Two one-sided tests (Schuirmann) of |mean| < δ with a t(ν) statistic: p = max(P(T ≥ (d̄ + δ)/se),
     /// P(T ≤ (d̄ − δ)/se)) — statsmodels' ttost_paired(a, b, −δ, δ) when se is the plain se and ν = n − 1.
     public static func tost(mean: Double, se: Double, degreesOfFreedom nu: Double, margin: Double) -> Double {
-        guard mean.isFinite, se.isFinite, se > 0, nu > 0 else { return .nan }
-        let pLow = 1 - Distributions.tCDF((mean + margin) / se, degreesOfFreedom: nu)
-        let pHigh = Distributions.tCDF((mean - margin) / se, degreesOfFreedom: nu)
-        return max(pLow, pHigh)
+        guard nu > 0 else { return .nan }
+        return tost(mean: mean, se: se, margin: margin) { Distributions.tCDF($0, degreesOfFreedom: nu) }
+    }
+
+    /// The same with a normal statistic (pooled random-effects estimates): max(1 − Φ((μ + δ)/se),
+    /// Φ((μ − δ)/se)); below α/2 exactly when the two-sided (1 − α) normal interval lies inside ±δ.
+    public static func normalTOST(mean: Double, se: Double, margin: Double) -> Double {
+        tost(mean: mean, se: se, margin: margin, cdf: Distributions.normalCDF)
+    }
+
+    private static func tost(mean: Double, se: Double, margin: Double, cdf: (Double) -> Double) -> Double {
+        guard mean.isFinite, se.isFinite, se > 0 else { return .nan }
+        return max(1 - cdf((mean + margin) / se), cdf((mean - margin) / se))
     }
 
     /// Holm's step-down adjustment (statsmodels multipletests(method="holm")): with the m finite p
@@ -56,7 +65,8 @@ public enum PairedInference {
     }
 }
 
-/// TOST result of a contrast.
+/// TOST result of a contrast: its margin, its p and the unadjusted call p < α (the verdict uses
+/// the Holm-adjusted p, `ContrastResult.tostPHolm`).
 public struct Equivalence: Codable, Equatable, Sendable {
     public var margin: Double
     public var p: Double
@@ -69,10 +79,13 @@ public struct Equivalence: Codable, Equatable, Sendable {
 /// `hac_se` = Newey–West (see `PairedInference.hacStandardError`). Intervals: d̄ ± t_{1−α/2,n−1}·se
 /// (`ci_*`) and ·hac_se (`hac_ci_*`). `p`: two-sided, t = d̄/hac_se on n − 1 degrees of freedom;
 /// `p_holm`: Holm-adjusted over all of the study's contrasts. `mde`: 80% power at level α with
-/// hac_se. `equivalence`: TOST at level α with hac_se against ±margin (not Holm-adjusted).
-/// `verdict`: "better" / "worse" when p_holm < α (sign of d̄); else "equivalent" when TOST says
-/// so; else "inconclusive (MDE x)"; "undetermined" with fewer than 3 paired eras. When every
-/// paired difference is exactly 0 (the same ensemble twice), p = 1 and TOST p = 0: "equivalent".
+/// hac_se. `equivalence`: TOST with hac_se against ±margin, its p and the unadjusted call p < α;
+/// `tost_p_holm`: that TOST p Holm-adjusted over the same family (all of the study's contrasts),
+/// so that "equivalent" claims across many contrasts keep the family-wise error at α as the
+/// directional ones do. `verdict`: "better" / "worse" when p_holm < α (sign of d̄); else
+/// "equivalent" when tost_p_holm < α; else "inconclusive (MDE x)"; "undetermined" with fewer
+/// than 3 paired eras. When every paired difference is exactly 0 (the same ensemble twice),
+/// p = 1 and TOST p = 0 (adjusted 0 as well): "equivalent".
 public struct ContrastResult: Codable, Equatable, Sendable {
     public var name: String
     public var a: String
@@ -89,10 +102,36 @@ public struct ContrastResult: Codable, Equatable, Sendable {
     public var p: Double
     public var pHolm: Double
     public var equivalence: Equivalence
+    /// `equivalence.p` Holm-adjusted over the study's contrasts (NaN in metrics.json files
+    /// written before it existed, and where the TOST p is NaN).
+    public var tostPHolm: Double
     public var verdict: String
     enum CodingKeys: String, CodingKey {
         case name, a, b, nEras = "n_eras", mean, se, hacSE = "hac_se", ciLow = "ci_low", ciHigh = "ci_high"
-        case hacCILow = "hac_ci_low", hacCIHigh = "hac_ci_high", mde, p, pHolm = "p_holm", equivalence, verdict
+        case hacCILow = "hac_ci_low", hacCIHigh = "hac_ci_high", mde, p, pHolm = "p_holm", equivalence
+        case tostPHolm = "tost_p_holm", verdict
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        a = try c.decode(String.self, forKey: .a)
+        b = try c.decode(String.self, forKey: .b)
+        nEras = try c.decode(Int.self, forKey: .nEras)
+        mean = try c.decode(Double.self, forKey: .mean)
+        se = try c.decode(Double.self, forKey: .se)
+        hacSE = try c.decode(Double.self, forKey: .hacSE)
+        ciLow = try c.decode(Double.self, forKey: .ciLow)
+        ciHigh = try c.decode(Double.self, forKey: .ciHigh)
+        hacCILow = try c.decode(Double.self, forKey: .hacCILow)
+        hacCIHigh = try c.decode(Double.self, forKey: .hacCIHigh)
+        mde = try c.decode(Double.self, forKey: .mde)
+        p = try c.decode(Double.self, forKey: .p)
+        pHolm = try c.decode(Double.self, forKey: .pHolm)
+        equivalence = try c.decode(Equivalence.self, forKey: .equivalence)
+        // Files written before the key existed read as NaN; their verdicts stay as written.
+        tostPHolm = try c.decodeIfPresent(Double.self, forKey: .tostPHolm) ?? .nan
+        verdict = try c.decode(String.self, forKey: .verdict)
     }
 
     /// Everything but the Holm adjustment and the verdict (see `adjusted`).
@@ -120,18 +159,20 @@ public struct ContrastResult: Codable, Equatable, Sendable {
         pHolm = .nan
         let pTost = identical ? 0 : n > 1 ? PairedInference.tost(mean: mean, se: hacSE, degreesOfFreedom: nu, margin: config.equivalenceMargin) : .nan
         equivalence = Equivalence(margin: config.equivalenceMargin, p: pTost, equivalent: pTost < config.alpha)
+        tostPHolm = .nan
         verdict = "undetermined"
     }
 
-    /// Sets p_holm and the verdict.
-    func adjusted(pHolm: Double, alpha: Double) -> ContrastResult {
+    /// Sets p_holm, tost_p_holm and the verdict.
+    func adjusted(pHolm: Double, tostPHolm: Double, alpha: Double) -> ContrastResult {
         var c = self
         c.pHolm = pHolm
+        c.tostPHolm = tostPHolm
         if nEras < 3 || !mean.isFinite || !hacSE.isFinite || (hacSE == 0 && !equivalence.equivalent) {
             c.verdict = "undetermined"
         } else if pHolm < alpha {
             c.verdict = mean > 0 ? "better" : "worse"
-        } else if equivalence.equivalent {
+        } else if tostPHolm < alpha {
             c.verdict = "equivalent"
         } else {
             c.verdict = "inconclusive (MDE \(String(format: "%.4f", mde)))"
@@ -139,9 +180,11 @@ public struct ContrastResult: Codable, Equatable, Sendable {
         return c
     }
 
-    /// Holm-adjusts a study's contrasts together and sets their verdicts.
+    /// Holm-adjusts a study's contrasts together — their difference p and, separately, their
+    /// TOST p, each over the whole family — and sets their verdicts.
     public static func finalize(_ contrasts: [ContrastResult], alpha: Double) -> [ContrastResult] {
         let adjusted = PairedInference.holm(contrasts.map(\.p))
-        return zip(contrasts, adjusted).map { $0.adjusted(pHolm: $1, alpha: alpha) }
+        let tostAdjusted = PairedInference.holm(contrasts.map(\.equivalence.p))
+        return contrasts.indices.map { contrasts[$0].adjusted(pHolm: adjusted[$0], tostPHolm: tostAdjusted[$0], alpha: alpha) }
     }
 }

@@ -17,11 +17,11 @@ extension ReportDocument {
         let level = ReportText.percent(1 - config.alpha, digits: 0)
         out.append(fold("Contrasts table (\(contrasts.count) contrasts)", Markdown.table(
             header: ["contrast", "mean difference", "\(level) interval (t)", "\(level) interval (HAC)", "MDE (80%)", "p (HAC)",
-                     "p (Holm)", "TOST p (±\(ReportText.corr(config.equivalenceMargin)))", "eras", "verdict"],
+                     "p (Holm)", "TOST p (±\(ReportText.corr(config.equivalenceMargin)))", "TOST p (Holm)", "eras", "verdict"],
             rows: contrasts.map { c in
                 [.text(c.name), .numeric(ReportText.signed(c.mean)), .numeric(interval(c.ciLow, c.ciHigh)),
                  .numeric(interval(c.hacCILow, c.hacCIHigh)), num(c.mde, 4), num(c.p, 3), num(c.pHolm, 3),
-                 num(c.equivalence.p, 3), .numeric(String(c.nEras)), .text(c.verdict)]
+                 num(c.equivalence.p, 3), num(c.tostPHolm, 3), .numeric(String(c.nEras)), .text(c.verdict)]
             })))
         if let ensembles = metrics.ensembles, !ensembles.isEmpty {
             out += ["", Markdown.heading("Named ensembles", level: 3), ""]
@@ -106,8 +106,9 @@ extension ReportText {
             "\(c.hacLag): neighbouring eras' targets overlap). p is two-sided on the HAC t; Holm's correction runs over " +
             "the study's \(count) contrast\(count == 1 ? "" : "s") at α = \(NumberFormat.compact(c.alpha, 3)). MDE: the " +
             "difference a two-sided level-α test detects with 80% power at this HAC se. \"Equivalent\" needs TOST " +
-            "(HAC se) to place the difference inside ±\(corr(c.equivalenceMargin)). Verdicts: better / worse when the " +
-            "Holm p < α, else equivalent when TOST says so, else inconclusive."
+            "(HAC se) to place the difference inside ±\(corr(c.equivalenceMargin)), its p Holm-adjusted over the same " +
+            "contrasts. Verdicts: better / worse when the Holm p < α, else equivalent when the Holm-adjusted TOST p < α, " +
+            "else inconclusive."
     }
 
     /// One contrast's sentence, worded from its verdict and numbers; `a`/`b` name the two sides in
@@ -123,7 +124,7 @@ extension ReportText {
             return "**\(a) is worse than \(b)**: \(numbers) < \(NumberFormat.compact(alpha, 3))."
         case "equivalent":
             return "**\(a) and \(b) are equivalent within ±\(corr(c.equivalence.margin))**: \(numbers); TOST p = " +
-                "\(NumberFormat.fixed(c.equivalence.p, 3))."
+                "\(NumberFormat.fixed(c.equivalence.p, 3)) (Holm \(NumberFormat.fixed(c.tostPHolm, 3)))."
         case "undetermined":
             return "**\(a) vs \(b): undetermined** (\(c.nEras) paired test era\(c.nEras == 1 ? "" : "s"))."
         default:

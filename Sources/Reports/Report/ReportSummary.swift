@@ -16,7 +16,8 @@ import Foundation
 ///    corr ± t·HAC se over the test eras; 5. what the contrasts that name it say about it.
 ///
 /// Only lines 2 and 5 judge, and every judging word there is a contrast's verdict (better / worse
-/// / equivalent / inconclusive / undetermined); nothing is called better without a contrast saying so.
+/// / equivalent / inconclusive / undetermined; better / worse need the Holm-adjusted p < α,
+/// equivalent the Holm-adjusted TOST p < α); nothing is called better without a contrast saying so.
 public struct ReportSummary: Equatable, Sendable {
     public struct Line: Equatable, Sendable {
         public let label: String
@@ -147,7 +148,9 @@ public struct ReportSummary: Equatable, Sendable {
             let holm = c.pHolm.isFinite ? ", Holm p = \(NumberFormat.fixed(c.pHolm, 3))" : ""
             switch v {
             case "better", "worse": return "\(v) than `\(code(other))` (\(ReportText.signed(c.a == name ? c.mean : -c.mean)) per era\(holm))"
-            case "equivalent": return "equivalent to `\(code(other))`"
+            case "equivalent":
+                let tost = c.tostPHolm.isFinite ? " (Holm TOST p = \(NumberFormat.fixed(c.tostPHolm, 3)))" : ""
+                return "equivalent to `\(code(other))` within ±\(ReportText.corr(c.equivalence.margin))" + tost
             default: return "\(v) against `\(code(other))`" + verdictDetail(c.verdict)
             }
         }

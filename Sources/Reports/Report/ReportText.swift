@@ -16,7 +16,7 @@ enum ReportText {
         return "Comparisons are the study's paired contrasts (section Contrasts): per test era d = corr(a) − corr(b); " +
             "\(percent(1 - c.alpha, digits: 0)) intervals mean ± t₁₋α/₂,ₙ₋₁ · Newey–West se (lag \(c.hacLag): neighbouring " +
             "eras' targets overlap); better / worse when the Holm-adjusted p < \(NumberFormat.compact(c.alpha, 3)), else " +
-            "equivalent when TOST places d inside ±\(corr(c.equivalenceMargin)), else inconclusive."
+            "equivalent when TOST places d inside ±\(corr(c.equivalenceMargin)) with its p Holm-adjusted as well, else inconclusive."
     }
 
     /// A headline question the study's contrasts do not answer: said so, and not judged.

@@ -33,10 +33,10 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The new study directory (or its metrics.json).")
     var new: String
 
-    @Option(help: "Relative tolerance TOL.")
+    @Option(parsing: .unconditional, help: "Relative tolerance TOL.")
     var tolerance: Double = Tolerance.standard.relative
 
-    @Option(help: "Absolute tolerance ABS.")
+    @Option(parsing: .unconditional, help: "Absolute tolerance ABS.")
     var absoluteTolerance: Double = Tolerance.standard.absolute
 
     @Flag(help: "List every metric, not only those that changed.")

@@ -15,13 +15,13 @@ struct DataSynthCommand: ParsableCommand {
     )
 
     @Option(name: [.customShort("o"), .long], help: "Output dataset file (HDF5), or the new directory for --format numerai.") var out: String
-    @Option(help: "Stored eras (train + validation) (default: v2 200, v1 120).") var eras: Int?
-    @Option(help: "Rows per era (default: v2 600, v1 500).") var rowsPerEra: Int?
-    @Option(help: "Feature columns (default: v2 300, v1 60).") var features: Int?
-    @Option(help: "Targets: 'target' then 'target_aux1', … (default: 4).") var targets: Int?
-    @Option(help: "Random seed (default: 0).") var seed: UInt64?
-    @Option(help: "Target noise (ceiling corr ≈ 1/√(1+noise²)) (default: the generator's).") var noise: Double?
-    @Option(help: "Share of eras used for validation (default: 0.25).") var validationFraction: Double?
+    @Option(parsing: .unconditional, help: "Stored eras (train + validation) (default: v2 200, v1 120).") var eras: Int?
+    @Option(parsing: .unconditional, help: "Rows per era (default: v2 600, v1 500).") var rowsPerEra: Int?
+    @Option(parsing: .unconditional, help: "Feature columns (default: v2 300, v1 60).") var features: Int?
+    @Option(parsing: .unconditional, help: "Targets: 'target' then 'target_aux1', … (default: 4).") var targets: Int?
+    @Option(parsing: .unconditional, help: "Random seed (default: 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Target noise (ceiling corr ≈ 1/√(1+noise²)) (default: the generator's).") var noise: Double?
+    @Option(parsing: .unconditional, help: "Share of eras used for validation (default: 0.25).") var validationFraction: Double?
     @Flag(help: "Add a final live era with unknown targets.") var live = false
     @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")
     var quiet = false
@@ -34,7 +34,7 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Numerai-shaped size (sets eras, rows-per-era, features, validation-fraction).")
     var preset: SynthPreset?
     @Option(help: "Parquet page compression for --format numerai.") var compression: ParquetCompression?
-    @Option(help: "Rows per parquet row group for --format numerai.") var rowGroupRows: Int?
+    @Option(parsing: .unconditional, help: "Rows per parquet row group for --format numerai.") var rowGroupRows: Int?
 
     var config: SyntheticConfig {
         var c = SyntheticConfig.defaults(for: generator)
@@ -74,8 +74,25 @@ struct DataSynthCommand: ParsableCommand {
         try validateNumeraiOptions()
         if let settings { _ = try Self.merging(settings, into: SyntheticConfig.defaults(for: generator)) }
         do { try config.validate() } catch let error as EraDataError {
-            throw ValidationError(error.description)
+            throw ValidationError(namingFlags(error.description))
         }
+    }
+
+    /// The generator's message with each setting the user gave as a flag named by that flag
+    /// ("rowsPerEra must be at least 5" → "--rows-per-era must be at least 5"): the user typed
+    /// the flag, not the setting. Settings from --settings or a preset keep their names.
+    func namingFlags(_ message: String) -> String {
+        let given: [(setting: String, flag: String, set: Bool)] = [
+            ("eras", "--eras", eras != nil), ("rowsPerEra", "--rows-per-era", rowsPerEra != nil),
+            ("features", "--features", features != nil), ("targets", "--targets", targets != nil),
+            ("noise", "--noise", noise != nil), ("validationFraction", "--validation-fraction", validationFraction != nil),
+        ]
+        var out = message
+        for (setting, flag, set) in given where set {
+            // Whole words only: "eras" is not the end of "trainEras", nor a flag's own "-eras".
+            out = out.replacingOccurrences(of: "(?<![A-Za-z.-])\(setting)(?![A-Za-z])", with: flag, options: .regularExpression)
+        }
+        return out
     }
 
     func run() throws {

@@ -32,25 +32,25 @@ struct MineCommand: ParsableCommand {
     @Option(help: "File of staker ids, one per line (blank lines and # comments ignored).")
     var stakers: String?
 
-    @Option(help: "Number of stakers named staker-0001, staker-0002, …")
+    @Option(parsing: .unconditional, help: "Number of stakers named staker-0001, staker-0002, …")
     var count: Int?
 
     @Option(name: [.customShort("o"), .long], help: "Output directory of the farm.")
     var out: String
 
-    @Option(name: [.customShort("j"), .long], help: "Candidates trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], parsing: .unconditional, help: "Candidates trained at once (default: the number of cores).")
     var jobs: Int?
 
-    @Option(name: .customLong("max-attempts"), help: "Candidates per staker before it is marked not accepted.")
+    @Option(name: .customLong("max-attempts"), parsing: .unconditional, help: "Candidates per staker before it is marked not accepted.")
     var maxAttempts: Int = 10
 
-    @Option(name: .customLong("max-corr"), help: "Accepted models' |corr| with every earlier one must be below this.")
+    @Option(name: .customLong("max-corr"), parsing: .unconditional, help: "Accepted models' |corr| with every earlier one must be below this.")
     var maxCorr: Double = 0.95
 
-    @Option(name: .customLong("min-corr"), help: "Mean per-era corr on the selection eras must exceed this.")
+    @Option(name: .customLong("min-corr"), parsing: .unconditional, help: "Mean per-era corr on the selection eras must exceed this.")
     var minCorr: Double = 0
 
-    @Option(name: .customLong("min-bmc"), help: "Mean BMC against the example model on the selection eras must exceed this.")
+    @Option(name: .customLong("min-bmc"), parsing: .unconditional, help: "Mean BMC against the example model on the selection eras must exceed this.")
     var minBMC: Double = 0
 
     @Flag(help: "Replace a farm of a different study or criteria in --out.")

@@ -20,8 +20,8 @@ struct NodeCommand: ParsableCommand {
     @Argument(help: "The node file (JSON).") var node: String
     @Flag(name: .customLong("dry-run"), help: "No network: predict and write the submissions under rounds/<n>/dry-run/, print what would be submitted.")
     var dryRun = false
-    @Option(help: "The round (required with --dry-run; otherwise it must be Numerai's open round).") var round: Int?
-    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads for prediction (default: every core).")
+    @Option(parsing: .unconditional, help: "The round (required with --dry-run; otherwise it must be Numerai's open round).") var round: Int?
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], parsing: .unconditional, help: "Threads for prediction (default: every core).")
     var jobs: Int?
     var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
     @Flag(name: [.customShort("q"), .long], help: "No progress lines, only the summary and errors.") var quiet = false

@@ -29,7 +29,7 @@ struct PredictCommand: ParsableCommand {
     var featureSet: String?
     @Option(name: [.customShort("o"), .long], help: "Write the predictions here (id,prediction CSV; default: standard output).") var out: String?
     @Flag(help: "Write Numerai's submission format: percentile ranks in (0, 1) with 10 decimals.") var submission = false
-    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads (default: every core).")
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], parsing: .unconditional, help: "Threads (default: every core).")
     var jobs: Int?
     var threads: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 

@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>).")
     var out: String?
 
-    @Option(name: [.customShort("j"), .long], help: "Models trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], parsing: .unconditional, help: "Models trained at once (default: the number of cores).")
     var jobs: Int?
 
     @Flag(help: "Validate the study and print the resolved plan without training.")
@@ -88,9 +88,7 @@ struct RunCommand: ParsableCommand {
         if check {
             let plans = planner.plans()
             let summary = PlanSummary(spec: planner.spec, plans: plans)   // planner.spec: data feature groups resolved
-            let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
-            let bytes = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
-                                       generated: spec.data.isGenerated, pruning: spec.pruning).peak
+            let (jobs, bytes) = checkEstimate(spec, dataset: dataset, plans: plans)
             if json {
                 return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset, jobs: jobs, memoryBytes: bytes),
                              terminator: "")
@@ -137,14 +135,32 @@ struct RunCommand: ParsableCommand {
         print(try StudyReport.summaryText(directory: directory))
     }
 
+    /// `--check`: the models trained at once (`--jobs`, default every core, at most one per model
+    /// and the benchmark) and the memory estimate of the run at that count.
+    func checkEstimate(_ spec: StudySpec, dataset: Dataset, plans: [ModelPlan]) -> (jobs: Int, bytes: Int) {
+        let jobs = max(1, min(self.jobs ?? ProcessInfo.processInfo.activeProcessorCount, plans.count + 1))
+        let bytes = MemoryEstimate(dataset: dataset, plans: plans, evaluationRows: evaluationRows(dataset).count, jobs: jobs,
+                                   generated: spec.data.isGenerated, pruning: spec.pruning).peak
+        return (jobs, bytes)
+    }
+
     /// A study with `replicates`: every replicate in DIR/replicates/<label>/, then pooled (ReplicateRun).
     func runReplicates(_ spec: StudySpec) throws {
         if check {
             let dataset = try spec.loadData()
             let summary = PlanSummary(spec: spec, plans: try Planner(spec: spec, dataset: dataset).plans())
             if json {
-                return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset, jobs: nil, memoryBytes: nil,
-                                                     replicates: try ReplicateRun.check(spec)), terminator: "")
+                // Each replicate's own plan and estimate (they run one after another: the peak is the largest).
+                var replicates: [RunCheckJSON.Replicate] = []
+                try ReplicateRun.checkEach(spec) { cell, child, data in
+                    let plans = try Planner(spec: child, dataset: data).plans()
+                    let (jobs, bytes) = checkEstimate(child, dataset: data, plans: plans)
+                    replicates.append(.init(cell: cell, summary: PlanSummary(spec: child, plans: plans), dataset: data,
+                                            spans: cell.fold == nil ? nil : ReplicateRun.foldSpans(data, child), jobs: jobs, memoryBytes: bytes))
+                }
+                return print(try RunCheckJSON.render(summary: summary, models: models, dataset: dataset,
+                                                     jobs: replicates.map(\.jobs).max(), memoryBytes: replicates.map(\.memoryBytes).max(),
+                                                     replicates: replicates), terminator: "")
             }
             print(summary.render())
             if models { print(summary.renderModels()) }   // the first replicate's draw

@@ -36,7 +36,7 @@ struct SensitivityCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>-sensitivity).")
     var out: String?
 
-    @Option(name: [.customShort("j"), .long], help: "Models trained at once (default: the number of cores).")
+    @Option(name: [.customShort("j"), .long], parsing: .unconditional, help: "Models trained at once (default: the number of cores).")
     var jobs: Int?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress or informational output (errors are still printed).")

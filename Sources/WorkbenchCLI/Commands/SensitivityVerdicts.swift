@@ -12,9 +12,10 @@ import Support
 /// - a study without: its `contrasts[]` (paired per test era, HAC interval, Holm p, TOST, MDE).
 ///
 /// Each tool verdict maps onto one of four words: **better** (`robust positive`, or `better` in a
-/// single study), **worse** (`robust negative` / `worse`), **equivalent** (the pooled interval inside
-/// ±margin / TOST p < α), **inconclusive** (everything else, including a pooled direction that is
-/// not robust across replicates, and `undetermined`). A contrast *changes* at a setting when its
+/// single study), **worse** (`robust negative` / `worse`), **equivalent** (pooled: `verdict_holm`
+/// equivalent, the Holm-adjusted pooled TOST p < α/2; single: the Holm-adjusted TOST p < α),
+/// **inconclusive** (everything else, including a pooled direction that is not robust across
+/// replicates, and `undetermined`). A contrast *changes* at a setting when its
 /// word differs from the baseline's; it *reverses* when better and worse swap.
 extension Sensitivity {
     static let verdictWords = ["better", "worse", "equivalent", "inconclusive"]
@@ -46,8 +47,9 @@ extension Sensitivity {
         var robust: Bool?
         /// Replicated studies: the replicates' own four-word verdicts, counted.
         var replicateVerdicts: [String: Int]?
-        /// Single studies: the TOST p against the margin.
+        /// Single studies: the TOST p against the margin; both: the TOST p Holm-adjusted over the contrasts.
         var tostP: Double?
+        var tostPHolm: Double?
     }
 
     /// Every contrast of one setting, in the study's order.
@@ -80,7 +82,7 @@ extension Sensitivity {
                 return Judged(name: name, mean: Self.number(c["mean"]) ?? .nan,
                               ciLow: Self.number(c["hac_ci_low"]) ?? .nan, ciHigh: Self.number(c["hac_ci_high"]) ?? .nan,
                               pHolm: Self.number(c["p_holm"]), mde: Self.number(c["mde"]), toolVerdict: verdict,
-                              tostP: Self.number((c["equivalence"] as? [String: Any])?["p"]))
+                              tostP: Self.number((c["equivalence"] as? [String: Any])?["p"]), tostPHolm: Self.number(c["tost_p_holm"]))
             }
         }
 
@@ -110,7 +112,7 @@ extension Sensitivity {
                               ciLow: Self.number(random["ci_low"]) ?? .nan, ciHigh: Self.number(random["ci_high"]) ?? .nan,
                               pHolm: Self.number(p["p_holm"]), mde: Self.number(p["mde"]), toolVerdict: verdict,
                               signAgreement: p["sign_agreement"] as? Int, k: p["k"] as? Int, robust: p["robust"] as? Bool,
-                              replicateVerdicts: perReplicate[name] ?? [:])
+                              replicateVerdicts: perReplicate[name] ?? [:], tostPHolm: Self.number(p["tost_p_holm"]))
             }
         }
 
@@ -180,8 +182,8 @@ extension Sensitivity {
             let changes = self.changes, reversals = self.reversals
             var s = "## Verdicts per setting\n\n"
             s += replicated
-                ? "Each setting is judged as the study judges itself: its paired contrasts per test era in every replicate, pooled over the replicates (random effects), Holm-adjusted over the pooled contrasts; **better**/**worse** = the pooled `verdict_holm` is robust positive/negative (interval excludes 0, Holm p < α, sign agrees in ≥ ⌈2k/3⌉ of k replicates), **equivalent** = the pooled interval lies inside ±margin, otherwise **inconclusive** (a direction that is not robust counts as inconclusive). Cells: verdict, pooled mean (Holm p, sign agreement). ⚠ marks a verdict that differs from the baseline's.\n\n"
-                : "Each setting is judged as the study judges itself: its paired contrasts per test era (HAC interval, Holm-adjusted p, TOST against the margin); **better**/**worse** = Holm p < α, **equivalent** = TOST p < α, otherwise **inconclusive**. Cells: verdict, mean (Holm p). ⚠ marks a verdict that differs from the baseline's.\n\n"
+                ? "Each setting is judged as the study judges itself: its paired contrasts per test era in every replicate, pooled over the replicates (random effects), Holm-adjusted over the pooled contrasts; **better**/**worse** = the pooled `verdict_holm` is robust positive/negative (interval excludes 0, Holm p < α, sign agrees in ≥ ⌈2k/3⌉ of k replicates), **equivalent** = the Holm-adjusted pooled TOST p < α/2 (the adjusted form of the pooled interval inside ±margin), otherwise **inconclusive** (a direction that is not robust counts as inconclusive). Cells: verdict, pooled mean (Holm p, sign agreement). ⚠ marks a verdict that differs from the baseline's.\n\n"
+                : "Each setting is judged as the study judges itself: its paired contrasts per test era (HAC interval, Holm-adjusted p, TOST against the margin); **better**/**worse** = Holm p < α, **equivalent** = Holm-adjusted TOST p < α, otherwise **inconclusive**. Cells: verdict, mean (Holm p). ⚠ marks a verdict that differs from the baseline's.\n\n"
             s += "| contrast | " + rows.map(\.label).joined(separator: " | ") + " | holds? |\n"
             s += "|---|" + rows.map { _ in "---|" }.joined() + "---|\n"
             for name in names {
@@ -204,8 +206,8 @@ extension Sensitivity {
                 }
             }
             s += "\n### Details\n\n"
-            s += "| setting | contrast | mean | \(replicated ? "pooled interval" : "HAC interval") | Holm p | MDE | \(replicated ? "sign agrees | replicates' verdicts" : "TOST p") | tool verdict |\n"
-            s += replicated ? "|---|---|--:|:-:|--:|--:|:-:|---|---|\n" : "|---|---|--:|:-:|--:|--:|--:|---|\n"
+            s += "| setting | contrast | mean | \(replicated ? "pooled interval" : "HAC interval") | Holm p | MDE | \(replicated ? "sign agrees | replicates' verdicts" : "TOST p") | TOST p (Holm) | tool verdict |\n"
+            s += replicated ? "|---|---|--:|:-:|--:|--:|:-:|---|--:|---|\n" : "|---|---|--:|:-:|--:|--:|--:|--:|---|\n"
             for r in rows {
                 for j in r.contrasts {
                     s += "| \(r.label) | `\(j.name)` | \(Table.format(j.mean)) | [\(Table.format(j.ciLow)), \(Table.format(j.ciHigh))] | \(Self.p(j.pHolm)) | "
@@ -216,7 +218,7 @@ extension Sensitivity {
                     } else {
                         s += Self.p(j.tostP) + " | "
                     }
-                    s += "\(j.toolVerdict) |\n"
+                    s += Self.p(j.tostPHolm) + " | \(j.toolVerdict) |\n"
                 }
             }
             return s
@@ -238,6 +240,7 @@ extension Sensitivity {
                          if let robust = j.robust { o["robust"] = robust }
                          if let counts = j.replicateVerdicts { o["replicate_verdicts"] = counts }
                          if r.replicated == false { o["tost_p"] = finite(j.tostP) }
+                         o["tost_p_holm"] = finite(j.tostPHolm)
                          return o
                      }]
                 },

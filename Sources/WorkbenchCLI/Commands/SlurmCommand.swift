@@ -21,7 +21,7 @@ struct SlurmCommand: ParsableCommand {
     @Argument(help: "The study file (JSON).")
     var study: String
 
-    @Option(help: "Number of shards (array tasks).")
+    @Option(parsing: .unconditional, help: "Number of shards (array tasks).")
     var shards: Int
 
     @Option(help: "Slurm partition (default: the cluster's default partition).")
@@ -33,7 +33,7 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "Memory per task, e.g. 16G or 4000M (default: the estimate for the largest shard).")
     var mem: String?
 
-    @Option(help: "CPUs per task; each task trains that many models at once.")
+    @Option(parsing: .unconditional, help: "CPUs per task; each task trains that many models at once.")
     var cpusPerTask = 1
 
     @Option(name: [.customShort("o"), .long], help: "Output directory (default: results/<study name>).")

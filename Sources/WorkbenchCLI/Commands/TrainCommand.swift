@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lightgbm-model"), help: "Export the model here as a LightGBM text model.")
     var lightgbmModel: String?
     @Flag(help: "Print JSON: fit_seconds, trees, corr_mean, corr_sharpe.") var json = false
-    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], help: "Threads for training and prediction (results do not depend on it).")
+    @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("threads")], parsing: .unconditional, help: "Threads for training and prediction (results do not depend on it).")
     var threads = 1
 
     mutating func validate() throws {
