@@ -96,15 +96,15 @@ final class HostileStudyTests: XCTestCase {
 
     // MARK: Item 7, 8: tiny files, unbounded sizes
 
+    /// That the refusals come from the counts, before anything is materialised, is checked
+    /// in-process by the memory they take (HostileStudyFileTests.testLimitsAreCheckedFromTheCounts).
     func testHugeLinspaceAndModelCountsAreRefusedFromTheCounts() throws {
         let lin = write("lin.json", #"{"name": "lin", "models": 2, "vary": {"max_depth": {"linspace": [2, 24, 1e9]}}}"#)
-        let start = Date()
         expect(try TestSupport.workbench(["run", lin, "--check"]), exit: 1, "$.vary.max_depth.linspace[2]: linspace of 1000000000 values")
         let many = write("many.json", #"{"name": "many", "models": 1e9}"#)
         expect(try TestSupport.workbench(["run", many, "--check"]), exit: 1, "$.models: 1000000000 models is more than a study may hold (at most 100000")
         let arms = write("arms.json", #"{"name": "arms", "arms": [{"name": "a", "models": 60000}, {"name": "b", "models": 60000}]}"#)
         expect(try TestSupport.workbench(["run", arms, "--check"]), exit: 1, "120000 models in all")
-        XCTAssertLessThan(Date().timeIntervalSince(start), 60, "refusals must come from the counts, before materialising")
     }
 
     /// Planner.swift:245 multiplied the grid size by the target count without overflow checks.

@@ -30,13 +30,14 @@ final class StoreFuzzTests: XCTestCase {
         var mutator = ByteMutator(seed: 0x5702_e5ed)
         let path = dir.appendingPathComponent("m-predictions.h5").path
         var read = 0, refused = 0
-        let start = Date()
+        let watchdog = HangGuard()
+        defer { watchdog.stop() }
         for i in 0..<iterations {
             var bytes = pristine
             for _ in 0..<(1 + mutator.below(3)) { bytes = mutator.mutate(bytes) }
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             do {
-                let s = try StoredStudy.read(path: path)
+                let s = try watchdog.step("predictions.h5 mutant \(i)") { try StoredStudy.read(path: path) }
                 XCTAssertEqual(s.matrix.count, s.records.count * s.rows.count, "mutant \(i)")
                 XCTAssertEqual(s.ids.count, s.rows.count, "mutant \(i)")
                 for m in 0..<s.records.count { _ = s.predictions(ofModel: m) }
@@ -50,7 +51,6 @@ final class StoreFuzzTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(refused, iterations / 10)
-        XCTAssertLessThan(Date().timeIntervalSince(start), 120)
         _ = read
     }
 }
