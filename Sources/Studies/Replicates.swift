@@ -84,9 +84,9 @@ public struct WalkForwardFold: Equatable, Sendable, Codable {
         do {
             _ = try EvaluationSplit(selectionFraction: evaluation.selectionFraction, embargoEras: evaluation.embargoEras)
                 .ranges(eraCount: windowRange.count)
-        } catch {
+        } catch let error as EvaluationRulesError {
             throw StudiesError.at("$.replicates.splits.walkForward",
-                             .foldWindowTooShort(folds: of, eras: windowRange.count, reason: "\(error)"))
+                             .foldWindowTooShort(folds: of, eras: windowRange.count, reason: error))
         }
         var newSplit: [Int: Split] = [:]
         for p in trainRange { newSplit[labelled[p]] = .train }

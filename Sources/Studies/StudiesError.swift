@@ -1,3 +1,6 @@
+import Boosting
+import EraData
+import EvaluationRules
 import Foundation
 import Support
 
@@ -252,9 +255,10 @@ extension StudyFileProblem {
 
     /// Why a study (or tournament) file is wrong; every text is composed in `text`. Shapes that
     /// many checks share (a wrong type, a missing or unknown key, a number out of its bounds) are
-    /// one case with parameters; the others name their own check. A few cases carry the text of
-    /// another module's typed error (`parameterRejected`, `unreadableData`, …): that module
-    /// composes it.
+    /// one case with parameters; the others name their own check. A few cases carry another
+    /// module's typed error, which composes its own text (`parameterRejected`, `unreadableData`,
+    /// …), and a few the text of an error from outside the project (Foundation's JSON and
+    /// decoding errors) or of a module Studies does not depend on (`selectionUnscorable`).
     public enum Reason: Equatable, Sendable {
         // The JSON and its shapes (`Node`, `checkKeys`).
         case notJSON(String)
@@ -289,8 +293,8 @@ extension StudyFileProblem {
         /// A parameter named twice in `vary`, once by an alias.
         case parameterGivenTwice(String, alias: String)
         case variedAndFixed(String)
-        /// Boosting's own complaint about a parameter value (its typed error's text).
-        case parameterRejected(String)
+        /// Boosting's own complaint about a parameter value.
+        case parameterRejected(BoostingError)
         case integerTooLarge(String, Double)
         case targetNotAString
 
@@ -322,12 +326,14 @@ extension StudyFileProblem {
         case syntheticWithFiles
         case noDataSource
         case unknownGenerator(known: [String])
-        /// The generator's own complaint (EraData's typed error's text, or a decoding error).
-        case invalidSyntheticSettings(String)
+        /// The generator's own complaint about its settings.
+        case invalidSyntheticSettings(EraDataError)
+        /// Settings Foundation's decoder cannot read (its error's text).
+        case undecodableSyntheticSettings(String)
         case wrongSettingType(String)
         case noSuchDataFile(String)
-        /// EraData's complaint about the data files (its typed error's text).
-        case unreadableData(String)
+        /// EraData's complaint about the data files.
+        case unreadableData(EraDataError)
         case noTrainRows
         case unknownTarget(String, known: [String]?)
         case unknownFeature(String)
@@ -364,7 +370,7 @@ extension StudyFileProblem {
         case foldInReplicatedStudy
         case tooFewErasForFolds(eras: Int, folds: Int, embargoEras: Int, fold: Int, trainEras: Int)
         /// A fold's window cannot hold the evaluation's ranges (the split's complaint).
-        case foldWindowTooShort(folds: Int, eras: Int, reason: String)
+        case foldWindowTooShort(folds: Int, eras: Int, reason: EvaluationRulesError)
 
         // Pruning (`Pruning.swift`, `PrunedRun`, Pipeline's `SelectionScorer`).
         case missingRungs
@@ -378,7 +384,8 @@ extension StudyFileProblem {
         case eraStrideBelowOne(Int)
         case prunedStudySharded
         case noSelectionEras
-        /// The selection eras cannot be scored (Diversity's complaint).
+        /// The selection eras cannot be scored (Diversity's complaint, as text: Studies does not
+        /// depend on Diversity).
         case selectionUnscorable(String)
 
         // Tournament files (`TournamentSpec`, `TournamentRunner`).
@@ -429,7 +436,7 @@ extension StudyFileProblem {
             case let .unknownParameter(key): return "unknown parameter '\(key)'"
             case let .parameterGivenTwice(name, alias): return "'\(name)' given twice (alias of '\(alias)')"
             case let .variedAndFixed(key): return "'\(key)' is both varied and fixed; keep one"
-            case let .parameterRejected(text): return text
+            case let .parameterRejected(error): return error.description
             case let .integerTooLarge(name, value): return "'\(name)' = \(value) is too large for an integer parameter (at most 9e15 in magnitude)"
             case .targetNotAString: return "targets are named by strings"
 
@@ -459,10 +466,11 @@ extension StudyFileProblem {
             case .syntheticWithFiles: return "'synthetic' cannot be combined with files"
             case .noDataSource: return "give 'synthetic', 'path' or 'paths'"
             case let .unknownGenerator(known): return "unknown generator (known: \(known.joined(separator: ", ")))"
-            case let .invalidSyntheticSettings(reason): return "invalid synthetic settings: \(reason)"
+            case let .invalidSyntheticSettings(error): return "invalid synthetic settings: \(error.description)"
+            case let .undecodableSyntheticSettings(reason): return "invalid synthetic settings: \(reason)"
             case let .wrongSettingType(detail): return "wrong type: \(detail)"
             case let .noSuchDataFile(path): return "\(path): no such file or directory"
-            case let .unreadableData(text): return text
+            case let .unreadableData(error): return error.description
             case .noTrainRows: return "the data has no train rows"
             case let .unknownTarget(target, known):
                 return "unknown target '\(target)'" + (known.map { " (the data has \($0.joined(separator: ", ")))" } ?? "")
@@ -505,7 +513,7 @@ extension StudyFileProblem {
             case .foldInReplicatedStudy: return "a study with 'replicates' cannot itself be a fold"
             case let .tooFewErasForFolds(eras, folds, embargo, fold, trainEras):
                 return "\(eras) labelled eras are too few for \(folds) walk-forward folds with a \(embargo)-era embargo (fold \(fold) would train on \(trainEras) eras)"
-            case let .foldWindowTooShort(folds, eras, reason): return "each of \(folds) walk-forward folds evaluates on \(eras) eras: \(reason)"
+            case let .foldWindowTooShort(folds, eras, error): return "each of \(folds) walk-forward folds evaluates on \(eras) eras: \(error.description)"
 
             case .missingRungs: return "missing key 'rungs' (tree counts at which models are judged, e.g. [100, 1000])"
             case .emptyRungs: return "rungs is empty: give at least one tree count"

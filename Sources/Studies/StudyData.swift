@@ -20,10 +20,10 @@ extension DataSource {
             }
             let inputs: DataInputs
             do { inputs = try DataInputs(paths) } catch let error as EraDataError where error.kind == .inputs {
-                throw StudiesError.at("$.data", .unreadableData(error.description))
+                throw StudiesError.at("$.data", .unreadableData(error))
             }
             do { return try inputs.read(featureSet: featureSet) } catch let error as EraDataError where error.kind == .inputs {
-                throw StudiesError.at("$.data.featureSet", .unreadableData(error.description))
+                throw StudiesError.at("$.data.featureSet", .unreadableData(error))
             }
         }
     }

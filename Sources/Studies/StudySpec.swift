@@ -316,8 +316,8 @@ extension StudySpec {
                 if let (lo, hi) = dist.numericBounds {
                     for value in [lo, hi] {
                         try StudyLimits.checkMagnitude(spec.name, value, at: node.path)
-                        do { try spec.check(value, as: spec.name) } catch {
-                            throw node.fail(.parameterRejected("\(error)"))
+                        do { try spec.check(value, as: spec.name) } catch let error as BoostingError {
+                            throw node.fail(.parameterRejected(error))
                         }
                     }
                 }
@@ -356,8 +356,8 @@ extension StudySpec {
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
         }
-        do { return try BoostingParameters(params) } catch {
-            throw StudiesError.at(path, .parameterRejected("\(error)"))
+        do { return try BoostingParameters(params) } catch let error as BoostingError {
+            throw StudiesError.at(path, .parameterRejected(error))
         }
     }
 
@@ -453,7 +453,7 @@ extension StudySpec {
             let config = try JSONDecoder().decode(SyntheticConfig.self, from: data)
             // Generation requires a valid config (a precondition): refuse here, at the JSON path.
             do { try config.validate() } catch let error as EraDataError {
-                throw StudiesError.at(node.path, .invalidSyntheticSettings(error.description))
+                throw StudiesError.at(node.path, .invalidSyntheticSettings(error))
             }
             return config
         } catch let error as StudiesError {
@@ -462,7 +462,7 @@ extension StudySpec {
             let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
             throw StudiesError.at("\(node.path).\(key)", .wrongSettingType(ctx.debugDescription))
         } catch {
-            throw node.fail(.invalidSyntheticSettings("\(error)"))
+            throw node.fail(.undecodableSyntheticSettings("\(error)"))
         }
     }
 
