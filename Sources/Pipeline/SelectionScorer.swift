@@ -26,13 +26,13 @@ struct SelectionScorer: Sendable {
         let labels = spec.columnLabels(rows: evaluationRows, dataset: dataset)
         positions = evaluationRows.indices.filter { labels.selection[$0] }
         guard !positions.isEmpty else {
-            throw StudiesError.at("$.pruning", "the evaluation has no selection eras to judge models on")
+            throw StudiesError.at("$.pruning", .noSelectionEras)
         }
         do {
             layout = try EraLayout(dataset: dataset, rows: positions.map { evaluationRows[$0] },
                                    targetIndex: spec.scoredTargetIndex(in: dataset))
         } catch {
-            throw StudiesError.at("$.pruning", "cannot score the selection eras: \(error)")
+            throw StudiesError.at("$.pruning", .selectionUnscorable("\(error)"))
         }
     }
 

@@ -83,11 +83,11 @@ public enum Distribution: Equatable, Sendable {
             let v = try node.number()
             return .constant(.number(integer ? try integral(v, node) : v))
         case is String:
-            guard allowStrings else { throw node.fail("expected a number or a distribution, found a string") }
+            guard allowStrings else { throw node.fail(.wrongType(expected: .numberOrDistribution, found: .string)) }
             return .constant(.string(try node.string()))
         case is [Any]:
             let items = try node.array()
-            guard !items.isEmpty else { throw node.fail("empty list: give at least one value") }
+            guard !items.isEmpty else { throw node.fail(.emptyChoice) }
             return .choice(try items.map { item in
                 if allowStrings, item.value is String { return .string(try item.string()) }
                 let v = try item.number()
@@ -97,43 +97,43 @@ public enum Distribution: Equatable, Sendable {
             let object = try node.object()
             let forms = ["linspace", "uniform", "logUniform", "intRange"]
             guard object.count == 1, let (form, arg) = object.first else {
-                throw node.fail("a distribution object has exactly one key, one of \(forms.joined(separator: ", "))")
+                throw node.fail(.distributionKeys(forms))
             }
             guard forms.contains(form) else {
-                throw StudiesError.at(arg.path, "unknown distribution '\(form)'", suggestion: closest(to: form, in: forms))
+                throw StudiesError.at(arg.path, .unknownDistribution(form), suggestion: closest(to: form, in: forms))
             }
             let bounds = try arg.array()
             switch form {
             case "linspace":
-                guard bounds.count == 3 else { throw arg.fail("linspace takes [start, stop, num]") }
+                guard bounds.count == 3 else { throw arg.fail(.linspaceArity) }
                 let start = try bounds[0].number(), stop = try bounds[1].number(), num = try bounds[2].integer()
-                guard num >= 1 else { throw bounds[2].fail("linspace needs num ≥ 1") }
+                guard num >= 1 else { throw bounds[2].fail(.linspaceWithoutValues) }
                 guard num <= StudyLimits.maxLinspaceValues else {
-                    throw bounds[2].fail("linspace of \(num) values is more than a grid axis may hold (at most \(StudyLimits.maxLinspaceValues)); use uniform or logUniform for a continuous range")
+                    throw bounds[2].fail(.linspaceTooLong(num, max: StudyLimits.maxLinspaceValues))
                 }
                 return .choice(linspace(start, stop, num).map { .number(integer ? $0.rounded(.towardZero) : $0) })
             case "intRange":
-                guard bounds.count == 2 else { throw arg.fail("intRange takes [low, high] (inclusive)") }
+                guard bounds.count == 2 else { throw arg.fail(.intRangeArity) }
                 let lo = try bounds[0].integer(), hi = try bounds[1].integer()
-                guard lo <= hi else { throw arg.fail("empty range: low \(lo) > high \(hi)") }
+                guard lo <= hi else { throw arg.fail(.emptyIntRange(lo, hi)) }
                 return .intRange(lo, hi)
             default:
-                guard bounds.count == 2 else { throw arg.fail("\(form) takes [low, high]") }
+                guard bounds.count == 2 else { throw arg.fail(.rangeArity(form)) }
                 let lo = try bounds[0].number(), hi = try bounds[1].number()
-                guard lo < hi else { throw arg.fail("empty range: low \(fmt(lo)) ≥ high \(fmt(hi))") }
+                guard lo < hi else { throw arg.fail(.emptyRange(lo, hi)) }
                 if form == "logUniform" {
-                    guard lo > 0 else { throw arg.fail("logUniform needs low > 0") }
+                    guard lo > 0 else { throw arg.fail(.logUniformNotPositive) }
                     return .logUniform(lo, hi)
                 }
                 return .uniform(lo, hi)
             }
         default:
-            throw node.fail("expected a value, a list or a distribution object, found \(node.kind)")
+            throw node.fail(.wrongType(expected: .valueListOrDistribution, found: node.kind))
         }
     }
 
     private static func integral(_ v: Double, _ node: Node) throws -> Double {
-        guard v == v.rounded() else { throw node.fail("this parameter takes integers, found \(fmt(v))") }
+        guard v == v.rounded() else { throw node.fail(.notIntegral(v)) }
         return v
     }
 }

@@ -24,15 +24,15 @@ extension StudySpec {
         }
         let targetName = dataset.targetNames[scoredTargetIndex(in: dataset)]
         guard rowsInSplit > 0 else {
-            throw StudiesError.at("$.evaluation.split", "the data has no \(split.rawValue) rows to evaluate the models on (splits present: \(Set(dataset.splitOfRow).sorted().map(\.rawValue).joined(separator: ", ")))")
+            throw StudiesError.at("$.evaluation.split", .noEvaluationRows(split: split.rawValue, present: Set(dataset.splitOfRow).sorted().map(\.rawValue)))
         }
         let usableEras = scoredRowsOfEra.values.filter { $0 >= 2 }.count
         guard usableEras > 0 else {
-            throw StudiesError.at("$.evaluation.split", "no \(split.rawValue) era has two or more rows with a known '\(targetName)': per-era correlations cannot be computed")
+            throw StudiesError.at("$.evaluation.split", .noScorableEra(split: split.rawValue, target: targetName))
         }
         let evaluationSplit = EvaluationSplit(selectionFraction: evaluation.selectionFraction, embargoEras: evaluation.embargoEras)
         do { _ = try evaluationSplit.ranges(eraCount: usableEras) } catch {
-            throw StudiesError.at("$.evaluation", "the \(split.rawValue) split has \(usableEras) era(s) with scored rows, too few for a selection range (fraction \(evaluation.selectionFraction)), a \(evaluation.embargoEras)-era embargo and a test range (at least \(evaluation.embargoEras + 2) eras); lower evaluation.embargoEras or use data with more \(split.rawValue) eras")
+            throw StudiesError.at("$.evaluation", .tooFewEvaluationEras(split: split.rawValue, eras: usableEras, selectionFraction: evaluation.selectionFraction, embargoEras: evaluation.embargoEras))
         }
     }
 }

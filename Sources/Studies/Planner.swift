@@ -79,7 +79,7 @@ public struct Planner: Sendable {
         trainEras = EraStride.apply(spec.eraStride, to: dataset.eraIndices(in: .train))
         featureNames = dataset.featureNames
         targetNames = dataset.targetNames
-        guard !trainEras.isEmpty else { throw StudiesError.at("$.data", "the data has no train rows") }
+        guard !trainEras.isEmpty else { throw StudiesError.at("$.data", .noTrainRows) }
         try validateAgainstData()
     }
 
@@ -91,7 +91,7 @@ public struct Planner: Sendable {
             let groups = dataset.featureGroups
             guard arm.dropFeatures.groupsToDrop < groups.count else {
                 throw StudiesError.at("\(path).dropFeatures.groupsToDrop",
-                                 "groupsToDrop must be in 1…\(max(0, groups.count - 1)): the data has \(groups.count) feature group(s)")
+                                 .tooFewFeatureGroups(groups.count))
             }
             spec.arms[i].dropFeatures.groups = groups
         }
@@ -111,19 +111,19 @@ public struct Planner: Sendable {
             }
             for t in targets {
                 guard let name = t.string, targetNames.contains(name) else {
-                    throw StudiesError.at("\(path).target", "unknown target '\(t)' (the data has \(targetNames.joined(separator: ", ")))",
+                    throw StudiesError.at("\(path).target", .unknownTarget("\(t)", known: targetNames),
                                      suggestion: closest(to: t.description, in: targetNames))
                 }
             }
             for (group, features) in arm.dropFeatures.groups.sorted(by: { $0.key < $1.key }) {
                 for f in features where !featureSet.contains(f) {
-                    throw StudiesError.at("\(path).dropFeatures.groups.\(group)", "unknown feature '\(f)'",
+                    throw StudiesError.at("\(path).dropFeatures.groups.\(group)", .unknownFeature(f),
                                      suggestion: closest(to: f, in: featureNames))
                 }
             }
         }
         if spec.benchmark != nil, !targetNames.contains(spec.benchmarkTarget) {
-            throw StudiesError.at("$.benchmark.target", "unknown target '\(spec.benchmarkTarget)'",
+            throw StudiesError.at("$.benchmark.target", .unknownTarget(spec.benchmarkTarget, known: nil),
                              suggestion: closest(to: spec.benchmarkTarget, in: targetNames))
         }
     }

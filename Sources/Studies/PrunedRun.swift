@@ -32,7 +32,7 @@ extension StudyRunner {
     func runPruned(_ pruning: PruningSpec, sessionBudget: Int? = nil, tally: PruningTally = PruningTally(),
                    cancelled: CancellationFlag = CancellationFlag()) throws -> RunSummary {
         guard options.only == nil else {
-            throw StudiesError.at("$.pruning", "a pruned study ranks every model of an arm together, so it cannot be split into shards; run it without --shard")
+            throw StudiesError.at("$.pruning", .prunedStudySharded)
         }
         let started = Date()
         let shelf = SessionShelf(budget: sessionBudget ?? estimate.sessionBudget)

@@ -25,27 +25,27 @@ public struct PruningSpec: Equatable, Sendable {
         guard let node else { return nil }
         let obj = try node.object()
         try checkKeys(obj, allowed: keys, at: node.path)
-        guard let r = obj["rungs"] else { throw node.fail("missing key 'rungs' (tree counts at which models are judged, e.g. [100, 1000])") }
+        guard let r = obj["rungs"] else { throw node.fail(.missingRungs) }
         let list = try r.array()
-        guard !list.isEmpty else { throw r.fail("rungs is empty: give at least one tree count") }
-        guard list.count <= maxRungs else { throw r.fail("\(list.count) rungs; at most \(maxRungs)") }
+        guard !list.isEmpty else { throw r.fail(.emptyRungs) }
+        guard list.count <= maxRungs else { throw r.fail(.tooManyRungs(list.count, max: maxRungs)) }
         var rungs: [Int] = []
         for item in list {
             let value = try item.integer()
-            guard value >= 1 else { throw item.fail("a rung is a tree count ≥ 1, found \(value)") }
+            guard value >= 1 else { throw item.fail(.rungBelowOne(value)) }
             if let last = rungs.last, value <= last {
-                throw item.fail("rungs must increase strictly (\(value) after \(last))")
+                throw item.fail(.rungsNotIncreasing(value, after: last))
             }
             rungs.append(value)
         }
-        guard let k = obj["keep"] else { throw node.fail("missing key 'keep' (share of models kept at each rung, e.g. 0.5)") }
+        guard let k = obj["keep"] else { throw node.fail(.missingKeep) }
         let keep = try k.number()
-        guard keep > 0, keep < 1 else { throw k.fail("keep must lie in (0, 1), found \(keep)") }
+        guard keep > 0, keep < 1 else { throw k.fail(.keepOutsideUnitInterval(keep)) }
         var by = "corr"
         if let b = obj["by"] {
             by = try b.string()
             guard scores.contains(by) else {
-                throw StudiesError.at(b.path, "unknown pruning score '\(by)' (known: \(scores.joined(separator: ", ")))",
+                throw StudiesError.at(b.path, .unknownPruningScore(by, known: scores),
                                  suggestion: closest(to: by, in: scores))
             }
         }
@@ -61,7 +61,7 @@ enum EraStride {
         guard let node, case let obj as [String: Any] = node.value, obj["eraStride"] != nil else { return 1 }
         let s = try node.object()["eraStride"]!
         let k = try s.integer()
-        guard k >= 1 else { throw s.fail("eraStride must be ≥ 1 (1 keeps every era), found \(k)") }
+        guard k >= 1 else { throw s.fail(.eraStrideBelowOne(k)) }
         return k
     }
 

@@ -68,7 +68,7 @@ public struct WalkForwardFold: Equatable, Sendable, Codable {
         let trainEnd = start - embargoEras
         guard window >= 1, trainEnd >= 1 else {
             throw StudiesError.at("$.replicates.splits.walkForward",
-                             "\(t) labelled eras are too few for \(of) walk-forward folds with a \(embargoEras)-era embargo (fold \(index) would train on \(max(0, trainEnd)) eras)")
+                             .tooFewErasForFolds(eras: t, folds: of, embargoEras: embargoEras, fold: index, trainEras: max(0, trainEnd)))
         }
         return (0..<trainEnd, start..<(start + window))
     }
@@ -84,9 +84,9 @@ public struct WalkForwardFold: Equatable, Sendable, Codable {
         do {
             _ = try EvaluationSplit(selectionFraction: evaluation.selectionFraction, embargoEras: evaluation.embargoEras)
                 .ranges(eraCount: windowRange.count)
-        } catch {
+        } catch let error as EvaluationRulesError {
             throw StudiesError.at("$.replicates.splits.walkForward",
-                             "each of \(of) walk-forward folds evaluates on \(windowRange.count) eras: \(error)")
+                             .foldWindowTooShort(folds: of, eras: windowRange.count, reason: error))
         }
         var newSplit: [Int: Split] = [:]
         for p in trainRange { newSplit[labelled[p]] = .train }
@@ -136,7 +136,7 @@ extension StudySpec {
     public func replicateStudies() throws -> [(cell: ReplicateCell, spec: StudySpec)] {
         guard let replicates else { return [] }
         guard var root = try JSONSerialization.jsonObject(with: Data(canonicalJSON.utf8)) as? [String: Any] else {
-            throw StudiesError.at("$", "expected an object")
+            throw StudiesError.at("$", .notAnObject)
         }
         root["replicates"] = nil
         let dataSeeds: [UInt64?] = replicates.dataSeeds.map { seeds in seeds.map { Optional($0) } } ?? [nil]
@@ -176,39 +176,39 @@ extension StudySpec {
         guard let node else { return nil }
         let obj = try node.object()
         try checkKeys(obj, allowed: ["dataSeeds", "studySeeds", "splits"], at: node.path)
-        guard !obj.isEmpty else { throw node.fail("give at least one of 'dataSeeds', 'studySeeds', 'splits'") }
+        guard !obj.isEmpty else { throw node.fail(.noReplicateAxis) }
         func seeds(_ key: String) throws -> [UInt64]? {
             guard let list = obj[key] else { return nil }
             let items = try list.array()
-            guard !items.isEmpty else { throw list.fail("\(key) is empty: give at least one seed or remove the key") }
+            guard !items.isEmpty else { throw list.fail(.emptySeeds(key)) }
             var seen = Set<UInt64>(), out: [UInt64] = []
             for item in items {
                 let v = try item.integer()
-                guard v >= 0 else { throw item.fail("seeds must be ≥ 0") }
-                guard seen.insert(UInt64(v)).inserted else { throw item.fail("seed \(v) is listed twice") }
+                guard v >= 0 else { throw item.fail(.mustBe("seeds", .atLeast("0"))) }
+                guard seen.insert(UInt64(v)).inserted else { throw item.fail(.seedTwice(v)) }
                 out.append(UInt64(v))
             }
             return out
         }
         let dataSeeds = try seeds("dataSeeds")
         if dataSeeds != nil, case .files = data {
-            throw obj["dataSeeds"]!.fail("dataSeeds need generated data ($.data.synthetic); this study reads files")
+            throw obj["dataSeeds"]!.fail(.dataSeedsWithFiles)
         }
         var folds: Int? = nil
         if let s = obj["splits"] {
             let splits = try s.object()
             try checkKeys(splits, allowed: ["walkForward"], at: s.path)
-            guard let w = splits["walkForward"] else { throw s.fail("missing key 'walkForward' (the number of folds)") }
+            guard let w = splits["walkForward"] else { throw s.fail(.missingFoldCount) }
             let n = try w.integer()
             // One fold would be a single re-split, not a walk forward (scikit-learn also needs ≥ 2).
-            guard n >= 2 else { throw w.fail("walkForward must be ≥ 2 folds") }
-            guard n <= Replicates.maxCount else { throw w.fail("walkForward must be ≤ \(Replicates.maxCount) folds") }
+            guard n >= 2 else { throw w.fail(.tooFewFolds) }
+            guard n <= Replicates.maxCount else { throw w.fail(.tooManyFolds(max: Replicates.maxCount)) }
             folds = n
         }
         let replicates = Replicates(dataSeeds: dataSeeds, studySeeds: try seeds("studySeeds"), walkForwardFolds: folds,
                                     baseDirectory: baseDirectory)
         guard replicates.count <= Replicates.maxCount else {
-            throw node.fail("\(replicates.count) replicates (\(replicates.dataSeeds?.count ?? 1) data seeds × \(replicates.studySeeds?.count ?? 1) study seeds × \(folds ?? 1) folds) exceed the limit of \(Replicates.maxCount)")
+            throw node.fail(.tooManyReplicates(replicates.count, dataSeeds: replicates.dataSeeds?.count ?? 1, studySeeds: replicates.studySeeds?.count ?? 1, folds: folds ?? 1, max: Replicates.maxCount))
         }
         return replicates
     }
@@ -217,11 +217,11 @@ extension StudySpec {
         guard let node else { return nil }
         let obj = try node.object()
         try checkKeys(obj, allowed: ["index", "of"], at: node.path)
-        guard let i = obj["index"] else { throw node.fail("missing key 'index'") }
-        guard let n = obj["of"] else { throw node.fail("missing key 'of'") }
+        guard let i = obj["index"] else { throw node.fail(.missingKey("index")) }
+        guard let n = obj["of"] else { throw node.fail(.missingKey("of")) }
         let fold = WalkForwardFold(index: try i.integer(), of: try n.integer())
-        guard fold.of >= 2, fold.of <= Replicates.maxCount else { throw n.fail("of must be in 2…\(Replicates.maxCount)") }
-        guard fold.index >= 1, fold.index <= fold.of else { throw i.fail("index must be in 1…\(fold.of)") }
+        guard fold.of >= 2, fold.of <= Replicates.maxCount else { throw n.fail(.mustBe("of", .from("2", through: "\(Replicates.maxCount)"))) }
+        guard fold.index >= 1, fold.index <= fold.of else { throw i.fail(.mustBe("index", .from("1", through: "\(fold.of)"))) }
         return fold
     }
 }

@@ -16,14 +16,14 @@ extension DataSource {
             return SyntheticGenerator.generate(config)
         case .files(let paths, let featureSet):
             for p in paths where !FileManager.default.fileExists(atPath: p) {
-                throw StudiesError.at("$.data", "\(p): no such file or directory")
+                throw StudiesError.at("$.data", .noSuchDataFile(p))
             }
             let inputs: DataInputs
             do { inputs = try DataInputs(paths) } catch let error as EraDataError where error.kind == .inputs {
-                throw StudiesError.at("$.data", error.description)
+                throw StudiesError.at("$.data", .unreadableData(error))
             }
             do { return try inputs.read(featureSet: featureSet) } catch let error as EraDataError where error.kind == .inputs {
-                throw StudiesError.at("$.data.featureSet", error.description)
+                throw StudiesError.at("$.data.featureSet", .unreadableData(error))
             }
         }
     }

@@ -12,55 +12,55 @@ public struct Node {
     }
 
     /// A study-file error at this value's path.
-    public func fail(_ message: String, suggestion: String? = nil) -> StudiesError {
-        .at(path, message, suggestion: suggestion)
+    public func fail(_ reason: StudyFileProblem.Reason, suggestion: String? = nil) -> StudiesError {
+        .at(path, reason, suggestion: suggestion)
     }
 
     public var isNull: Bool { value is NSNull }
 
     public func object() throws -> [String: Node] {
-        guard let dict = value as? [String: Any] else { throw fail("expected an object, found \(kind)") }
+        guard let dict = value as? [String: Any] else { throw fail(.wrongType(expected: .object, found: kind)) }
         var out: [String: Node] = [:]
         for (k, v) in dict { out[k] = Node(v, path: "\(path).\(k)") }
         return out
     }
 
     public func array() throws -> [Node] {
-        guard let list = value as? [Any] else { throw fail("expected a list, found \(kind)") }
+        guard let list = value as? [Any] else { throw fail(.wrongType(expected: .list, found: kind)) }
         return list.enumerated().map { Node($1, path: "\(path)[\($0)]") }
     }
 
     public func string() throws -> String {
-        guard let s = value as? String else { throw fail("expected a string, found \(kind)") }
+        guard let s = value as? String else { throw fail(.wrongType(expected: .string, found: kind)) }
         return s
     }
 
     public func number() throws -> Double {
-        guard let n = value as? NSNumber, !isBool(n) else { throw fail("expected a number, found \(kind)") }
+        guard let n = value as? NSNumber, !isBool(n) else { throw fail(.wrongType(expected: .number, found: kind)) }
         let d = n.doubleValue
-        guard d.isFinite else { throw fail("expected a finite number") }
+        guard d.isFinite else { throw fail(.notFinite) }
         return d
     }
 
     public func integer() throws -> Int {
         let d = try number()
-        guard d == d.rounded(), abs(d) < 9e15 else { throw fail("expected an integer, found \(d)") }
+        guard d == d.rounded(), abs(d) < 9e15 else { throw fail(.notAnInteger(d)) }
         return Int(d)
     }
 
     public func bool() throws -> Bool {
-        guard let n = value as? NSNumber, isBool(n) else { throw fail("expected true or false, found \(kind)") }
+        guard let n = value as? NSNumber, isBool(n) else { throw fail(.wrongType(expected: .boolean, found: kind)) }
         return n.boolValue
     }
 
-    public var kind: String {
+    public var kind: JSONKind {
         switch value {
-        case is NSNull: return "null"
-        case let n as NSNumber: return isBool(n) ? "a boolean" : "a number"
-        case is String: return "a string"
-        case is [Any]: return "a list"
-        case is [String: Any]: return "an object"
-        default: return "an unknown value"
+        case is NSNull: return .null
+        case let n as NSNumber: return isBool(n) ? .boolean : .number
+        case is String: return .string
+        case is [Any]: return .list
+        case is [String: Any]: return .object
+        default: return .unknown
         }
     }
 
@@ -73,6 +73,6 @@ public struct Node {
 /// Rejects keys outside `allowed`, suggesting the closest allowed key.
 public func checkKeys(_ object: [String: Node], allowed: [String], at path: String) throws {
     for key in object.keys.sorted() where !allowed.contains(key) {
-        throw StudiesError.at("\(path).\(key)", "unknown key '\(key)'", suggestion: closest(to: key, in: allowed))
+        throw StudiesError.at("\(path).\(key)", .unknownKey(key), suggestion: closest(to: key, in: allowed))
     }
 }

@@ -21,20 +21,20 @@ extension StudySpec {
     static func parseInferenceEvaluation(_ obj: [String: Node], into config: inout InferenceConfig) throws {
         if let a = obj["alpha"] {
             config.alpha = try a.number()
-            guard config.alpha > 0, config.alpha < 0.5 else { throw a.fail("alpha must be in (0, 0.5)") }
+            guard config.alpha > 0, config.alpha < 0.5 else { throw a.fail(.mustBe("alpha", .open("0", "0.5"))) }
         }
         if let l = obj["hacLag"] {
             config.hacLag = try l.integer()
-            guard config.hacLag >= 0, config.hacLag <= 100 else { throw l.fail("hacLag must be in 0…100 (eras)") }
+            guard config.hacLag >= 0, config.hacLag <= 100 else { throw l.fail(.hacLagOutOfRange) }
         }
         if let m = obj["equivalenceMargin"] {
             config.equivalenceMargin = try m.number()
-            guard config.equivalenceMargin > 0, config.equivalenceMargin < 1 else { throw m.fail("equivalenceMargin must be in (0, 1)") }
+            guard config.equivalenceMargin > 0, config.equivalenceMargin < 1 else { throw m.fail(.mustBe("equivalenceMargin", .open("0", "1"))) }
         }
         if let b = obj["bootstrapResamples"] {
             config.bootstrapResamples = try b.integer()
             guard config.bootstrapResamples >= 100, config.bootstrapResamples <= 1_000_000 else {
-                throw b.fail("bootstrapResamples must be in 100…1000000")
+                throw b.fail(.mustBe("bootstrapResamples", .from("100", through: "1000000")))
             }
         }
         if let r = obj["contributionReference"] { config.contributionReference = try r.string() }
@@ -50,15 +50,15 @@ extension StudySpec {
         for item in try node.array() {
             let obj = try item.object()
             try checkKeys(obj, allowed: ensembleKeys, at: item.path)
-            guard let n = obj["name"] else { throw item.fail("missing key 'name'") }
+            guard let n = obj["name"] else { throw item.fail(.missingKey("name")) }
             let name = try n.string()
-            guard !name.isEmpty, !name.contains("["), !name.contains("]") else { throw n.fail("ensemble name must be non-empty without '[' or ']'") }
-            guard !known.contains(name) else { throw n.fail("ensemble '\(name)' is already defined (defaults: each arm, ARM.filtered, all, benchmark, best_single)") }
+            guard !name.isEmpty, !name.contains("["), !name.contains("]") else { throw n.fail(.badEnsembleName) }
+            guard !known.contains(name) else { throw n.fail(.ensembleDefined(name)) }
             var rule = EnsembleRule(name: name)
             if let f = obj["from"] {
                 let list = f.value is String ? [try f.string()] : try f.array().map { try $0.string() }
                 for (i, arm) in list.enumerated() where !sources.contains(arm) {
-                    throw StudiesError.at(f.value is String ? f.path : "\(f.path)[\(i)]", "unknown arm '\(arm)' (\(sources.joined(separator: ", ")))",
+                    throw StudiesError.at(f.value is String ? f.path : "\(f.path)[\(i)]", .unknownArm(arm, known: sources),
                                      suggestion: closest(to: arm, in: armNames))
                 }
                 rule.from = list
@@ -68,37 +68,37 @@ extension StudySpec {
             if let r = obj["bmcReference"] {
                 let ref = try r.string()
                 guard (ref == "benchmark" && benchmark) || known.contains(ref) else {
-                    throw r.fail("bmcReference must be \"benchmark\" or an ensemble defined before this one, found '\(ref)'",
+                    throw r.fail(.badBMCReference(ref),
                                  suggestion: closest(to: ref, in: known))
                 }
                 rule.bmcReference = ref
             }
             if let x = obj["maxAbsCorr"] {
                 rule.maxAbsCorr = try x.number()
-                guard rule.maxAbsCorr! >= 0, rule.maxAbsCorr! <= 1 else { throw x.fail("maxAbsCorr must be in [0, 1]") }
+                guard rule.maxAbsCorr! >= 0, rule.maxAbsCorr! <= 1 else { throw x.fail(.mustBe("maxAbsCorr", .closed("0", "1"))) }
             }
             if let t = obj["top"] {
                 rule.top = try t.integer()
-                guard rule.top! >= 1 else { throw t.fail("top must be ≥ 1") }
+                guard rule.top! >= 1 else { throw t.fail(.mustBe("top", .atLeast("1"))) }
             }
             if let t = obj["topBy"] {
                 let by = try t.string()
-                guard ["corr", "bmc"].contains(by) else { throw t.fail("topBy must be corr or bmc, found '\(by)'", suggestion: closest(to: by, in: ["corr", "bmc"])) }
+                guard ["corr", "bmc"].contains(by) else { throw t.fail(.badTopBy(by), suggestion: closest(to: by, in: ["corr", "bmc"])) }
                 rule.topBy = by
             }
             if let g = obj["greedy"] {
                 rule.greedy = try g.integer()
-                guard rule.greedy! >= 1, rule.greedy! <= 100_000 else { throw g.fail("greedy must be in 1…100000 (picks)") }
+                guard rule.greedy! >= 1, rule.greedy! <= 100_000 else { throw g.fail(.greedyOutOfRange) }
             }
             if let w = obj["weights"] {
                 let text = try w.string()
                 let values = ["equal": "equal", "selectionCorr": "selection_corr"]
-                guard let v = values[text] else { throw w.fail("weights must be equal or selectionCorr, found '\(text)'", suggestion: closest(to: text, in: Array(values.keys))) }
-                guard rule.greedy == nil || v == "equal" else { throw w.fail("greedy ensembles are weighted by pick counts; remove weights") }
+                guard let v = values[text] else { throw w.fail(.badWeights(text), suggestion: closest(to: text, in: Array(values.keys))) }
+                guard rule.greedy == nil || v == "equal" else { throw w.fail(.weightedGreedy) }
                 rule.weights = v
             }
             if (rule.minSelectionBMC != nil || rule.topBy == "bmc"), rule.bmcReference == "benchmark", !benchmark {
-                throw item.fail("BMC against the benchmark needs a benchmark (\"benchmark\" is false): set bmcReference to an ensemble")
+                throw item.fail(.bmcWithoutBenchmark)
             }
             known.append(name)
             out.append(rule)
@@ -111,7 +111,7 @@ extension StudySpec {
     static func parseContrasts(_ node: Node?, arms: [Arm], benchmark: Bool, ensembles: [EnsembleRule]) throws -> [ContrastRule]? {
         guard let node else { return nil }
         let list = try node.array()
-        guard !list.isEmpty else { throw node.fail("contrasts is empty: remove the key for the defaults") }
+        guard !list.isEmpty else { throw node.fail(.emptyContrasts) }
         let known = defaultEnsembleNames(arms: arms, benchmark: benchmark) + ensembles.map(\.name)
         var names = Set<String>()
         var out: [ContrastRule] = []
@@ -120,23 +120,23 @@ extension StudySpec {
             try checkKeys(obj, allowed: ["name", "a", "b"], at: item.path)
             var sides: [String] = []
             for key in ["a", "b"] {
-                guard let s = obj[key] else { throw item.fail("missing key '\(key)'") }
+                guard let s = obj[key] else { throw item.fail(.missingKey(key)) }
                 let e = try s.string()
                 if let open = e.lastIndex(of: "["), e.hasSuffix("]") {
                     let arm = String(e[..<open])
                     let k = Int(e[e.index(after: open)..<e.index(before: e.endIndex)]) ?? 0
                     guard let a = arms.first(where: { $0.name == arm }), k >= 1, k <= a.models else {
-                        throw s.fail("'\(e)': ARM[k] needs an arm name and 1 ≤ k ≤ its models")
+                        throw s.fail(.badArmPrefix(e))
                     }
                 } else if !known.contains(e) {
-                    throw s.fail("no ensemble named '\(e)' (\(known.joined(separator: ", ")), or ARM[k])", suggestion: closest(to: e, in: known))
+                    throw s.fail(.unknownContrastSide(e, known: known), suggestion: closest(to: e, in: known))
                 }
                 sides.append(e)
             }
-            guard sides[0] != sides[1] else { throw item.fail("a contrast needs two different ensembles") }
+            guard sides[0] != sides[1] else { throw item.fail(.contrastOfOneEnsemble) }
             let label = try obj["name"]?.string()
             let rule = ContrastRule(name: label, a: sides[0], b: sides[1])
-            guard names.insert(rule.name).inserted else { throw item.fail("duplicate contrast name '\(rule.name)'") }
+            guard names.insert(rule.name).inserted else { throw item.fail(.duplicateContrastName(rule.name)) }
             out.append(rule)
         }
         return out

@@ -22,17 +22,17 @@ public enum StudyLimits {
     static func checkMagnitude(_ name: String, _ value: Double, at path: String) throws {
         guard ParameterTable.spec(named: name)?.kind == .integer, value.isFinite else { return }
         guard abs(value) <= maxIntegerMagnitude else {
-            throw StudiesError.at(path, "'\(name)' = \(value) is too large for an integer parameter (at most 9e15 in magnitude)")
+            throw StudiesError.at(path, .integerTooLarge(name, value))
         }
     }
 
     /// Throws when `name` cannot safely name a folder of its own.
     static func checkName(_ name: String, at node: Node) throws {
         guard name != "." && name != ".." else {
-            throw node.fail("name '\(name)' would write into the current or parent directory; give the study a name of its own")
+            throw node.fail(.nameIsDirectory(name))
         }
         guard name.utf8.count <= maxNameBytes else {
-            throw node.fail("name is \(name.utf8.count) bytes long; at most \(maxNameBytes) (it names the output folder)")
+            throw node.fail(.nameTooLong(bytes: name.utf8.count, max: maxNameBytes))
         }
     }
 
@@ -43,12 +43,12 @@ public enum StudyLimits {
         for (i, arm) in arms.enumerated() {
             let path = armsDeclared ? "$.arms[\(i)].models" : "$.models"
             guard arm.models <= maxModels else {
-                throw StudiesError.at(path, "\(arm.models) models is more than a study may hold (at most \(maxModels) in all arms); split it into several studies")
+                throw StudiesError.at(path, .tooManyModelsInArm(arm.models, max: maxModels))
             }
             total += arm.models
         }
         guard total <= maxModels else {
-            throw StudiesError.at("$.arms", "the arms hold \(total) models in all, more than a study may hold (at most \(maxModels)); split it into several studies")
+            throw StudiesError.at("$.arms", .tooManyModels(total, max: maxModels))
         }
     }
 }

@@ -147,22 +147,22 @@ extension StudySpec {
         do {
             json = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw StudiesError.at("$", "not valid JSON (\(jsonErrorText(error, data)))")
+            throw StudiesError.at("$", .notJSON(jsonErrorText(error, data)))
         }
         let root = Node(json)
         let top = try root.object()
         try checkKeys(top, allowed: topKeys, at: "$")
 
-        guard let nameNode = top["name"] else { throw root.fail("missing key 'name'") }
+        guard let nameNode = top["name"] else { throw root.fail(.missingKey("name")) }
         let name = try nameNode.string()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw nameNode.fail("name must be non-empty letters, digits, '-', '_' or '.' (it names the output folder)")
+            throw nameNode.fail(.badStudyName)
         }
         try StudyLimits.checkName(name, at: nameNode)
         let description = try top["description"]?.string() ?? ""
         let seed = try top["seed"].map { n -> UInt64 in
             let v = try n.integer()
-            guard v >= 0 else { throw n.fail("seed must be ≥ 0") }
+            guard v >= 0 else { throw n.fail(.mustBe("seed", .atLeast("0"))) }
             return UInt64(v)
         } ?? 0
 
@@ -175,7 +175,7 @@ extension StudySpec {
             if let p = obj["numLeavesWithinDepth"] {
                 let s = try p.string()
                 guard let policy = LeavesPolicy(rawValue: s) else {
-                    throw StudiesError.at(p.path, "unknown policy '\(s)' (clamp, resample or none)",
+                    throw StudiesError.at(p.path, .unknownLeavesPolicy(s),
                                      suggestion: closest(to: s, in: LeavesPolicy.allCases.map(\.rawValue)))
                 }
                 leavesPolicy = policy
@@ -190,7 +190,7 @@ extension StudySpec {
             if let s = obj["split"] {
                 let text = try s.string()
                 guard let split = Split(rawValue: text), split != .train else {
-                    throw StudiesError.at(s.path, "evaluation split must be validation or test, found '\(text)'",
+                    throw StudiesError.at(s.path, .badEvaluationSplit(text),
                                      suggestion: closest(to: text, in: ["validation", "test"]))
                 }
                 evaluation.split = split
@@ -198,12 +198,12 @@ extension StudySpec {
             if let f = obj["selectionFraction"] {
                 evaluation.selectionFraction = try f.number()
                 guard evaluation.selectionFraction > 0, evaluation.selectionFraction < 1 else {
-                    throw f.fail("selectionFraction must be in (0, 1)")
+                    throw f.fail(.mustBe("selectionFraction", .open("0", "1")))
                 }
             }
             if let g = obj["embargoEras"] {
                 evaluation.embargoEras = try g.integer()
-                guard evaluation.embargoEras >= 0 else { throw g.fail("embargoEras must be ≥ 0") }
+                guard evaluation.embargoEras >= 0 else { throw g.fail(.mustBe("embargoEras", .atLeast("0"))) }
             }
         }
 
@@ -213,14 +213,14 @@ extension StudySpec {
         var arms: [Arm] = []
         if let armsNode = top["arms"] {
             let list = try armsNode.array()
-            guard !list.isEmpty else { throw armsNode.fail("arms is empty: give at least one arm or remove the key") }
+            guard !list.isEmpty else { throw armsNode.fail(.emptyArms) }
             var names = Set<String>()
             for armNode in list {
                 let obj = try armNode.object()
                 try checkKeys(obj, allowed: armKeys, at: armNode.path)
-                guard let n = obj["name"] else { throw armNode.fail("missing key 'name'") }
+                guard let n = obj["name"] else { throw armNode.fail(.missingKey("name")) }
                 let armName = try n.string()
-                guard names.insert(armName).inserted else { throw n.fail("duplicate arm name '\(armName)'") }
+                guard names.insert(armName).inserted else { throw n.fail(.duplicateArmName(armName)) }
                 arms.append(try parseArmBody(obj, name: armName, path: armNode.path, defaults: defaults,
                                              defaultModels: defaults.models))
             }
@@ -229,7 +229,7 @@ extension StudySpec {
         }
         for (i, arm) in arms.enumerated() where arm.models < 1 {
             throw StudiesError.at(top["arms"] == nil ? "$.models" : "$.arms[\(i)].models",
-                             "each arm needs models ≥ 1 (arm '\(arm.name)' has \(arm.models))")
+                             .armWithoutModels(arm: arm.name, models: arm.models))
         }
         try StudyLimits.checkModelCounts(arms, armsDeclared: top["arms"] != nil)
 
@@ -259,7 +259,7 @@ extension StudySpec {
         if let r = evaluation.inference.contributionReference {
             let known = defaultEnsembleNames(arms: arms, benchmark: benchmark != nil) + ensembles.map(\.name)
             guard known.contains(r) else {
-                throw StudiesError.at("$.evaluation.contributionReference", "no ensemble named '\(r)' (\(known.joined(separator: ", ")))",
+                throw StudiesError.at("$.evaluation.contributionReference", .unknownContributionReference(r, known: known),
                                  suggestion: closest(to: r, in: known))
             }
         }
@@ -275,7 +275,7 @@ extension StudySpec {
         spec.fold = try parseFold(top["fold"])
         spec.pruning = try PruningSpec.parse(top["pruning"])
         spec.eraStride = try EraStride.parse(top["data"])
-        if spec.replicates != nil, let f = top["fold"] { throw f.fail("a study with 'replicates' cannot itself be a fold") }
+        if spec.replicates != nil, let f = top["fold"] { throw f.fail(.foldInReplicatedStudy) }
         return spec
     }
 
@@ -286,7 +286,7 @@ extension StudySpec {
         arm.name = name
         if let m = obj["models"] {
             arm.models = try m.integer()
-            guard arm.models >= 1 else { throw m.fail("models must be ≥ 1") }
+            guard arm.models >= 1 else { throw m.fail(.mustBe("models", .atLeast("1"))) }
         }
         var ownFixed = Set<String>()
         if let f = obj["fixed"] {
@@ -311,13 +311,13 @@ extension StudySpec {
                     continue
                 }
                 let spec = try parameterSpec(key, node: node)
-                guard vary[spec.name] == nil else { throw node.fail("'\(spec.name)' given twice (alias of '\(key)')") }
+                guard vary[spec.name] == nil else { throw node.fail(.parameterGivenTwice(spec.name, alias: key)) }
                 let dist = try Distribution.parse(node, integer: spec.kind == .integer, allowStrings: false)
                 if let (lo, hi) = dist.numericBounds {
                     for value in [lo, hi] {
                         try StudyLimits.checkMagnitude(spec.name, value, at: node.path)
-                        do { try spec.check(value, as: spec.name) } catch {
-                            throw node.fail("\(error)")
+                        do { try spec.check(value, as: spec.name) } catch let error as BoostingError {
+                            throw node.fail(.parameterRejected(error))
                         }
                     }
                 }
@@ -327,7 +327,7 @@ extension StudySpec {
         }
         if let t = obj["target"] {
             arm.target = try Distribution.parse(t, integer: false, allowStrings: true)
-            if arm.target.numericBounds != nil { throw t.fail("targets are named by strings") }
+            if arm.target.numericBounds != nil { throw t.fail(.targetNotAString) }
         }
         if let d = obj["dropEras"] { arm.dropEras = try parseDropEras(d) }
         if let d = obj["dropFeatures"] { arm.dropFeatures = try parseDropFeatures(d) }
@@ -335,7 +335,7 @@ extension StudySpec {
         // object is a contradiction.
         for key in arm.vary.keys.sorted() where arm.fixed[key] != nil {
             if ownFixed.contains(key) || defaults == nil {
-                throw StudiesError.at("\(path).vary.\(key)", "'\(key)' is both varied and fixed; keep one")
+                throw StudiesError.at("\(path).vary.\(key)", .variedAndFixed(key))
             }
             arm.fixed[key] = nil
             arm.base[ParameterTable.spec(canonical: key)!] = nil
@@ -346,7 +346,7 @@ extension StudySpec {
     static func parameterSpec(_ key: String, node: Node) throws -> ParameterSpec {
         guard let spec = ParameterTable.spec(named: key) else {
             let names = ParameterTable.all.flatMap { [$0.name] + $0.aliases } + ["target"]
-            throw StudiesError.at(node.path, "unknown parameter '\(key)'", suggestion: closest(to: key, in: names))
+            throw StudiesError.at(node.path, .unknownParameter(key), suggestion: closest(to: key, in: names))
         }
         return spec
     }
@@ -356,18 +356,18 @@ extension StudySpec {
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             try StudyLimits.checkMagnitude(name, value, at: "\(path).\(name)")
         }
-        do { return try BoostingParameters(params) } catch {
-            throw StudiesError.at(path, "\(error)")
+        do { return try BoostingParameters(params) } catch let error as BoostingError {
+            throw StudiesError.at(path, .parameterRejected(error))
         }
     }
 
     static func parseDropEras(_ node: Node) throws -> DropEras {
         let obj = try node.object()
         try checkKeys(obj, allowed: ["fraction", "blocks"], at: node.path)
-        guard let f = obj["fraction"] else { throw node.fail("missing key 'fraction'") }
+        guard let f = obj["fraction"] else { throw node.fail(.missingKey("fraction")) }
         let fraction = try parseFraction(f)
         let blocks = try obj["blocks"]?.integer() ?? 0
-        if blocks < 0 { throw obj["blocks"]!.fail("blocks must be ≥ 0") }
+        if blocks < 0 { throw obj["blocks"]!.fail(.mustBe("blocks", .atLeast("0"))) }
         return DropEras(fraction: fraction, blocks: blocks)
     }
 
@@ -377,33 +377,33 @@ extension StudySpec {
         var out = DropFeatures.none
         if let f = obj["fraction"] { out.fraction = try parseFraction(f) }
         if let g = obj["groups"], g.value is String {
-            guard try g.string() == "data" else { throw g.fail("groups must be an object of named lists or \"data\" (the dataset's feature groups)") }
+            guard try g.string() == "data" else { throw g.fail(.groupsNotDataOrObject) }
             out.groupsFromData = true
-            guard let n = obj["groupsToDrop"] else { throw node.fail("groups need 'groupsToDrop' (how many per model)") }
+            guard let n = obj["groupsToDrop"] else { throw node.fail(.groupsWithoutCount) }
             out.groupsToDrop = try n.integer()
-            guard out.groupsToDrop >= 1 else { throw n.fail("groupsToDrop must be ≥ 1") }
+            guard out.groupsToDrop >= 1 else { throw n.fail(.mustBe("groupsToDrop", .atLeast("1"))) }
         } else if let g = obj["groups"] {
             for (name, list) in try g.object() {
                 let features = try list.array().map { try $0.string() }
-                guard !features.isEmpty else { throw list.fail("group '\(name)' is empty") }
+                guard !features.isEmpty else { throw list.fail(.emptyGroup(name)) }
                 out.groups[name] = features
             }
-            guard let n = obj["groupsToDrop"] else { throw node.fail("groups need 'groupsToDrop' (how many per model)") }
+            guard let n = obj["groupsToDrop"] else { throw node.fail(.groupsWithoutCount) }
             out.groupsToDrop = try n.integer()
             guard out.groupsToDrop >= 1, out.groupsToDrop < out.groups.count else {
-                throw n.fail("groupsToDrop must be in 1…\(out.groups.count - 1) (keep at least one group)")
+                throw n.fail(.groupsToDropOutOfRange(max: out.groups.count - 1))
             }
         } else if let n = obj["groupsToDrop"] {
-            throw n.fail("groupsToDrop needs 'groups'")
+            throw n.fail(.groupsToDropWithoutGroups)
         }
-        if obj["fraction"] == nil && obj["groups"] == nil { throw node.fail("give 'fraction' or 'groups'") }
+        if obj["fraction"] == nil && obj["groups"] == nil { throw node.fail(.noFractionOrGroups) }
         return out
     }
 
     static func parseFraction(_ node: Node) throws -> Distribution {
         let dist = try Distribution.parse(node, integer: false, allowStrings: false)
         guard let (lo, hi) = dist.numericBounds, lo >= 0, hi < 1 else {
-            throw node.fail("a fraction must lie in [0, 1)")
+            throw node.fail(.mustLie("a fraction", .closedOpen("0", "1")))
         }
         return dist
     }
@@ -420,13 +420,13 @@ extension StudySpec {
             let obj = try node.object()
             try checkKeys(obj, allowed: ["synthetic", "path", "paths", "featureSet", "eraStride"], at: node.path)
             if let s = obj["synthetic"] {
-                guard obj.keys.filter({ $0 != "eraStride" }).count == 1 else { throw node.fail("'synthetic' cannot be combined with files") }
+                guard obj.keys.filter({ $0 != "eraStride" }).count == 1 else { throw node.fail(.syntheticWithFiles) }
                 return .synthetic(try parseSynthetic(s))
             }
             var paths: [String] = []
             if let p = obj["path"] { paths.append(resolve(try p.string())) }
             if let ps = obj["paths"] { paths += try ps.array().map { resolve(try $0.string()) } }
-            guard !paths.isEmpty else { throw node.fail("give 'synthetic', 'path' or 'paths'") }
+            guard !paths.isEmpty else { throw node.fail(.noDataSource) }
             return .files(paths, featureSet: try obj["featureSet"]?.string())
         }
     }
@@ -441,7 +441,7 @@ extension StudySpec {
         var version = SyntheticGeneratorVersion.v2
         if let g = obj["generator"] {
             guard let v = SyntheticGeneratorVersion(rawValue: try g.string()) else {
-                throw g.fail("unknown generator (known: \(SyntheticGeneratorVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw g.fail(.unknownGenerator(known: SyntheticGeneratorVersion.allCases.map(\.rawValue)))
             }
             version = v
         }
@@ -453,16 +453,16 @@ extension StudySpec {
             let config = try JSONDecoder().decode(SyntheticConfig.self, from: data)
             // Generation requires a valid config (a precondition): refuse here, at the JSON path.
             do { try config.validate() } catch let error as EraDataError {
-                throw StudiesError.at(node.path, "invalid synthetic settings: \(error.description)")
+                throw StudiesError.at(node.path, .invalidSyntheticSettings(error))
             }
             return config
         } catch let error as StudiesError {
             throw error
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx) {
             let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw StudiesError.at("\(node.path).\(key)", "wrong type: \(ctx.debugDescription)")
+            throw StudiesError.at("\(node.path).\(key)", .wrongSettingType(ctx.debugDescription))
         } catch {
-            throw node.fail("invalid synthetic settings: \(error)")
+            throw node.fail(.undecodableSyntheticSettings("\(error)"))
         }
     }
 

@@ -24,7 +24,7 @@ public enum StudyValidation {
             _ = try StudySpec.parse(data, baseDirectory: baseDirectory)
             return []
         } catch let StudiesError.studyFile(error) {
-            guard error.path != "$" || error.message == "missing key 'name'", var tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            guard error.path != "$" || error.reason == .missingKey("name"), var tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
             else { return [error] }
             var found = [error]
             var removed: [String] = []
@@ -82,7 +82,7 @@ public enum StudyValidation {
     /// What to remove for `error`: its own member, or the nearest enclosing object member when it
     /// sits in a list; a missing `name` key is added as a placeholder instead.
     static func removalPath(for error: StudyFileProblem, in tree: Any) -> Removal? {
-        if error.message == "missing key 'name'", let tokens = JSONTree.resolve(error.path, in: tree) {
+        if error.reason == .missingKey("name"), let tokens = JSONTree.resolve(error.path, in: tree) {
             return Removal(tokens: tokens + [.key("name")], path: error.path + ".name", replaceName: true)
         }
         guard var tokens = JSONTree.resolve(error.path, in: tree) else { return nil }

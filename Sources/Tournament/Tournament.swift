@@ -148,7 +148,7 @@ public struct TournamentRunner: Sendable {
         guard let arms else { return (0..<pool.count).filter { $0 != pool.example } }
         let known = Array(Set(pool.arms.enumerated().filter { $0.offset != pool.example }.map(\.element))).sorted()
         for a in arms where !known.contains(a) {
-            throw StudiesError.at(path, "unknown arm '\(a)' (the study has \(known.joined(separator: ", ")))",
+            throw StudiesError.at(path, .unknownStudyArm(a, known: known),
                              suggestion: closest(to: a, in: known))
         }
         return (0..<pool.count).filter { $0 != pool.example && arms.contains(pool.arms[$0]) }
@@ -166,7 +166,7 @@ public struct TournamentRunner: Sendable {
                 groupModels.append(try models(arms: arms, path: "$.incumbents.groups[\(k)].models"))
             } else {
                 guard let e = pool.example else {
-                    throw StudiesError.at("$.incumbents.groups[\(k)].models", "the study stored no example model (benchmark)")
+                    throw StudiesError.at("$.incumbents.groups[\(k)].models", .noExampleModel)
                 }
                 groupModels.append([e])
             }
@@ -263,7 +263,7 @@ public struct TournamentRunner: Sendable {
             return spec.newcomerStakes.draw(&rng)
         }
         let grid = try models(arms: spec.newcomerArms, path: "$.newcomers.models")
-        guard !grid.isEmpty else { throw StudiesError.at("$.newcomers.models", "no grid model for newcomers") }
+        guard !grid.isEmpty else { throw StudiesError.at("$.newcomers.models", .noGridModel) }
         let selectionCorr = grid.map { SeriesSummary.mean(Array(pool.corr[$0][pool.selection])) }
         var selectionMMC: [Double] = []
         if spec.options.contains(.mmcFiltered) {
@@ -292,7 +292,7 @@ public struct TournamentRunner: Sendable {
             var candidates: [Int]
             switch option {
             case .example:
-                guard let e = pool.example else { throw StudiesError.at("$.newcomers.options", "option 'example' needs the study's example model (benchmark)") }
+                guard let e = pool.example else { throw StudiesError.at("$.newcomers.options", .exampleOptionWithoutExample) }
                 candidates = [e]
             case .unique, .pool, .rotation: candidates = grid
             case .corrFiltered: candidates = grid.indices.filter { selectionCorr[$0] > spec.minCorr }.map { grid[$0] }

@@ -123,19 +123,19 @@ public struct TournamentSpec: Equatable, Sendable {
     public static func parse(_ data: Data, baseDirectory: String) throws -> TournamentSpec {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw StudiesError.at("$", "not valid JSON (\(error.localizedDescription))")
+            throw StudiesError.at("$", .notJSON(error.localizedDescription))
         }
         let root = try Node(json).object()
         try checkKeys(root, allowed: topKeys, at: "$")
         func required(_ key: String) throws -> Node {
-            guard let n = root[key] else { throw StudiesError.at("$.\(key)", "missing required key '\(key)'") }
+            guard let n = root[key] else { throw StudiesError.at("$.\(key)", .missingRequiredKey(key)) }
             return n
         }
         let name = try required("name").string()
-        guard !name.isEmpty, !name.contains("/") else { throw StudiesError.at("$.name", "must be a non-empty name without '/'") }
+        guard !name.isEmpty, !name.contains("/") else { throw StudiesError.at("$.name", .badTournamentName) }
         // The pool: a study's stored predictions (`study`) or a mined farm (`farm`), one of them.
         if root["study"] != nil && root["farm"] != nil {
-            throw StudiesError.at("$.farm", "give either 'study' (a study output directory) or 'farm' (a `workbench mine` directory), not both")
+            throw StudiesError.at("$.farm", .studyAndFarm)
         }
         let farm = root["farm"] != nil
         var study = try (farm ? root["farm"]! : required("study")).string()
@@ -143,40 +143,40 @@ public struct TournamentSpec: Equatable, Sendable {
         var studyFile = try root["studyFile"].map { try $0.string() }
         if let f = studyFile, !f.hasPrefix("/") { studyFile = URL(fileURLWithPath: baseDirectory).appendingPathComponent(f).standardized.path }
         if farm && studyFile == nil {
-            throw StudiesError.at("$.studyFile", "a farm needs 'studyFile', the study file it was mined from")
+            throw StudiesError.at("$.studyFile", .farmWithoutStudyFile)
         }
         let seedValue = try root["seed"].map { try $0.integer() } ?? 0
-        guard seedValue >= 0 else { throw StudiesError.at("$.seed", "must be ≥ 0") }
+        guard seedValue >= 0 else { throw StudiesError.at("$.seed", .mustBe(nil, .atLeast("0"))) }
 
         let inc = try required("incumbents").object()
         try checkKeys(inc, allowed: ["stakers", "stakes", "groups"], at: "$.incumbents")
-        guard let countNode = inc["stakers"] else { throw StudiesError.at("$.incumbents.stakers", "missing required key 'stakers'") }
+        guard let countNode = inc["stakers"] else { throw StudiesError.at("$.incumbents.stakers", .missingRequiredKey("stakers")) }
         let count = try countNode.integer()
-        guard count >= 1 && count <= 1_000_000 else { throw countNode.fail("must lie in [1, 1000000]") }
+        guard count >= 1 && count <= 1_000_000 else { throw countNode.fail(.mustLie(nil, .closed("1", "1000000"))) }
         let stakes = try inc["stakes"].map(parseStakes) ?? .logNormal(mu: 0, sigma: 1)
-        guard let groupsNode = inc["groups"] else { throw StudiesError.at("$.incumbents.groups", "missing required key 'groups'") }
+        guard let groupsNode = inc["groups"] else { throw StudiesError.at("$.incumbents.groups", .missingRequiredKey("groups")) }
         var groups: [IncumbentGroup] = []
         for g in try groupsNode.array() {
             let o = try g.object()
             try checkKeys(o, allowed: ["name", "models", "share"], at: g.path)
-            guard let m = o["models"] else { throw StudiesError.at("\(g.path).models", "missing required key 'models'") }
+            guard let m = o["models"] else { throw StudiesError.at("\(g.path).models", .missingRequiredKey("models")) }
             var arms: [String]? = nil
             if let s = m.value as? String {
-                guard s == "example" else { throw m.fail("expected \"example\" or a list of arm names") }
+                guard s == "example" else { throw m.fail(.notExampleOrArms) }
             } else {
                 arms = try m.array().map { try $0.string() }
-                guard !arms!.isEmpty else { throw m.fail("must name at least one arm") }
+                guard !arms!.isEmpty else { throw m.fail(.noArmNamed) }
             }
-            guard let shareNode = o["share"] else { throw StudiesError.at("\(g.path).share", "missing required key 'share'") }
+            guard let shareNode = o["share"] else { throw StudiesError.at("\(g.path).share", .missingRequiredKey("share")) }
             let share = try shareNode.number()
-            guard share > 0 && share <= 1 else { throw shareNode.fail("must lie in (0, 1]") }
+            guard share > 0 && share <= 1 else { throw shareNode.fail(.mustLie(nil, .openClosed("0", "1"))) }
             let groupName = try o["name"].map { try $0.string() } ?? (arms?.joined(separator: "+") ?? "example model")
             groups.append(IncumbentGroup(name: groupName, arms: arms, share: share))
         }
-        guard !groups.isEmpty else { throw groupsNode.fail("must hold at least one group") }
+        guard !groups.isEmpty else { throw groupsNode.fail(.noGroups) }
         let total = groups.reduce(0) { $0 + $1.share }
-        guard abs(total - 1) < 1e-9 else { throw groupsNode.fail("shares must sum to 1 (they sum to \(total))") }
-        guard groups.count <= count else { throw groupsNode.fail("\(groups.count) groups need at least as many stakers (have \(count))") }
+        guard abs(total - 1) < 1e-9 else { throw groupsNode.fail(.sharesNotSummingToOne(total)) }
+        guard groups.count <= count else { throw groupsNode.fail(.moreGroupsThanStakers(groups: groups.count, stakers: count)) }
 
         var counts = [0, 10, 30, 100, 300, 1000]
         var newcomerStakes = stakes
@@ -189,26 +189,26 @@ public struct TournamentSpec: Equatable, Sendable {
             if let c = o["counts"] {
                 counts = try c.array().map { node in
                     let v = try node.integer()
-                    guard v >= 0 && v <= 1_000_000 else { throw node.fail("must lie in [0, 1000000]") }
+                    guard v >= 0 && v <= 1_000_000 else { throw node.fail(.mustLie(nil, .closed("0", "1000000"))) }
                     return v
                 }
-                guard !counts.isEmpty else { throw c.fail("must hold at least one count") }
+                guard !counts.isEmpty else { throw c.fail(.noCounts) }
                 counts = Array(Set(counts + [0])).sorted()
             }
             if let s = o["stakes"] { newcomerStakes = try parseStakes(s) }
             if let m = o["models"] {
                 newcomerArms = try m.array().map { try $0.string() }
-                guard !newcomerArms!.isEmpty else { throw m.fail("must name at least one arm") }
+                guard !newcomerArms!.isEmpty else { throw m.fail(.noArmNamed) }
             }
             if let opt = o["options"] {
                 options = try opt.array().map { node in
                     let s = try node.string()
                     guard let v = NewcomerOption(rawValue: s) else {
-                        throw node.fail("unknown option '\(s)'", suggestion: closest(to: s, in: NewcomerOption.allCases.map(\.rawValue)))
+                        throw node.fail(.unknownOption(s), suggestion: closest(to: s, in: NewcomerOption.allCases.map(\.rawValue)))
                     }
                     return v
                 }
-                guard !options.isEmpty, Set(options).count == options.count else { throw opt.fail("must list distinct options") }
+                guard !options.isEmpty, Set(options).count == options.count else { throw opt.fail(.repeatedOptions) }
             }
             if let a = o["acceptance"] {
                 let ao = try a.object()
@@ -226,7 +226,7 @@ public struct TournamentSpec: Equatable, Sendable {
             payout.mmcMultiplier = try o["mmc"].map { try $0.number() } ?? payout.mmcMultiplier
             if let c = o["clip"] {
                 payout.clip = try c.number()
-                guard payout.clip > 0 else { throw c.fail("must be > 0") }
+                guard payout.clip > 0 else { throw c.fail(.mustBe(nil, .above("0"))) }
             }
         }
         var level = 0.9, alpha = 0.05
@@ -236,15 +236,15 @@ public struct TournamentSpec: Equatable, Sendable {
             try checkKeys(o, allowed: ["level", "alpha", "hacLags"], at: i.path)
             if let l = o["level"] {
                 level = try l.number()
-                guard level > 0 && level < 1 else { throw l.fail("must lie in (0, 1)") }
+                guard level > 0 && level < 1 else { throw l.fail(.mustLie(nil, .open("0", "1"))) }
             }
             if let a = o["alpha"] {
                 alpha = try a.number()
-                guard alpha > 0 && alpha < 1 else { throw a.fail("must lie in (0, 1)") }
+                guard alpha > 0 && alpha < 1 else { throw a.fail(.mustLie(nil, .open("0", "1"))) }
             }
             if let h = o["hacLags"] {
                 lags = try h.integer()
-                guard lags! >= 0 else { throw h.fail("must be ≥ 0") }
+                guard lags! >= 0 else { throw h.fail(.mustBe(nil, .atLeast("0"))) }
             }
         }
         let neutral = try root["neutralContribution"].map { try $0.bool() } ?? true
@@ -271,21 +271,21 @@ public struct TournamentSpec: Equatable, Sendable {
     static func parseStakes(_ node: Node) throws -> StakeDistribution {
         let o = try node.object()
         try checkKeys(o, allowed: ["logNormal", "pareto"], at: node.path)
-        guard o.count == 1, let (key, body) = o.first else { throw node.fail("expected exactly one of logNormal, pareto") }
+        guard o.count == 1, let (key, body) = o.first else { throw node.fail(.notOneStakeDistribution) }
         let b = try body.object()
         if key == "logNormal" {
             try checkKeys(b, allowed: ["mu", "sigma"], at: body.path)
             let mu = try b["mu"].map { try $0.number() } ?? 0
             let sigma = try b["sigma"].map { try $0.number() } ?? 1
-            guard sigma >= 0 && sigma <= 10 else { throw StudiesError.at("\(body.path).sigma", "must lie in [0, 10]") }
-            guard abs(mu) <= 50 else { throw StudiesError.at("\(body.path).mu", "must lie in [-50, 50]") }
+            guard sigma >= 0 && sigma <= 10 else { throw StudiesError.at("\(body.path).sigma", .mustLie(nil, .closed("0", "10"))) }
+            guard abs(mu) <= 50 else { throw StudiesError.at("\(body.path).mu", .mustLie(nil, .closed("-50", "50"))) }
             return .logNormal(mu: mu, sigma: sigma)
         }
         try checkKeys(b, allowed: ["alpha", "min"], at: body.path)
         let alpha = try b["alpha"].map { try $0.number() } ?? 1.5
         let min = try b["min"].map { try $0.number() } ?? 1
-        guard alpha >= 0.1 && alpha <= 100 else { throw StudiesError.at("\(body.path).alpha", "must lie in [0.1, 100]") }
-        guard min > 0 && min <= 1e12 else { throw StudiesError.at("\(body.path).min", "must lie in (0, 1e12]") }
+        guard alpha >= 0.1 && alpha <= 100 else { throw StudiesError.at("\(body.path).alpha", .mustLie(nil, .closed("0.1", "100"))) }
+        guard min > 0 && min <= 1e12 else { throw StudiesError.at("\(body.path).min", .mustLie(nil, .openClosed("0", "1e12"))) }
         return .pareto(alpha: alpha, min: min)
     }
 }

@@ -134,6 +134,14 @@ public enum WorkbenchError: Error, CustomStringConvertible {
         }
     }
 
+    /// The place an `at` or `located` failure names (nil for the others).
+    public var place: String? {
+        switch self {
+        case let .at(place, _), let .located(place, _): return place
+        default: return nil
+        }
+    }
+
     public var exitCode: Int32 {
         switch self {
         case .featureSetNeedsParquet, .badParameters, .parametersNotFound, .parametersNotAnObject, .parametersNotJSON,
@@ -161,6 +169,8 @@ public struct ErrorReport: Equatable {
     public static let success: Int32 = 0, failure: Int32 = 1, usage: Int32 = 2, interrupted: Int32 = 130
 
     public let message: String
+    /// `message` without the `error: ` a failure's message starts with.
+    public let text: String
     public let exitCode: Int32
     /// `--help` and `--version` text goes to standard output; everything else to standard error.
     public let toStandardOutput: Bool
@@ -168,35 +178,45 @@ public struct ErrorReport: Equatable {
     public init(_ error: Error) {
         switch error {
         case let error as WorkbenchError:
-            self.init("error: " + error.description, error.exitCode)
+            self.init(error: error.description, error.exitCode)
         case let error as EraDataError where error.kind == .inputs:
-            self.init("error: " + error.description, Self.usage)
+            self.init(error: error.description, Self.usage)
         case let error as NodeError:
             // A NODE.json that cannot work is a usage error; a failed round is a failure.
-            self.init("error: " + error.description, error.kind == .config ? Self.usage : Self.failure)
+            self.init(error: error.description, error.kind == .config ? Self.usage : Self.failure)
         case let error as ReportsError:
-            self.init("error: " + error.description, error.isUsage ? Self.usage : Self.failure)
+            self.init(error: error.description, error.isUsage ? Self.usage : Self.failure)
         case let error as PipelineError:
             switch error {
-            case .interrupted: self.init("error: " + error.description, Self.interrupted)
-            case .unknownReplicate: self.init("error: " + error.description, Self.usage)
-            default: self.init("error: " + error.description, Self.failure)
+            case .interrupted: self.init(error: error.description, Self.interrupted)
+            case .unknownReplicate: self.init(error: error.description, Self.usage)
+            default: self.init(error: error.description, Self.failure)
             }
         case let error as StudiesError:
             // A study file that is wrong, a run or merge that cannot go on: a failure. (A bad
             // `--shard` or an output onto an input reaches here as `WorkbenchError.usage`.)
-            self.init("error: " + error.description, Self.failure)
+            self.init(error: error.description, Self.failure)
         default:
             switch Workbench.exitCode(for: error) {
-            case .success: self.init(Workbench.fullMessage(for: error), Self.success, toStandardOutput: true)
-            case .validationFailure: self.init(Workbench.fullMessage(for: error), Self.usage)
-            default: self.init("error: " + readableFailure(error), Self.failure)
+            case .success: self.init(text: Workbench.fullMessage(for: error), Self.success, toStandardOutput: true)
+            case .validationFailure: self.init(text: Workbench.fullMessage(for: error), Self.usage)
+            default: self.init(error: readableFailure(error), Self.failure)
             }
         }
     }
 
-    init(_ message: String, _ exitCode: Int32, toStandardOutput: Bool = false) {
-        self.message = message
+    /// A failure's report: `error: ` + `text`.
+    init(error text: String, _ exitCode: Int32) {
+        self.message = "error: " + text
+        self.text = text
+        self.exitCode = exitCode
+        self.toStandardOutput = false
+    }
+
+    /// A report printed as it is (`--help`, `--version`, ArgumentParser's usage errors).
+    init(text: String, _ exitCode: Int32, toStandardOutput: Bool = false) {
+        self.message = text
+        self.text = text
         self.exitCode = exitCode
         self.toStandardOutput = toStandardOutput
     }

@@ -63,8 +63,7 @@ enum RunCheckJSON {
     /// The failed check: the message lines stderr shows (without `error: `) and the exit code.
     static func failure(_ error: Error) -> String {
         let report = ErrorReport(error)
-        let message = report.message.hasPrefix("error: ") ? String(report.message.dropFirst(7)) : report.message
-        let object: [String: Any] = ["valid": false, "errors": message.split(separator: "\n").map(String.init),
+        let object: [String: Any] = ["valid": false, "errors": report.text.split(separator: "\n").map(String.init),
                                      "exit_code": Int(report.exitCode)]
         return (try? String(decoding: CanonicalJSON.encode(object: object), as: UTF8.self)) ?? ""
     }

@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
     func locatedInStudy(_ error: Error) -> Error {
         switch error {
         case let e as WorkbenchError:
-            if e.exitCode == ErrorReport.interrupted || e.description.hasPrefix(study) { return e }
+            if e.exitCode == ErrorReport.interrupted || e.place == study { return e }
             return WorkbenchError.located(study, e)
         case let e as StudiesError where e.studyFileProblem != nil:
             return e.inFile(study)
