@@ -147,9 +147,9 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
 
         // Synthetic generator settings.
         /// A numeric setting outside its bounds (`got`: the value given).
-        case setting(String, mustBe: Bounds, got: Double)
+        case setting(SyntheticConfig.Setting, mustBe: Bounds, got: Double)
         /// A list setting with a value outside its bounds.
-        case settingList(String, mustBe: Bounds)
+        case settingList(SyntheticConfig.Setting, mustBe: Bounds)
         case tooLarge(eras: Int, rowsPerEra: Int, features: Int, targets: Int, latents: Int)
         case noTrainEra(eras: Int, validation: Int, live: Bool)
         case universeTooLarge(rowsPerEra: Int, universeFactor: Double)
@@ -181,8 +181,12 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
             }
         }
 
-        /// The message, without its place.
-        public var text: String {
+        /// The message, without its place; synthetic settings by their keys (`rowsPerEra`).
+        public var text: String { text(naming: \.key) }
+
+        /// The message, without its place, with each synthetic setting it mentions named by `name`
+        /// (the CLI passes one that names a setting the user gave as a flag by that flag).
+        public func text(naming name: (SyntheticConfig.Setting) -> String) -> String {
             let splits = "train, validation, live or test"
             switch self {
             case .noData: return "no data given"
@@ -275,15 +279,16 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
             case let .cannotPublish(reason): return "cannot publish the written files: \(reason)"
             case let .writeFailed(part, message): return (part.map { "\($0): " } ?? "") + message
 
-            case let .setting(name, bounds, got): return "\(name) must be \(bounds) (got \(Bounds.format(got)))"
-            case let .settingList(name, bounds): return "\(name) must be one or more numbers \(bounds)"
+            case let .setting(setting, bounds, got): return "\(name(setting)) must be \(bounds) (got \(Bounds.format(got)))"
+            case let .settingList(setting, bounds): return "\(name(setting)) must be one or more numbers \(bounds)"
             case let .tooLarge(eras, rowsPerEra, features, targets, latents):
-                return "eras × rowsPerEra × (features + targets) = \(eras) × \(rowsPerEra) × (\(features) + \(targets)) "
-                    + "is too large (at most 2^31 rows and 2^33 values), or latents (\(latents)) is"
+                return "\(name(.eras)) × \(name(.rowsPerEra)) × (\(name(.features)) + \(name(.targets))) = "
+                    + "\(eras) × \(rowsPerEra) × (\(features) + \(targets)) "
+                    + "is too large (at most 2^31 rows and 2^33 values), or \(name(.latents)) (\(latents)) is"
             case let .noTrainEra(eras, validation, live):
-                return "eras = \(eras) leaves no train era (validation \(validation)\(live ? " + live 1" : ""))"
+                return "\(name(.eras)) = \(eras) leaves no train era (validation \(validation)\(live ? " + live 1" : ""))"
             case let .universeTooLarge(rowsPerEra, universeFactor):
-                return "v2.universeFactor × rowsPerEra = \(Bounds.format(universeFactor)) × \(rowsPerEra) is too large "
+                return "\(name(.universeFactor)) × \(name(.rowsPerEra)) = \(Bounds.format(universeFactor)) × \(rowsPerEra) is too large "
                     + "(at most 2^31 − 1 rows per era's universe)"
             }
         }
@@ -337,6 +342,11 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
     /// The message without its place.
     public var detail: String { reason.text }
 
+    /// `description` with each synthetic setting named by `name` (see `Reason.text(naming:)`).
+    public func description(naming name: (SyntheticConfig.Setting) -> String) -> String {
+        place.isEmpty ? reason.text(naming: name) : "\(place): \(reason.text(naming: name))"
+    }
+
     public init(_ reason: Reason, at place: Place = Place()) {
         self.reason = reason; self.place = place
     }
@@ -346,5 +356,5 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
         self.init(reason, at: Place(file: file, dataset: dataset, line: line, column: column, field: field, row: row, id: id))
     }
 
-    public var description: String { place.isEmpty ? detail : "\(place): \(detail)" }
+    public var description: String { description(naming: \.key) }
 }

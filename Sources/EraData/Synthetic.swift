@@ -85,16 +85,27 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     }
     public var trainEras: Int { eras - validationEras - (liveEra ? 1 : 0) }
 
+    /// This config with the sizes given replaced (nil keeps a size): the settings a small test
+    /// dataset or `data synth`'s flags change, in one call.
+    public func sized(eras: Int? = nil, rowsPerEra: Int? = nil, features: Int? = nil, targets: Int? = nil) -> SyntheticConfig {
+        var c = self
+        if let eras { c.eras = eras }
+        if let rowsPerEra { c.rowsPerEra = rowsPerEra }
+        if let features { c.features = features }
+        if let targets { c.targets = targets }
+        return c
+    }
+
     /// Checks the settings (generator v2's too, when it is the generator); the message names the
     /// offending setting.
     public func validate() throws {
         // Sizes first, without overflow: everything below multiplies them. A dataset holds
         // rows × (features + targets) cells; 2^33 (≈ 8.6e9, tens of GB) is beyond any machine here.
-        try Self.check("eras", eras, .closed(1, Double(Int32.max) - 1))
-        try Self.check("rowsPerEra", rowsPerEra, .atLeast(1))
-        try Self.check("features", features, .atLeast(1))
-        try Self.check("targets", targets, .atLeast(1))
-        try Self.check("latents", latents, .atLeast(1))
+        try Self.check(.eras, eras, .closed(1, Double(Int32.max) - 1))
+        try Self.check(.rowsPerEra, rowsPerEra, .atLeast(1))
+        try Self.check(.features, features, .atLeast(1))
+        try Self.check(.targets, targets, .atLeast(1))
+        try Self.check(.latents, latents, .atLeast(1))
         let (rows, rowOverflow) = (eras + 1).multipliedReportingOverflow(by: rowsPerEra)
         let (columns, columnOverflow) = features.addingReportingOverflow(targets)
         let (cells, cellOverflow) = rows.multipliedReportingOverflow(by: columns)
@@ -103,35 +114,35 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
               latents * features <= 1 << 28 else {
             throw EraDataError(.tooLarge(eras: eras, rowsPerEra: rowsPerEra, features: features, targets: targets, latents: latents))
         }
-        try Self.check("rowsPerEra", rowsPerEra, .atLeast(5))
-        try Self.check("noise", noise, .atLeast(0))
-        try Self.check("featureNoise", featureNoise, .atLeast(0))
-        try Self.check("weightDrift", weightDrift, .atLeast(0))
-        try Self.check("noiseFeatureFraction", noiseFeatureFraction, .closed(0, 1))
-        try Self.check("driftPersistence", driftPersistence, .upperOpen(0, 1))
-        try Self.check("nonlinearShare", nonlinearShare, .closed(0, 1))
-        try Self.check("auxSignalCorrelation", auxSignalCorrelation, .closed(0, 1))
-        try Self.check("sharedNoiseShare", sharedNoiseShare, .closed(0, 1))
-        try Self.check("auxNaNEraFraction", auxNaNEraFraction, .closed(0, 1))
-        try Self.check("validationFraction", validationFraction, .open(0, 1))
-        try Self.check("embargoEras", embargoEras, .atLeast(0))
+        try Self.check(.rowsPerEra, rowsPerEra, .atLeast(5))
+        try Self.check(.noise, noise, .atLeast(0))
+        try Self.check(.featureNoise, featureNoise, .atLeast(0))
+        try Self.check(.weightDrift, weightDrift, .atLeast(0))
+        try Self.check(.noiseFeatureFraction, noiseFeatureFraction, .closed(0, 1))
+        try Self.check(.driftPersistence, driftPersistence, .upperOpen(0, 1))
+        try Self.check(.nonlinearShare, nonlinearShare, .closed(0, 1))
+        try Self.check(.auxSignalCorrelation, auxSignalCorrelation, .closed(0, 1))
+        try Self.check(.sharedNoiseShare, sharedNoiseShare, .closed(0, 1))
+        try Self.check(.auxNaNEraFraction, auxNaNEraFraction, .closed(0, 1))
+        try Self.check(.validationFraction, validationFraction, .open(0, 1))
+        try Self.check(.embargoEras, embargoEras, .atLeast(0))
         guard trainEras >= 1 else {
             throw EraDataError(.noTrainEra(eras: eras, validation: validationEras, live: liveEra))
         }
         if generator == .v2 {
-            try Self.check("v2.featureGroups", v2.featureGroups, .atLeast(1))
-            try Self.check("v2.loadingDrift", v2.loadingDrift, .atLeast(0))
-            try Self.check("v2.loadingPersistence", v2.loadingPersistence, .upperOpen(0, 1))
-            try Self.check("v2.latentPersistence", v2.latentPersistence, .upperOpen(0, 1))
-            try Self.check("v2.universeFactor", v2.universeFactor, .closed(1, 100))
-            try Self.check("v2.targetWindow", v2.targetWindow, .closed(1, 520))
-            for (name, values, bounds) in [("v2.auxWindowScale", v2.auxWindowScale, EraDataError.Bounds.lowerOpen(0, 20)),
-                                           ("v2.auxQuality", v2.auxQuality, .above(0))]
+            try Self.check(.featureGroups, v2.featureGroups, .atLeast(1))
+            try Self.check(.loadingDrift, v2.loadingDrift, .atLeast(0))
+            try Self.check(.loadingPersistence, v2.loadingPersistence, .upperOpen(0, 1))
+            try Self.check(.latentPersistence, v2.latentPersistence, .upperOpen(0, 1))
+            try Self.check(.universeFactor, v2.universeFactor, .closed(1, 100))
+            try Self.check(.targetWindow, v2.targetWindow, .closed(1, 520))
+            for (setting, values, bounds) in [(Setting.auxWindowScale, v2.auxWindowScale, EraDataError.Bounds.lowerOpen(0, 20)),
+                                              (.auxQuality, v2.auxQuality, .above(0))]
             where values.isEmpty || !values.allSatisfy(bounds.contains) {
-                throw EraDataError(.settingList(name, mustBe: bounds))
+                throw EraDataError(.settingList(setting, mustBe: bounds))
             }
-            try Self.check("v2.regimeStrength", v2.regimeStrength, .atLeast(0))
-            try Self.check("v2.regimePersistence", v2.regimePersistence, .upperOpen(0, 1))
+            try Self.check(.regimeStrength, v2.regimeStrength, .atLeast(0))
+            try Self.check(.regimePersistence, v2.regimePersistence, .upperOpen(0, 1))
             guard Double(rowsPerEra) * v2.universeFactor <= Double(Int32.max) else {
                 throw EraDataError(.universeTooLarge(rowsPerEra: rowsPerEra, universeFactor: v2.universeFactor))
             }
@@ -139,12 +150,30 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     }
 
     /// Throws `EraDataError.Reason.setting` unless `value` lies in `bounds` (NaN and infinities never do).
-    static func check(_ name: String, _ value: Double, _ bounds: EraDataError.Bounds) throws {
-        guard bounds.contains(value) else { throw EraDataError(.setting(name, mustBe: bounds, got: value)) }
+    static func check(_ setting: Setting, _ value: Double, _ bounds: EraDataError.Bounds) throws {
+        guard bounds.contains(value) else { throw EraDataError(.setting(setting, mustBe: bounds, got: value)) }
     }
 
-    static func check(_ name: String, _ value: Int, _ bounds: EraDataError.Bounds) throws {
-        try check(name, Double(value), bounds)
+    static func check(_ setting: Setting, _ value: Int, _ bounds: EraDataError.Bounds) throws {
+        try check(setting, Double(value), bounds)
+    }
+
+    /// A setting that `validate()` checks, as its messages name it. `key` is its place in the
+    /// JSON form of the config (`rowsPerEra`, `v2.universeFactor`), the name the messages use
+    /// unless the caller passes its own names to `EraDataError.Reason.text(naming:)` (the CLI
+    /// names a setting given as a flag by that flag).
+    public enum Setting: String, CaseIterable, Sendable {
+        case eras, rowsPerEra, features, targets, latents, noise, featureNoise, weightDrift
+        case noiseFeatureFraction, driftPersistence, nonlinearShare, auxSignalCorrelation, sharedNoiseShare
+        case auxNaNEraFraction, validationFraction, embargoEras
+        // Generator v2's.
+        case featureGroups = "v2.featureGroups", loadingDrift = "v2.loadingDrift"
+        case loadingPersistence = "v2.loadingPersistence", latentPersistence = "v2.latentPersistence"
+        case universeFactor = "v2.universeFactor", targetWindow = "v2.targetWindow"
+        case auxWindowScale = "v2.auxWindowScale", auxQuality = "v2.auxQuality"
+        case regimeStrength = "v2.regimeStrength", regimePersistence = "v2.regimePersistence"
+
+        public var key: String { rawValue }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Markdown building blocks for reports: headings, tables with aligned fixed-precision numbers,
 /// escaping, and image links relative to the report's directory. Output is deterministic and
@@ -33,28 +34,14 @@ public enum Markdown {
 
     /// Escapes Markdown-significant characters in inline text (\ ` * _ [ ] < > | #) so that names
     /// from data (model ids, parameter values) print literally.
-    public static func escapeInline(_ text: String) -> String {
-        var out = ""
-        for ch in singleLine(text) {
-            if "\\`*_[]<>|#".contains(ch) { out.append("\\") }
-            out.append(ch)
-        }
-        return out
-    }
+    public static func escapeInline(_ text: String) -> String { singleLine(text).escaped(inlineEscapes) }
+
+    static let inlineEscapes = [Unicode.Scalar: String](uniqueKeysWithValues: "\\`*_[]<>|#".unicodeScalars.map { ($0, "\\\($0)") })
 
     /// A table cell: `|` escaped, newlines folded, `<`/`>` escaped so no HTML is injected.
-    public static func escapeCell(_ text: String) -> String {
-        var out = ""
-        for ch in singleLine(text) {
-            switch ch {
-            case "|": out += "\\|"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    public static func escapeCell(_ text: String) -> String { singleLine(text).escaped(cellEscapes) }
+
+    static let cellEscapes: [Unicode.Scalar: String] = ["|": "\\|", "<": "&lt;", ">": "&gt;"]
 
     /// A GitHub-flavoured table. Columns whose cells are all numeric are right-aligned (`---:`);
     /// every column is padded to its widest cell. Rows shorter than the header get empty cells.
@@ -95,20 +82,10 @@ public enum Markdown {
         return (ups + f[common...]).joined(separator: "/")
     }
 
-    static func encodeLink(_ path: String) -> String {
-        var out = ""
-        for ch in path {
-            switch ch {
-            case " ": out += "%20"
-            case "(": out += "%28"
-            case ")": out += "%29"
-            case "<": out += "%3C"
-            case ">": out += "%3E"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// A link target with the characters that end or break a Markdown link percent-encoded.
+    static func encodeLink(_ path: String) -> String { path.escaped(linkEscapes) }
+
+    static let linkEscapes: [Unicode.Scalar: String] = [" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"]
 
     static func singleLine(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")

@@ -75,6 +75,10 @@ extension HostileOptionTests {
         }
         let noTrainEra = try assertOwnCheck(["data", "synth", "-o", d, "--eras", "3", "--validation-fraction", "0.9"], "--eras = 3")
         XCTAssertTrue(noTrainEra.stderr.contains("no train era"), noTrainEra.stderr)
+        // A message naming several settings names each flag given, and the others by their keys.
+        let tooLarge = try assertOwnCheck(["data", "synth", "-o", d, "--eras", "100000", "--rows-per-era", "100000", "--targets", "2"],
+                                          "--eras × --rows-per-era × (features + --targets) = 100000 × 100000 × (300 + 2) is too large")
+        XCTAssertTrue(tooLarge.stderr.contains("or latents (8) is"), tooLarge.stderr)
         // Through --settings the setting keeps its name (no flag was typed).
         let r = try assertOwnCheck(["data", "synth", "-o", d, "--settings", #"{"noise": -1}"#], "noise must be")
         XCTAssertFalse(r.stderr.contains("--noise"), r.stderr)

@@ -72,6 +72,41 @@ final class EraDataErrorTests: XCTestCase {
         XCTAssertEqual(refusal { $0 = .v1Default; $0.v2.universeFactor = 0.5 }, "accepted")
     }
 
+    /// Every setting a synthetic message mentions goes through the caller's naming (the CLI's
+    /// flags), and only those: values, bounds and the rest of the wording stay as they are.
+    func testSyntheticMessagesNameSettingsThroughTheCallersNaming() {
+        let bracket: (SyntheticConfig.Setting) -> String = { "<\($0.key)>" }
+        let cases: [(EraDataError.Reason, key: String, named: String)] = [
+            (.setting(.rowsPerEra, mustBe: .atLeast(5), got: 3), "rowsPerEra must be ≥ 5 (got 3)", "<rowsPerEra> must be ≥ 5 (got 3)"),
+            (.settingList(.auxQuality, mustBe: .above(0)), "v2.auxQuality must be one or more numbers > 0",
+             "<v2.auxQuality> must be one or more numbers > 0"),
+            (.noTrainEra(eras: 3, validation: 3, live: true), "eras = 3 leaves no train era (validation 3 + live 1)",
+             "<eras> = 3 leaves no train era (validation 3 + live 1)"),
+            (.tooLarge(eras: 9, rowsPerEra: 8, features: 7, targets: 6, latents: 5),
+             "eras × rowsPerEra × (features + targets) = 9 × 8 × (7 + 6) is too large (at most 2^31 rows and 2^33 values), or latents (5) is",
+             "<eras> × <rowsPerEra> × (<features> + <targets>) = 9 × 8 × (7 + 6) is too large (at most 2^31 rows and 2^33 values), or <latents> (5) is"),
+            (.universeTooLarge(rowsPerEra: 8, universeFactor: 1.5),
+             "v2.universeFactor × rowsPerEra = 1.5 × 8 is too large (at most 2^31 − 1 rows per era's universe)",
+             "<v2.universeFactor> × <rowsPerEra> = 1.5 × 8 is too large (at most 2^31 − 1 rows per era's universe)"),
+        ]
+        for (reason, key, named) in cases {
+            XCTAssertEqual(reason.text, key)
+            XCTAssertEqual(EraDataError(reason).description, key)
+            XCTAssertEqual(reason.text(naming: bracket), named)
+            XCTAssertEqual(EraDataError(reason).description(naming: bracket), named)
+        }
+        // A placed error keeps its place in front.
+        XCTAssertEqual(EraDataError(.setting(.noise, mustBe: .atLeast(0), got: -1), file: "s.json").description(naming: bracket),
+                       "s.json: <noise> must be ≥ 0 (got -1)")
+        // Keys are the JSON config's: each decodes back to the setting it names.
+        let json = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(SyntheticConfig.default)) as! [String: Any]
+        for setting in SyntheticConfig.Setting.allCases {
+            let path = setting.key.split(separator: ".").map(String.init)
+            let value = path.count == 1 ? json[path[0]] : (json[path[0]] as? [String: Any])?[path[1]]
+            XCTAssertNotNil(value, "\(setting.key) is a key of the config's JSON")
+        }
+    }
+
     /// A damaged array of our HDF5 layout is named by its dataset, with the row and value.
     func testDatasetFileArraysNameTheirDataset() throws {
         let file = path("d.h5")

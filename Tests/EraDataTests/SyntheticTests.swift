@@ -133,6 +133,20 @@ final class SyntheticTests: XCTestCase {
         XCTAssertEqual(SyntheticGenerator.targetBounds(20), [1, 5, 15, 19])
     }
 
+    /// `sized` replaces exactly the sizes given and keeps every other setting.
+    func testSizedReplacesOnlyTheSizesGiven() {
+        let base = SyntheticConfig.default
+        XCTAssertEqual(base.sized(), base)
+        let c = base.sized(eras: 30, features: 7)
+        var expected = base
+        expected.eras = 30
+        expected.features = 7
+        XCTAssertEqual(c, expected)
+        XCTAssertEqual(c.sized(rowsPerEra: 9, targets: 2).rowsPerEra, 9)
+        XCTAssertEqual(c.sized(rowsPerEra: 9, targets: 2).targets, 2)
+        XCTAssertEqual(c.sized(rowsPerEra: 9, targets: 2).eras, 30)
+    }
+
     func testInvalidConfigIsRejected() {
         var c = SyntheticConfig.default
         c.eras = 1

@@ -16,13 +16,7 @@ final class FarmReportTests: XCTestCase {
      "vary": {"learning_rate": {"linspace": [0.05, 0.3, 6]}, "max_depth": {"intRange": [2, 4]}}}
     """#
 
-    static let dataset: Dataset = {
-        var config = SyntheticConfig.v1Default
-        config.eras = 60
-        config.rowsPerEra = 120
-        config.features = 12
-        return SyntheticGenerator.generate(config)
-    }()
+    static let dataset = SyntheticGenerator.generate(SyntheticConfig.v1Default.sized(eras: 60, rowsPerEra: 120, features: 12))
 
     func spec() throws -> StudySpec { try StudySpec.parse(Data(Self.json.utf8)) }
 

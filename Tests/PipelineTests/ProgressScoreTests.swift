@@ -6,11 +6,7 @@ import TestSupport
 /// `StudyPipeline.progressScore`: the "best so far" of `workbench run`, moved out of the CLI.
 final class ProgressScoreTests: XCTestCase {
     func testProgressScoreIsNumeraiToolsMeanPerEraCorr() throws {
-        var config = SyntheticConfig.v1Default
-        config.eras = 30
-        config.rowsPerEra = 80
-        config.features = 6
-        let dataset = SyntheticGenerator.generate(config)
+        let dataset = SyntheticGenerator.generate(SyntheticConfig.v1Default.sized(eras: 30, rowsPerEra: 80, features: 6))
         let rows = dataset.rows(in: .validation)
         let target = dataset.targets[try XCTUnwrap(dataset.targetIndex("target"))]
         let score = try XCTUnwrap(StudyPipeline.progressScore(dataset: dataset, rows: rows, target: "target"))

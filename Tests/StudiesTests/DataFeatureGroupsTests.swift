@@ -4,13 +4,7 @@ import EraData
 
 /// `"dropFeatures": {"groups": "data", …}` drops whole feature groups of the dataset (generator v2).
 final class DataFeatureGroupsTests: XCTestCase {
-    static let dataset: Dataset = {
-        var c = SyntheticConfig.default
-        c.eras = 20
-        c.rowsPerEra = 50
-        c.features = 32
-        return SyntheticGenerator.generate(c)
-    }()
+    static let dataset = SyntheticGenerator.generate(SyntheticConfig.default.sized(eras: 20, rowsPerEra: 50, features: 32))
 
     func spec(_ groupsToDrop: Int) throws -> StudySpec {
         try StudySpec.parse(Data(#"{"name": "g", "seed": 1, "models": 6, "dropFeatures": {"groups": "data", "groupsToDrop": \#(groupsToDrop)}}"#.utf8))

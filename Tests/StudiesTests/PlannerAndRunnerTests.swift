@@ -5,13 +5,7 @@ import PredictionStore
 import TestSupport
 
 final class PlannerAndRunnerTests: XCTestCase {
-    static let dataset: Dataset = {
-        var config = SyntheticConfig.default
-        config.eras = 40
-        config.rowsPerEra = 120
-        config.features = 16
-        return SyntheticGenerator.generate(config)
-    }()
+    static let dataset = SyntheticGenerator.generate(SyntheticConfig.default.sized(eras: 40, rowsPerEra: 120, features: 16))
 
     func spec(_ json: String) throws -> StudySpec { try StudySpec.parse(Data(json.utf8)) }
 
@@ -132,11 +126,7 @@ final class PlannerAndRunnerTests: XCTestCase {
     /// Rows enough (root nodes ≥ 16 384) that the last model of a jobs-2 run histograms on both
     /// cores once the other worker is done: still the same bits as one model per core, or jobs 1.
     func testLastModelsTakingFreedCoresChangeNoBit() throws {
-        var config = SyntheticConfig.default
-        config.eras = 48
-        config.rowsPerEra = 600
-        config.features = 12
-        let dataset = SyntheticGenerator.generate(config)
+        let dataset = SyntheticGenerator.generate(SyntheticConfig.default.sized(eras: 48, rowsPerEra: 600, features: 12))
         let study = try spec(#"""
         {"name": "tail", "seed": 3, "models": 3, "benchmark": false,
          "fixed": {"n_estimators": 25, "num_leaves": 15, "colsample_bytree": 0.5}, "vary": {"max_depth": [3, 5, 7]}}

@@ -8,13 +8,7 @@ import XCTest
 /// Parameters are typed from the study file on: checked once when the study is parsed, planned
 /// as `BoostingParameters`, stored in the same canonical-name form as before.
 final class TypedParametersTests: XCTestCase {
-    static let dataset: Dataset = {
-        var config = SyntheticConfig.default
-        config.eras = 30
-        config.rowsPerEra = 60
-        config.features = 8
-        return SyntheticGenerator.generate(config)
-    }()
+    static let dataset = SyntheticGenerator.generate(SyntheticConfig.default.sized(eras: 30, rowsPerEra: 60, features: 8))
 
     func spec(_ json: String) throws -> StudySpec { try StudySpec.parse(Data(json.utf8)) }
 

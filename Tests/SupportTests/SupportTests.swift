@@ -72,4 +72,24 @@ final class SupportTests: XCTestCase {
         XCTAssertTrue(back.b.isNaN)
         XCTAssertEqual(back.a, [0.1, 2, 1e-20])
     }
+
+    /// `escaped`: listed scalars by their entries, others by `other` (`""` drops, nil keeps), scalar
+    /// by scalar (a `<` with a combining mark is still escaped).
+    func testEscapedReplacesListedScalarsAndAsksForTheRest() {
+        XCTAssertEqual("a<b>c".escaped(["<": "&lt;"]), "a&lt;b>c")
+        XCTAssertEqual("a\u{1}b\u{7}".escaped([:]) { $0.value < 0x20 ? "" : nil }, "ab")
+        XCTAssertEqual("<\u{338}".escaped(["<": "&lt;"]), "&lt;\u{338}")
+        XCTAssertEqual("é🙂".escaped(["e": "E"]), "é🙂")
+    }
+
+    /// Strings in canonical JSON read back the same through Foundation's own JSON parser, every
+    /// control character, quote and backslash included.
+    func testCanonicalJSONStringsReadBackThroughJSONSerialization() throws {
+        struct Value: Codable { var s: String }
+        let text = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init))) + "é\u{338}🙂\u{2028}"
+        let data = try CanonicalJSON.encode(Value(s: text))
+        let back = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: String])
+        XCTAssertEqual(back["s"].map { Array($0.unicodeScalars) }, Array(text.unicodeScalars))
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains(#"\u0001"#))
+    }
 }

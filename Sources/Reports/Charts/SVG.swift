@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A small SVG scene writer: primitives with fixed-precision coordinates and escaped text.
 ///
@@ -18,27 +19,19 @@ public struct SVGDocument: Sendable {
         self.height = height
     }
 
-    /// Escapes text for element content and attribute values (`& < > " '`); drops characters
-    /// that XML 1.0 forbids (control characters other than tab, newline, carriage return).
+    /// Escapes text for element content and attribute values (`& < > " '`); tab, newline and
+    /// carriage return become spaces; drops characters that XML 1.0 forbids (other control
+    /// characters, U+FFFE, U+FFFF).
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(" ")
-            default:
-                let v = scalar.value
-                if v < 0x20 || (v >= 0xFFFE && v <= 0xFFFF) || (v >= 0xD800 && v <= 0xDFFF) { continue }
-                out.unicodeScalars.append(scalar)
-            }
+        text.escaped(xmlEscapes) { scalar in
+            let v = scalar.value
+            return v < 0x20 || (v >= 0xFFFE && v <= 0xFFFF) || (v >= 0xD800 && v <= 0xDFFF) ? "" : nil
         }
-        return out
     }
+
+    static let xmlEscapes: [Unicode.Scalar: String] = [
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;", "\t": " ", "\n": " ", "\r": " ",
+    ]
 
     static func n(_ x: Double) -> String { NumberFormat.compact(x, 2) }
 

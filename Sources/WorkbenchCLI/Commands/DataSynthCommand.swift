@@ -39,10 +39,7 @@ struct DataSynthCommand: ParsableCommand {
     var config: SyntheticConfig {
         var c = SyntheticConfig.defaults(for: generator)
         if let settings { c = (try? Self.merging(settings, into: c)) ?? c }
-        if let eras { c.eras = eras }
-        if let rowsPerEra { c.rowsPerEra = rowsPerEra }
-        if let features { c.features = features }
-        if let targets { c.targets = targets }
+        c = c.sized(eras: eras, rowsPerEra: rowsPerEra, features: features, targets: targets)
         if let seed { c.seed = seed }
         if let noise { c.noise = noise }
         if let validationFraction { c.validationFraction = validationFraction }
@@ -74,25 +71,23 @@ struct DataSynthCommand: ParsableCommand {
         try validateNumeraiOptions()
         if let settings { _ = try Self.merging(settings, into: SyntheticConfig.defaults(for: generator)) }
         do { try config.validate() } catch let error as EraDataError {
-            throw ValidationError(namingFlags(error.description))
+            throw ValidationError(error.description(naming: flagName))
         }
     }
 
-    /// The generator's message with each setting the user gave as a flag named by that flag
-    /// ("rowsPerEra must be at least 5" → "--rows-per-era must be at least 5"): the user typed
-    /// the flag, not the setting. Settings from --settings or a preset keep their names.
-    func namingFlags(_ message: String) -> String {
-        let given: [(setting: String, flag: String, set: Bool)] = [
-            ("eras", "--eras", eras != nil), ("rowsPerEra", "--rows-per-era", rowsPerEra != nil),
-            ("features", "--features", features != nil), ("targets", "--targets", targets != nil),
-            ("noise", "--noise", noise != nil), ("validationFraction", "--validation-fraction", validationFraction != nil),
-        ]
-        var out = message
-        for (setting, flag, set) in given where set {
-            // Whole words only: "eras" is not the end of "trainEras", nor a flag's own "-eras".
-            out = out.replacingOccurrences(of: "(?<![A-Za-z.-])\(setting)(?![A-Za-z])", with: flag, options: .regularExpression)
+    /// How the generator's messages name `setting`: by its flag when the user gave that flag
+    /// ("--rows-per-era must be ≥ 5"; the user typed the flag, not the setting), else by its key
+    /// (settings from --settings or a preset).
+    func flagName(_ setting: SyntheticConfig.Setting) -> String {
+        switch setting {
+        case .eras where eras != nil: return "--eras"
+        case .rowsPerEra where rowsPerEra != nil: return "--rows-per-era"
+        case .features where features != nil: return "--features"
+        case .targets where targets != nil: return "--targets"
+        case .noise where noise != nil: return "--noise"
+        case .validationFraction where validationFraction != nil: return "--validation-fraction"
+        default: return setting.key
         }
-        return out
     }
 
     func run() throws {
