@@ -153,6 +153,8 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
         case tooLarge(eras: Int, rowsPerEra: Int, features: Int, targets: Int, latents: Int)
         case noTrainEra(eras: Int, validation: Int, live: Bool)
         case universeTooLarge(rowsPerEra: Int, universeFactor: Double)
+        /// Generating the dataset needs more than 85 % of the machine's memory (bytes).
+        case generationTooLarge(needed: Int, available: Int)
 
         public var kind: Kind {
             switch self {
@@ -177,7 +179,7 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
                  .binAtOrAboveCount, .binEdges, .featureGroupsDisagree: return .datasetFile
             case .groupClashesWithSet, .groupNamesUnknownFeature, .rowGroupRows, .featureName, .targetName, .tooManyBins,
                  .noParentDirectory, .alreadyExists, .cannotPublish, .writeFailed: return .write
-            case .setting, .settingList, .tooLarge, .noTrainEra, .universeTooLarge: return .syntheticConfig
+            case .setting, .settingList, .tooLarge, .noTrainEra, .universeTooLarge, .generationTooLarge: return .syntheticConfig
             }
         }
 
@@ -290,6 +292,10 @@ public struct EraDataError: Error, CustomStringConvertible, Equatable, Sendable 
             case let .universeTooLarge(rowsPerEra, universeFactor):
                 return "\(name(.universeFactor)) × \(name(.rowsPerEra)) = \(Bounds.format(universeFactor)) × \(rowsPerEra) is too large "
                     + "(at most 2^31 − 1 rows per era's universe)"
+            case let .generationTooLarge(needed, available):
+                return String(format: "generating this dataset needs about %.1f GB of memory but this machine has %.1f GB; "
+                              + "use fewer eras, rows per era, features or latents",
+                              Double(needed) / 1e9, Double(available) / 1e9)
             }
         }
 

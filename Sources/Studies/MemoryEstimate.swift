@@ -60,7 +60,7 @@ public struct MemoryEstimate: Equatable, Sendable {
                 analysisThreads: Int = ProcessInfo.processInfo.activeProcessorCount, generated: Bool = true,
                 pruning: PruningSpec? = nil, physicalMemory: Int = Int(ProcessInfo.processInfo.physicalMemory)) {
         let rows = dataset.rowCount, f = dataset.featureCount, targets = dataset.targetNames.count
-        loading = generated ? 44_000_000 + rows * f * 6 / 5 + rows * (4 * targets + 182)
+        loading = generated ? SyntheticConfig.fittedGenerationBytes(rows: rows, features: f, targets: targets)
                             : 64_000_000 + rows * f * 21 / 20 + rows * (4 * targets + 104)
 
         let maxLeaves = plans.map(\.parameters.numLeaves).max() ?? 31

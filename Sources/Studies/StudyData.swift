@@ -13,6 +13,12 @@ extension DataSource {
     public func load() throws -> Dataset {
         switch self {
         case .synthetic(let config):
+            do { try config.checkGenerationFits() } catch let error as EraDataError {
+                if case let .generationTooLarge(needed, available) = error.reason {
+                    throw StudiesError.notEnoughMemory(needed: needed, available: available)
+                }
+                throw error
+            }
             return SyntheticGenerator.generate(config)
         case .files(let paths, let featureSet):
             for p in paths where !FileManager.default.fileExists(atPath: p) {

@@ -121,6 +121,23 @@ final class HostileDataInputTests: XCTestCase {
         }
     }
 
+    /// Settings that pass the size bounds but need more memory than the machine has (5 × 10^8
+    /// rows: ~90 GB; 100,000 latents over 2,000 eras: ~6 GB of signal weights per target, 1.6 TB
+    /// of v2 latent paths) are refused before anything is allocated, for `data synth` and a study
+    /// alike; they aborted in the allocator before.
+    func testSyntheticDataBeyondTheMachinesMemoryIsRefusedFirst() throws {
+        let out = path("huge.h5")
+        try probe(["data", "synth", "--out", out, "--rows-per-era", "100000000", "--eras", "5", "--features", "1", "--targets", "1"],
+                  status: 1, fragment: "generating this dataset needs about", absent: [out])
+        try probe(["data", "synth", "--out", out, "--eras", "2000", "--features", "1", "--settings", #"{"latents": 100000}"#],
+                  status: 1, fragment: "use fewer eras, rows per era, features or latents", absent: [out])
+        let study = path("huge-synthetic.json")
+        try #"{"name": "huge", "models": 1, "data": {"synthetic": {"eras": 5, "rowsPerEra": 100000000, "features": 1, "targets": 1}}}"#
+            .write(toFile: study, atomically: true, encoding: .utf8)
+        let results = path("huge-results")
+        try probe(["run", study, "--out", results, "--quiet"], status: 1, fragment: "the study needs about", absent: [results + "/predictions.h5"])
+    }
+
     /// Damaged dataset files: string heaps, string descriptors, truncation, bin counts. Each is an
     /// error naming the file (libhdf5 itself segfaulted or hung on the first two).
     func testDamagedDatasetFilesAreErrorsNamingTheFile() throws {

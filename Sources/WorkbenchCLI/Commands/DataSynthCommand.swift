@@ -91,6 +91,7 @@ struct DataSynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        try config.checkGenerationFits()
         let dataset = SyntheticGenerator.generate(config)
         if format == .numerai { return try writeNumerai(dataset) }
         try DatasetFile.write(dataset, to: out)
