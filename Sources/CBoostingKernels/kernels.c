@@ -375,18 +375,31 @@ static const uint8_t left_first[256][8] = {
     {2, 3, 4, 5, 6, 7, 0, 1}, {0, 2, 3, 4, 5, 6, 7, 1}, {1, 2, 3, 4, 5, 6, 7, 0}, {0, 1, 2, 3, 4, 5, 6, 7},
 };
 
-// AVX2 (Zen 3, Haswell), 16 rows per step: per 8-row word, a PSHUFB by `left_first[m]` puts
-// its left rows first (stored at the left side's place, 8 bytes) and one by `left_first[~m]` its
-// right rows first (stored at the right side's place); the bytes past a side's rows are
-// overwritten by the next word's. The shuffles and the four places of each 16-row group depend
-// only on the masks: computed once for all columns (48 bytes per group; malloc keeps 16-byte alignment). Near a side's end (a
-// store would pass it) a group writes only its own bytes. Columns are done one after another
-// (the caller may pass column c's source as column c + 1's destination).
-typedef struct { __m128i shuffle[2]; int32_t at[4]; } wb_group;
+// AVX2 (Zen 3, Haswell), 16 rows per step. Per 8-row word, `left_first[m]` orders its rows left
+// first; `join_halves[n0][n1]` then moves the second word's left rows next to the first's
+// (n0, n1: the words' left counts), so one PSHUFB puts the group's left rows first and one the
+// right rows first (by `left_first[~m]` and `join_halves[8 − n0][8 − n1]`), each stored 16 bytes
+// wide at its side's place (the bytes past the side's rows are overwritten by the next group's).
+// The shuffles and places depend only on the masks: computed once for all columns (48 bytes per
+// group; malloc keeps the 16-byte alignment). Near a side's end (a store would pass it) a group
+// writes only its own bytes. Columns are done one after another (the caller may pass column c's
+// source as column c + 1's destination).
+static const uint8_t join_halves[9][9][16] = {
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {8, 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {8, 9, 10, 0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {8, 9, 10, 11, 12, 0, 1, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 14, 15}, {8, 9, 10, 11, 12, 13, 14, 0, 1, 2, 3, 4, 5, 6, 7, 15}, {8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 8, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 8, 9, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 8, 9, 10, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 8, 9, 10, 11, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 8, 9, 10, 11, 12, 13, 1, 2, 3, 4, 5, 6, 7, 14, 15}, {0, 8, 9, 10, 11, 12, 13, 14, 1, 2, 3, 4, 5, 6, 7, 15}, {0, 8, 9, 10, 11, 12, 13, 14, 15, 1, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 2, 3, 4, 5, 6, 7, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 14, 2, 3, 4, 5, 6, 7, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 3, 4, 5, 6, 7, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 3, 4, 5, 6, 7, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 4, 5, 6, 7, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 4, 5, 6, 7, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 5, 6, 7, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 5, 6, 7, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 6, 7, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 6, 7, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 7, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 7, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}},
+};
 
+typedef struct { __m128i shuffle[2]; int32_t at[2]; int32_t n[2]; } wb_group;
 __attribute__((target("avx2")))
 static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+                                int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
     const __m128i high = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8);
     int64_t groups = count / 16;
     wb_group *plan = groups > 0 ? malloc((size_t)groups * sizeof(wb_group)) : NULL;
@@ -403,10 +416,10 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
                                                    (const double *)left_first[m1]));
         __m128i ib = _mm_castpd_si128(_mm_loadh_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i *)left_first[m0 ^ 0xFF])),
                                                    (const double *)left_first[m1 ^ 0xFF]));
-        plan[g].shuffle[0] = _mm_add_epi8(ia, high);
-        plan[g].shuffle[1] = _mm_add_epi8(ib, high);
-        plan[g].at[0] = (int32_t)l; plan[g].at[1] = (int32_t)(l + n0);
-        plan[g].at[2] = (int32_t)r; plan[g].at[3] = (int32_t)(r + 8 - n0);
+        plan[g].shuffle[0] = _mm_shuffle_epi8(_mm_add_epi8(ia, high), _mm_loadu_si128((const __m128i *)join_halves[n0][n1]));
+        plan[g].shuffle[1] = _mm_shuffle_epi8(_mm_add_epi8(ib, high), _mm_loadu_si128((const __m128i *)join_halves[8 - n0][8 - n1]));
+        plan[g].at[0] = (int32_t)l; plan[g].at[1] = (int32_t)r;
+        plan[g].n[0] = (int32_t)(n0 + n1); plan[g].n[1] = (int32_t)(16 - n0 - n1);
         l += n0 + n1;
         r += 16 - n0 - n1;
     }
@@ -417,20 +430,15 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
             const wb_group *p = plan + g;
             __m128i x = _mm_loadu_si128((const __m128i *)(s + 16 * g));
             __m128i a = _mm_shuffle_epi8(x, p->shuffle[0]), b = _mm_shuffle_epi8(x, p->shuffle[1]);
-            if (p->at[0] + 16 <= left && p->at[2] + 16 <= count) {
-                _mm_storel_epi64((__m128i *)(d + p->at[0]), a);
-                _mm_storeh_pd((double *)(d + p->at[1]), _mm_castsi128_pd(a));
-                _mm_storel_epi64((__m128i *)(d + p->at[2]), b);
-                _mm_storeh_pd((double *)(d + p->at[3]), _mm_castsi128_pd(b));
-            } else {  // only each side's own bytes
+            if (p->at[0] + 16 <= left && p->at[1] + 16 <= count) {
+                _mm_storeu_si128((__m128i *)(d + p->at[0]), a);
+                _mm_storeu_si128((__m128i *)(d + p->at[1]), b);
+            } else {
                 uint8_t av[16], bv[16];
                 _mm_storeu_si128((__m128i *)av, a);
                 _mm_storeu_si128((__m128i *)bv, b);
-                int64_t n0 = p->at[1] - p->at[0], n1 = leftCounts[2 * g + 1];
-                memcpy(d + p->at[0], av, (size_t)n0);
-                memcpy(d + p->at[1], av + 8, (size_t)n1);
-                memcpy(d + p->at[2], bv, (size_t)(8 - n0));
-                memcpy(d + p->at[3], bv + 8, (size_t)(8 - n1));
+                memcpy(d + p->at[0], av, (size_t)p->n[0]);
+                memcpy(d + p->at[1], bv, (size_t)p->n[1]);
             }
         }
         partition_tail_to(s, d, 16 * groups, count, left, masks, l, r - left);
@@ -457,39 +465,42 @@ static int fast_pext(void) {
 }
 #endif
 
-
-
-void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+// The column partition on the widest of `path` (3 compress, 2 AVX2 shuffles, 1 PEXT, 0 portable)
+// and what this CPU has; every public entry point below lowers from its own path.
+static void partition_columns_on(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                 int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
 #if defined(__x86_64__)
-    if (wb_partition_uses_pext()) {
+    if (path >= 3 && wb_partition_uses_compress()) {
+        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
+        return;
+    }
+    if (path >= 2 && wb_hist5_uses_avx2()) {
+        partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts);
+        return;
+    }
+    if (path >= 1 && wb_partition_uses_pext()) {
         partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
         return;
     }
+#else
+    (void)path;
 #endif
     wb_partition_columns_portable(src, dst, columnCount, count, left, masks, leftCounts);
 }
 
+void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+    partition_columns_on(1, src, dst, columnCount, count, left, masks, leftCounts);
+}
+
 void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-#if defined(__x86_64__)
-    if (wb_hist5_uses_avx2()) {
-        partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-#endif
-    wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
+    partition_columns_on(2, src, dst, columnCount, count, left, masks, leftCounts);
 }
 
 void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-#if defined(__x86_64__)
-    if (wb_partition_uses_compress()) {
-        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-#endif
-    wb_partition_columns_avx2(src, dst, columnCount, count, left, masks, leftCounts);
+    partition_columns_on(3, src, dst, columnCount, count, left, masks, leftCounts);
 }
 
 // ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----
