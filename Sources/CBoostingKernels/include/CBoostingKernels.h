@@ -19,12 +19,12 @@ int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t thr
 /// `wb_split_masks`, out of place: column c's left rows (in row order) go to `dst[c][0 ..< left]`,
 /// its right rows to `dst[c][left ..< count]` (`left`: the masks' left count); `src[c]` and
 /// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. Columns are
-/// done one after another, so `dst[c]` may be an earlier column's source (the trainer's chain). With AVX-512
-/// VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with AVX2 16 bytes
-/// per PSHUFB pair (`wb_partition_columns_avx2`); else with BMI2 on a CPU where PEXT is fast (not
-/// AMD before Zen 3) 8 bytes per PEXT pair; otherwise the portable loop
-/// (each row's destination computed once per block of rows for all columns, then one load and one
-/// store per byte). All give the same bytes.
+/// done one after another, so `dst[c]` may be an earlier column's source (the trainer's chain).
+/// With AVX-512 VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with
+/// AVX2 16 bytes per PSHUFB pair (`wb_partition_columns_avx2`); else with BMI2 on a CPU where PEXT
+/// is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise the portable loop (each row's
+/// destination computed once for all columns, then one load and one store per byte). All give
+/// the same bytes.
 void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
@@ -32,9 +32,9 @@ void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_
 void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                    int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
-/// The AVX2 path of `wb_partition_columns` (16 rows per step: a PSHUFB per side and 8-row word by
-/// a table, shuffles and places computed once per block of rows for all columns) where this CPU
-/// has AVX2, else the PEXT or the portable one.
+/// The AVX2 path of `wb_partition_columns` (16 rows per step: one PSHUFB per side, shuffles from
+/// tables and places computed once for all columns) where this CPU has AVX2, else the PEXT or the
+/// portable one.
 void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
@@ -63,12 +63,12 @@ int wb_hist5_uses_avx2(void);
 /// bins 1…4 to `out[8c ..< 8c + 4]` and its sums of `q` to `out[8c + 4 ..< 8c + 8]`. With AVX-512
 /// VNNI (Zen 4/5, Ice Lake and later; checked at run time) `q + bias` is split once into 3 or 4
 /// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
-/// VPDPBUSD per 64 rows; else the AVX2 or scalar `wb_hist5_q32` per column. Same integers on
-/// every path (the portable one: the scatter of `wb_hist5_q32`, four columns per pass sharing each
-/// row's q); `block` as for `wb_hist5_q32`.
+/// VPDPBUSD per 64 rows; else the same planes through AVX2 VPMADDUBSW; else the portable scatter
+/// of `wb_hist5_q32`, four columns per pass sharing each row's q. Same integers on every path;
+/// `block` as for `wb_hist5_q32`.
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                           int64_t block, int64_t *out, uint8_t *scratch);
-/// `wb_hist5_q32_columns` on a chosen path (0 scalar, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
+/// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                                int64_t block, int64_t *out, uint8_t *scratch, int path);
