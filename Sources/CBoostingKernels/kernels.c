@@ -7,22 +7,49 @@
 #include <immintrin.h>
 #endif
 
-// Scalar reference of wb_hist5_q32 (and its fallback where AVX2 is missing).
-static void hist5_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
-                           int64_t *counts, int64_t *sums) {
-    for (int64_t start = 0; start < count; start += block) {
-        int64_t end = start + block < count ? start + block : count;
-        int32_t a[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
-        for (int64_t i = start; i < end; i++) {
-            int32_t b = bins[i], v = q[i];
-            for (int k = 0; k < 4; k++) {
-                int32_t m = -(int32_t)(b == k + 1);
-                a[k] += v & m;
-                c[k] -= m;
+// The portable 5-bin histograms (and the tails of the AVX2 one). Each row adds its packed
+// `2^40 + q` to its bin's entry of a small table (a scatter: no compare per bin), rows of one
+// column alternating between two tables so that equal bins in neighbouring rows do not wait on
+// each other's store; four columns per pass share each row's q. A table entry holds
+// `n · 2^40 + Σq`; it is read out every `128 · block` rows, where |Σq| < 128 · 2^31 = 2^38, so
+// `n = (P + 2^39) >> 40` and `Σq = P − n · 2^40` exactly. Bins index an 8-entry table through
+// `& 7` (the callers pass bins 0…4: nothing outside the table is written whatever the bytes).
+static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                                  int64_t block, int64_t *const *counts, int64_t *const *sums) {
+    const int64_t one = (int64_t)1 << 40;
+    const int64_t span = 128 * block;
+    for (int64_t c = 0; c < columnCount; c += 4) {
+        int64_t w = columnCount - c < 4 ? columnCount - c : 4;
+        const uint8_t *b[4];
+        for (int k = 0; k < 4; k++) b[k] = columns[c + (k < w ? k : 0)];  // a short pass repeats its first column
+        for (int64_t start = 0; start < count; start += span) {
+            int64_t end = start + span < count ? start + span : count;
+            int64_t t[4][2][8] = {{{0}}};
+            int64_t i = start;
+            for (; i + 2 <= end; i += 2) {
+                int64_t v0 = one + q[i], v1 = one + q[i + 1];
+                t[0][0][b[0][i] & 7] += v0; t[0][1][b[0][i + 1] & 7] += v1;
+                t[1][0][b[1][i] & 7] += v0; t[1][1][b[1][i + 1] & 7] += v1;
+                t[2][0][b[2][i] & 7] += v0; t[2][1][b[2][i + 1] & 7] += v1;
+                t[3][0][b[3][i] & 7] += v0; t[3][1][b[3][i + 1] & 7] += v1;
+            }
+            for (; i < end; i++)
+                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & 7] += one + q[i];
+            for (int k = 0; k < w; k++) {
+                for (int j = 1; j <= 4; j++) {
+                    int64_t p = t[k][0][j] + t[k][1][j];
+                    int64_t n = (p + (one >> 1)) >> 40;
+                    counts[c + k][j - 1] += n;
+                    sums[c + k][j - 1] += p - n * one;
+                }
             }
         }
-        for (int k = 0; k < 4; k++) { sums[k] += a[k]; counts[k] += c[k]; }
     }
+}
+
+static void hist5_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
+                           int64_t *counts, int64_t *sums) {
+    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums);
 }
 
 #if defined(__x86_64__)
@@ -105,15 +132,28 @@ void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count,
     hist5_portable(bins, q, count, block, counts, sums);
 }
 
+// Words [first, …) of the masks: 8 rows per step in one 64-bit word (SWAR), then the last
+// partial word row by row. Per byte, b ≤ t ⇔ the top bits say b < t, or they are equal and
+// the low 7 bits say b ≤ t: `(t | H) − (b & ~H)` keeps the low 7 bits' t − b from borrowing
+// across bytes (≥ 1 in every byte), its top bit set ⇔ low7(t) ≥ low7(b).
 static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
                                     uint64_t *masks, uint8_t *leftCounts, int64_t first) {
-    int64_t left = 0;
-    int64_t words = (count + 7) / 8;
-    for (int64_t i = first; i < words; i++) {
+    const uint64_t lows = 0x0101010101010101ull, highs = 0x8080808080808080ull, t = lows * threshold;
+    int64_t left = 0, words = count / 8, i = first;
+    for (; i < words; i++) {
+        uint64_t x;
+        memcpy(&x, split + 8 * i, 8);
+        uint64_t d = (t | highs) - (x & ~highs);
+        uint64_t ones = (((~x & t) | (~(x ^ t) & d)) & highs) >> 7;  // 0x01 in the bytes that go left
+        masks[i] = ones * 0xFF;
+        int n = (int)((ones * lows) >> 56);
+        leftCounts[i] = (uint8_t)n;
+        left += n;
+    }
+    for (; i < (count + 7) / 8; i++) {
         uint64_t m = 0;
         int n = 0;
-        int64_t rows = count - 8 * i < 8 ? count - 8 * i : 8;
-        for (int64_t j = 0; j < rows; j++) {
+        for (int64_t j = 0; j < count - 8 * i; j++) {
             uint64_t goes = split[8 * i + j] <= threshold;
             m |= (0 - goes) & ((uint64_t)0xFF << (8 * j));
             n += (int)goes;
@@ -173,10 +213,32 @@ static inline void partition_tail_to(const uint8_t *src, uint8_t *dst, int64_t f
     }
 }
 
+// The portable partition: each row's destination (left: the next left place, right: the next
+// right one) is computed once from the masks for all columns, then each column moves its bytes
+// with one load and one store per row: no compare or select per column and row. Columns are
+// done one after another (the caller may pass column c's source as column c + 1's destination).
+// Without memory for the places, the select loop per column.
 void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                    int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
     (void)leftCounts;
-    for (int64_t c = 0; c < columnCount; c++) partition_tail_to(src[c], dst[c], 0, count, left, masks, 0, 0);
+    int32_t *to = count > 0 ? malloc((size_t)count * sizeof(int32_t)) : NULL;
+    if (!to) {
+        for (int64_t c = 0; c < columnCount; c++) partition_tail_to(src[c], dst[c], 0, count, left, masks, 0, 0);
+        return;
+    }
+    int64_t l = 0, r = left;
+    for (int64_t i = 0; i < count; i++) {
+        int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
+        to[i] = (int32_t)(goes ? l : r);
+        l += goes;
+        r += 1 - goes;
+    }
+    for (int64_t c = 0; c < columnCount; c++) {
+        const uint8_t *s = src[c];
+        uint8_t *d = dst[c];
+        for (int64_t i = 0; i < count; i++) d[to[i]] = s[i];
+    }
+    free(to);
 }
 
 #if defined(__x86_64__)
@@ -243,6 +305,147 @@ static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, i
     free(bits);
 }
 
+// The AVX2 partitions' shuffles: with `m` an 8-row word's left rows as bits, lane k of the
+// shuffled word (PSHUFB bytes, VPERMD 32-bit lanes) takes row `left_first[m][k]`: the left rows
+// in order, then the right rows; `left_first[~m]` puts the right rows first.
+static const uint8_t left_first[256][8] = {
+    {0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}, {1, 0, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {2, 0, 1, 3, 4, 5, 6, 7}, {0, 2, 1, 3, 4, 5, 6, 7}, {1, 2, 0, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {3, 0, 1, 2, 4, 5, 6, 7}, {0, 3, 1, 2, 4, 5, 6, 7}, {1, 3, 0, 2, 4, 5, 6, 7}, {0, 1, 3, 2, 4, 5, 6, 7},
+    {2, 3, 0, 1, 4, 5, 6, 7}, {0, 2, 3, 1, 4, 5, 6, 7}, {1, 2, 3, 0, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {4, 0, 1, 2, 3, 5, 6, 7}, {0, 4, 1, 2, 3, 5, 6, 7}, {1, 4, 0, 2, 3, 5, 6, 7}, {0, 1, 4, 2, 3, 5, 6, 7},
+    {2, 4, 0, 1, 3, 5, 6, 7}, {0, 2, 4, 1, 3, 5, 6, 7}, {1, 2, 4, 0, 3, 5, 6, 7}, {0, 1, 2, 4, 3, 5, 6, 7},
+    {3, 4, 0, 1, 2, 5, 6, 7}, {0, 3, 4, 1, 2, 5, 6, 7}, {1, 3, 4, 0, 2, 5, 6, 7}, {0, 1, 3, 4, 2, 5, 6, 7},
+    {2, 3, 4, 0, 1, 5, 6, 7}, {0, 2, 3, 4, 1, 5, 6, 7}, {1, 2, 3, 4, 0, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {5, 0, 1, 2, 3, 4, 6, 7}, {0, 5, 1, 2, 3, 4, 6, 7}, {1, 5, 0, 2, 3, 4, 6, 7}, {0, 1, 5, 2, 3, 4, 6, 7},
+    {2, 5, 0, 1, 3, 4, 6, 7}, {0, 2, 5, 1, 3, 4, 6, 7}, {1, 2, 5, 0, 3, 4, 6, 7}, {0, 1, 2, 5, 3, 4, 6, 7},
+    {3, 5, 0, 1, 2, 4, 6, 7}, {0, 3, 5, 1, 2, 4, 6, 7}, {1, 3, 5, 0, 2, 4, 6, 7}, {0, 1, 3, 5, 2, 4, 6, 7},
+    {2, 3, 5, 0, 1, 4, 6, 7}, {0, 2, 3, 5, 1, 4, 6, 7}, {1, 2, 3, 5, 0, 4, 6, 7}, {0, 1, 2, 3, 5, 4, 6, 7},
+    {4, 5, 0, 1, 2, 3, 6, 7}, {0, 4, 5, 1, 2, 3, 6, 7}, {1, 4, 5, 0, 2, 3, 6, 7}, {0, 1, 4, 5, 2, 3, 6, 7},
+    {2, 4, 5, 0, 1, 3, 6, 7}, {0, 2, 4, 5, 1, 3, 6, 7}, {1, 2, 4, 5, 0, 3, 6, 7}, {0, 1, 2, 4, 5, 3, 6, 7},
+    {3, 4, 5, 0, 1, 2, 6, 7}, {0, 3, 4, 5, 1, 2, 6, 7}, {1, 3, 4, 5, 0, 2, 6, 7}, {0, 1, 3, 4, 5, 2, 6, 7},
+    {2, 3, 4, 5, 0, 1, 6, 7}, {0, 2, 3, 4, 5, 1, 6, 7}, {1, 2, 3, 4, 5, 0, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {6, 0, 1, 2, 3, 4, 5, 7}, {0, 6, 1, 2, 3, 4, 5, 7}, {1, 6, 0, 2, 3, 4, 5, 7}, {0, 1, 6, 2, 3, 4, 5, 7},
+    {2, 6, 0, 1, 3, 4, 5, 7}, {0, 2, 6, 1, 3, 4, 5, 7}, {1, 2, 6, 0, 3, 4, 5, 7}, {0, 1, 2, 6, 3, 4, 5, 7},
+    {3, 6, 0, 1, 2, 4, 5, 7}, {0, 3, 6, 1, 2, 4, 5, 7}, {1, 3, 6, 0, 2, 4, 5, 7}, {0, 1, 3, 6, 2, 4, 5, 7},
+    {2, 3, 6, 0, 1, 4, 5, 7}, {0, 2, 3, 6, 1, 4, 5, 7}, {1, 2, 3, 6, 0, 4, 5, 7}, {0, 1, 2, 3, 6, 4, 5, 7},
+    {4, 6, 0, 1, 2, 3, 5, 7}, {0, 4, 6, 1, 2, 3, 5, 7}, {1, 4, 6, 0, 2, 3, 5, 7}, {0, 1, 4, 6, 2, 3, 5, 7},
+    {2, 4, 6, 0, 1, 3, 5, 7}, {0, 2, 4, 6, 1, 3, 5, 7}, {1, 2, 4, 6, 0, 3, 5, 7}, {0, 1, 2, 4, 6, 3, 5, 7},
+    {3, 4, 6, 0, 1, 2, 5, 7}, {0, 3, 4, 6, 1, 2, 5, 7}, {1, 3, 4, 6, 0, 2, 5, 7}, {0, 1, 3, 4, 6, 2, 5, 7},
+    {2, 3, 4, 6, 0, 1, 5, 7}, {0, 2, 3, 4, 6, 1, 5, 7}, {1, 2, 3, 4, 6, 0, 5, 7}, {0, 1, 2, 3, 4, 6, 5, 7},
+    {5, 6, 0, 1, 2, 3, 4, 7}, {0, 5, 6, 1, 2, 3, 4, 7}, {1, 5, 6, 0, 2, 3, 4, 7}, {0, 1, 5, 6, 2, 3, 4, 7},
+    {2, 5, 6, 0, 1, 3, 4, 7}, {0, 2, 5, 6, 1, 3, 4, 7}, {1, 2, 5, 6, 0, 3, 4, 7}, {0, 1, 2, 5, 6, 3, 4, 7},
+    {3, 5, 6, 0, 1, 2, 4, 7}, {0, 3, 5, 6, 1, 2, 4, 7}, {1, 3, 5, 6, 0, 2, 4, 7}, {0, 1, 3, 5, 6, 2, 4, 7},
+    {2, 3, 5, 6, 0, 1, 4, 7}, {0, 2, 3, 5, 6, 1, 4, 7}, {1, 2, 3, 5, 6, 0, 4, 7}, {0, 1, 2, 3, 5, 6, 4, 7},
+    {4, 5, 6, 0, 1, 2, 3, 7}, {0, 4, 5, 6, 1, 2, 3, 7}, {1, 4, 5, 6, 0, 2, 3, 7}, {0, 1, 4, 5, 6, 2, 3, 7},
+    {2, 4, 5, 6, 0, 1, 3, 7}, {0, 2, 4, 5, 6, 1, 3, 7}, {1, 2, 4, 5, 6, 0, 3, 7}, {0, 1, 2, 4, 5, 6, 3, 7},
+    {3, 4, 5, 6, 0, 1, 2, 7}, {0, 3, 4, 5, 6, 1, 2, 7}, {1, 3, 4, 5, 6, 0, 2, 7}, {0, 1, 3, 4, 5, 6, 2, 7},
+    {2, 3, 4, 5, 6, 0, 1, 7}, {0, 2, 3, 4, 5, 6, 1, 7}, {1, 2, 3, 4, 5, 6, 0, 7}, {0, 1, 2, 3, 4, 5, 6, 7},
+    {7, 0, 1, 2, 3, 4, 5, 6}, {0, 7, 1, 2, 3, 4, 5, 6}, {1, 7, 0, 2, 3, 4, 5, 6}, {0, 1, 7, 2, 3, 4, 5, 6},
+    {2, 7, 0, 1, 3, 4, 5, 6}, {0, 2, 7, 1, 3, 4, 5, 6}, {1, 2, 7, 0, 3, 4, 5, 6}, {0, 1, 2, 7, 3, 4, 5, 6},
+    {3, 7, 0, 1, 2, 4, 5, 6}, {0, 3, 7, 1, 2, 4, 5, 6}, {1, 3, 7, 0, 2, 4, 5, 6}, {0, 1, 3, 7, 2, 4, 5, 6},
+    {2, 3, 7, 0, 1, 4, 5, 6}, {0, 2, 3, 7, 1, 4, 5, 6}, {1, 2, 3, 7, 0, 4, 5, 6}, {0, 1, 2, 3, 7, 4, 5, 6},
+    {4, 7, 0, 1, 2, 3, 5, 6}, {0, 4, 7, 1, 2, 3, 5, 6}, {1, 4, 7, 0, 2, 3, 5, 6}, {0, 1, 4, 7, 2, 3, 5, 6},
+    {2, 4, 7, 0, 1, 3, 5, 6}, {0, 2, 4, 7, 1, 3, 5, 6}, {1, 2, 4, 7, 0, 3, 5, 6}, {0, 1, 2, 4, 7, 3, 5, 6},
+    {3, 4, 7, 0, 1, 2, 5, 6}, {0, 3, 4, 7, 1, 2, 5, 6}, {1, 3, 4, 7, 0, 2, 5, 6}, {0, 1, 3, 4, 7, 2, 5, 6},
+    {2, 3, 4, 7, 0, 1, 5, 6}, {0, 2, 3, 4, 7, 1, 5, 6}, {1, 2, 3, 4, 7, 0, 5, 6}, {0, 1, 2, 3, 4, 7, 5, 6},
+    {5, 7, 0, 1, 2, 3, 4, 6}, {0, 5, 7, 1, 2, 3, 4, 6}, {1, 5, 7, 0, 2, 3, 4, 6}, {0, 1, 5, 7, 2, 3, 4, 6},
+    {2, 5, 7, 0, 1, 3, 4, 6}, {0, 2, 5, 7, 1, 3, 4, 6}, {1, 2, 5, 7, 0, 3, 4, 6}, {0, 1, 2, 5, 7, 3, 4, 6},
+    {3, 5, 7, 0, 1, 2, 4, 6}, {0, 3, 5, 7, 1, 2, 4, 6}, {1, 3, 5, 7, 0, 2, 4, 6}, {0, 1, 3, 5, 7, 2, 4, 6},
+    {2, 3, 5, 7, 0, 1, 4, 6}, {0, 2, 3, 5, 7, 1, 4, 6}, {1, 2, 3, 5, 7, 0, 4, 6}, {0, 1, 2, 3, 5, 7, 4, 6},
+    {4, 5, 7, 0, 1, 2, 3, 6}, {0, 4, 5, 7, 1, 2, 3, 6}, {1, 4, 5, 7, 0, 2, 3, 6}, {0, 1, 4, 5, 7, 2, 3, 6},
+    {2, 4, 5, 7, 0, 1, 3, 6}, {0, 2, 4, 5, 7, 1, 3, 6}, {1, 2, 4, 5, 7, 0, 3, 6}, {0, 1, 2, 4, 5, 7, 3, 6},
+    {3, 4, 5, 7, 0, 1, 2, 6}, {0, 3, 4, 5, 7, 1, 2, 6}, {1, 3, 4, 5, 7, 0, 2, 6}, {0, 1, 3, 4, 5, 7, 2, 6},
+    {2, 3, 4, 5, 7, 0, 1, 6}, {0, 2, 3, 4, 5, 7, 1, 6}, {1, 2, 3, 4, 5, 7, 0, 6}, {0, 1, 2, 3, 4, 5, 7, 6},
+    {6, 7, 0, 1, 2, 3, 4, 5}, {0, 6, 7, 1, 2, 3, 4, 5}, {1, 6, 7, 0, 2, 3, 4, 5}, {0, 1, 6, 7, 2, 3, 4, 5},
+    {2, 6, 7, 0, 1, 3, 4, 5}, {0, 2, 6, 7, 1, 3, 4, 5}, {1, 2, 6, 7, 0, 3, 4, 5}, {0, 1, 2, 6, 7, 3, 4, 5},
+    {3, 6, 7, 0, 1, 2, 4, 5}, {0, 3, 6, 7, 1, 2, 4, 5}, {1, 3, 6, 7, 0, 2, 4, 5}, {0, 1, 3, 6, 7, 2, 4, 5},
+    {2, 3, 6, 7, 0, 1, 4, 5}, {0, 2, 3, 6, 7, 1, 4, 5}, {1, 2, 3, 6, 7, 0, 4, 5}, {0, 1, 2, 3, 6, 7, 4, 5},
+    {4, 6, 7, 0, 1, 2, 3, 5}, {0, 4, 6, 7, 1, 2, 3, 5}, {1, 4, 6, 7, 0, 2, 3, 5}, {0, 1, 4, 6, 7, 2, 3, 5},
+    {2, 4, 6, 7, 0, 1, 3, 5}, {0, 2, 4, 6, 7, 1, 3, 5}, {1, 2, 4, 6, 7, 0, 3, 5}, {0, 1, 2, 4, 6, 7, 3, 5},
+    {3, 4, 6, 7, 0, 1, 2, 5}, {0, 3, 4, 6, 7, 1, 2, 5}, {1, 3, 4, 6, 7, 0, 2, 5}, {0, 1, 3, 4, 6, 7, 2, 5},
+    {2, 3, 4, 6, 7, 0, 1, 5}, {0, 2, 3, 4, 6, 7, 1, 5}, {1, 2, 3, 4, 6, 7, 0, 5}, {0, 1, 2, 3, 4, 6, 7, 5},
+    {5, 6, 7, 0, 1, 2, 3, 4}, {0, 5, 6, 7, 1, 2, 3, 4}, {1, 5, 6, 7, 0, 2, 3, 4}, {0, 1, 5, 6, 7, 2, 3, 4},
+    {2, 5, 6, 7, 0, 1, 3, 4}, {0, 2, 5, 6, 7, 1, 3, 4}, {1, 2, 5, 6, 7, 0, 3, 4}, {0, 1, 2, 5, 6, 7, 3, 4},
+    {3, 5, 6, 7, 0, 1, 2, 4}, {0, 3, 5, 6, 7, 1, 2, 4}, {1, 3, 5, 6, 7, 0, 2, 4}, {0, 1, 3, 5, 6, 7, 2, 4},
+    {2, 3, 5, 6, 7, 0, 1, 4}, {0, 2, 3, 5, 6, 7, 1, 4}, {1, 2, 3, 5, 6, 7, 0, 4}, {0, 1, 2, 3, 5, 6, 7, 4},
+    {4, 5, 6, 7, 0, 1, 2, 3}, {0, 4, 5, 6, 7, 1, 2, 3}, {1, 4, 5, 6, 7, 0, 2, 3}, {0, 1, 4, 5, 6, 7, 2, 3},
+    {2, 4, 5, 6, 7, 0, 1, 3}, {0, 2, 4, 5, 6, 7, 1, 3}, {1, 2, 4, 5, 6, 7, 0, 3}, {0, 1, 2, 4, 5, 6, 7, 3},
+    {3, 4, 5, 6, 7, 0, 1, 2}, {0, 3, 4, 5, 6, 7, 1, 2}, {1, 3, 4, 5, 6, 7, 0, 2}, {0, 1, 3, 4, 5, 6, 7, 2},
+    {2, 3, 4, 5, 6, 7, 0, 1}, {0, 2, 3, 4, 5, 6, 7, 1}, {1, 2, 3, 4, 5, 6, 7, 0}, {0, 1, 2, 3, 4, 5, 6, 7},
+};
+
+// AVX2 (Zen 3, Haswell), 16 rows per step. Per 8-row word, `left_first[m]` orders its rows left
+// first; `join_halves[n0][n1]` then moves the second word's left rows next to the first's
+// (n0, n1: the words' left counts), so one PSHUFB puts the group's left rows first and one the
+// right rows first (by `left_first[~m]` and `join_halves[8 − n0][8 − n1]`), each stored 16 bytes
+// wide at its side's place (the bytes past the side's rows are overwritten by the next group's).
+// The shuffles and places depend only on the masks: computed once for all columns (48 bytes per
+// group; malloc keeps the 16-byte alignment). Near a side's end (a store would pass it) a group
+// writes only its own bytes. Columns are done one after another (the caller may pass column c's
+// source as column c + 1's destination).
+static const uint8_t join_halves[9][9][16] = {
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {8, 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {8, 9, 10, 0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {8, 9, 10, 11, 12, 0, 1, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 14, 15}, {8, 9, 10, 11, 12, 13, 14, 0, 1, 2, 3, 4, 5, 6, 7, 15}, {8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 8, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 8, 9, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 8, 9, 10, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 8, 9, 10, 11, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 8, 9, 10, 11, 12, 13, 1, 2, 3, 4, 5, 6, 7, 14, 15}, {0, 8, 9, 10, 11, 12, 13, 14, 1, 2, 3, 4, 5, 6, 7, 15}, {0, 8, 9, 10, 11, 12, 13, 14, 15, 1, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 2, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 2, 3, 4, 5, 6, 7, 14, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 14, 2, 3, 4, 5, 6, 7, 15}, {0, 1, 8, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 3, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 3, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 3, 4, 5, 6, 7, 14, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 3, 4, 5, 6, 7, 15}, {0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 3, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 4, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 4, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 4, 5, 6, 7, 14, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 4, 5, 6, 7, 15}, {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 4, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 5, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 5, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 5, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 5, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 5, 6, 7, 14, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 5, 6, 7, 15}, {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 5, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 6, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 6, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 6, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 6, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 6, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 6, 7, 14, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 6, 7, 15}, {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 6, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 7, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 7, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 7, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 7, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 7, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 7, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 7, 15}, {0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 7}},
+    {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}},
+};
+
+typedef struct { __m128i shuffle[2]; int32_t at[2]; int32_t n[2]; } wb_group;
+__attribute__((target("avx2")))
+static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                                int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+    const __m128i high = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8);
+    int64_t groups = count / 16;
+    wb_group *plan = groups > 0 ? malloc((size_t)groups * sizeof(wb_group)) : NULL;
+    if (groups > 0 && !plan) {
+        wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
+        return;
+    }
+    int64_t l = 0, r = left;
+    for (int64_t g = 0; g < groups; g++) {
+        int64_t i = 16 * g, n0 = leftCounts[i / 8], n1 = leftCounts[i / 8 + 1];
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(masks + i / 8)));
+        unsigned m0 = m & 0xFF, m1 = m >> 8;
+        __m128i ia = _mm_castpd_si128(_mm_loadh_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i *)left_first[m0])),
+                                                   (const double *)left_first[m1]));
+        __m128i ib = _mm_castpd_si128(_mm_loadh_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i *)left_first[m0 ^ 0xFF])),
+                                                   (const double *)left_first[m1 ^ 0xFF]));
+        plan[g].shuffle[0] = _mm_shuffle_epi8(_mm_add_epi8(ia, high), _mm_loadu_si128((const __m128i *)join_halves[n0][n1]));
+        plan[g].shuffle[1] = _mm_shuffle_epi8(_mm_add_epi8(ib, high), _mm_loadu_si128((const __m128i *)join_halves[8 - n0][8 - n1]));
+        plan[g].at[0] = (int32_t)l; plan[g].at[1] = (int32_t)r;
+        plan[g].n[0] = (int32_t)(n0 + n1); plan[g].n[1] = (int32_t)(16 - n0 - n1);
+        l += n0 + n1;
+        r += 16 - n0 - n1;
+    }
+    for (int64_t c = 0; c < columnCount; c++) {
+        const uint8_t *s = src[c];
+        uint8_t *d = dst[c];
+        for (int64_t g = 0; g < groups; g++) {
+            const wb_group *p = plan + g;
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + 16 * g));
+            __m128i a = _mm_shuffle_epi8(x, p->shuffle[0]), b = _mm_shuffle_epi8(x, p->shuffle[1]);
+            if (p->at[0] + 16 <= left && p->at[1] + 16 <= count) {
+                _mm_storeu_si128((__m128i *)(d + p->at[0]), a);
+                _mm_storeu_si128((__m128i *)(d + p->at[1]), b);
+            } else {
+                uint8_t av[16], bv[16];
+                _mm_storeu_si128((__m128i *)av, a);
+                _mm_storeu_si128((__m128i *)bv, b);
+                memcpy(d + p->at[0], av, (size_t)p->n[0]);
+                memcpy(d + p->at[1], bv, (size_t)p->n[1]);
+            }
+        }
+        partition_tail_to(s, d, 16 * groups, count, left, masks, l, r - left);
+    }
+    free(plan);
+}
+
 // AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers.
 static int has_compress(void) {
     unsigned a, b, c, d;
@@ -262,28 +465,42 @@ static int fast_pext(void) {
 }
 #endif
 
-
-
-void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+// The column partition on the widest of `path` (3 compress, 2 AVX2 shuffles, 1 PEXT, 0 portable)
+// and what this CPU has; every public entry point below lowers from its own path.
+static void partition_columns_on(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                 int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
 #if defined(__x86_64__)
-    if (wb_partition_uses_pext()) {
+    if (path >= 3 && wb_partition_uses_compress()) {
+        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
+        return;
+    }
+    if (path >= 2 && wb_hist5_uses_avx2()) {
+        partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts);
+        return;
+    }
+    if (path >= 1 && wb_partition_uses_pext()) {
         partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
         return;
     }
+#else
+    (void)path;
 #endif
     wb_partition_columns_portable(src, dst, columnCount, count, left, masks, leftCounts);
 }
 
+void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+    partition_columns_on(1, src, dst, columnCount, count, left, masks, leftCounts);
+}
+
+void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+    partition_columns_on(2, src, dst, columnCount, count, left, masks, leftCounts);
+}
+
 void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-#if defined(__x86_64__)
-    if (wb_partition_uses_compress()) {
-        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-#endif
-    wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
+    partition_columns_on(3, src, dst, columnCount, count, left, masks, leftCounts);
 }
 
 // ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----
@@ -508,9 +725,13 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         return;
     }
 #endif
-    (void)block;
     (void)scratch;
-    for (int64_t c = 0; c < columnCount; c++) hist5_portable(columns[c], q, count, block, out + 8 * c, out + 8 * c + 4);
+    for (int64_t c0 = 0; c0 < columnCount; c0 += 64) {
+        int64_t w = columnCount - c0 < 64 ? columnCount - c0 : 64;
+        int64_t *counts[64], *sums[64];
+        for (int64_t k = 0; k < w; k++) { counts[k] = out + 8 * (c0 + k); sums[k] = counts[k] + 4; }
+        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums);
+    }
 }
 
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
@@ -543,9 +764,50 @@ static inline int64_t partition_order_tail(int32_t *order, int64_t from, int64_t
     return l;
 }
 
+// 8 rows per mask word: byte j of `(ones · 0x0101…) − ones` counts the word's left rows before
+// row j, so every row's place is known without a chain through the previous row; each row is
+// stored on both sides (the wrong side's store is overwritten later or lies past the end).
 static int64_t partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
-    return partition_order_tail(order, 0, count, masks, scratch, 0, 0);
+    const uint64_t lows = 0x0101010101010101ull;
+    int64_t l = 0, r = 0, words = count / 8;
+    for (int64_t i = 0; i < words; i++) {
+        uint64_t ones = masks[i] & lows;
+        uint64_t before = ones * lows - ones;
+        int32_t p[8];
+        memcpy(p, order + 8 * i, sizeof p);
+        for (int j = 0; j < 8; j++) {
+            int64_t a = (int64_t)((before >> (8 * j)) & 0xFF);
+            order[l + a] = p[j];
+            scratch[r + j - a] = p[j];
+        }
+        int64_t n = (int64_t)((ones * lows) >> 56);
+        l += n;
+        r += 8 - n;
+    }
+    return partition_order_tail(order, 8 * words, count, masks, scratch, l, r);
 }
+
+#if defined(__x86_64__)
+// AVX2 (Zen 3, Haswell): 8 rows per step, both sides' orders by one table lookup each and
+// VPERMD; all 8 lanes are stored on each side (the lanes past a side's rows are overwritten by
+// later rows or lie past its end: `l + 8 ≤ i + 8 ≤ count`, and likewise for `r`).
+__attribute__((target("avx2,popcnt")))
+static int64_t partition_order_avx2(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    int64_t l = 0, r = 0, i = 0;
+    for (; i + 8 <= count; i += 8) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadl_epi64((const __m128i *)(masks + i / 8)));
+        __m256i x = _mm256_loadu_si256((const __m256i *)(order + i));
+        __m256i a = _mm256_permutevar8x32_epi32(x, _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)left_first[m])));
+        __m256i b = _mm256_permutevar8x32_epi32(x, _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)left_first[~m & 0xFF])));
+        _mm256_storeu_si256((__m256i *)(order + l), a);
+        _mm256_storeu_si256((__m256i *)(scratch + r), b);
+        int64_t n = __builtin_popcount(m);
+        l += n;
+        r += 8 - n;
+    }
+    return partition_order_tail(order, i, count, masks, scratch, l, r);
+}
+#endif
 
 #if defined(__x86_64__)
 // 16 rows per step: the masks' 16 bytes give a 16-bit lane mask; compress in registers, masked
@@ -569,10 +831,18 @@ static int64_t partition_order_avx512(int32_t *order, int64_t count, const uint6
 int64_t wb_partition_order(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
 #if defined(__x86_64__)
     if (wb_partition_uses_compress()) return partition_order_avx512(order, count, masks, scratch);
+    if (wb_hist5_uses_avx2()) return partition_order_avx2(order, count, masks, scratch);
 #endif
     return partition_order_portable(order, count, masks, scratch);
 }
 
 int64_t wb_partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+    return partition_order_portable(order, count, masks, scratch);
+}
+
+int64_t wb_partition_order_avx2(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch) {
+#if defined(__x86_64__)
+    if (wb_hist5_uses_avx2()) return partition_order_avx2(order, count, masks, scratch);
+#endif
     return partition_order_portable(order, count, masks, scratch);
 }

@@ -61,11 +61,18 @@ final class KernelTests: XCTestCase {
         // Row counts around the 32-row step and the block; |q| at the block's limit (sums reach
         // ±2^31 − block within a block: an overflow would show); AVX2 (when this CPU has it) and
         // the scalar loop against a plain 64-bit scatter.
-        for (n, block) in [(0, 64), (31, 64), (33, 64), (1_000, 64), (70_001, 4096), (9_000, 1024)] {
-            let bins = randomColumn(n, maxBin: 4, seed: UInt64(n + 7))
+        // The portable scatter reads its packed sums out every 128 blocks: 20_000 rows of block 64
+        // cross that several times, and the all-equal cases put every row of a 128-block span at
+        // +limit or −limit in one bin (|Σq| at its bound, ~2^38).
+        for (n, block, extreme) in [(0, 64, 0), (31, 64, 0), (33, 64, 0), (1_000, 64, 0), (70_001, 4096, 0), (9_000, 1024, 0),
+                                    (20_000, 64, 0), (3 * 128 * 64 + 5, 64, 1), (3 * 128 * 64 + 5, 64, -1)] {
+            let bins = extreme == 0 ? randomColumn(n, maxBin: 4, seed: UInt64(n + 7)) : [UInt8](repeating: 3, count: n)
             var g = SplitMix64(seed: UInt64(n))
             let limit = Int64(Int32.max) / Int64(block)
-            let q = (0..<n).map { i in Int32(i % 3 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit) }
+            let q = (0..<n).map { i in
+                extreme != 0 ? Int32(Int64(extreme) * limit)
+                    : Int32(i % 3 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit)
+            }
             var counts = [Int64](repeating: 0, count: 4), sums = [Int64](repeating: 0, count: 4)
             for i in 0..<n where bins[i] > 0 { counts[Int(bins[i]) - 1] += 1; sums[Int(bins[i]) - 1] += Int64(q[i]) }
             for portable in [false, true] {
@@ -84,9 +91,11 @@ final class KernelTests: XCTestCase {
         // block); the AVX-512 VNNI path (when this CPU has it), AVX2 and the scalar loop against a
         // plain 64-bit sum per column and bin.
         let cases: [(Int, Int, Int64)] = [(0, 64, 1_000), (1, 64, 1 << 22), (63, 64, 1 << 22), (64, 64, (1 << 23) - 1),
-                                  (65, 4096, 1 << 20), (1_000, 64, Int64(Int32.max) / 64), (70_001, 1024, Int64(Int32.max) / 1024)]
+                                  (65, 4096, 1 << 20), (1_000, 64, Int64(Int32.max) / 64), (70_001, 1024, Int64(Int32.max) / 1024),
+                                  (20_000, 64, Int64(Int32.max) / 64)]
         for (n, block, limit) in cases {
-            let columns = (0..<5).map { randomColumn(n, maxBin: 4, seed: UInt64(n + 31 * $0 + 3)) }
+            // 5 columns: one pass of four and a short one (the portable path takes four at a time).
+        let columns = (0..<5).map { randomColumn(n, maxBin: 4, seed: UInt64(n + 31 * $0 + 3)) }
             var g = SplitMix64(seed: UInt64(n + 5))
             let q = (0..<n).map { i in
                 Int32(i % 5 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit)
@@ -110,9 +119,10 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testOrderPartitionIsAStableFilterOnBothPaths() {
-        // Counts around the 16-row step (tails 0…15) and the masks' 32-row step, thresholds that
-        // send none, some and all rows left.
+    func testOrderPartitionIsAStableFilterOnEveryPath() {
+        // Counts around the 16-row step (tails 0…15), the 8-row step of the AVX2 and portable
+        // paths and the masks' 32-row step, thresholds that send none, some and all rows left;
+        // the dispatched path (AVX-512 where this CPU has it), AVX2 and the portable loop.
         for (n, threshold) in [(0, 2), (1, 2), (15, 0), (16, 4), (17, 1), (33, 1), (64, 2), (1_003, 3), (50_001, 2), (999, 255)] {
             let split = randomColumn(n, maxBin: 4, seed: UInt64(n + 11))
             var g = SplitMix64(seed: UInt64(n + 13))
@@ -126,12 +136,15 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(wb_split_masks_portable(split, Int64(n), UInt8(threshold), &portableMasks, &portableCounts), left)
             XCTAssertEqual(masks, portableMasks, "n \(n), threshold \(threshold)")
             XCTAssertEqual(counts, portableCounts, "n \(n), threshold \(threshold)")
-            for portable in [false, true] {
+            for path in ["dispatched", "avx2", "portable"] {
                 var o = order, scratch = [Int32](repeating: -1, count: Swift.max(n, 1))
-                let l = portable ? wb_partition_order_portable(&o, Int64(n), masks, &scratch)
-                    : wb_partition_order(&o, Int64(n), masks, &scratch)
-                XCTAssertEqual(l, left, "n \(n), portable \(portable)")
-                XCTAssertEqual(o, expected, "n \(n), threshold \(threshold), portable \(portable)")
+                let l = switch path {
+                case "portable": wb_partition_order_portable(&o, Int64(n), masks, &scratch)
+                case "avx2": wb_partition_order_avx2(&o, Int64(n), masks, &scratch)
+                default: wb_partition_order(&o, Int64(n), masks, &scratch)
+                }
+                XCTAssertEqual(l, left, "n \(n), path \(path)")
+                XCTAssertEqual(o, expected, "n \(n), threshold \(threshold), path \(path)")
             }
         }
     }
@@ -140,14 +153,15 @@ final class KernelTests: XCTestCase {
         // Counts around the 8-row word and the 64-row block (tails 0…63), thresholds that send
         // none, some and all rows left, and a split whose left rows all come first (one side ends
         // long before the other: its stores near the end must not spill into the other side);
-        // the dispatched path (AVX-512 compress or PEXT, when this CPU has them), the PEXT path and
-        // the portable loop against a plain filter, out of place, with guard bytes on both sides
-        // of every destination.
+        // the dispatched path (AVX-512 compress, AVX2 shuffles or PEXT, when this CPU has them), the
+        // AVX2 path, the PEXT path and the portable loop against a plain filter, out of place in the
+        // trainer's chain of regions, with guard bytes on both sides of every region.
         let cases = [(0, 2), (1, 2), (7, 0), (8, 4), (13, 1), (64, 2), (65, 1), (127, 3), (1_003, 3), (50_001, 2), (999, 255)]
         for ((n, threshold), blocky) in cases.flatMap({ c in [(c, false), (c, true)] }) {
             var split = randomColumn(n, maxBin: 4, seed: UInt64(n + 1))
             if blocky { split = split.indices.map { $0 < n / 3 ? 0 : 4 } }
-            let others = (0..<3).map { randomColumn(n, maxBin: 255, seed: UInt64(100 + n + $0)) }
+            // Six columns: the portable path moves four at a time, then the rest one by one.
+            let others = (0..<5).map { randomColumn(n, maxBin: 255, seed: UInt64(100 + n + $0)) }
             let goes = split.map { $0 <= UInt8(threshold) }
             func expected(_ c: [UInt8]) -> [UInt8] {
                 c.indices.filter { goes[$0] }.map { c[$0] } + c.indices.filter { !goes[$0] }.map { c[$0] }
@@ -156,26 +170,27 @@ final class KernelTests: XCTestCase {
             let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
             XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
             let sources = [split] + others
-            for path in ["dispatched", "pext", "portable"] {
+            for path in ["dispatched", "avx2", "pext", "portable"] {
+                // The trainer's layout: column c's source region becomes column c + 1's destination,
+                // column 0 goes into a spare region (one more buffer than columns).
                 let guardBytes = 80
-                let buffers = sources.map { _ -> UnsafeMutablePointer<UInt8> in
+                let buffers = (0...sources.count).map { _ -> UnsafeMutablePointer<UInt8> in
                     let b = UnsafeMutablePointer<UInt8>.allocate(capacity: n + 2 * guardBytes)
                     b.initialize(repeating: 0xEE, count: n + 2 * guardBytes)
                     return b
                 }
                 defer { buffers.forEach { $0.deallocate() } }
-                let targets: [UnsafeMutablePointer<UInt8>?] = buffers.map { $0 + guardBytes }
-                sources.withUnsafeBufferPointers { s in
-                    let from: [UnsafePointer<UInt8>?] = s
-                    switch path {
-                    case "portable": wb_partition_columns_portable(from, targets, 4, Int64(n), left, masks, counts)
-                    case "pext": wb_partition_columns_pext(from, targets, 4, Int64(n), left, masks, counts)
-                    default: wb_partition_columns(from, targets, 4, Int64(n), left, masks, counts)
-                    }
+                for (c, column) in sources.enumerated() { (buffers[c + 1] + guardBytes).update(from: column, count: n) }
+                let from: [UnsafePointer<UInt8>?] = (1...sources.count).map { UnsafePointer(buffers[$0] + guardBytes) }
+                let targets: [UnsafeMutablePointer<UInt8>?] = (0..<sources.count).map { buffers[$0] + guardBytes }
+                switch path {
+                case "portable": wb_partition_columns_portable(from, targets, 6, Int64(n), left, masks, counts)
+                case "pext": wb_partition_columns_pext(from, targets, 6, Int64(n), left, masks, counts)
+                case "avx2": wb_partition_columns_avx2(from, targets, 6, Int64(n), left, masks, counts)
+                default: wb_partition_columns(from, targets, 6, Int64(n), left, masks, counts)
                 }
                 let label = "n \(n), threshold \(threshold), blocky \(blocky), path \(path)"
-                XCTAssertEqual(buffers.map { Array(UnsafeBufferPointer(start: $0 + guardBytes, count: n)) },
-                               sources.map(expected), label)
+                XCTAssertEqual(targets.map { Array(UnsafeBufferPointer(start: $0!, count: n)) }, sources.map(expected), label)
                 for b in buffers {
                     XCTAssertEqual(Array(UnsafeBufferPointer(start: b, count: guardBytes)), [UInt8](repeating: 0xEE, count: guardBytes), label)
                     XCTAssertEqual(Array(UnsafeBufferPointer(start: b + guardBytes + n, count: guardBytes)),

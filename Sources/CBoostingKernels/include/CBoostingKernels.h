@@ -9,7 +9,7 @@
 /// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
 /// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
 /// such rows in the word. Rows past `count` in the last word are 0. Returns the left count.
-/// AVX2 (checked at run time), 32 rows per step, or a scalar loop; the same masks.
+/// AVX2 (checked at run time), 32 rows per step, or 8 rows per 64-bit word (SWAR); the same masks.
 int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
                        uint64_t *masks, uint8_t *leftCounts);
 int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
@@ -18,16 +18,25 @@ int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t thr
 /// Stable partition of `count` bytes of each of `columnCount` columns by the masks of
 /// `wb_split_masks`, out of place: column c's left rows (in row order) go to `dst[c][0 ..< left]`,
 /// its right rows to `dst[c][left ..< count]` (`left`: the masks' left count); `src[c]` and
-/// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. With AVX-512
-/// VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with BMI2 on a CPU
-/// where PEXT is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise a branch-free
-/// scalar loop. All give the same bytes.
+/// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. Columns are
+/// done one after another, so `dst[c]` may be an earlier column's source (the trainer's chain).
+/// With AVX-512 VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with
+/// AVX2 16 bytes per PSHUFB pair (`wb_partition_columns_avx2`); else with BMI2 on a CPU where PEXT
+/// is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise the portable loop (each row's
+/// destination computed once for all columns, then one load and one store per byte). All give
+/// the same bytes.
 void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
-/// The scalar loop of `wb_partition_columns` (the portable path; tests compare the two).
+/// The portable loop of `wb_partition_columns` (tests compare the two).
 void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                    int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
+
+/// The AVX2 path of `wb_partition_columns` (16 rows per step: one PSHUFB per side, shuffles from
+/// tables and places computed once for all columns) where this CPU has AVX2, else the PEXT or the
+/// portable one.
+void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
 
 /// The PEXT path of `wb_partition_columns` where this CPU has fast PEXT, else the portable one.
 void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
@@ -43,7 +52,7 @@ int wb_partition_uses_compress(void);
 /// `counts[b − 1]` and its sum of `q` (the rows' 32-bit fixed-point gradients) to `sums[b − 1]`.
 /// Sums run in 32 bits over blocks of `block` rows (a multiple of 32, ≤ 4096), so the caller
 /// needs `block · max|q| < 2^31`; the results are exact integers, the same on every path. AVX2
-/// (checked at run time) or a scalar loop.
+/// (checked at run time) or the portable scatter of packed `2^40 + q` into small per-bin tables.
 void wb_hist5_q32(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                   int64_t *counts, int64_t *sums);
 void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
@@ -54,11 +63,12 @@ int wb_hist5_uses_avx2(void);
 /// bins 1…4 to `out[8c ..< 8c + 4]` and its sums of `q` to `out[8c + 4 ..< 8c + 8]`. With AVX-512
 /// VNNI (Zen 4/5, Ice Lake and later; checked at run time) `q + bias` is split once into 3 or 4
 /// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
-/// VPDPBUSD per 64 rows; else the AVX2 or scalar `wb_hist5_q32` per column. Same integers on
-/// every path; `block` as for `wb_hist5_q32`.
+/// VPDPBUSD per 64 rows; else the same planes through AVX2 VPMADDUBSW; else the portable scatter
+/// of `wb_hist5_q32`, four columns per pass sharing each row's q. Same integers on every path;
+/// `block` as for `wb_hist5_q32`.
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                           int64_t block, int64_t *out, uint8_t *scratch);
-/// `wb_hist5_q32_columns` on a chosen path (0 scalar, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
+/// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                                int64_t block, int64_t *out, uint8_t *scratch, int path);
@@ -67,8 +77,12 @@ int wb_hist5_uses_vnni(void);
 
 /// Stable partition of `order[0 ..< count]` by the masks of `wb_split_masks` (left rows first);
 /// `scratch` holds `count` values. Returns the left count. AVX-512 compress, 16 rows per step,
-/// where `wb_partition_uses_compress`; else a branch-free scalar loop. Same values on both.
+/// where `wb_partition_uses_compress`; else with AVX2 8 rows per step (a table lookup and VPERMD
+/// per side); else the portable loop (8 rows per mask word, places from byte prefix sums). Same
+/// values on every path.
 int64_t wb_partition_order(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch);
+/// The AVX2 path of `wb_partition_order` where this CPU has AVX2, else the portable one.
+int64_t wb_partition_order_avx2(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch);
 int64_t wb_partition_order_portable(int32_t *order, int64_t count, const uint64_t *masks, int32_t *scratch);
 
 #endif
