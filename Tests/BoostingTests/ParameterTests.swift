@@ -4,23 +4,36 @@ import TestSupport
 @testable import Boosting
 
 final class ParameterTests: XCTestCase {
+    /// Every field read straight off the struct by its canonical name (not through the table's
+    /// accessor, which these tests check), so that the checks below are tables of expected values.
+    private static let fields: [String: @Sendable (BoostingParameters) -> Double?] = [
+        "learning_rate": { $0.learningRate }, "n_estimators": { Double($0.nEstimators) },
+        "num_leaves": { Double($0.numLeaves) }, "max_depth": { Double($0.maxDepth) },
+        "min_child_samples": { Double($0.minChildSamples) }, "min_sum_hessian_in_leaf": { $0.minSumHessianInLeaf },
+        "reg_lambda": { $0.regLambda }, "reg_alpha": { $0.regAlpha }, "colsample_bytree": { $0.colsampleBytree },
+        "subsample": { $0.subsample }, "subsample_freq": { Double($0.subsampleFreq) },
+        "max_bin": { Double($0.maxBin) }, "min_split_gain": { $0.minSplitGain }, "seed": { $0.seed.map(Double.init) },
+    ]
+
+    /// Asserts each named field's value (nil: an unset `seed`).
+    private func assertFields(_ p: BoostingParameters, _ expected: [String: Double?],
+                              file: StaticString = #filePath, line: UInt = #line) {
+        for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let field = Self.fields[name] else {
+                return XCTFail("no field '\(name)'", file: file, line: line)
+            }
+            XCTAssertEqual(field(p), value, name, file: file, line: line)
+        }
+    }
+
     func testDefaultsAreLightGBMs() throws {
         let p = try BoostingParameters([:])
         XCTAssertEqual(p, BoostingParameters())
-        XCTAssertEqual(p.learningRate, 0.1)
-        XCTAssertEqual(p.nEstimators, 100)
-        XCTAssertEqual(p.numLeaves, 31)
-        XCTAssertEqual(p.maxDepth, -1)
-        XCTAssertEqual(p.minChildSamples, 20)
-        XCTAssertEqual(p.minSumHessianInLeaf, 1e-3)
-        XCTAssertEqual(p.regLambda, 0)
-        XCTAssertEqual(p.regAlpha, 0)
-        XCTAssertEqual(p.colsampleBytree, 1)
-        XCTAssertEqual(p.subsample, 1)
-        XCTAssertEqual(p.subsampleFreq, 0)
-        XCTAssertEqual(p.maxBin, 255)
-        XCTAssertEqual(p.minSplitGain, 0)
-        XCTAssertNil(p.seed)
+        assertFields(p, ["learning_rate": 0.1, "n_estimators": 100, "num_leaves": 31, "max_depth": -1,
+                         "min_child_samples": 20, "min_sum_hessian_in_leaf": 1e-3, "reg_lambda": 0, "reg_alpha": 0,
+                         "colsample_bytree": 1, "subsample": 1, "subsample_freq": 0, "max_bin": 255,
+                         "min_split_gain": 0, "seed": nil])
+        XCTAssertEqual(Set(Self.fields.keys), Set(ParameterTable.all.map(\.name)), "one field a table row")
         // The table's defaults are the struct's defaults.
         for spec in ParameterTable.all where spec.name != "seed" {
             XCTAssertEqual(p.resolved[spec.name], spec.defaultValue, spec.name)
@@ -44,15 +57,8 @@ final class ParameterTests: XCTestCase {
         let p = try BoostingParameters(["eta": 0.05, "num_iterations": 7, "lambda_l2": 3, "feature_fraction": 0.5,
                                         "bagging_fraction": 0.8, "bagging_freq": 2, "random_state": 9,
                                         "min_data_in_leaf": 5, "max_leaves": 10])
-        XCTAssertEqual(p.learningRate, 0.05)
-        XCTAssertEqual(p.nEstimators, 7)
-        XCTAssertEqual(p.regLambda, 3)
-        XCTAssertEqual(p.colsampleBytree, 0.5)
-        XCTAssertEqual(p.subsample, 0.8)
-        XCTAssertEqual(p.subsampleFreq, 2)
-        XCTAssertEqual(p.seed, 9)
-        XCTAssertEqual(p.minChildSamples, 5)
-        XCTAssertEqual(p.numLeaves, 10)
+        assertFields(p, ["learning_rate": 0.05, "n_estimators": 7, "reg_lambda": 3, "colsample_bytree": 0.5,
+                         "subsample": 0.8, "subsample_freq": 2, "seed": 9, "min_child_samples": 5, "num_leaves": 10])
         XCTAssertEqual(p.resolved["learning_rate"], 0.05)
         XCTAssertEqual(p.resolved["seed"], 9)
         XCTAssertEqual(try BoostingParameters(p.resolved), p, "resolved round-trips")
@@ -144,13 +150,12 @@ final class ParameterTests: XCTestCase {
         for (i, spec) in ParameterTable.all.enumerated() {
             let value = spec.kind == .integer ? Double(i + 2) : 0.5
             p[spec] = value
+            assertFields(p, [spec.name: value])
             XCTAssertEqual(p.resolved[spec.name], value, spec.name)
             XCTAssertEqual(p.lightGBM[spec.lightGBMName], value, spec.name)
         }
         XCTAssertEqual(try BoostingParameters(p.resolved), p)
-        XCTAssertEqual(p.learningRate, 0.5)
-        XCTAssertEqual(p.nEstimators, 3)
-        XCTAssertEqual(p.seed, ParameterTable.all.count + 1)
+        assertFields(p, ["learning_rate": 0.5, "n_estimators": 3, "seed": Double(ParameterTable.all.count + 1)])
         for spec in ParameterTable.all { p[spec] = nil }
         XCTAssertEqual(p, BoostingParameters())
     }

@@ -5,23 +5,11 @@ import XCTest
 /// `workbench run` with declared ensembles and contrasts (issue 14): the contrasts are printed at
 /// the end, and metrics.json's `contrasts[]` keeps the key contract other tools read.
 final class ContrastsCommandTests: XCTestCase {
-    static let study = """
-    {
-      "name": "contrasts",
-      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
-      "seed": 4,
-      "models": 3,
-      "fixed": {"n_estimators": 30, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
-      "benchmark": {"n_estimators": 30, "learning_rate": 0.1},
-      "evaluation": {"selectionFraction": 0.5, "embargoEras": 1, "hacLag": 2, "bootstrapResamples": 200},
-      "arms": [
-        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
-        {"name": "seeds", "vary": {"seed": {"intRange": [0, 1000]}}}
-      ],
-      "ensembles": [{"name": "best2", "from": ["grid", "seeds"], "top": 2}],
-      "contrasts": [{"a": "best2", "b": "seeds[2]"}, {"a": "grid", "b": "benchmark"}]
-    }
-    """
+    static let study = TinyStudy.json(
+        name: "contrasts", seed: 4, models: 3, trees: 30,
+        evaluation: #"{"selectionFraction": 0.5, "embargoEras": 1, "hacLag": 2, "bootstrapResamples": 200}"#,
+        more: [#""ensembles": [{"name": "best2", "from": ["grid", "seeds"], "top": 2}]"#,
+               #""contrasts": [{"a": "best2", "b": "seeds[2]"}, {"a": "grid", "b": "benchmark"}]"#])
 
     func testRunPrintsContrastsAndMetricsKeepTheContract() throws {
         let root = TestSupport.temporaryDirectory("contrasts-cmd")

@@ -6,22 +6,9 @@ import XCTest
 /// `pruning` block and the terminal say what pruning did to each arm; predictions.h5 keeps the
 /// pruned models (status `pruned`, their rung's trees), which the analysis leaves out.
 final class PruningCommandTests: XCTestCase {
-    static let study = """
-    {
-      "name": "pruned",
-      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
-      "seed": 2,
-      "models": 6,
-      "fixed": {"n_estimators": 30, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
-      "benchmark": {"n_estimators": 30, "learning_rate": 0.1},
-      "evaluation": {"embargoEras": 1, "bootstrapResamples": 100},
-      "arms": [
-        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
-        {"name": "seeds", "models": 4, "vary": {"seed": {"intRange": [0, 1000]}}}
-      ],
-      "pruning": {"rungs": [5, 15], "keep": 0.5}
-    }
-    """
+    static let study = TinyStudy.json(
+        name: "pruned", seed: 2, models: 6, trees: 30, evaluation: #"{"embargoEras": 1, "bootstrapResamples": 100}"#,
+        seedsArmModels: 4, more: [#""pruning": {"rungs": [5, 15], "keep": 0.5}"#])
 
     func testReportMetricsAndStoreSayWhatPruningDid() throws {
         let root = TestSupport.temporaryDirectory("pruning-cmd")

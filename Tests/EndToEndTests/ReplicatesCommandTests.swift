@@ -8,23 +8,10 @@ import XCTest
 final class ReplicatesCommandTests: XCTestCase {
     var root: URL!
 
-    static let study = """
-    {
-      "name": "tiny-replicates",
-      "description": "Tiny replicated study: 2 data seeds × 2 walk-forward folds.",
-      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
-      "seed": 4,
-      "models": 2,
-      "fixed": {"n_estimators": 20, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
-      "benchmark": {"n_estimators": 20, "learning_rate": 0.1},
-      "evaluation": {"selectionFraction": 0.5, "embargoEras": 1},
-      "arms": [
-        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
-        {"name": "seeds", "vary": {"seed": {"intRange": [0, 1000]}}}
-      ],
-      "replicates": {"dataSeeds": [1, 2], "splits": {"walkForward": 2}}
-    }
-    """
+    static let study = TinyStudy.json(
+        name: "tiny-replicates", description: "Tiny replicated study: 2 data seeds × 2 walk-forward folds.",
+        seed: 4, models: 2, trees: 20, evaluation: #"{"selectionFraction": 0.5, "embargoEras": 1}"#,
+        more: [#""replicates": {"dataSeeds": [1, 2], "splits": {"walkForward": 2}}"#])
     static let labels = ["data1-fold1of2", "data1-fold2of2", "data2-fold1of2", "data2-fold2of2"]
 
     override func setUpWithError() throws { root = TestSupport.temporaryDirectory("replicates-cmd") }

@@ -7,22 +7,9 @@ import XCTest
 final class ReportCommandTests: XCTestCase {
     var root: URL!
 
-    static let study = """
-    {
-      "name": "tiny",
-      "description": "Tiny end-to-end study for the report command.",
-      "data": {"synthetic": {"eras": 48, "rowsPerEra": 120, "features": 12, "targets": 2}},
-      "seed": 4,
-      "models": 3,
-      "fixed": {"n_estimators": 30, "learning_rate": 0.1, "max_depth": 3, "num_leaves": 7, "colsample_bytree": 0.5},
-      "benchmark": {"n_estimators": 30, "learning_rate": 0.1},
-      "evaluation": {"selectionFraction": 0.5, "embargoEras": 1},
-      "arms": [
-        {"name": "grid", "vary": {"max_depth": {"intRange": [2, 5]}, "learning_rate": {"logUniform": [0.02, 0.3]}}},
-        {"name": "seeds", "vary": {"seed": {"intRange": [0, 1000]}}}
-      ]
-    }
-    """
+    static let study = TinyStudy.json(
+        name: "tiny", description: "Tiny end-to-end study for the report command.",
+        seed: 4, models: 3, trees: 30, evaluation: #"{"selectionFraction": 0.5, "embargoEras": 1}"#)
 
     override func setUpWithError() throws { root = TestSupport.temporaryDirectory("report-cmd") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }

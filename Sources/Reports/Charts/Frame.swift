@@ -12,6 +12,8 @@ enum ChartMetrics {
     static let tickLength = 5.0
     static let legendRow = 18.0
     static let legendMaxLabelWidth = 190.0
+    /// Below the plot: the ticks, a gap, the tick labels, a gap, the axis label and a margin.
+    static let xAxisBand = tickLength + 4 + tickSize + 10 + labelSize + 12
 }
 
 /// One legend row: a swatch drawn like the data it names, and its label.
@@ -73,17 +75,13 @@ struct XYFrame {
         let top = titleHeight(title: title, subtitle: subtitle, width: width) + 16
         let yTickWidth = yTicks.labels.map { SVGDocument.textWidth($0, size: M.tickSize) }.max() ?? 0
         let left = 12 + M.labelSize + 10 + yTickWidth + M.tickLength + 4
-        let bottom = M.tickLength + 4 + M.tickSize + 10 + M.labelSize + 12
+        let bottom = M.xAxisBand
         var right = 18.0
         if let y2Ticks {
             let w = y2Ticks.labels.map { SVGDocument.textWidth($0, size: M.tickSize) }.max() ?? 0
             right = M.tickLength + 4 + w + 10 + M.labelSize + 12
         }
-        var legendWidth = 0.0
-        if !legend.isEmpty {
-            let longest = legend.flatMap { wrapLegendLabel($0.label) }.map { SVGDocument.textWidth($0, size: M.legendSize) }.max() ?? 0
-            legendWidth = 30 + min(longest, M.legendMaxLabelWidth) + 10
-        }
+        let legendWidth = legendBlockWidth(legend)
         plotX = left
         plotY = top
         plotWidth = max(60, width - left - right - legendWidth)
@@ -110,10 +108,7 @@ struct XYFrame {
         let bottomY = plotY + plotHeight
         doc.line(x1: plotX, y1: bottomY, x2: plotX + plotWidth, y2: bottomY, stroke: ChartColors.axis)
         doc.line(x1: plotX, y1: plotY, x2: plotX, y2: bottomY, stroke: ChartColors.axis)
-        for (v, label) in zip(xTicks.values, xTicks.labels) {
-            doc.line(x1: x(v), y1: bottomY, x2: x(v), y2: bottomY + M.tickLength, stroke: ChartColors.axis)
-            doc.text(label, x: x(v), y: bottomY + M.tickLength + 3 + M.tickSize, size: M.tickSize, anchor: .middle)
-        }
+        drawXTicks(&doc, xTicks, x, bottomY: bottomY)
         for (v, label) in zip(yTicks.values, yTicks.labels) {
             doc.line(x1: plotX - M.tickLength, y1: y(v), x2: plotX, y2: y(v), stroke: ChartColors.axis)
             doc.text(label, x: plotX - M.tickLength - 3, y: y(v) + M.tickSize * 0.35, size: M.tickSize, anchor: .end)
@@ -216,6 +211,24 @@ func wrapWords(_ text: String, maxChars: Int) -> [String] {
     }
     if !current.isEmpty || lines.isEmpty { lines.append(current) }
     return lines
+}
+
+/// The x axis's ticks below `bottomY`, each with its label centred under it.
+func drawXTicks(_ doc: inout SVGDocument, _ ticks: NiceTicks, _ x: AxisScale, bottomY: Double) {
+    typealias M = ChartMetrics
+    for (v, label) in zip(ticks.values, ticks.labels) {
+        doc.line(x1: x(v), y1: bottomY, x2: x(v), y2: bottomY + M.tickLength, stroke: ChartColors.axis)
+        doc.text(label, x: x(v), y: bottomY + M.tickLength + 3 + M.tickSize, size: M.tickSize, anchor: .middle)
+    }
+}
+
+/// The width a legend takes right of the plot: 30 for the swatch, its longest (wrapped) label
+/// line, at most `legendMaxLabelWidth`, and a margin of 10; nothing without entries.
+func legendBlockWidth(_ entries: [LegendEntry]) -> Double {
+    guard !entries.isEmpty else { return 0 }
+    let longest = entries.flatMap { wrapLegendLabel($0.label) }
+        .map { SVGDocument.textWidth($0, size: ChartMetrics.legendSize) }.max() ?? 0
+    return 30 + min(longest, ChartMetrics.legendMaxLabelWidth) + 10
 }
 
 /// Legend rows from (x, y) downwards; long labels wrap onto further lines (never cut).

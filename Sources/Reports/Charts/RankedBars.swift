@@ -54,12 +54,11 @@ public struct RankedBars: Sendable {
         let row = 15.0, labelSize = 10.5
         let labelWidth = min(220, shown.map { SVGDocument.textWidth($0.name, size: labelSize) }.max() ?? 0)
         let legend = groups.count > 1 ? groups.map { LegendEntry(label: $0, color: colorOf[$0]!, mark: .bar) } : []
-        let legendWidth = legend.isEmpty ? 0 : 30 + min(M.legendMaxLabelWidth, legend.flatMap { wrapLegendLabel($0.label) }
-            .map { SVGDocument.textWidth($0, size: M.legendSize) }.max() ?? 0) + 10
+        let legendWidth = legendBlockWidth(legend)
         let top = titleHeight(title: title, subtitle: sub, width: M.width) + 16
         let gap = gapAfter == nil ? 0 : row
         let plotH = Double(shown.count) * row + gap
-        let bottom = M.tickLength + 4 + M.tickSize + 10 + M.labelSize + 12
+        let bottom = M.xAxisBand
         let height = max(M.height * 0.6, top + plotH + bottom)
         let left = 12 + labelWidth + 8
         let plotW = max(120, M.width - left - 18 - legendWidth)
@@ -82,10 +81,7 @@ public struct RankedBars: Sendable {
         doc.line(x1: x(0), y1: top, x2: x(0), y2: top + plotH, stroke: ChartColors.axis)
         let bottomY = top + plotH
         doc.line(x1: left, y1: bottomY, x2: left + plotW, y2: bottomY, stroke: ChartColors.axis)
-        for (v, label) in zip(xTicks.values, xTicks.labels) {
-            doc.line(x1: x(v), y1: bottomY, x2: x(v), y2: bottomY + M.tickLength, stroke: ChartColors.axis)
-            doc.text(label, x: x(v), y: bottomY + M.tickLength + 3 + M.tickSize, size: M.tickSize, anchor: .middle)
-        }
+        drawXTicks(&doc, xTicks, x, bottomY: bottomY)
         doc.text(xLabel, x: left + plotW / 2, y: height - 12, size: M.labelSize, anchor: .middle)
         drawLegend(&doc, legend, x: left + plotW + 18, y: top)
         return doc.render(title: title)

@@ -8,9 +8,7 @@ import Foundation
 extension ReportDocument {
     func contrastsSection() -> String {
         guard let contrasts = metrics.contrasts, let config = metrics.inference else { return "" }
-        var out = [Markdown.heading("Contrasts"), ""]
-        out.append(ReportText.contrastMethod(config, count: contrasts.count, eras: metrics.split.testEras.count))
-        out.append("")
+        var out = opening("Contrasts", ReportText.contrastMethod(config, count: contrasts.count, eras: metrics.split.testEras.count))
         out.append(contrasts.map { "- " + ReportText.contrast($0, alpha: config.alpha) }.joined(separator: "\n"))
         out.append("")
         if metrics.pruning != nil { out += [pruningNote(), ""] }
@@ -24,10 +22,9 @@ extension ReportDocument {
                  num(c.equivalence.p, 3), num(c.tostPHolm, 3), .numeric(String(c.nEras)), .text(c.verdict)]
             })))
         if let ensembles = metrics.ensembles, !ensembles.isEmpty {
-            out += ["", Markdown.heading("Named ensembles", level: 3), ""]
-            out.append("Built on the \(metrics.split.selectionEras.count) selection eras only; scored on the test eras " +
-                       "(\(level) interval: mean ± t·HAC se over test eras).")
-            out.append("")
+            out += [""] + opening("Named ensembles",
+                                  "Built on the \(metrics.split.selectionEras.count) selection eras only; scored on the test eras " +
+                                  "(\(level) interval: mean ± t·HAC se over test eras).", level: 3)
             out.append(fold("Named ensembles table (\(ensembles.count) ensembles)", Markdown.table(header: ["ensemble", "members", "rule", "selection corr", "test corr", "\(level) interval"],
                                       rows: ensembles.map { e in
                                           [.text(e.name), .numeric(String(e.members.count)), .text(e.rule), num(e.selectionCorr, 4),
@@ -47,12 +44,11 @@ extension ReportDocument {
                                       }))
         }
         if let uncertainty = metrics.uncertainty, !uncertainty.isEmpty {
-            out += ["", Markdown.heading("Uncertainty over models", level: 3), ""]
             let first = uncertainty[0]
-            out.append("Bootstrap over each group's models (drawn with replacement) jointly with blocks of \(first.eraBlock) " +
-                       "consecutive test eras; \(first.resamples) resamples, seed \(first.seed); \(level) percentile intervals. " +
-                       "Pairs of a model with itself are left out of ρ̄. Gain = 1/√(ρ̄ + (1−ρ̄)/M).")
-            out.append("")
+            out += [""] + opening("Uncertainty over models",
+                                  "Bootstrap over each group's models (drawn with replacement) jointly with blocks of \(first.eraBlock) " +
+                                  "consecutive test eras; \(first.resamples) resamples, seed \(first.seed); \(level) percentile intervals. " +
+                                  "Pairs of a model with itself are left out of ρ̄. Gain = 1/√(ρ̄ + (1−ρ̄)/M).", level: 3)
             var rows: [[Markdown.Cell]] = []
             for u in uncertainty {
                 var row: [Markdown.Cell] = [.text(u.arm), .numeric(String(u.models))]
@@ -67,11 +63,10 @@ extension ReportDocument {
                                                "positive-contribution share"], rows: rows))
         }
         if let r = metrics.referenceContributions {
-            out += ["", Markdown.heading("Contributions against \(r.reference)", level: 3), ""]
-            out.append("Contribution (BMC-style) on the test eras against the ensemble \"\(r.reference)\" " +
-                       "(\(r.referenceMembers.count) model\(plural(r.referenceMembers.count)); a member is measured against the " +
-                       "others) and against all other models; \(level) intervals with HAC standard errors.")
-            out.append("")
+            out += [""] + opening("Contributions against \(r.reference)",
+                                  "Contribution (BMC-style) on the test eras against the ensemble \"\(r.reference)\" " +
+                                  "(\(r.referenceMembers.count) model\(plural(r.referenceMembers.count)); a member is measured against the " +
+                                  "others) and against all other models; \(level) intervals with HAC standard errors.", level: 3)
             if !r.arms.isEmpty {
                 out.append(r.arms.map { "- " + ReportText.referenceContribution($0, reference: r.reference) }.joined(separator: "\n"))
                 out.append("")

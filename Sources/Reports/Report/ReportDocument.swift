@@ -55,15 +55,14 @@ struct ReportDocument {
     }
 
     func headline() -> String {
-        var out = [Markdown.heading("Headline answer"), ""]
         let withBenchmark = metrics.benchmark.map { id in metrics.models.contains { $0.id == id } } ?? false
-        out.append("Does the equal-weight ensemble of all \(modelCount) models (\(withBenchmark ? "the benchmark among them; " : "")" +
-                   "mean of per-era gaussianized predictions) " +
-                   "beat its best member and the benchmark out of sample? Everything below is measured on the " +
-                   "\(metrics.split.testEras.count) test eras \(eraSpan(metrics.split.testEras)); the best member is chosen on the " +
-                   "\(metrics.split.selectionEras.count) earlier selection eras \(eraSpan(metrics.split.selectionEras)), " +
-                   "\(metrics.split.embargoEras) embargo era\(plural(metrics.split.embargoEras)) apart.")
-        out.append("")
+        var out = opening("Headline answer",
+                          "Does the equal-weight ensemble of all \(modelCount) models (\(withBenchmark ? "the benchmark among them; " : "")" +
+                          "mean of per-era gaussianized predictions) " +
+                          "beat its best member and the benchmark out of sample? Everything below is measured on the " +
+                          "\(metrics.split.testEras.count) test eras \(eraSpan(metrics.split.testEras)); the best member is chosen on the " +
+                          "\(metrics.split.selectionEras.count) earlier selection eras \(eraSpan(metrics.split.selectionEras)), " +
+                          "\(metrics.split.embargoEras) embargo era\(plural(metrics.split.embargoEras)) apart.")
         var rows: [[Markdown.Cell]] = [
             [.text("ensemble of all \(modelCount) models"), num(SeriesSummary.mean(ensembleSeries), 4), .numeric(String(definedCount(ensembleSeries)))],
             [.text("best single model by selection corr: \(metrics.bestSingle)"), num(SeriesSummary.mean(metrics.perEra.map(\.bestSingle)), 4),
@@ -128,13 +127,12 @@ struct ReportDocument {
     }
 
     func scaling() -> String {
-        var out = [Markdown.heading("Ensemble scaling"), ""]
-        out.append("Test-era corr of ensembles of k models: random k-subsets (mean; band = 5–95% over " +
-                   "\(study.evaluation.randomDraws) draws), the top k by selection-era corr, and greedy forward selection " +
-                   "(Caruana, with replacement, chosen on the selection eras). Dashed: c/√(ρ + (1−ρ)/k) with the measured " +
-                   "mean member corr c and mean pairwise correlation ρ on the test eras. Intervals of top-k and greedy: " +
-                   "mean ± 1.645·sd/√eras over test eras.")
-        out.append("")
+        var out = opening("Ensemble scaling",
+                          "Test-era corr of ensembles of k models: random k-subsets (mean; band = 5–95% over " +
+                          "\(study.evaluation.randomDraws) draws), the top k by selection-era corr, and greedy forward selection " +
+                          "(Caruana, with replacement, chosen on the selection eras). Dashed: c/√(ρ + (1−ρ)/k) with the measured " +
+                          "mean member corr c and mean pairwise correlation ρ on the test eras. Intervals of top-k and greedy: " +
+                          "mean ± 1.645·sd/√eras over test eras.")
         out.append(image(charts.scalingAll))
         if let byArm = charts.scalingByArm { out += ["", image(byArm)] }
         for (_, chart) in charts.scalingPerArm { out += ["", image(chart)] }
@@ -157,12 +155,11 @@ struct ReportDocument {
     }
 
     func arms() -> String {
-        var out = [Markdown.heading("Arms"), ""]
-        out.append("Member columns average the arm's models over all evaluation eras; ρ, effective models and participation " +
-                   "ratio come from the correlation of gaussianized predictions; contributions are to the ensemble of the " +
-                   "arm's other models on the test eras. Ensemble = all of the arm's models, best = top-1 by selection corr, " +
-                   "both on the test eras.")
-        out.append("")
+        var out = opening("Arms",
+                          "Member columns average the arm's models over all evaluation eras; ρ, effective models and participation " +
+                          "ratio come from the correlation of gaussianized predictions; contributions are to the ensemble of the " +
+                          "arm's other models on the test eras. Ensemble = all of the arm's models, best = top-1 by selection corr, " +
+                          "both on the test eras.")
         var rows: [[Markdown.Cell]] = []
         func add(_ name: String, ids: [String], d: DiversityMetrics, scaling: [ScalingRow], theory: TheoryMetrics, share: Double) {
             let idSet = Set(ids)
@@ -187,9 +184,9 @@ struct ReportDocument {
     }
 
     func correlation() -> String {
-        var out = [Markdown.heading("Pairwise correlation"), ""]
-        out.append("Pearson correlation of the models' per-era gaussianized predictions over all evaluation rows.")
-        out += ["", image(charts.correlationHistogram), "", image(charts.correlationHeatmap), ""]
+        var out = opening("Pairwise correlation",
+                          "Pearson correlation of the models' per-era gaussianized predictions over all evaluation rows.")
+        out += [image(charts.correlationHistogram), "", image(charts.correlationHeatmap), ""]
         var rows: [[Markdown.Cell]] = []
         for (name, d) in diversityGroups() {
             let p = d.pairwiseCorr
@@ -257,18 +254,17 @@ struct ReportDocument {
     }
 
     func contributions() -> String {
-        var out = [Markdown.heading("Contributions"), ""]
-        out.append("Each model's BMC-style contribution to the equal-weight ensemble of all the other models, on the test eras, " +
-                   "largest first (one colour per arm).")
-        out += ["", image(charts.contributions)]
+        var out = opening("Contributions",
+                          "Each model's BMC-style contribution to the equal-weight ensemble of all the other models, on the test eras, " +
+                          "largest first (one colour per arm).")
+        out.append(image(charts.contributions))
         return out.joined(separator: "\n")
     }
 
     func models() -> String {
-        var out = [Markdown.heading("Models"), ""]
-        out.append("Study order. corr, sharpe, max drawdown, BMC (against the benchmark), FNC and exposure over all " +
-                   "evaluation eras; test corr and contribution on the test eras. How each model was made: the second table.")
-        out.append("")
+        var out = opening("Models",
+                          "Study order. corr, sharpe, max drawdown, BMC (against the benchmark), FNC and exposure over all " +
+                          "evaluation eras; test corr and contribution on the test eras. How each model was made: the second table.")
         let varied = VariedParameter.all(metrics: metrics, study: study).map(\.name)
             .filter { name in metrics.models.contains { $0.params[name] != nil } }
         let made = Dictionary(study.models.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -356,6 +352,12 @@ struct ReportDocument {
     }
 
     // MARK: Helpers
+
+    /// A section's (or, at `level` 3, a subsection's) first lines: its heading and the paragraph that
+    /// says what it shows, each followed by a blank line.
+    func opening(_ title: String, _ paragraph: String, level: Int = 2) -> [String] {
+        [Markdown.heading(title, level: level), "", paragraph, ""]
+    }
 
     /// Tables longer than this many rows are folded in `<details>`.
     static let foldRows = 10
