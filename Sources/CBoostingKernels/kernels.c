@@ -213,19 +213,19 @@ static inline void partition_tail_to(const uint8_t *src, uint8_t *dst, int64_t f
     }
 }
 
+// Left rows among the first `words` 8-row words of the masks (where a wide path's tail starts).
+static inline int64_t left_in_words(const uint8_t *leftCounts, int64_t words) {
+    int64_t l = 0;
+    for (int64_t i = 0; i < words; i++) l += leftCounts[i];
+    return l;
+}
+
 // The portable partition: each row's destination (left: the next left place, right: the next
-// right one) is computed once from the masks for all columns, then each column moves its bytes
-// with one load and one store per row: no compare or select per column and row. Columns are
-// done one after another (the caller may pass column c's source as column c + 1's destination).
-// Without memory for the places, the select loop per column.
-void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                                   int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    (void)leftCounts;
-    int32_t *to = count > 0 ? malloc((size_t)count * sizeof(int32_t)) : NULL;
-    if (!to) {
-        for (int64_t c = 0; c < columnCount; c++) partition_tail_to(src[c], dst[c], 0, count, left, masks, 0, 0);
-        return;
-    }
+// right one) is computed once from the masks for all columns (the plan: one int32 per row), then
+// each column moves its bytes with one load and one store per row: no compare or select per
+// column and row. Columns are done one after another (the caller may pass column c's source as
+// column c + 1's destination).
+static void plan_portable(int64_t count, int64_t left, const uint64_t *masks, int32_t *to) {
     int64_t l = 0, r = left;
     for (int64_t i = 0; i < count; i++) {
         int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
@@ -233,12 +233,15 @@ void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *ds
         l += goes;
         r += 1 - goes;
     }
+}
+
+static void partition_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, const int32_t *to) {
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c];
         for (int64_t i = 0; i < count; i++) d[to[i]] = s[i];
     }
-    free(to);
 }
 
 #if defined(__x86_64__)
@@ -272,18 +275,18 @@ static void partition_pext(const uint8_t *const *src, uint8_t *const *dst, int64
 
 // 64 rows per step with AVX-512 VBMI2's byte compress (register form: on Zen 4 the memory form
 // is slow), whole-vector stores except near a side's end (masked there); the tail as the PEXT path.
+// Its plan: one bit per row (a 64-bit mask per 64 rows), built once for all columns, so each
+// column reads 1 mask bit per row instead of the masks' byte.
+__attribute__((target("avx512f,avx512bw")))
+static void plan_compress(int64_t count, const uint64_t *masks, uint64_t *bits) {
+    for (int64_t i = 0; i < count / 64; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
 static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits) {
     int64_t blocks = count / 64;
-    // One bit per row, built once for all columns: each column then reads 1 mask bit per row
-    // instead of the masks' byte.
-    uint64_t *bits = blocks > 0 ? (uint64_t *)malloc((size_t)blocks * sizeof(uint64_t)) : NULL;
-    if (blocks > 0 && !bits) {
-        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    for (int64_t i = 0; i < blocks; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
+    int64_t tailLeft = left_in_words(leftCounts, 8 * blocks);
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c], *right = dst[c] + left;
@@ -300,9 +303,8 @@ static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, i
             l += n;
             r += 64 - n;
         }
-        partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, l, r);
+        partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, tailLeft, 64 * blocks - tailLeft);
     }
-    free(bits);
 }
 
 // The AVX2 partitions' shuffles: with `m` an 8-row word's left rows as bits, lane k of the
@@ -380,8 +382,8 @@ static const uint8_t left_first[256][8] = {
 // (n0, n1: the words' left counts), so one PSHUFB puts the group's left rows first and one the
 // right rows first (by `left_first[~m]` and `join_halves[8 − n0][8 − n1]`), each stored 16 bytes
 // wide at its side's place (the bytes past the side's rows are overwritten by the next group's).
-// The shuffles and places depend only on the masks: computed once for all columns (48 bytes per
-// group; malloc keeps the 16-byte alignment). Near a side's end (a store would pass it) a group
+// The shuffles and places depend only on the masks: the split's plan, computed once for all
+// columns (48 bytes per group, in the caller's buffer: see `group_plan`). Near a side's end (a store would pass it) a group
 // writes only its own bytes. Columns are done one after another (the caller may pass column c's
 // source as column c + 1's destination).
 static const uint8_t join_halves[9][9][16] = {
@@ -397,18 +399,17 @@ static const uint8_t join_halves[9][9][16] = {
 };
 
 typedef struct { __m128i shuffle[2]; int32_t at[2]; int32_t n[2]; } wb_group;
+
+// The plan's groups start at the first 16-byte boundary of the caller's buffer (4-byte aligned,
+// 4 · count bytes: 48 · ⌊count / 16⌋ + 12 fit when count ≥ 16, and below that there is no group).
+static inline wb_group *group_plan(void *plan) { return (wb_group *)(((uintptr_t)plan + 15) & ~(uintptr_t)15); }
+
 __attribute__((target("avx2")))
-static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                                int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+static void plan_shuffle(int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts, void *buffer) {
     const __m128i high = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8);
-    int64_t groups = count / 16;
-    wb_group *plan = groups > 0 ? malloc((size_t)groups * sizeof(wb_group)) : NULL;
-    if (groups > 0 && !plan) {
-        wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
+    wb_group *plan = group_plan(buffer);
     int64_t l = 0, r = left;
-    for (int64_t g = 0; g < groups; g++) {
+    for (int64_t g = 0; g < count / 16; g++) {
         int64_t i = 16 * g, n0 = leftCounts[i / 8], n1 = leftCounts[i / 8 + 1];
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(masks + i / 8)));
         unsigned m0 = m & 0xFF, m1 = m >> 8;
@@ -423,6 +424,14 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
         l += n0 + n1;
         r += 16 - n0 - n1;
     }
+}
+
+__attribute__((target("avx2")))
+static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer) {
+    const wb_group *plan = group_plan((void *)buffer);
+    int64_t groups = count / 16;
+    int64_t l = left_in_words(leftCounts, 2 * groups), r = 16 * groups - l;
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c];
@@ -441,9 +450,8 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
                 memcpy(d + p->at[1], bv, (size_t)p->n[1]);
             }
         }
-        partition_tail_to(s, d, 16 * groups, count, left, masks, l, r - left);
+        partition_tail_to(s, d, 16 * groups, count, left, masks, l, r);
     }
-    free(plan);
 }
 
 // AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers.
@@ -465,42 +473,40 @@ static int fast_pext(void) {
 }
 #endif
 
-// The column partition on the widest of `path` (3 compress, 2 AVX2 shuffles, 1 PEXT, 0 portable)
-// and what this CPU has; every public entry point below lowers from its own path.
-static void partition_columns_on(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                                 int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+int wb_partition_path(int path) {
 #if defined(__x86_64__)
-    if (path >= 3 && wb_partition_uses_compress()) {
-        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    if (path >= 2 && wb_hist5_uses_avx2()) {
-        partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    if (path >= 1 && wb_partition_uses_pext()) {
-        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
+    if (path >= 3 && wb_partition_uses_compress()) return 3;
+    if (path >= 2 && wb_hist5_uses_avx2()) return 2;
+    if (path >= 1 && wb_partition_uses_pext()) return 1;
 #else
     (void)path;
 #endif
-    wb_partition_columns_portable(src, dst, columnCount, count, left, masks, leftCounts);
+    return 0;
 }
 
-void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(1, src, dst, columnCount, count, left, masks, leftCounts);
+void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                       void *plan) {
+    switch (wb_partition_path(path)) {
+#if defined(__x86_64__)
+    case 3: plan_compress(count, masks, (uint64_t *)plan); return;
+    case 2: plan_shuffle(count, left, masks, leftCounts, plan); return;
+    case 1: return;
+#endif
+    default: plan_portable(count, left, masks, (int32_t *)plan); return;
+    }
 }
 
-void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(2, src, dst, columnCount, count, left, masks, leftCounts);
-}
-
-void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(3, src, dst, columnCount, count, left, masks, leftCounts);
+void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                          const void *plan) {
+    switch (wb_partition_path(path)) {
+#if defined(__x86_64__)
+    case 3: partition_compress(src, dst, columnCount, count, left, masks, leftCounts, (const uint64_t *)plan); return;
+    case 2: partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts, plan); return;
+    case 1: partition_pext(src, dst, columnCount, count, left, masks, leftCounts); return;
+#endif
+    default: partition_portable(src, dst, columnCount, count, (const int32_t *)plan); return;
+    }
 }
 
 // ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----

@@ -203,6 +203,9 @@ final class TreeGrower: @unchecked Sendable {
         fivePointerBuffer.deallocate(); planeScratch.deallocate()
     }
 
+    /// The widest column-partition path this CPU has (`wb_partition_path`).
+    static let partitionPath = wb_partition_path(3)
+
     /// Bytes per training row the tree-local columns need besides `TrainingState`'s 20: the
     /// sampled columns, the split masks (~1.1), one spare column byte per thread (see
     /// `leafColumns`) and the 32-bit gradient parts (4).
@@ -495,14 +498,19 @@ final class TreeGrower: @unchecked Sendable {
             }
             if !fromDataset && lo < hi { spares[part] = from[active[hi - 1]] }
         }
+        // The split's plan (what depends only on the masks) once for all columns and parts, in
+        // the partition scratch: the order and gradient parts are done with it.
+        let path = Self.partitionPath
+        nonisolated(unsafe) let plan = UnsafeRawPointer(state.scratch)
+        wb_partition_plan(path, Int64(count), Int64(left), masks, leftCounts, state.scratch)
         nonisolated(unsafe) let sourceList = sources, targetList = targets
         nonisolated(unsafe) let masks = self.masks, leftCounts = self.leftCounts
         parallelIterations(parts) { part in
             let lo = part * per, hi = min(sourceList.count, lo + per)
             guard lo < hi else { return }
             sourceList.withUnsafeBufferPointer { s in targetList.withUnsafeBufferPointer { d in
-                wb_partition_columns(s.baseAddress! + lo, d.baseAddress! + lo, Int64(hi - lo), Int64(count), Int64(left),
-                                     masks, leftCounts)
+                wb_partition_columns(path, s.baseAddress! + lo, d.baseAddress! + lo, Int64(hi - lo), Int64(count),
+                                     Int64(left), masks, leftCounts, plan)
             } }
         }
         for (i, k) in active.enumerated() {
