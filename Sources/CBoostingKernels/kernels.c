@@ -14,8 +14,12 @@
 // `n · 2^40 + Σq`; it is read out every `128 · block` rows, where |Σq| < 128 · 2^31 = 2^38, so
 // `n = (P + 2^39) >> 40` and `Σq = P − n · 2^40` exactly. Bins index an 8-entry table through
 // `& 7` (the callers pass bins 0…4: nothing outside the table is written whatever the bytes).
-static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                                  int64_t block, int64_t *const *counts, int64_t *const *sums) {
+// With `mask` (`MASKED`), row i counts only where `mask[i] ^ flip` is 0xFF (else 0: its bins are
+// read as bin 0, which is never read out).
+__attribute__((always_inline))
+static inline void hist5_scatter_body(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                                      int64_t block, int64_t *const *counts, int64_t *const *sums,
+                                      const uint8_t *mask, uint8_t flip, const int MASKED) {
     const int64_t one = (int64_t)1 << 40;
     const int64_t span = 128 * block;
     for (int64_t c = 0; c < columnCount; c += 4) {
@@ -28,13 +32,17 @@ static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnC
             int64_t i = start;
             for (; i + 2 <= end; i += 2) {
                 int64_t v0 = one + q[i], v1 = one + q[i + 1];
-                t[0][0][b[0][i] & 7] += v0; t[0][1][b[0][i + 1] & 7] += v1;
-                t[1][0][b[1][i] & 7] += v0; t[1][1][b[1][i + 1] & 7] += v1;
-                t[2][0][b[2][i] & 7] += v0; t[2][1][b[2][i + 1] & 7] += v1;
-                t[3][0][b[3][i] & 7] += v0; t[3][1][b[3][i + 1] & 7] += v1;
+                const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
+                const uint8_t k1 = MASKED ? (uint8_t)((mask[i + 1] ^ flip) & 7) : 7;
+                t[0][0][b[0][i] & k0] += v0; t[0][1][b[0][i + 1] & k1] += v1;
+                t[1][0][b[1][i] & k0] += v0; t[1][1][b[1][i + 1] & k1] += v1;
+                t[2][0][b[2][i] & k0] += v0; t[2][1][b[2][i + 1] & k1] += v1;
+                t[3][0][b[3][i] & k0] += v0; t[3][1][b[3][i + 1] & k1] += v1;
             }
-            for (; i < end; i++)
-                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & 7] += one + q[i];
+            for (; i < end; i++) {
+                const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
+                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & k0] += one + q[i];
+            }
             for (int k = 0; k < w; k++) {
                 for (int j = 1; j <= 4; j++) {
                     int64_t p = t[k][0][j] + t[k][1][j];
@@ -47,9 +55,16 @@ static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnC
     }
 }
 
+static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                                  int64_t block, int64_t *const *counts, int64_t *const *sums,
+                                  const uint8_t *mask, uint8_t flip) {
+    if (mask) hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, mask, flip, 1);
+    else hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, NULL, 0, 0);
+}
+
 static void hist5_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                            int64_t *counts, int64_t *sums) {
-    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums);
+    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums, NULL, 0);
 }
 
 #if defined(__x86_64__)
@@ -541,7 +556,7 @@ static inline int64_t reduce32(__m512i v) {
 
 #define WB_PLANES_BODY(NP)                                                                         \
     {                                                                                              \
-        const __m512i ones = _mm512_set1_epi8(1);                                                  \
+        const __m512i ones = _mm512_set1_epi8(1), flips = _mm512_set1_epi8((char)flip);            \
         /* one-hot tables: byte k of every 128-bit lane is 1 (bins 0…4 index a lane's bytes) */ \
         const __m512i t1 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
         const __m512i t2 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
@@ -557,6 +572,7 @@ static inline int64_t reduce32(__m512i v) {
             for (; i < end; i += 64) {                                                             \
                 __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
                 __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                                  \
+                if (mask) x = _mm512_and_si512(x, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, mask + i), flips)); \
                 __m512i p[NP];                                                                     \
                 for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
                 __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);          \
@@ -583,11 +599,11 @@ static inline int64_t reduce32(__m512i v) {
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void hist5_vnni3(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(3)
+                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(3)
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void hist5_vnni4(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(4)
+                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(4)
 
 // The same planes with AVX2 (Zen 3, Haswell): VPMADDUBSW multiplies one-hot bytes by plane
 // bytes and adds pairs (≤ 510) into 16-bit lanes, which take 64 steps (≤ 32640) before
@@ -612,8 +628,9 @@ static inline int64_t reduce32x8(__m256i v) {
 
 __attribute__((target("avx2")))
 static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count,
-                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums) {
-    const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256();
+                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums,
+                              const uint8_t *mask, uint8_t flip) {
+    const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256(), flips = _mm256_set1_epi8((char)flip);
     int64_t full = count / 32 * 32;
     for (int pass = 0; pass < 2; pass++) {
         const int ka = 2 * pass + 1, kb = 2 * pass + 2;  // the pass's two bins
@@ -629,6 +646,7 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
             __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             for (; i < end; i += 32) {
                 __m256i x = _mm256_loadu_si256((const __m256i *)(bins + i));
+                if (mask) x = _mm256_and_si256(x, _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(mask + i)), flips));
                 __m256i hA = _mm256_shuffle_epi8(tA, x), hB = _mm256_shuffle_epi8(tB, x);
                 cA = _mm256_add_epi8(cA, hA);
                 cB = _mm256_add_epi8(cB, hB);
@@ -665,7 +683,7 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
         sums[kb - 1] += tB64 - nB * (int64_t)bias;
     }
     for (int64_t i = full; i < count; i++) {
-        int b = bins[i];
+        int b = mask ? bins[i] & (mask[i] ^ flip) : bins[i];
         if (b == 0 || b > 4) continue;
         uint32_t v = 0;
         for (int j = 0; j < nplanes; j++) v |= (uint32_t)planes[j * stride + i] << (8 * j);
@@ -709,7 +727,7 @@ int wb_partition_uses_compress(void) { return (kernel_features() & WB_COMPRESS) 
 int wb_hist5_uses_vnni(void) { return (kernel_features() & WB_VNNI) != 0; }
 
 static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, int path) {
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip, int path) {
 #if defined(__x86_64__)
     if (path >= 1) {
         // Three planes when every |q| < 2^23 (q + 2^23 fits 24 bits), else four with bias 2^31.
@@ -720,13 +738,13 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         if (path == 2) {
             planes_avx512(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++) {
-                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
-                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
+                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
             }
         } else {
             planes_avx2(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++)
-                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4);
+                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
         }
         return;
     }
@@ -736,20 +754,21 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         int64_t w = columnCount - c0 < 64 ? columnCount - c0 : 64;
         int64_t *counts[64], *sums[64];
         for (int64_t k = 0; k < w; k++) { counts[k] = out + 8 * (c0 + k); sums[k] = counts[k] + 4; }
-        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums);
+        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums, mask, flip);
     }
 }
 
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch) {
-    hist5_columns(columns, columnCount, q, count, block, out, scratch,
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip) {
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip,
                   wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0);
 }
 
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, int path) {
+                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                               int path) {
     int best = wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0;
-    hist5_columns(columns, columnCount, q, count, block, out, scratch, path < best ? path : best);
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best);
 }
 
 // ---- Stable partition of the order (wb_partition_order) ----

@@ -64,13 +64,16 @@ int wb_hist5_uses_avx2(void);
 /// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
 /// VPDPBUSD per 64 rows; else the same planes through AVX2 VPMADDUBSW; else the portable scatter
 /// of `wb_hist5_q32`, four columns per pass sharing each row's q. Same integers on every path;
-/// `block` as for `wb_hist5_q32`.
+/// `block` as for `wb_hist5_q32`. With `mask` (not NULL), only the rows whose `mask[i] ^ flip` is
+/// 0xFF count (the others' bytes must make it 0): the split masks' bytes of a parent node with
+/// `flip` 0 give its left child's bins, with 0xFF its right child's, read from the parent's rows.
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch);
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip);
 /// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, int path);
+                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                               int path);
 /// 1 when `wb_hist5_q32_columns` uses AVX-512 VNNI on this CPU.
 int wb_hist5_uses_vnni(void);
 
