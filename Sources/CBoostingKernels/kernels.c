@@ -14,8 +14,12 @@
 // `n · 2^40 + Σq`; it is read out every `128 · block` rows, where |Σq| < 128 · 2^31 = 2^38, so
 // `n = (P + 2^39) >> 40` and `Σq = P − n · 2^40` exactly. Bins index an 8-entry table through
 // `& 7` (the callers pass bins 0…4: nothing outside the table is written whatever the bytes).
-static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                                  int64_t block, int64_t *const *counts, int64_t *const *sums) {
+// With `mask` (`MASKED`), row i counts only where `mask[i] ^ flip` is 0xFF (else 0: its bins are
+// read as bin 0, which is never read out).
+__attribute__((always_inline))
+static inline void hist5_scatter_body(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                                      int64_t block, int64_t *const *counts, int64_t *const *sums,
+                                      const uint8_t *mask, uint8_t flip, const int MASKED) {
     const int64_t one = (int64_t)1 << 40;
     const int64_t span = 128 * block;
     for (int64_t c = 0; c < columnCount; c += 4) {
@@ -28,13 +32,17 @@ static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnC
             int64_t i = start;
             for (; i + 2 <= end; i += 2) {
                 int64_t v0 = one + q[i], v1 = one + q[i + 1];
-                t[0][0][b[0][i] & 7] += v0; t[0][1][b[0][i + 1] & 7] += v1;
-                t[1][0][b[1][i] & 7] += v0; t[1][1][b[1][i + 1] & 7] += v1;
-                t[2][0][b[2][i] & 7] += v0; t[2][1][b[2][i + 1] & 7] += v1;
-                t[3][0][b[3][i] & 7] += v0; t[3][1][b[3][i + 1] & 7] += v1;
+                const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
+                const uint8_t k1 = MASKED ? (uint8_t)((mask[i + 1] ^ flip) & 7) : 7;
+                t[0][0][b[0][i] & k0] += v0; t[0][1][b[0][i + 1] & k1] += v1;
+                t[1][0][b[1][i] & k0] += v0; t[1][1][b[1][i + 1] & k1] += v1;
+                t[2][0][b[2][i] & k0] += v0; t[2][1][b[2][i + 1] & k1] += v1;
+                t[3][0][b[3][i] & k0] += v0; t[3][1][b[3][i + 1] & k1] += v1;
             }
-            for (; i < end; i++)
-                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & 7] += one + q[i];
+            for (; i < end; i++) {
+                const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
+                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & k0] += one + q[i];
+            }
             for (int k = 0; k < w; k++) {
                 for (int j = 1; j <= 4; j++) {
                     int64_t p = t[k][0][j] + t[k][1][j];
@@ -47,9 +55,16 @@ static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnC
     }
 }
 
+static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
+                                  int64_t block, int64_t *const *counts, int64_t *const *sums,
+                                  const uint8_t *mask, uint8_t flip) {
+    if (mask) hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, mask, flip, 1);
+    else hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, NULL, 0, 0);
+}
+
 static void hist5_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                            int64_t *counts, int64_t *sums) {
-    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums);
+    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums, NULL, 0);
 }
 
 #if defined(__x86_64__)
@@ -213,19 +228,19 @@ static inline void partition_tail_to(const uint8_t *src, uint8_t *dst, int64_t f
     }
 }
 
+// Left rows among the first `words` 8-row words of the masks (where a wide path's tail starts).
+static inline int64_t left_in_words(const uint8_t *leftCounts, int64_t words) {
+    int64_t l = 0;
+    for (int64_t i = 0; i < words; i++) l += leftCounts[i];
+    return l;
+}
+
 // The portable partition: each row's destination (left: the next left place, right: the next
-// right one) is computed once from the masks for all columns, then each column moves its bytes
-// with one load and one store per row: no compare or select per column and row. Columns are
-// done one after another (the caller may pass column c's source as column c + 1's destination).
-// Without memory for the places, the select loop per column.
-void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                                   int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    (void)leftCounts;
-    int32_t *to = count > 0 ? malloc((size_t)count * sizeof(int32_t)) : NULL;
-    if (!to) {
-        for (int64_t c = 0; c < columnCount; c++) partition_tail_to(src[c], dst[c], 0, count, left, masks, 0, 0);
-        return;
-    }
+// right one) is computed once from the masks for all columns (the plan: one int32 per row), then
+// each column moves its bytes with one load and one store per row: no compare or select per
+// column and row. Columns are done one after another (the caller may pass column c's source as
+// column c + 1's destination).
+static void plan_portable(int64_t count, int64_t left, const uint64_t *masks, int32_t *to) {
     int64_t l = 0, r = left;
     for (int64_t i = 0; i < count; i++) {
         int64_t goes = (int64_t)((masks[i >> 3] >> (8 * (i & 7))) & 1);
@@ -233,12 +248,15 @@ void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *ds
         l += goes;
         r += 1 - goes;
     }
+}
+
+static void partition_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                               int64_t count, const int32_t *to) {
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c];
         for (int64_t i = 0; i < count; i++) d[to[i]] = s[i];
     }
-    free(to);
 }
 
 #if defined(__x86_64__)
@@ -272,18 +290,18 @@ static void partition_pext(const uint8_t *const *src, uint8_t *const *dst, int64
 
 // 64 rows per step with AVX-512 VBMI2's byte compress (register form: on Zen 4 the memory form
 // is slow), whole-vector stores except near a side's end (masked there); the tail as the PEXT path.
+// Its plan: one bit per row (a 64-bit mask per 64 rows), built once for all columns, so each
+// column reads 1 mask bit per row instead of the masks' byte.
+__attribute__((target("avx512f,avx512bw")))
+static void plan_compress(int64_t count, const uint64_t *masks, uint64_t *bits) {
+    for (int64_t i = 0; i < count / 64; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
 static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits) {
     int64_t blocks = count / 64;
-    // One bit per row, built once for all columns: each column then reads 1 mask bit per row
-    // instead of the masks' byte.
-    uint64_t *bits = blocks > 0 ? (uint64_t *)malloc((size_t)blocks * sizeof(uint64_t)) : NULL;
-    if (blocks > 0 && !bits) {
-        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    for (int64_t i = 0; i < blocks; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
+    int64_t tailLeft = left_in_words(leftCounts, 8 * blocks);
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c], *right = dst[c] + left;
@@ -300,9 +318,8 @@ static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, i
             l += n;
             r += 64 - n;
         }
-        partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, l, r);
+        partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, tailLeft, 64 * blocks - tailLeft);
     }
-    free(bits);
 }
 
 // The AVX2 partitions' shuffles: with `m` an 8-row word's left rows as bits, lane k of the
@@ -380,8 +397,8 @@ static const uint8_t left_first[256][8] = {
 // (n0, n1: the words' left counts), so one PSHUFB puts the group's left rows first and one the
 // right rows first (by `left_first[~m]` and `join_halves[8 − n0][8 − n1]`), each stored 16 bytes
 // wide at its side's place (the bytes past the side's rows are overwritten by the next group's).
-// The shuffles and places depend only on the masks: computed once for all columns (48 bytes per
-// group; malloc keeps the 16-byte alignment). Near a side's end (a store would pass it) a group
+// The shuffles and places depend only on the masks: the split's plan, computed once for all
+// columns (48 bytes per group, in the caller's buffer: see `group_plan`). Near a side's end (a store would pass it) a group
 // writes only its own bytes. Columns are done one after another (the caller may pass column c's
 // source as column c + 1's destination).
 static const uint8_t join_halves[9][9][16] = {
@@ -397,18 +414,17 @@ static const uint8_t join_halves[9][9][16] = {
 };
 
 typedef struct { __m128i shuffle[2]; int32_t at[2]; int32_t n[2]; } wb_group;
+
+// The plan's groups start at the first 16-byte boundary of the caller's buffer (4-byte aligned,
+// 4 · count bytes: 48 · ⌊count / 16⌋ + 12 fit when count ≥ 16, and below that there is no group).
+static inline wb_group *group_plan(void *plan) { return (wb_group *)(((uintptr_t)plan + 15) & ~(uintptr_t)15); }
+
 __attribute__((target("avx2")))
-static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                                int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+static void plan_shuffle(int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts, void *buffer) {
     const __m128i high = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8);
-    int64_t groups = count / 16;
-    wb_group *plan = groups > 0 ? malloc((size_t)groups * sizeof(wb_group)) : NULL;
-    if (groups > 0 && !plan) {
-        wb_partition_columns_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
+    wb_group *plan = group_plan(buffer);
     int64_t l = 0, r = left;
-    for (int64_t g = 0; g < groups; g++) {
+    for (int64_t g = 0; g < count / 16; g++) {
         int64_t i = 16 * g, n0 = leftCounts[i / 8], n1 = leftCounts[i / 8 + 1];
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(masks + i / 8)));
         unsigned m0 = m & 0xFF, m1 = m >> 8;
@@ -423,6 +439,14 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
         l += n0 + n1;
         r += 16 - n0 - n1;
     }
+}
+
+__attribute__((target("avx2")))
+static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer) {
+    const wb_group *plan = group_plan((void *)buffer);
+    int64_t groups = count / 16;
+    int64_t l = left_in_words(leftCounts, 2 * groups), r = 16 * groups - l;
     for (int64_t c = 0; c < columnCount; c++) {
         const uint8_t *s = src[c];
         uint8_t *d = dst[c];
@@ -441,9 +465,8 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
                 memcpy(d + p->at[1], bv, (size_t)p->n[1]);
             }
         }
-        partition_tail_to(s, d, 16 * groups, count, left, masks, l, r - left);
+        partition_tail_to(s, d, 16 * groups, count, left, masks, l, r);
     }
-    free(plan);
 }
 
 // AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers.
@@ -465,42 +488,40 @@ static int fast_pext(void) {
 }
 #endif
 
-// The column partition on the widest of `path` (3 compress, 2 AVX2 shuffles, 1 PEXT, 0 portable)
-// and what this CPU has; every public entry point below lowers from its own path.
-static void partition_columns_on(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                                 int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
+int wb_partition_path(int path) {
 #if defined(__x86_64__)
-    if (path >= 3 && wb_partition_uses_compress()) {
-        partition_compress(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    if (path >= 2 && wb_hist5_uses_avx2()) {
-        partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
-    if (path >= 1 && wb_partition_uses_pext()) {
-        partition_pext(src, dst, columnCount, count, left, masks, leftCounts);
-        return;
-    }
+    if (path >= 3 && wb_partition_uses_compress()) return 3;
+    if (path >= 2 && wb_hist5_uses_avx2()) return 2;
+    if (path >= 1 && wb_partition_uses_pext()) return 1;
 #else
     (void)path;
 #endif
-    wb_partition_columns_portable(src, dst, columnCount, count, left, masks, leftCounts);
+    return 0;
 }
 
-void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(1, src, dst, columnCount, count, left, masks, leftCounts);
+void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                       void *plan) {
+    switch (wb_partition_path(path)) {
+#if defined(__x86_64__)
+    case 3: plan_compress(count, masks, (uint64_t *)plan); return;
+    case 2: plan_shuffle(count, left, masks, leftCounts, plan); return;
+    case 1: return;
+#endif
+    default: plan_portable(count, left, masks, (int32_t *)plan); return;
+    }
 }
 
-void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(2, src, dst, columnCount, count, left, masks, leftCounts);
-}
-
-void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts) {
-    partition_columns_on(3, src, dst, columnCount, count, left, masks, leftCounts);
+void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                          const void *plan) {
+    switch (wb_partition_path(path)) {
+#if defined(__x86_64__)
+    case 3: partition_compress(src, dst, columnCount, count, left, masks, leftCounts, (const uint64_t *)plan); return;
+    case 2: partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts, plan); return;
+    case 1: partition_pext(src, dst, columnCount, count, left, masks, leftCounts); return;
+#endif
+    default: partition_portable(src, dst, columnCount, count, (const int32_t *)plan); return;
+    }
 }
 
 // ---- Five-bin histograms of many columns over one run of rows (wb_hist5_q32_columns) ----
@@ -535,7 +556,7 @@ static inline int64_t reduce32(__m512i v) {
 
 #define WB_PLANES_BODY(NP)                                                                         \
     {                                                                                              \
-        const __m512i ones = _mm512_set1_epi8(1);                                                  \
+        const __m512i ones = _mm512_set1_epi8(1), flips = _mm512_set1_epi8((char)flip);            \
         /* one-hot tables: byte k of every 128-bit lane is 1 (bins 0…4 index a lane's bytes) */ \
         const __m512i t1 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
         const __m512i t2 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
@@ -551,6 +572,7 @@ static inline int64_t reduce32(__m512i v) {
             for (; i < end; i += 64) {                                                             \
                 __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
                 __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                                  \
+                if (mask) x = _mm512_and_si512(x, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, mask + i), flips)); \
                 __m512i p[NP];                                                                     \
                 for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
                 __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);          \
@@ -577,11 +599,11 @@ static inline int64_t reduce32(__m512i v) {
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void hist5_vnni3(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(3)
+                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(3)
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void hist5_vnni4(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums) WB_PLANES_BODY(4)
+                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(4)
 
 // The same planes with AVX2 (Zen 3, Haswell): VPMADDUBSW multiplies one-hot bytes by plane
 // bytes and adds pairs (≤ 510) into 16-bit lanes, which take 64 steps (≤ 32640) before
@@ -606,8 +628,9 @@ static inline int64_t reduce32x8(__m256i v) {
 
 __attribute__((target("avx2")))
 static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count,
-                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums) {
-    const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256();
+                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums,
+                              const uint8_t *mask, uint8_t flip) {
+    const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256(), flips = _mm256_set1_epi8((char)flip);
     int64_t full = count / 32 * 32;
     for (int pass = 0; pass < 2; pass++) {
         const int ka = 2 * pass + 1, kb = 2 * pass + 2;  // the pass's two bins
@@ -623,6 +646,7 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
             __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             for (; i < end; i += 32) {
                 __m256i x = _mm256_loadu_si256((const __m256i *)(bins + i));
+                if (mask) x = _mm256_and_si256(x, _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(mask + i)), flips));
                 __m256i hA = _mm256_shuffle_epi8(tA, x), hB = _mm256_shuffle_epi8(tB, x);
                 cA = _mm256_add_epi8(cA, hA);
                 cB = _mm256_add_epi8(cB, hB);
@@ -659,7 +683,7 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
         sums[kb - 1] += tB64 - nB * (int64_t)bias;
     }
     for (int64_t i = full; i < count; i++) {
-        int b = bins[i];
+        int b = mask ? bins[i] & (mask[i] ^ flip) : bins[i];
         if (b == 0 || b > 4) continue;
         uint32_t v = 0;
         for (int j = 0; j < nplanes; j++) v |= (uint32_t)planes[j * stride + i] << (8 * j);
@@ -703,7 +727,7 @@ int wb_partition_uses_compress(void) { return (kernel_features() & WB_COMPRESS) 
 int wb_hist5_uses_vnni(void) { return (kernel_features() & WB_VNNI) != 0; }
 
 static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, int path) {
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip, int path) {
 #if defined(__x86_64__)
     if (path >= 1) {
         // Three planes when every |q| < 2^23 (q + 2^23 fits 24 bits), else four with bias 2^31.
@@ -714,13 +738,13 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         if (path == 2) {
             planes_avx512(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++) {
-                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
-                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4);
+                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
             }
         } else {
             planes_avx2(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++)
-                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4);
+                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
         }
         return;
     }
@@ -730,20 +754,21 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         int64_t w = columnCount - c0 < 64 ? columnCount - c0 : 64;
         int64_t *counts[64], *sums[64];
         for (int64_t k = 0; k < w; k++) { counts[k] = out + 8 * (c0 + k); sums[k] = counts[k] + 4; }
-        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums);
+        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums, mask, flip);
     }
 }
 
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch) {
-    hist5_columns(columns, columnCount, q, count, block, out, scratch,
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip) {
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip,
                   wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0);
 }
 
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, int path) {
+                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                               int path) {
     int best = wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0;
-    hist5_columns(columns, columnCount, q, count, block, out, scratch, path < best ? path : best);
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best);
 }
 
 // ---- Stable partition of the order (wb_partition_order) ----

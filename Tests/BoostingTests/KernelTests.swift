@@ -89,7 +89,7 @@ final class KernelTests: XCTestCase {
         // Several columns over one run of rows: row counts around the 64-row step, |q| below 2^23
         // (three byte planes) and at the 32-bit block limit (four planes, sums near ±2^31 per
         // block); the AVX-512 VNNI path (when this CPU has it), AVX2 and the scalar loop against a
-        // plain 64-bit sum per column and bin.
+        // plain 64-bit sum per column and bin, over all rows and over the rows a mask selects.
         let cases: [(Int, Int, Int64)] = [(0, 64, 1_000), (1, 64, 1 << 22), (63, 64, 1 << 22), (64, 64, (1 << 23) - 1),
                                   (65, 4096, 1 << 20), (1_000, 64, Int64(Int32.max) / 64), (70_001, 1024, Int64(Int32.max) / 1024),
                                   (20_000, 64, Int64(Int32.max) / 64)]
@@ -100,21 +100,30 @@ final class KernelTests: XCTestCase {
             let q = (0..<n).map { i in
                 Int32(i % 5 == 0 ? (i % 2 == 0 ? limit : -limit) : Int64(g.next() % UInt64(2 * limit)) - limit)
             }
-            var expected = [Int64](repeating: 0, count: 8 * columns.count)
-            for (c, column) in columns.enumerated() {
-                for i in 0..<n where column[i] > 0 {
-                    expected[8 * c + Int(column[i]) - 1] += 1
-                    expected[8 * c + 4 + Int(column[i]) - 1] += Int64(q[i])
+            // All rows, then a split's masks (0xFF: left) selecting the left rows (flip 0) and the
+            // right rows (flip 0xFF), as a deferred split's children read their parent's rows.
+            let maskBytes = (0..<n).map { _ in g.next() % 3 == 0 ? UInt8(0xFF) : 0 }
+            for (selected, flip) in [(false, UInt8(0)), (true, 0), (true, 0xFF)] {
+                let keep = (0..<n).map { !selected || maskBytes[$0] ^ flip == 0xFF }
+                var expected = [Int64](repeating: 0, count: 8 * columns.count)
+                for (c, column) in columns.enumerated() {
+                    for i in 0..<n where column[i] > 0 && keep[i] {
+                        expected[8 * c + Int(column[i]) - 1] += 1
+                        expected[8 * c + 4 + Int(column[i]) - 1] += Int64(q[i])
+                    }
                 }
-            }
-            for path in [2, 1, 0] {
-                var out = [Int64](repeating: 0, count: 8 * columns.count)
-                var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
-                columns.withUnsafeBufferPointers { c in
-                    let pointers: [UnsafePointer<UInt8>?] = c
-                    wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch, Int32(path))
+                for path in [2, 1, 0] {
+                    var out = [Int64](repeating: 0, count: 8 * columns.count)
+                    var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
+                    columns.withUnsafeBufferPointers { c in
+                        let pointers: [UnsafePointer<UInt8>?] = c
+                        maskBytes.withUnsafeBufferPointer { m in
+                            wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch,
+                                                      selected ? m.baseAddress : nil, flip, Int32(path))
+                        }
+                    }
+                    XCTAssertEqual(out, expected, "n \(n), limit \(limit), selected \(selected), flip \(flip), path \(path)")
                 }
-                XCTAssertEqual(out, expected, "n \(n), limit \(limit), path \(path)")
             }
         }
     }
@@ -183,12 +192,16 @@ final class KernelTests: XCTestCase {
                 for (c, column) in sources.enumerated() { (buffers[c + 1] + guardBytes).update(from: column, count: n) }
                 let from: [UnsafePointer<UInt8>?] = (1...sources.count).map { UnsafePointer(buffers[$0] + guardBytes) }
                 let targets: [UnsafeMutablePointer<UInt8>?] = (0..<sources.count).map { buffers[$0] + guardBytes }
-                switch path {
-                case "portable": wb_partition_columns_portable(from, targets, 6, Int64(n), left, masks, counts)
-                case "pext": wb_partition_columns_pext(from, targets, 6, Int64(n), left, masks, counts)
-                case "avx2": wb_partition_columns_avx2(from, targets, 6, Int64(n), left, masks, counts)
-                default: wb_partition_columns(from, targets, 6, Int64(n), left, masks, counts)
-                }
+                // The plan in a buffer of exactly the documented 4 · n bytes, 4-byte aligned but
+                // not 16 (the AVX2 plan aligns itself inside it), dirty from an earlier split.
+                let code: Int32 = ["portable": 0, "pext": 1, "avx2": 2][path] ?? 3
+                let planBuffer = UnsafeMutableRawPointer.allocate(byteCount: 4 * n + 8, alignment: 16)
+                defer { planBuffer.deallocate() }
+                planBuffer.initializeMemory(as: UInt8.self, repeating: 0xA5, count: 4 * n + 8)
+                wb_partition_plan(code, Int64(n), left, masks, counts, planBuffer + 4)
+                wb_partition_columns(code, from, targets, 6, Int64(n), left, masks, counts, planBuffer + 4)
+                XCTAssertEqual(Array(UnsafeBufferPointer(start: (planBuffer + 4 * n + 4).assumingMemoryBound(to: UInt8.self), count: 4)),
+                               [0xA5, 0xA5, 0xA5, 0xA5], "the plan stays within 4 · n bytes, n \(n), path \(path)")
                 let label = "n \(n), threshold \(threshold), blocky \(blocky), path \(path)"
                 XCTAssertEqual(targets.map { Array(UnsafeBufferPointer(start: $0!, count: n)) }, sources.map(expected), label)
                 for b in buffers {

@@ -140,3 +140,39 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(seen, [1, 2, 3, 4, 5, 6])
     }
 }
+
+extension TrainerTests {
+    /// The last searched level's deferred split (`DeferredSplit`: the children's histograms from the
+    /// parent's columns with the split's masks, no column partition) gives bit for bit the model of
+    /// the plain partition, which the LightGBM parity tests check: at depths where the deferred
+    /// split is the root's (2) or deeper, with bagging and column sampling, at 1 and 2 threads (a
+    /// deferred root's rows, ≥ 16,384, take the threaded histogram path).
+    func testDeferredLastLevelGivesTheSameModel() throws {
+        let d = TestData.synthetic(eras: 60, rowsPerEra: 400, features: 16, seed: 8)
+        let rows = d.rows(in: .train), features = Array(0..<d.featureCount), predictRows = Array(0..<Int32(d.rowCount))
+        let saved = TreeGrower.deferralMinimumBytes
+        defer { TreeGrower.deferralMinimumBytes = saved }
+        for (depth, subsample, colsample) in [(2, 1.0, 1.0), (3, 0.7, 0.5), (5, 1.0, 0.4), (4, 0.8, 1.0)] {
+            var p = BoostingParameters()
+            p.maxDepth = depth
+            p.numLeaves = 31
+            p.subsample = subsample
+            p.subsampleFreq = subsample < 1 ? 1 : 0
+            p.colsampleBytree = colsample
+            p.learningRate = 0.1
+            p.nEstimators = 25
+            for threads in [1, 2] {
+                TreeGrower.deferralMinimumBytes = Int.max
+                let plain = try Trainer.train(dataset: d, rows: rows, features: features, target: 0, parameters: p, threads: threads)
+                TreeGrower.deferralMinimumBytes = 0
+                let deferred = try Trainer.train(dataset: d, rows: rows, features: features, target: 0, parameters: p, threads: threads)
+                let label = "max_depth \(depth), subsample \(subsample), colsample \(colsample), threads \(threads)"
+                XCTAssertGreaterThan(plain.trees.count, 1, label)
+                if depth == 2 { XCTAssertGreaterThanOrEqual(rows.count, 16_384, "threaded deferred root") }
+                XCTAssertEqual(deferred, plain, label)
+                XCTAssertEqual(deferred.predict(dataset: d, rows: predictRows).map(\.bitPattern),
+                               plain.predict(dataset: d, rows: predictRows).map(\.bitPattern), label)
+            }
+        }
+    }
+}

@@ -15,32 +15,31 @@ int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
 int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
                                 uint64_t *masks, uint8_t *leftCounts);
 
+/// The column partition's paths: 3 AVX-512 VBMI2 compress (Zen 4/5, Ice Lake and later: 64 bytes
+/// per compress pair), 2 AVX2 (16 bytes per PSHUFB pair), 1 PEXT (BMI2 on a CPU where PEXT is fast:
+/// not AMD before Zen 3; 8 bytes per PEXT pair), 0 portable (each row's destination computed once
+/// for all columns, then one load and one store per byte). Returns the widest path this CPU has
+/// (lowered by WORKBENCH_KERNELS) that is at most `path`. All paths give the same bytes.
+int wb_partition_path(int path);
+
+/// A split's plan for `wb_partition_columns` on `path` (lowered as by `wb_partition_path`): what
+/// depends only on the masks, computed once for all columns and read (never written) by every
+/// thread that partitions some of them. Compress: a 64-bit row mask per 64 rows (count / 8
+/// bytes); AVX2: two shuffles and two places per 16 rows (3 bytes per row); PEXT: nothing;
+/// portable: each row's destination (4 bytes per row). `plan` must hold `4 · count` bytes and be
+/// 4-byte aligned (the trainer passes its partition scratch: nothing is allocated per split).
+void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                       void *plan);
+
 /// Stable partition of `count` bytes of each of `columnCount` columns by the masks of
 /// `wb_split_masks`, out of place: column c's left rows (in row order) go to `dst[c][0 ..< left]`,
 /// its right rows to `dst[c][left ..< count]` (`left`: the masks' left count); `src[c]` and
 /// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. Columns are
 /// done one after another, so `dst[c]` may be an earlier column's source (the trainer's chain).
-/// With AVX-512 VBMI2 (Zen 4/5, Ice Lake and later) 64 bytes move per compress pair; else with
-/// AVX2 16 bytes per PSHUFB pair (`wb_partition_columns_avx2`); else with BMI2 on a CPU where PEXT
-/// is fast (not AMD before Zen 3) 8 bytes per PEXT pair; otherwise the portable loop (each row's
-/// destination computed once for all columns, then one load and one store per byte). All give
-/// the same bytes.
-void wb_partition_columns(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
-
-/// The portable loop of `wb_partition_columns` (tests compare the two).
-void wb_partition_columns_portable(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                                   int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
-
-/// The AVX2 path of `wb_partition_columns` (16 rows per step: one PSHUFB per side, shuffles from
-/// tables and places computed once for all columns) where this CPU has AVX2, else the PEXT or the
-/// portable one.
-void wb_partition_columns_avx2(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
-
-/// The PEXT path of `wb_partition_columns` where this CPU has fast PEXT, else the portable one.
-void wb_partition_columns_pext(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
-                               int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts);
+/// `plan`: what `wb_partition_plan` wrote for the same `path`, `count`, `left` and masks.
+void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                          int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
+                          const void *plan);
 
 /// 1 when `wb_partition_columns` may use PEXT (alone, or for tails) on this CPU.
 int wb_partition_uses_pext(void);
@@ -65,13 +64,16 @@ int wb_hist5_uses_avx2(void);
 /// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
 /// VPDPBUSD per 64 rows; else the same planes through AVX2 VPMADDUBSW; else the portable scatter
 /// of `wb_hist5_q32`, four columns per pass sharing each row's q. Same integers on every path;
-/// `block` as for `wb_hist5_q32`.
+/// `block` as for `wb_hist5_q32`. With `mask` (not NULL), only the rows whose `mask[i] ^ flip` is
+/// 0xFF count (the others' bytes must make it 0): the split masks' bytes of a parent node with
+/// `flip` 0 give its left child's bins, with 0xFF its right child's, read from the parent's rows.
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch);
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip);
 /// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, int path);
+                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                               int path);
 /// 1 when `wb_hist5_q32_columns` uses AVX-512 VNNI on this CPU.
 int wb_hist5_uses_vnni(void);
 
