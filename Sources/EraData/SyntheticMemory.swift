@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension SyntheticConfig {
     /// Peak resident bytes of generating `rows` rows (the fit `MemoryEstimate` uses for a
@@ -41,11 +42,11 @@ extension SyntheticConfig {
         return fitted + 1.1 * bytes
     }
 
-    /// Throws `generationTooLarge` when generating needs more than 85 % of `physicalMemory`
-    /// (the study runner's bound), before anything is allocated. Call after `validate()`.
+    /// Throws `generationTooLarge` when generating needs more than `MemoryBudget.usable` of
+    /// `physicalMemory` (85 %, the study runner's bound), before anything is allocated. Call after `validate()`.
     public func checkGenerationFits(physicalMemory: Int = Int(ProcessInfo.processInfo.physicalMemory)) throws {
         let needed = generationBytes
-        if needed > Double(physicalMemory) * 0.85 {
+        if needed > MemoryBudget.usable(of: physicalMemory) {
             throw EraDataError(.generationTooLarge(needed: needed >= Double(Int.max) ? Int.max : Int(needed),
                                                    available: physicalMemory))
         }

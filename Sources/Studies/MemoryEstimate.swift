@@ -2,6 +2,7 @@ import Boosting
 import EraData
 import EvaluationRules
 import Foundation
+import Support
 
 /// Peak resident memory of `workbench run`, phase by phase. The phases follow each other, so
 /// the peak is the largest phase, not their sum:
@@ -84,7 +85,7 @@ public struct MemoryEstimate: Equatable, Sendable {
         } else {
             analysis = 0
         }
-        sessionBudget = max(0, Int(Double(physicalMemory) * 0.85) - max(loading, training, analysis)) / 2
+        sessionBudget = max(0, Int(MemoryBudget.usable(of: physicalMemory)) - max(loading, training, analysis)) / 2
         if let pruning {
             // After the pass to rung k, its candidates' sessions wait, each holding its state
             // (`TrainingSession.pausedStateBytes`) and its trees (at most 48 bytes per leaf).

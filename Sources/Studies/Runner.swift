@@ -175,7 +175,7 @@ public final class StudyRunner: @unchecked Sendable {
     /// was interrupted (then `interrupted` is true and the finished models are kept).
     public func run() throws -> RunSummary {
         let (needed, available) = memoryEstimate()
-        if Double(needed) > Double(available) * 0.85 {
+        if Double(needed) > MemoryBudget.usable(of: available) {
             throw StudiesError.notEnoughMemory(needed: needed, available: available)
         }
         if let pruning = spec.pruning { return try runPruned(pruning) }   // PrunedRun.swift

@@ -18,3 +18,14 @@ public func releaseFreedMemory() {
     }
     #endif
 }
+
+/// The share of the machine's memory a run may plan to use: the runner refuses a study whose
+/// estimated peak is above it, synthetic data is not generated beyond it, and a pruned run's
+/// paused sessions get half of what the estimate leaves below it. The rest is for the system and
+/// the estimates' error.
+public enum MemoryBudget {
+    public static let usableFraction = 0.85
+
+    /// Bytes a run may plan to use on a machine with `physicalMemory` bytes.
+    public static func usable(of physicalMemory: Int) -> Double { Double(physicalMemory) * usableFraction }
+}

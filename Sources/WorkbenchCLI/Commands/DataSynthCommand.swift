@@ -91,6 +91,7 @@ struct DataSynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        let config = self.config
         try config.checkGenerationFits()
         let dataset = SyntheticGenerator.generate(config)
         if format == .numerai { return try writeNumerai(dataset) }
