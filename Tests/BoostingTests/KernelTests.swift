@@ -26,8 +26,27 @@ final class KernelTests: XCTestCase {
                 rows.withUnsafeBufferPointer { r in
                     XCTAssertEqual(ModelBinning.sampleCounts(c.baseAddress!, rows: r), expectRows, "indexed, bins ≤ \(maxBin)")
                 }
+                // The same rows as a mask over their span (shuffled: a sample's order does not matter).
+                var shuffled = rows, s = SplitMix64(seed: 5)
+                for i in shuffled.indices.reversed() where i > 0 { shuffled.swapAt(i, Int(s.next() % UInt64(i + 1))) }
+                if let selection = SampleSelection(rows: shuffled) {
+                    XCTAssertEqual(ModelBinning.sampleCounts(c.baseAddress! + selection.first, selection: selection),
+                                   expectRows, "masked, bins ≤ \(maxBin)")
+                } else {
+                    XCTFail("rows 2 of 3 in their span make a selection (bins ≤ \(maxBin))")
+                }
             }
         }
+    }
+
+    func testSampleSelectionRefusesRepeatedAndSparseRows() {
+        XCTAssertNil(SampleSelection(rows: [3, 4, 3]), "a repeated row")
+        XCTAssertNil(SampleSelection(rows: [0, 1_000]), "span 1,001 for 2 rows")
+        XCTAssertNil(SampleSelection(rows: []))
+        let selection = SampleSelection(rows: [9, 5, 7])
+        XCTAssertEqual(selection?.first, 5)
+        XCTAssertEqual(selection?.mask, [0xFF, 0, 0xFF, 0, 0xFF])
+        XCTAssertEqual(selection?.count, 3)
     }
 
     func testPackedHistogramKernelsEqualAScatter() {

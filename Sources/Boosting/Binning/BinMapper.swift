@@ -184,6 +184,36 @@ struct FeatureBinning: Sendable {
     }
 }
 
+/// The bin-construction sample as a byte mask over the span of its rows (0xFF: a sample row), for
+/// `ModelBinning.sampleCounts(_:selection:)`: counting a feature's bins then streams the column over
+/// the span instead of reading one byte per sample row at random (a cache miss each once the span
+/// outgrows the caches). At Numerai's width (200k of 230k rows, 2,376 features) the gather was most
+/// of a model's set-up: 0.19 s of 0.43 s for 3 trees on Zen 5. Nil when the rows repeat (a mask
+/// cannot count a row twice) or span more than 16 times their count (the gather reads less).
+struct SampleSelection {
+    /// The first row of the span (the smallest sample row).
+    let first: Int
+    /// One byte per row of the span: 0xFF for a sample row, else 0.
+    let mask: [UInt8]
+    /// Sample rows (set bytes of `mask`).
+    let count: Int
+
+    init?(rows: [Int32]) {
+        guard let low = rows.min(), let high = rows.max() else { return nil }
+        let span = Int(high) - Int(low) + 1
+        guard span <= 16 * rows.count else { return nil }
+        var mask = [UInt8](repeating: 0, count: span)
+        for r in rows {
+            let i = Int(r) - Int(low)
+            if mask[i] != 0 { return nil }
+            mask[i] = 0xFF
+        }
+        first = Int(low)
+        self.mask = mask
+        count = rows.count
+    }
+}
+
 /// The binning of every feature a model trains on, from LightGBM's bin-construction sample.
 struct ModelBinning {
     var features: [FeatureBinning]
@@ -205,12 +235,14 @@ struct ModelBinning {
         out.reserveCapacity(features.count)
         var contiguous = !sample.isEmpty
         for i in sample.indices.dropFirst() where sample[i] != sample[i - 1] &+ 1 { contiguous = false; break }
+        let selection = contiguous ? nil : SampleSelection(rows: sample)
         for f in features {
             let binCount = max(dataset.binCounts[f], 1)
             let column = dataset.features.column(f).baseAddress!
             var counts = sample.withUnsafeBufferPointer { rows in
-                contiguous ? sampleCounts(column + Int(rows[0]), count: rows.count)
-                           : sampleCounts(column, rows: rows)
+                if contiguous { return sampleCounts(column + Int(rows[0]), count: rows.count) }
+                if let selection { return sampleCounts(column + selection.first, selection: selection) }
+                return sampleCounts(column, rows: rows)
             }
             let maxSeen = counts.lastIndex { $0 > 0 } ?? 0
             let bins = max(binCount, maxSeen + 1)
@@ -232,6 +264,16 @@ struct ModelBinning {
     /// `sampleCounts` over consecutive rows (`column` points at the first).
     static func sampleCounts(_ column: UnsafePointer<UInt8>, count: Int) -> [Int] {
         countBins(count, binOf: { i in Int(column[i]) })
+    }
+
+    /// `sampleCounts` over the rows of `selection` (`column` points at its first row): every row of
+    /// the span is read and the unselected ones count as bin 0 (`bin & 0`), taken off bin 0 after.
+    static func sampleCounts(_ column: UnsafePointer<UInt8>, selection: SampleSelection) -> [Int] {
+        var counts = selection.mask.withUnsafeBufferPointer { mask in
+            countBins(mask.count, binOf: { i in Int(column[i] & mask[i]) })
+        }
+        counts[0] -= selection.mask.count - selection.count
+        return counts
     }
 
     @inline(__always)
