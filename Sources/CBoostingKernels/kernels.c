@@ -11,15 +11,36 @@
 // than the caches at Numerai's width), and the hardware prefetcher alone left the kernels waiting
 // on them: out of cache against in cache, 231k rows × 238 columns on Zen 5, the VNNI histogram took
 // 0.20 against 0.06 ns per row and column, the AVX2 one 0.21 against 0.11, the AVX2 partition 0.13
-// against 0.06 ns per byte. A software prefetch 2 KiB ahead, non-temporal (each byte is read once
-// per pass; the gradient planes stay in L2), brings them to 0.08, 0.11 and 0.09; in cache it costs
-// nothing measurable. The AVX-512 partition (0.05 out of cache) showed no gain in that harness, but
-// in training at 231k × 2,376, where perf put most of its samples after the load of the source
-// bytes, the prefetch took 6–9 % off the whole tree (CPU ms per tree, interleaved runs: 32.2–38.7
-// without, 30.2–31.0 with). Prefetches never fault, so reading past a column's end is harmless.
+// against 0.06 ns per byte. A software prefetch 2 KiB ahead brings them to 0.08, 0.11 and 0.09; in
+// cache it costs nothing measurable. The AVX-512 partition (0.05 out of cache) showed no gain in
+// that harness, but in training at 231k × 2,376, where perf put most of its samples after the load
+// of the source bytes, the prefetch took 6–9 % off the whole tree (CPU ms per tree, interleaved
+// runs: 32.2–38.7 without, 30.2–31.0 with). Prefetches never fault, so reading past a column's end
+// is harmless.
 #define WB_PREFETCH_DISTANCE 2048
-// (read, no temporal locality: PREFETCHNTA on x86-64, the nearest equivalent elsewhere)
-#define WB_PREFETCH_BINS(p) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 0, 0)
+// The hint depends on the vendor (`WB_PREFETCH_POLICY`, chosen once in `kernel_features`). On AMD
+// (Zen 5) non-temporal is best: each byte is read once per pass and the gradient planes stay in L2;
+// T0 and T1 gave 0.08 in some processes and 0.14 in others, NTA 0.08 in every run. On Intel
+// (Emerald Rapids, family 6 model 207) PREFETCHNTA fills L1 only and the kernels kept waiting on
+// L3 (VNNI histogram 0.16 ns per row and column out of cache, compress partition 0.18 ns per
+// byte); T0 on the source bytes and a prefetch of the bytes each side of a partition is about to
+// write (its stores otherwise wait on their lines' reads) bring them to 0.09 and 0.07–0.08, the
+// in-cache speed. On AMD the writes are not prefetched (not measured there: kept as it was).
+// `PF` below is the policy, a constant where each kernel is inlined: 0 non-temporal, 1 T0 + writes.
+#define WB_PREFETCH_READ(PF, p)                                                                        \
+    do {                                                                                               \
+        if (PF) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 0, 3);                    \
+        else __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 0, 0);                       \
+    } while (0)
+#define WB_PREFETCH_WRITE(PF, p)                                                                       \
+    do {                                                                                               \
+        if (PF) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 1, 3);                    \
+    } while (0)
+
+// What this CPU has (see `kernel_features`); WB_PREFETCH_T0 is the prefetch policy above.
+enum { WB_AVX2 = 1, WB_PEXT = 2, WB_COMPRESS = 4, WB_VNNI = 8, WB_PREFETCH_T0 = 16 };
+static int kernel_features(void);
+static inline int prefetch_policy(void) { return (kernel_features() & WB_PREFETCH_T0) != 0; }
 
 // The portable 5-bin histograms (and the tails of the AVX2 one). Each row adds its packed
 // `2^40 + q` to its bin's entry of a small table (a scatter: no compare per bin), rows of one
@@ -311,9 +332,10 @@ static void plan_compress(int64_t count, const uint64_t *masks, uint64_t *bits) 
     for (int64_t i = 0; i < count / 64; i++) bits[i] = _mm512_movepi8_mask(_mm512_loadu_si512((const void *)(masks + 8 * i)));
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
-static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits) {
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt"), always_inline))
+static inline void partition_compress_body(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                           int64_t count, int64_t left, const uint64_t *masks,
+                                           const uint8_t *leftCounts, const uint64_t *bits, const int PF) {
     int64_t blocks = count / 64;
     int64_t tailLeft = left_in_words(leftCounts, 8 * blocks);
     for (int64_t c = 0; c < columnCount; c++) {
@@ -322,7 +344,9 @@ static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, i
         int64_t l = 0, r = 0;
         for (int64_t i = 0; i < blocks; i++) {
             __mmask64 k = (__mmask64)bits[i];
-            WB_PREFETCH_BINS(s + 64 * i);
+            WB_PREFETCH_READ(PF, s + 64 * i);
+            WB_PREFETCH_WRITE(PF, d + l);
+            WB_PREFETCH_WRITE(PF, right + r);
             __m512i x = _mm512_loadu_si512((const void *)(s + 64 * i));
             __m512i a = _mm512_maskz_compress_epi8(k, x), b = _mm512_maskz_compress_epi8(~k, x);
             int64_t n = (int64_t)_mm_popcnt_u64(k);
@@ -335,6 +359,13 @@ static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, i
         }
         partition_pext_to(s, d, 8 * blocks, count, left, masks, leftCounts, tailLeft, 64 * blocks - tailLeft);
     }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
+static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits) {
+    if (prefetch_policy()) partition_compress_body(src, dst, columnCount, count, left, masks, leftCounts, bits, 1);
+    else partition_compress_body(src, dst, columnCount, count, left, masks, leftCounts, bits, 0);
 }
 
 // The AVX2 partitions' shuffles: with `m` an 8-row word's left rows as bits, lane k of the
@@ -476,9 +507,10 @@ static inline void shuffle_group_fast(const uint8_t *s, uint8_t *d, const wb_gro
     _mm_storeu_si128((__m128i *)(d + p->at[1]), _mm_shuffle_epi8(x, p->shuffle[1]));
 }
 
-__attribute__((target("avx2")))
-static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer) {
+__attribute__((target("avx2"), always_inline))
+static inline void partition_shuffle_body(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
+                                          int64_t count, int64_t left, const uint64_t *masks,
+                                          const uint8_t *leftCounts, const void *buffer, const int PF) {
     const wb_group *plan = group_plan((void *)buffer);
     int64_t groups = count / 16;
     int64_t l = left_in_words(leftCounts, 2 * groups), r = 16 * groups - l;
@@ -488,7 +520,9 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
         const uint8_t *s = src[c];
         uint8_t *d = dst[c];
         for (int64_t g = 0; g < fast; g += 4) {
-            WB_PREFETCH_BINS(s + 16 * g);
+            WB_PREFETCH_READ(PF, s + 16 * g);
+            WB_PREFETCH_WRITE(PF, d + plan[g].at[0]);
+            WB_PREFETCH_WRITE(PF, d + plan[g].at[1]);
             shuffle_group_fast(s + 16 * g, d, plan + g);
             shuffle_group_fast(s + 16 * g + 16, d, plan + g + 1);
             shuffle_group_fast(s + 16 * g + 32, d, plan + g + 2);
@@ -513,6 +547,13 @@ static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, in
     }
 }
 
+__attribute__((target("avx2")))
+static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
+                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer) {
+    if (prefetch_policy()) partition_shuffle_body(src, dst, columnCount, count, left, masks, leftCounts, buffer, 1);
+    else partition_shuffle_body(src, dst, columnCount, count, left, masks, leftCounts, buffer, 0);
+}
+
 // AVX-512 F + BW + VBMI2, and the OS saves the ZMM and mask registers.
 static int has_compress(void) {
     unsigned a, b, c, d;
@@ -520,12 +561,18 @@ static int has_compress(void) {
     return (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 6)) && (b & (1u << 8));
 }
 
+// CPUID leaf 0's vendor string (12 bytes: EBX, EDX, ECX), e.g. "AuthenticAMD", "GenuineIntel".
+static int cpu_vendor_is(const char *vendor) {
+    unsigned a, r[3];
+    if (!__get_cpuid(0, &a, &r[0], &r[2], &r[1])) return 0;
+    return memcmp(r, vendor, 12) == 0;
+}
+
 // PEXT is microcoded (tens of cycles) on AMD before Zen 3 (family 0x19).
 static int fast_pext(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 8))) return 0;  // BMI2
-    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
-    int amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;  // "AuthenticAMD"
+    int amd = cpu_vendor_is("AuthenticAMD");
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     unsigned family = ((a >> 8) & 0xF) + (((a >> 8) & 0xF) == 0xF ? ((a >> 20) & 0xFF) : 0);
     return !(amd && family < 0x19);
@@ -574,10 +621,13 @@ void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *d
 // AVX-512 VNNI: the rows' q + bias (unsigned, 3 or 4 bytes) is split once into byte planes
 // (plane j, byte i = byte j of row i's q + bias); per column and 64 rows, a byte shuffle makes
 // each bin's one-hot bytes and VPDPBUSD adds one-hot × plane bytes (4 rows per 32-bit lane), so
-// a bin's sum is Σ_j plane_sum_j · 2^(8j) − count · bias: exact integers. A bin's count is the
-// popcount of its 64-row compare mask (scalar, beside the vector work): with a VPDPBUSD of ones
-// per bin as before, the 4-plane kernel needed more than the 32 ZMM registers and spilled (0.063–
-// 0.13 ns per row and column in cache against 0.041 now; 3 planes 0.033 either way; Zen 5).
+// a bin's sum is Σ_j plane_sum_j · 2^(8j) − count · bias: exact integers. A bin's count adds its
+// one-hot bytes (VPADDB; a byte lane gains ≤ 1 per step, widened by VPSADBW every 255 steps).
+// Two earlier forms: a VPDPBUSD of ones per bin needed more than the 32 ZMM registers with 4 planes
+// and spilled (0.063–0.13 ns per row and column in cache against 0.041, Zen 5); the popcount of
+// each bin's compare mask was turned by the compiler into a vector popcount of 11 instructions,
+// most of them shuffles, which Intel runs on one port beside the bins' (0.087 ns in cache against
+// 0.070 now, Emerald Rapids, 3 planes).
 // A lane gains ≤ 4 · 255 per step; lanes are widened to 64 bits every 2^15 steps (< 2^31 / 1020).
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void planes_avx512(const int32_t *q, int64_t count, uint32_t bias, uint8_t *planes, int64_t stride, int nplanes) {
@@ -602,11 +652,13 @@ static inline int64_t reduce32(__m512i v) {
 }
 
 
-#define WB_PLANES_BODY(NP)                                                                         \
+// The sum of a vector's 64 bytes.
+__attribute__((target("avx512f,avx512bw")))
+static inline int64_t reduce8(__m512i v) { return _mm512_reduce_add_epi64(_mm512_sad_epu8(v, _mm512_setzero_si512())); }
+
+#define WB_PLANES_BODY(NP, PF)                                                                     \
     {                                                                                              \
         const __m512i flips = _mm512_set1_epi8((char)flip);                                        \
-        const __m512i k1 = _mm512_set1_epi8(1), k2 = _mm512_set1_epi8(2);                          \
-        const __m512i k3 = _mm512_set1_epi8(3), k4 = _mm512_set1_epi8(4);                          \
         /* one-hot tables: byte k of every 128-bit lane is 1 (bins 0…4 index a lane's bytes) */    \
         const __m512i t1 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
         const __m512i t2 = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); \
@@ -619,25 +671,33 @@ static inline int64_t reduce32(__m512i v) {
             int64_t n1 = 0, n2 = 0, n3 = 0, n4 = 0;                                                \
             __m512i s[4][NP];                                                                      \
             for (int k = 0; k < 4; k++) for (int j = 0; j < NP; j++) s[k][j] = _mm512_setzero_si512(); \
-            for (; i < end; i += 64) {                                                             \
-                __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
-                WB_PREFETCH_BINS(bins + i);                                                        \
-                __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                                  \
-                if (mask) x = _mm512_and_si512(x, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, mask + i), flips)); \
-                __m512i p[NP];                                                                     \
-                for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
-                __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);          \
-                __m512i h3 = _mm512_shuffle_epi8(t3, x), h4 = _mm512_shuffle_epi8(t4, x);          \
-                n1 += (int64_t)_mm_popcnt_u64(_mm512_cmpeq_epi8_mask(x, k1));                      \
-                n2 += (int64_t)_mm_popcnt_u64(_mm512_cmpeq_epi8_mask(x, k2));                      \
-                n3 += (int64_t)_mm_popcnt_u64(_mm512_cmpeq_epi8_mask(x, k3));                      \
-                n4 += (int64_t)_mm_popcnt_u64(_mm512_cmpeq_epi8_mask(x, k4));                      \
-                for (int j = 0; j < NP; j++) {                                                     \
-                    s[0][j] = _mm512_dpbusd_epi32(s[0][j], p[j], h1);                              \
-                    s[1][j] = _mm512_dpbusd_epi32(s[1][j], p[j], h2);                              \
-                    s[2][j] = _mm512_dpbusd_epi32(s[2][j], p[j], h3);                              \
-                    s[3][j] = _mm512_dpbusd_epi32(s[3][j], p[j], h4);                              \
+            while (i < end) {                                                                      \
+                int64_t stop = end - i > 64 * 255 ? i + 64 * 255 : end;                            \
+                __m512i c1 = _mm512_setzero_si512(), c2 = c1, c3 = c1, c4 = c1;                    \
+                for (; i < stop; i += 64) {                                                        \
+                    __mmask64 m = stop - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (stop - i)) - 1); \
+                    WB_PREFETCH_READ(PF, bins + i);                                                \
+                    __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                              \
+                    if (mask) x = _mm512_and_si512(x, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, mask + i), flips)); \
+                    __m512i p[NP];                                                                 \
+                    for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
+                    __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);      \
+                    __m512i h3 = _mm512_shuffle_epi8(t3, x), h4 = _mm512_shuffle_epi8(t4, x);      \
+                    c1 = _mm512_add_epi8(c1, h1);                                                  \
+                    c2 = _mm512_add_epi8(c2, h2);                                                  \
+                    c3 = _mm512_add_epi8(c3, h3);                                                  \
+                    c4 = _mm512_add_epi8(c4, h4);                                                  \
+                    for (int j = 0; j < NP; j++) {                                                 \
+                        s[0][j] = _mm512_dpbusd_epi32(s[0][j], p[j], h1);                          \
+                        s[1][j] = _mm512_dpbusd_epi32(s[1][j], p[j], h2);                          \
+                        s[2][j] = _mm512_dpbusd_epi32(s[2][j], p[j], h3);                          \
+                        s[3][j] = _mm512_dpbusd_epi32(s[3][j], p[j], h4);                          \
+                    }                                                                              \
                 }                                                                                  \
+                n1 += reduce8(c1);                                                                 \
+                n2 += reduce8(c2);                                                                 \
+                n3 += reduce8(c3);                                                                 \
+                n4 += reduce8(c4);                                                                 \
             }                                                                                      \
             int64_t ns[4] = {n1, n2, n3, n4};                                                      \
             for (int k = 0; k < 4; k++) {                                                          \
@@ -650,13 +710,15 @@ static inline int64_t reduce32(__m512i v) {
         }                                                                                          \
     }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni,popcnt")))
-static void hist5_vnni3(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(3)
-
-__attribute__((target("avx512f,avx512bw,avx512vnni,popcnt")))
-static void hist5_vnni4(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,
-                        int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(4)
+// One kernel per plane count and prefetch policy (constants in the loop: no spills).
+#define WB_PLANES_KERNEL(NAME, NP, PF)                                                                          \
+    __attribute__((target("avx512f,avx512bw,avx512vnni")))                                                      \
+    static void NAME(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,  \
+                     int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(NP, PF)
+WB_PLANES_KERNEL(hist5_vnni3_nta, 3, 0)
+WB_PLANES_KERNEL(hist5_vnni4_nta, 4, 0)
+WB_PLANES_KERNEL(hist5_vnni3_t0, 3, 1)
+WB_PLANES_KERNEL(hist5_vnni4_t0, 4, 1)
 
 // The same planes with AVX2 (Zen 3, Haswell): VPMADDUBSW multiplies one-hot bytes by plane
 // bytes and adds pairs (≤ 510) into 16-bit lanes, which take 64 steps (≤ 32640) before
@@ -681,8 +743,8 @@ static inline int64_t reduce32x8(__m256i v) {
 }
 
 // One pass (two bins, tables tA and tB) over rows [start, end) of a block: adds the bins' counts
-// to n[0], n[1] and their plane sums to s[0][·], s[1][·]. NP and PREFETCH are constants where it
-// is inlined, so each copy keeps its accumulators in registers.
+// to n[0], n[1] and their plane sums to s[0][·], s[1][·]. NP and PREFETCH (0 none, else the
+// policy + 1) are constants where it is inlined, so each copy keeps its accumulators in registers.
 __attribute__((target("avx2"), always_inline))
 static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t start,
                                           int64_t end, const uint8_t *mask, __m256i flips, __m256i tA, __m256i tB,
@@ -692,7 +754,7 @@ static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *pl
     __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
     for (int64_t i = start; i < end; i += 32) {
         // Twice the distance: each block is read by two passes, so the same lead in time.
-        if (PREFETCH) WB_PREFETCH_BINS(bins + i + WB_PREFETCH_DISTANCE);
+        if (PREFETCH) WB_PREFETCH_READ(PREFETCH - 1, bins + i + WB_PREFETCH_DISTANCE);
         __m256i x = _mm256_loadu_si256((const __m256i *)(bins + i));
         if (mask) x = _mm256_and_si256(x, _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(mask + i)), flips));
         __m256i hA = _mm256_shuffle_epi8(tA, x), hB = _mm256_shuffle_epi8(tB, x);
@@ -727,8 +789,8 @@ static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *pl
 // (the first pass prefetches the bins ahead).
 __attribute__((target("avx2"), always_inline))
 static inline void hist5_planes_avx2_blocks(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t full,
-                                            const uint8_t *mask, uint8_t flip, const int NP, int64_t *n,
-                                            int64_t (*s)[4]) {
+                                            const uint8_t *mask, uint8_t flip, const int NP, const int PF,
+                                            int64_t *n, int64_t (*s)[4]) {
     const __m256i flips = _mm256_set1_epi8((char)flip);
     const __m256i t1 = _mm256_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i t2 = _mm256_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -736,19 +798,21 @@ static inline void hist5_planes_avx2_blocks(const uint8_t *bins, const uint8_t *
     const __m256i t4 = _mm256_setr_epi8(0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     for (int64_t start = 0; start < full; start += 64 * 32) {
         int64_t end = start + 64 * 32 < full ? start + 64 * 32 : full;
-        hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, 1, n, s);
+        hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, PF + 1, n, s);
         hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t3, t4, NP, 0, n + 2, s + 2);
     }
 }
 
 __attribute__((target("avx2")))
 static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count,
-                              int nplanes, uint32_t bias, int64_t *counts, int64_t *sums,
+                              int nplanes, int t0, uint32_t bias, int64_t *counts, int64_t *sums,
                               const uint8_t *mask, uint8_t flip) {
     int64_t full = count / 32 * 32;
     int64_t n[4] = {0, 0, 0, 0}, s[4][4] = {{0}};
-    if (nplanes == 3) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 3, n, s);
-    else hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 4, n, s);
+    if (nplanes == 3 && t0) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 3, 1, n, s);
+    else if (nplanes == 3) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 3, 0, n, s);
+    else if (t0) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 4, 1, n, s);
+    else hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, 4, 0, n, s);
     for (int k = 0; k < 4; k++) {
         int64_t t = 0;
         for (int j = 0; j < nplanes; j++) t += s[k][j] << (8 * j);
@@ -776,19 +840,23 @@ static int has_vnni512(void) {
 
 // What this CPU has, read once (a benign race: every thread computes the same value), lowered by
 // WORKBENCH_KERNELS: `avx2` turns off the AVX-512 paths (what Zen 3 and Haswell take), `portable`
-// every CPU-specific path, so a benchmark can time all paths on one machine.
-enum { WB_AVX2 = 1, WB_PEXT = 2, WB_COMPRESS = 4, WB_VNNI = 8 };
+// every CPU-specific path, so a benchmark can time all paths on one machine. The prefetch policy
+// (see WB_PREFETCH_DISTANCE) is T0 on Intel, non-temporal elsewhere; WORKBENCH_PREFETCH=nta|t0
+// sets it, so a benchmark can time both on one machine.
 static int kernel_features(void) {
     static int cached = -1;
     if (cached < 0) {
         int f = 0;
 #if defined(__x86_64__)
         f = (has_avx2() ? WB_AVX2 : 0) | (fast_pext() ? WB_PEXT : 0) | (has_compress() ? WB_COMPRESS : 0)
-            | (has_vnni512() ? WB_VNNI : 0);
+            | (has_vnni512() ? WB_VNNI : 0) | (cpu_vendor_is("GenuineIntel") ? WB_PREFETCH_T0 : 0);
 #endif
         const char *cap = getenv("WORKBENCH_KERNELS");
-        if (cap && strcmp(cap, "avx2") == 0) f &= WB_AVX2 | WB_PEXT;
+        if (cap && strcmp(cap, "avx2") == 0) f &= WB_AVX2 | WB_PEXT | WB_PREFETCH_T0;
         if (cap && strcmp(cap, "portable") == 0) f = 0;
+        const char *prefetch = getenv("WORKBENCH_PREFETCH");
+        if (prefetch && strcmp(prefetch, "t0") == 0) f |= WB_PREFETCH_T0;
+        if (prefetch && strcmp(prefetch, "nta") == 0) f &= ~WB_PREFETCH_T0;
         cached = f;
     }
     return cached;
@@ -808,16 +876,17 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         for (int64_t i = 0; i < count; i++) { lo = q[i] < lo ? q[i] : lo; hi = q[i] > hi ? q[i] : hi; }
         int np = lo >= -(1 << 23) && hi < (1 << 23) ? 3 : 4;
         uint32_t bias = np == 3 ? (1u << 23) : (1u << 31);
+        int t0 = prefetch_policy();
         if (path == 2) {
             planes_avx512(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++) {
-                if (np == 3) hist5_vnni3(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
-                else hist5_vnni4(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+                (np == 3 ? (t0 ? hist5_vnni3_t0 : hist5_vnni3_nta) : (t0 ? hist5_vnni4_t0 : hist5_vnni4_nta))(
+                    columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
             }
         } else {
             planes_avx2(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++)
-                hist5_planes_avx2(columns[c], scratch, count, count, np, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+                hist5_planes_avx2(columns[c], scratch, count, count, np, t0, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
         }
         return;
     }
