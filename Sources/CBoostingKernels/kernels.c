@@ -18,7 +18,7 @@
 // runs: 32.2–38.7 without, 30.2–31.0 with). Prefetches never fault, so reading past a column's end
 // is harmless.
 #define WB_PREFETCH_DISTANCE 2048
-// The hint depends on the vendor (`WB_PREFETCH_POLICY`, chosen once in `kernel_features`). On AMD
+// The hint depends on the vendor (`WB_PREFETCH_T0`, chosen once in `kernel_features`). On AMD
 // (Zen 5) non-temporal is best: each byte is read once per pass and the gradient planes stay in L2;
 // T0 and T1 gave 0.08 in some processes and 0.14 in others, NTA 0.08 in every run. On Intel
 // (Emerald Rapids, family 6 model 207) PREFETCHNTA fills L1 only and the kernels kept waiting on
