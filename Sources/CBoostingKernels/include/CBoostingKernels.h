@@ -5,6 +5,9 @@
 /// Every dispatching kernel below picks the widest path this CPU has (CPUID, checked once), lowered
 /// by the environment variable WORKBENCH_KERNELS: `avx2` (no AVX-512: the paths Zen 3 and
 /// Haswell take) or `portable` (the scalar loops); any other value or none: the widest.
+/// The kernels that stream columns prefetch them with the CPU vendor's hint (T0, plus the
+/// partitions' write positions, on Intel; non-temporal elsewhere); WORKBENCH_PREFETCH=`t0` or
+/// `nta` sets it on any CPU. Neither variable changes a result, only the time.
 
 /// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
 /// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
