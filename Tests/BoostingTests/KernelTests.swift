@@ -126,9 +126,13 @@ final class KernelTests: XCTestCase {
             }
             // All rows, then a split's masks (0xFF: left) selecting the left rows (flip 0) and the
             // right rows (flip 0xFF), as a deferred split's children read their parent's rows.
+            // Also a flip other than 0 and 0xFF (0x5A, masks 0xA5 / 0x5A: neither `mask` nor `~mask`
+            // keeps bins 1…4 whole), which the AVX2 path takes apart from the trainer's two.
             let maskBytes = (0..<n).map { _ in g.next() % 3 == 0 ? UInt8(0xFF) : 0 }
-            for (selected, flip) in [(false, UInt8(0)), (true, 0), (true, 0xFF)] {
-                let keep = (0..<n).map { !selected || maskBytes[$0] ^ flip == 0xFF }
+            let otherMasks = maskBytes.map { $0 == 0xFF ? UInt8(0xA5) : 0x5A }
+            for (selected, flip) in [(false, UInt8(0)), (true, 0), (true, 0xFF), (true, 0x5A)] {
+                let masks = flip == 0x5A ? otherMasks : maskBytes
+                let keep = (0..<n).map { !selected || masks[$0] ^ flip == 0xFF }
                 var expected = [Int64](repeating: 0, count: 8 * columns.count)
                 for (c, column) in columns.enumerated() {
                     for i in 0..<n where column[i] > 0 && keep[i] {
@@ -141,7 +145,7 @@ final class KernelTests: XCTestCase {
                     var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
                     columns.withUnsafeBufferPointers { c in
                         let pointers: [UnsafePointer<UInt8>?] = c
-                        maskBytes.withUnsafeBufferPointer { m in
+                        masks.withUnsafeBufferPointer { m in
                             wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch,
                                                       selected ? m.baseAddress : nil, flip, Int32(path))
                         }
@@ -184,15 +188,23 @@ final class KernelTests: XCTestCase {
 
     func testColumnPartitionIsAStableFilterOnEveryPath() {
         // Counts around the 8-row word and the 64-row block (tails 0…63), thresholds that send
-        // none, some and all rows left, and a split whose left rows all come first (one side ends
-        // long before the other: its stores near the end must not spill into the other side);
+        // none, some and all rows left, a split whose left rows all come first (one side ends
+        // long before the other: its stores near the end must not spill into the other side), one
+        // with a left row only every 97 rows (nearly every group's left store is near that side's
+        // end) and one with no left row at all;
         // the dispatched path (AVX-512 compress, AVX2 shuffles or PEXT, when this CPU has them), the
         // AVX2 path, the PEXT path and the portable loop against a plain filter, out of place in the
         // trainer's chain of regions, with guard bytes on both sides of every region.
         let cases = [(0, 2), (1, 2), (7, 0), (8, 4), (13, 1), (64, 2), (65, 1), (127, 3), (1_003, 3), (50_001, 2), (999, 255)]
-        for ((n, threshold), blocky) in cases.flatMap({ c in [(c, false), (c, true)] }) {
+        for ((n, threshold), kind) in cases.flatMap({ c in ["random", "blocky", "sparse", "none"].map { (c, $0) } }) {
             var split = randomColumn(n, maxBin: 4, seed: UInt64(n + 1))
-            if blocky { split = split.indices.map { $0 < n / 3 ? 0 : 4 } }
+            switch kind {
+            case "blocky": split = split.indices.map { $0 < n / 3 ? 0 : 4 }
+            case "sparse": split = split.indices.map { $0 % 97 == 5 ? 0 : 4 }
+            case "none": split = [UInt8](repeating: 4, count: n)  // bin 4 > every threshold below 4
+            default: break
+            }
+            if kind == "none" && threshold >= 4 { continue }
             // Six columns: the portable path moves four at a time, then the rest one by one.
             let others = (0..<5).map { randomColumn(n, maxBin: 255, seed: UInt64(100 + n + $0)) }
             let goes = split.map { $0 <= UInt8(threshold) }
@@ -226,7 +238,7 @@ final class KernelTests: XCTestCase {
                 wb_partition_columns(code, from, targets, 6, Int64(n), left, masks, counts, planBuffer + 4)
                 XCTAssertEqual(Array(UnsafeBufferPointer(start: (planBuffer + 4 * n + 4).assumingMemoryBound(to: UInt8.self), count: 4)),
                                [0xA5, 0xA5, 0xA5, 0xA5], "the plan stays within 4 · n bytes, n \(n), path \(path)")
-                let label = "n \(n), threshold \(threshold), blocky \(blocky), path \(path)"
+                let label = "n \(n), threshold \(threshold), split \(kind), path \(path)"
                 XCTAssertEqual(targets.map { Array(UnsafeBufferPointer(start: $0!, count: n)) }, sources.map(expected), label)
                 for b in buffers {
                     XCTAssertEqual(Array(UnsafeBufferPointer(start: b, count: guardBytes)), [UInt8](repeating: 0xEE, count: guardBytes), label)

@@ -28,7 +28,7 @@ int wb_partition_path(int path);
 /// A split's plan for `wb_partition_columns` on `path` (lowered as by `wb_partition_path`): what
 /// depends only on the masks, computed once for all columns and read (never written) by every
 /// thread that partitions some of them. Compress: a 64-bit row mask per 64 rows (count / 8
-/// bytes); AVX2: two shuffles and two places per 16 rows (3 bytes per row); PEXT: nothing;
+/// bytes); AVX2: a shuffle and a left count per 16 rows (17 bytes per 16 rows); PEXT: nothing;
 /// portable: each row's destination (4 bytes per row). `plan` must hold `4 · count` bytes and be
 /// 4-byte aligned (the trainer passes its partition scratch: nothing is allocated per split).
 void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
