@@ -438,9 +438,28 @@ final class GBDT {
     /// Adds the tree's (shrunk) outputs to the training scores: in-bag rows by leaf, the rest by walking.
     private func updateScores(builder: TreeBuilder, rootCount: Int, outOfBag: [Int32]) {
         let leaves = grower.leaves
-        for l in 0..<builder.numLeaves {
-            let v = builder.leafValue[l], leaf = leaves[l]
-            for i in leaf.begin..<(leaf.begin + leaf.count) { state.score[Int(state.order[i])] += v }
+        if rootCount == state.count && builder.numLeaves <= 256 && rootCount > 0 {
+            // Every position is in the tree: mark each with its leaf (a byte scatter into the
+            // partition scratch, free once the tree is grown), then add the leaves' values in
+            // position order. Adding by leaf (`score[order[i]] += v`) swept the 8-byte scores
+            // once per leaf, a cache line per row: 1.6 ms of a 35 ms tree at 500k rows. Each
+            // score still gains exactly one addition of its leaf's value: the same bits.
+            let values = builder.leafValue
+            let score = state.score
+            state.scratch.withMemoryRebound(to: UInt8.self, capacity: rootCount) { leafOf in
+                for l in 0..<builder.numLeaves {
+                    let leaf = leaves[l], id = UInt8(l)
+                    for i in leaf.begin..<(leaf.begin + leaf.count) { leafOf[Int(state.order[i])] = id }
+                }
+                values.withUnsafeBufferPointer { v in
+                    for p in 0..<rootCount { score[p] += v[Int(leafOf[p])] }
+                }
+            }
+        } else {
+            for l in 0..<builder.numLeaves {
+                let v = builder.leafValue[l], leaf = leaves[l]
+                for i in leaf.begin..<(leaf.begin + leaf.count) { state.score[Int(state.order[i])] += v }
+            }
         }
         guard !outOfBag.isEmpty else { return }
         let tree = builder.tree(shrinkage: 1)
