@@ -498,14 +498,24 @@ static void plan_shuffle(int64_t count, const uint64_t *masks, const uint8_t *le
     }
 }
 
+// Group g of one column's bytes left rows first (*a) and right rows first (*b); returns its left count.
+__attribute__((target("avx2"), always_inline))
+static inline int64_t group_sides(const uint8_t *s, const __m128i *shuffles, const uint8_t *lefts, int64_t g,
+                                  __m128i *a, __m128i *b) {
+    int64_t n = lefts[g];
+    *a = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(s + 16 * g)), _mm_load_si128(shuffles + g));
+    *b = _mm_shuffle_epi8(*a, _mm_loadu_si128((const __m128i *)rotate[n]));
+    return n;
+}
+
 // Group g of one column: its left rows to dst + l, its right rows to dst + r (16 bytes each).
 __attribute__((target("avx2"), always_inline))
 static inline void shuffle_group(const uint8_t *s, uint8_t *d, const __m128i *shuffles, const uint8_t *lefts,
                                  int64_t g, int64_t *l, int64_t *r) {
-    int64_t n = lefts[g];
-    __m128i a = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(s + 16 * g)), _mm_load_si128(shuffles + g));
+    __m128i a, b;
+    int64_t n = group_sides(s, shuffles, lefts, g, &a, &b);
     _mm_storeu_si128((__m128i *)(d + *l), a);
-    _mm_storeu_si128((__m128i *)(d + *r), _mm_shuffle_epi8(a, _mm_loadu_si128((const __m128i *)rotate[n])));
+    _mm_storeu_si128((__m128i *)(d + *r), b);
     *l += n;
     *r += 16 - n;
 }
@@ -543,15 +553,15 @@ static inline void partition_shuffle_body(const uint8_t *const *src, uint8_t *co
             shuffle_group(s, d, shuffles, lefts, g + 3, &gl, &gr);
         }
         for (int64_t g = fast; g < groups; g++) {
-            int64_t n = lefts[g];
             if (gl + 16 <= left && gr + 16 <= count) {
                 shuffle_group(s, d, shuffles, lefts, g, &gl, &gr);
                 continue;
             }
-            __m128i a = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(s + 16 * g)), _mm_load_si128(shuffles + g));
+            __m128i a, b;
+            int64_t n = group_sides(s, shuffles, lefts, g, &a, &b);
             uint8_t av[16], bv[16];
             _mm_storeu_si128((__m128i *)av, a);
-            _mm_storeu_si128((__m128i *)bv, _mm_shuffle_epi8(a, _mm_loadu_si128((const __m128i *)rotate[n])));
+            _mm_storeu_si128((__m128i *)bv, b);
             memcpy(d + gl, av, (size_t)n);
             memcpy(d + gr, bv, (size_t)(16 - n));
             gl += n;
@@ -854,9 +864,9 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
     int64_t n[4] = {0, 0, 0, 0}, s[4][4] = {{0}};
     // One inlined copy per plane count, masking and prefetch policy (constants in its loops).
 #define WB_AVX2_BLOCKS(NP, MASKED, PF) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, NP, MASKED, PF, n, s)
+    int m = !mask ? 0 : flip == 0 ? 2 : flip == 0xFF ? 3 : 1;  // MASKED of `hist5_planes_avx2_pass`
 #define WB_AVX2_BLOCKS_NP(NP)                                                                                  \
     do {                                                                                                       \
-        int m = !mask ? 0 : flip == 0 ? 2 : flip == 0xFF ? 3 : 1;                                              \
         if (t0) { if (m == 0) WB_AVX2_BLOCKS(NP, 0, 1); else if (m == 1) WB_AVX2_BLOCKS(NP, 1, 1);             \
                   else if (m == 2) WB_AVX2_BLOCKS(NP, 2, 1); else WB_AVX2_BLOCKS(NP, 3, 1); }                 \
         else { if (m == 0) WB_AVX2_BLOCKS(NP, 0, 0); else if (m == 1) WB_AVX2_BLOCKS(NP, 1, 0);                \
