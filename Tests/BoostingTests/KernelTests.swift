@@ -109,9 +109,11 @@ final class KernelTests: XCTestCase {
         // (three byte planes) and at the 32-bit block limit (four planes, sums near ±2^31 per
         // block); the AVX-512 VNNI path (when this CPU has it), AVX2 and the scalar loop against a
         // plain 64-bit sum per column and bin, over all rows and over the rows a mask selects.
+        // 2,100,000 rows pass the point (2^15 steps of 64 rows) where the vector paths reduce their
+        // 32-bit accumulators and start again.
         let cases: [(Int, Int, Int64)] = [(0, 64, 1_000), (1, 64, 1 << 22), (63, 64, 1 << 22), (64, 64, (1 << 23) - 1),
                                   (65, 4096, 1 << 20), (1_000, 64, Int64(Int32.max) / 64), (70_001, 1024, Int64(Int32.max) / 1024),
-                                  (20_000, 64, Int64(Int32.max) / 64)]
+                                  (20_000, 64, Int64(Int32.max) / 64), (2_100_000, 64, (1 << 23) - 1)]
         for (n, block, limit) in cases {
             // 5 columns: one pass of four and a short one (the portable path takes four at a time).
             // From 20,000 rows the last is one bin throughout: every byte lane of the VNNI path's

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Boosting
 import EraData
+import Support
 
 final class TrainerTests: XCTestCase {
     static let data = TestData.synthetic(eras: 60, rowsPerEra: 800, features: 40, seed: 5)
@@ -173,6 +174,41 @@ extension TrainerTests {
                 XCTAssertEqual(deferred.predict(dataset: d, rows: predictRows).map(\.bitPattern),
                                plain.predict(dataset: d, rows: predictRows).map(\.bitPattern), label)
             }
+        }
+    }
+
+    /// The per-tree gradients and their largest magnitude, on the consecutive-rows path (no gather,
+    /// vectorised) and the gathering one (rows not consecutive; a bagged order), against a plain
+    /// `float(score − label)` per position: the same bits in `scratch`, the same maximum.
+    func testMaxAbsGradientOnEveryRowLayout() {
+        let d = TestData.synthetic(eras: 20, rowsPerEra: 300, features: 4, seed: 11)
+        let all = Array(0..<Int32(d.rowCount))
+        let layouts: [(String, [Int32], Bool)] = [
+            ("consecutive rows, in order", Array(all[7..<(d.rowCount - 5)]), true),
+            ("every other row, in order", all.filter { $0 % 2 == 0 }, true),
+            ("consecutive rows, bagged", Array(all[3..<(d.rowCount - 2)]), false),
+        ]
+        for (label, rows, inOrder) in layouts {
+            let labels = d.targets[0]
+            let binning = ModelBinning.build(dataset: d, rows: rows, features: Array(0..<4),
+                                             parameters: BoostingParameters(), seeds: LightGBMSeeds(seed: nil))
+            let state = TrainingState(dataset: d, rows: rows, features: Array(0..<4), labels: labels, binning: binning)
+            var g = SplitMix64(seed: 3)
+            for p in 0..<rows.count { state.score[p] = (Double(g.next() % 20_001) - 10_000) / 4_096 }
+            // The largest |gradient| sits at a different place in each layout (not only at the start).
+            state.score[rows.count / 3] = 40 + Double(labels[Int(rows[rows.count / 3])])
+            let count = inOrder ? rows.count : rows.count / 2
+            for i in 0..<rows.count { state.order[i] = Int32(inOrder ? i : (7 * i) % rows.count) }
+            var expected: Float = 0, bits: [UInt32] = []
+            for i in 0..<count {
+                let p = Int(state.order[i])
+                let gradient = Float(state.score[p] - Double(labels[Int(rows[p])]))
+                bits.append(gradient.bitPattern)
+                expected = max(expected, abs(gradient))
+            }
+            XCTAssertEqual(state.maxAbsGradient(count: count, inOrder: inOrder), expected, label)
+            XCTAssertEqual((0..<count).map { UInt32(bitPattern: state.scratch[$0]) }, bits, label)
+            if inOrder { XCTAssertEqual(expected, 40, label) }
         }
     }
 }

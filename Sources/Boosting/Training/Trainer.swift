@@ -66,18 +66,41 @@ final class TrainingState: @unchecked Sendable {
     }
 
     /// Largest |gradient| of `order[0 ..< count]`; leaves the gradients (their float32 bits) in
-    /// `scratch[0 ..< count]`, so `fillQ32` need not gather scores and labels again.
-    func maxAbsGradient(count: Int) -> Float {
-        var maxAbs: Float = 0
+    /// `scratch[0 ..< count]`, so `fillQ32` need not gather scores and labels again. `inOrder`:
+    /// `order[i] == i` (no bagging), so when the rows are consecutive dataset rows nothing is
+    /// gathered and the loop vectorises. The maximum is over the bits of |g| as integers (the same
+    /// order for non-negative floats; a NaN, which a finite score and label cannot give, would win
+    /// and be refused as an infinite one is): `Swift.max` on floats is a compare and a blend, a
+    /// chain through every row (3 ns per row, 1.5 ms of a 35 ms tree at 500k rows).
+    func maxAbsGradient(count: Int, inOrder: Bool) -> Float {
+        var m: UInt32 = 0
         rows.withUnsafeBufferPointer { rowOf in labels.withUnsafeBufferPointer { labelOf in
-            for i in 0..<count {
+            if inOrder && count > 0 && rowsAscending && Int(rowOf[count - 1]) - Int(rowOf[0]) == count - 1 {
+                let label = labelOf.baseAddress! + Int(rowOf[0])
+                for i in 0..<count {
+                    let g = Float(score[i] - Double(label[i]))
+                    scratch[i] = Int32(bitPattern: g.bitPattern)
+                    m = max(m, g.bitPattern & 0x7FFF_FFFF)
+                }
+                return
+            }
+            // Four running maxima: the gathers, not one chain, bound this loop.
+            var m1: UInt32 = 0, m2: UInt32 = 0, m3: UInt32 = 0
+            @inline(__always) func bits(_ i: Int) -> UInt32 {
                 let p = Int(order[i])
                 let g = Float(score[p] - Double(labelOf[Int(rowOf[p])]))
                 scratch[i] = Int32(bitPattern: g.bitPattern)
-                maxAbs = max(maxAbs, abs(g))
+                return g.bitPattern & 0x7FFF_FFFF
             }
+            var i = 0
+            while i + 4 <= count {
+                m = max(m, bits(i)); m1 = max(m1, bits(i + 1)); m2 = max(m2, bits(i + 2)); m3 = max(m3, bits(i + 3))
+                i += 4
+            }
+            while i < count { m = max(m, bits(i)); i += 1 }
+            m = max(max(m, m1), max(m2, m3))
         } }
-        return maxAbs
+        return Float(bitPattern: m)
     }
 
     /// Copies dataset rows and packed gradients of `order[start ..< start + count]`; returns their sum.
@@ -393,7 +416,7 @@ final class GBDT {
             if sampleColumns {
                 used = loop.columnRandom.sample(validFeatures.count, usedCount).map { validFeatures[$0] }
             }
-            let maxAbs = state.maxAbsGradient(count: rootCount)
+            let maxAbs = state.maxAbsGradient(count: rootCount, inOrder: !bagging)
             // Finite targets near float32's limit can still give an infinite float32 gradient
             // (score − label); fixed point cannot hold it, so stop with an error, not a trap.
             guard maxAbs.isFinite else {
