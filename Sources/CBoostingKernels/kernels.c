@@ -520,6 +520,22 @@ static inline void shuffle_group(const uint8_t *s, uint8_t *d, const __m128i *sh
     *r += 16 - n;
 }
 
+// Groups g … g + 3, none near a side's end: the four left stores, then the four right ones.
+// A store commits to L1 with the next one in the same cycle only when both are to one cache line
+// (Intel since Ice Lake); alternating sides, as `shuffle_group` does, put every pair on two lines.
+__attribute__((target("avx2"), always_inline))
+static inline void shuffle_four(const uint8_t *s, uint8_t *d, const __m128i *shuffles, const uint8_t *lefts,
+                                int64_t g, int64_t *l, int64_t *r) {
+    __m128i a[4], b[4];
+    int64_t n[4];
+    for (int k = 0; k < 4; k++) n[k] = group_sides(s, shuffles, lefts, g + k, &a[k], &b[k]);
+    int64_t gl = *l, gr = *r;
+    for (int k = 0; k < 4; k++) { _mm_storeu_si128((__m128i *)(d + gl), a[k]); gl += n[k]; }
+    for (int k = 0; k < 4; k++) { _mm_storeu_si128((__m128i *)(d + gr), b[k]); gr += 16 - n[k]; }
+    *l = gl;
+    *r = gr;
+}
+
 __attribute__((target("avx2"), always_inline))
 static inline void partition_shuffle_body(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                                           int64_t count, int64_t left, const uint64_t *masks,
@@ -547,10 +563,7 @@ static inline void partition_shuffle_body(const uint8_t *const *src, uint8_t *co
             WB_PREFETCH_READ(PF, s + 16 * g);
             WB_PREFETCH_WRITE(PF, d + gl);
             WB_PREFETCH_WRITE(PF, d + gr);
-            shuffle_group(s, d, shuffles, lefts, g, &gl, &gr);
-            shuffle_group(s, d, shuffles, lefts, g + 1, &gl, &gr);
-            shuffle_group(s, d, shuffles, lefts, g + 2, &gl, &gr);
-            shuffle_group(s, d, shuffles, lefts, g + 3, &gl, &gr);
+            shuffle_four(s, d, shuffles, lefts, g, &gl, &gr);
         }
         for (int64_t g = fast; g < groups; g++) {
             if (gl + 16 <= left && gr + 16 <= count) {
