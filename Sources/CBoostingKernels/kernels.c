@@ -18,15 +18,17 @@
 // runs: 32.2–38.7 without, 30.2–31.0 with). Prefetches never fault, so reading past a column's end
 // is harmless.
 #define WB_PREFETCH_DISTANCE 2048
-// The hint depends on the vendor (`WB_PREFETCH_T0`, chosen once in `kernel_features`). On AMD
-// (Zen 5) non-temporal is best: each byte is read once per pass and the gradient planes stay in L2;
-// T0 and T1 gave 0.08 in some processes and 0.14 in others, NTA 0.08 in every run. On Intel
-// (Emerald Rapids, family 6 model 207) PREFETCHNTA fills L1 only and the kernels kept waiting on
-// L3 (VNNI histogram 0.16 ns per row and column out of cache, compress partition 0.18 ns per
-// byte); T0 on the source bytes and a prefetch of the bytes each side of a partition is about to
-// write (its stores otherwise wait on their lines' reads) bring them to 0.09 and 0.07–0.08, the
-// in-cache speed. On AMD the writes are not prefetched (not measured there: kept as it was).
-// `PF` below is the policy, a constant where each kernel is inlined: 0 non-temporal, 1 T0 + writes.
+// The hint (`WB_PREFETCH_NTA` or `WB_PREFETCH_T0`, the callers' `prefetch` argument) is chosen by
+// the trainer, which times trees with each on the CPU that runs them (`PrefetchTuner`), starting
+// from the vendor's (`wb_prefetch_vendor_hint`). On AMD (Zen 5) non-temporal was best: each byte
+// is read once per pass and the gradient planes stay in L2; T0 and T1 gave 0.08 in some processes
+// and 0.14 in others, NTA 0.08 in every run. On Intel (Emerald Rapids, family 6 model 207)
+// PREFETCHNTA fills L1 only and the kernels kept waiting on L3 (VNNI histogram 0.16 ns per row and
+// column out of cache, compress partition 0.18 ns per byte); T0 on the source bytes and a prefetch
+// of the bytes each side of a partition is about to write (its stores otherwise wait on their
+// lines' reads) bring them to 0.09 and 0.07–0.08, the in-cache speed. With non-temporal the writes
+// are not prefetched (as when Zen 5 was measured). `PF` below is the hint, a constant where each kernel
+// is inlined: 0 non-temporal, 1 T0 + writes.
 #define WB_PREFETCH_READ(PF, p)                                                                        \
     do {                                                                                               \
         if (PF) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 0, 3);                    \
@@ -37,10 +39,9 @@
         if (PF) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 1, 3);                    \
     } while (0)
 
-// What this CPU has (see `kernel_features`); WB_PREFETCH_T0 is the prefetch policy above.
-enum { WB_AVX2 = 1, WB_PEXT = 2, WB_COMPRESS = 4, WB_VNNI = 8, WB_PREFETCH_T0 = 16 };
+// What this CPU has (see `kernel_features`).
+enum { WB_AVX2 = 1, WB_PEXT = 2, WB_COMPRESS = 4, WB_VNNI = 8 };
 static int kernel_features(void);
-static inline int prefetch_policy(void) { return (kernel_features() & WB_PREFETCH_T0) != 0; }
 
 // The portable 5-bin histograms (and the tails of the AVX2 one). Each row adds its packed
 // `2^40 + q` to its bin's entry of a small table (a scatter: no compare per bin), rows of one
@@ -363,8 +364,9 @@ static inline void partition_compress_body(const uint8_t *const *src, uint8_t *c
 
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2,popcnt")))
 static void partition_compress(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits) {
-    if (prefetch_policy()) partition_compress_body(src, dst, columnCount, count, left, masks, leftCounts, bits, 1);
+                               int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const uint64_t *bits,
+                               int prefetch) {
+    if (prefetch == WB_PREFETCH_T0) partition_compress_body(src, dst, columnCount, count, left, masks, leftCounts, bits, 1);
     else partition_compress_body(src, dst, columnCount, count, left, masks, leftCounts, bits, 0);
 }
 
@@ -586,8 +588,9 @@ static inline void partition_shuffle_body(const uint8_t *const *src, uint8_t *co
 
 __attribute__((target("avx2")))
 static void partition_shuffle(const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount, int64_t count,
-                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer) {
-    if (prefetch_policy()) partition_shuffle_body(src, dst, columnCount, count, left, masks, leftCounts, buffer, 1);
+                              int64_t left, const uint64_t *masks, const uint8_t *leftCounts, const void *buffer,
+                              int prefetch) {
+    if (prefetch == WB_PREFETCH_T0) partition_shuffle_body(src, dst, columnCount, count, left, masks, leftCounts, buffer, 1);
     else partition_shuffle_body(src, dst, columnCount, count, left, masks, leftCounts, buffer, 0);
 }
 
@@ -641,11 +644,11 @@ void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *ma
 
 void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
-                          const void *plan) {
+                          const void *plan, int prefetch) {
     switch (wb_partition_path(path)) {
 #if defined(__x86_64__)
-    case 3: partition_compress(src, dst, columnCount, count, left, masks, leftCounts, (const uint64_t *)plan); return;
-    case 2: partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts, plan); return;
+    case 3: partition_compress(src, dst, columnCount, count, left, masks, leftCounts, (const uint64_t *)plan, prefetch); return;
+    case 2: partition_shuffle(src, dst, columnCount, count, left, masks, leftCounts, plan, prefetch); return;
     case 1: partition_pext(src, dst, columnCount, count, left, masks, leftCounts); return;
 #endif
     default: partition_portable(src, dst, columnCount, count, (const int32_t *)plan); return;
@@ -747,7 +750,7 @@ static inline int64_t reduce8(__m512i v) { return _mm512_reduce_add_epi64(_mm512
         }                                                                                          \
     }
 
-// One kernel per plane count and prefetch policy (constants in the loop: no spills).
+// One kernel per plane count and prefetch hint (constants in the loop: no spills).
 #define WB_PLANES_KERNEL(NAME, NP, PF)                                                                          \
     __attribute__((target("avx512f,avx512bw,avx512vnni")))                                                      \
     static void NAME(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,  \
@@ -889,7 +892,7 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
                               const uint8_t *mask, uint8_t flip) {
     int64_t full = count / 32 * 32;
     int64_t n[4] = {0, 0, 0, 0}, s[4][4] = {{0}};
-    // One inlined copy per plane count, masking and prefetch policy (constants in its loops).
+    // One inlined copy per plane count, masking and prefetch hint (constants in its loops).
 #define WB_AVX2_BLOCKS(NP, MASKED, PF) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, NP, MASKED, PF, n, s)
     int m = !mask ? 0 : flip == 0 ? 2 : flip == 0xFF ? 3 : 1;  // MASKED of `hist5_planes_avx2_pass`
 #define WB_AVX2_BLOCKS_NP(NP)                                                                                  \
@@ -930,26 +933,36 @@ static int has_vnni512(void) {
 
 // What this CPU has, read once (a benign race: every thread computes the same value), lowered by
 // WORKBENCH_KERNELS: `avx2` turns off the AVX-512 paths (what Zen 3 and Haswell take), `portable`
-// every CPU-specific path, so a benchmark can time all paths on one machine. The prefetch policy
-// (see WB_PREFETCH_DISTANCE) is T0 on Intel, non-temporal elsewhere; WORKBENCH_PREFETCH=nta|t0
-// sets it, so a benchmark can time both on one machine.
+// every CPU-specific path, so a benchmark can time all paths on one machine.
 static int kernel_features(void) {
     static int cached = -1;
     if (cached < 0) {
         int f = 0;
 #if defined(__x86_64__)
         f = (has_avx2() ? WB_AVX2 : 0) | (fast_pext() ? WB_PEXT : 0) | (has_compress() ? WB_COMPRESS : 0)
-            | (has_vnni512() ? WB_VNNI : 0) | (cpu_vendor_is("GenuineIntel") ? WB_PREFETCH_T0 : 0);
+            | (has_vnni512() ? WB_VNNI : 0);
 #endif
         const char *cap = getenv("WORKBENCH_KERNELS");
-        if (cap && strcmp(cap, "avx2") == 0) f &= WB_AVX2 | WB_PEXT | WB_PREFETCH_T0;
+        if (cap && strcmp(cap, "avx2") == 0) f &= WB_AVX2 | WB_PEXT;
         if (cap && strcmp(cap, "portable") == 0) f = 0;
-        const char *prefetch = getenv("WORKBENCH_PREFETCH");
-        if (prefetch && strcmp(prefetch, "t0") == 0) f |= WB_PREFETCH_T0;
-        if (prefetch && strcmp(prefetch, "nta") == 0) f &= ~WB_PREFETCH_T0;
         cached = f;
     }
     return cached;
+}
+
+int wb_prefetch_vendor_hint(void) {
+#if defined(__x86_64__)
+    return cpu_vendor_is("GenuineIntel") ? WB_PREFETCH_T0 : WB_PREFETCH_NTA;
+#else
+    return WB_PREFETCH_NTA;
+#endif
+}
+
+int wb_prefetch_forced(void) {
+    const char *hint = getenv("WORKBENCH_PREFETCH");
+    if (hint && strcmp(hint, "t0") == 0) return WB_PREFETCH_T0;
+    if (hint && strcmp(hint, "nta") == 0) return WB_PREFETCH_NTA;
+    return -1;
 }
 
 int wb_hist5_uses_avx2(void) { return (kernel_features() & WB_AVX2) != 0; }
@@ -958,7 +971,8 @@ int wb_partition_uses_compress(void) { return (kernel_features() & WB_COMPRESS) 
 int wb_hist5_uses_vnni(void) { return (kernel_features() & WB_VNNI) != 0; }
 
 static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip, int path) {
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip, int path,
+                          int prefetch) {
 #if defined(__x86_64__)
     if (path >= 1) {
         // Three planes when every |q| < 2^23 (q + 2^23 fits 24 bits), else four with bias 2^31.
@@ -966,7 +980,7 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         for (int64_t i = 0; i < count; i++) { lo = q[i] < lo ? q[i] : lo; hi = q[i] > hi ? q[i] : hi; }
         int np = lo >= -(1 << 23) && hi < (1 << 23) ? 3 : 4;
         uint32_t bias = np == 3 ? (1u << 23) : (1u << 31);
-        int t0 = prefetch_policy();
+        int t0 = prefetch == WB_PREFETCH_T0;
         if (path == 2) {
             planes_avx512(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++) {
@@ -991,16 +1005,17 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
 }
 
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip) {
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                          int prefetch) {
     hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip,
-                  wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0);
+                  wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0, prefetch);
 }
 
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                                int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                               int path) {
+                               int path, int prefetch) {
     int best = wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0;
-    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best);
+    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best, prefetch);
 }
 
 // ---- Stable partition of the order (wb_partition_order) ----

@@ -96,6 +96,7 @@ struct BenchGBDTCommand: ParsableCommand {
             "seconds_per_tree": fitSeconds / Double(max(treeCount, 1)) * Double(models),
             "cpu_seconds_per_tree": median(cpus) / Double(max(treeCount, 1)),
             "trees_per_second": Double(treeCount) / max(fitSeconds, 1e-9),
+            "prefetch": PrefetchChoice.summary,
         ]
 
         if validRows > 0, let binaryOut, let model = lastModel {

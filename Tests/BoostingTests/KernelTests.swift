@@ -142,17 +142,20 @@ final class KernelTests: XCTestCase {
                         expected[8 * c + 4 + Int(column[i]) - 1] += Int64(q[i])
                     }
                 }
-                for path in [2, 1, 0] {
+                // Both prefetch hints on the paths that prefetch (the portable one does not).
+                let nta = Int32(WB_PREFETCH_NTA), t0 = Int32(WB_PREFETCH_T0)
+                for (path, prefetch) in [(2, nta), (2, t0), (1, nta), (1, t0), (0, nta)] {
                     var out = [Int64](repeating: 0, count: 8 * columns.count)
                     var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
                     columns.withUnsafeBufferPointers { c in
                         let pointers: [UnsafePointer<UInt8>?] = c
                         masks.withUnsafeBufferPointer { m in
                             wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch,
-                                                      selected ? m.baseAddress : nil, flip, Int32(path))
+                                                      selected ? m.baseAddress : nil, flip, Int32(path), prefetch)
                         }
                     }
-                    XCTAssertEqual(out, expected, "n \(n), limit \(limit), selected \(selected), flip \(flip), path \(path)")
+                    XCTAssertEqual(out, expected,
+                                   "n \(n), limit \(limit), selected \(selected), flip \(flip), path \(path), prefetch \(prefetch)")
                 }
             }
         }
@@ -217,7 +220,10 @@ final class KernelTests: XCTestCase {
             let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
             XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
             let sources = [split] + others
-            for path in ["dispatched", "avx2", "pext", "portable"] {
+            // Both prefetch hints on the paths that prefetch (PEXT and portable do not).
+            let nta = Int32(WB_PREFETCH_NTA), t0 = Int32(WB_PREFETCH_T0)
+            for (path, prefetch) in [("dispatched", nta), ("dispatched", t0), ("avx2", nta), ("avx2", t0),
+                                     ("pext", nta), ("portable", nta)] {
                 // The trainer's layout: column c's source region becomes column c + 1's destination,
                 // column 0 goes into a spare region (one more buffer than columns).
                 let guardBytes = 80
@@ -237,10 +243,10 @@ final class KernelTests: XCTestCase {
                 defer { planBuffer.deallocate() }
                 planBuffer.initializeMemory(as: UInt8.self, repeating: 0xA5, count: 4 * n + 8)
                 wb_partition_plan(code, Int64(n), left, masks, counts, planBuffer + 4)
-                wb_partition_columns(code, from, targets, 6, Int64(n), left, masks, counts, planBuffer + 4)
+                wb_partition_columns(code, from, targets, 6, Int64(n), left, masks, counts, planBuffer + 4, prefetch)
                 XCTAssertEqual(Array(UnsafeBufferPointer(start: (planBuffer + 4 * n + 4).assumingMemoryBound(to: UInt8.self), count: 4)),
                                [0xA5, 0xA5, 0xA5, 0xA5], "the plan stays within 4 · n bytes, n \(n), path \(path)")
-                let label = "n \(n), threshold \(threshold), split \(kind), path \(path)"
+                let label = "n \(n), threshold \(threshold), split \(kind), path \(path), prefetch \(prefetch)"
                 XCTAssertEqual(targets.map { Array(UnsafeBufferPointer(start: $0!, count: n)) }, sources.map(expected), label)
                 for b in buffers {
                     XCTAssertEqual(Array(UnsafeBufferPointer(start: b, count: guardBytes)), [UInt8](repeating: 0xEE, count: guardBytes), label)

@@ -215,6 +215,9 @@ final class TreeGrower: @unchecked Sendable {
     /// (integer histograms); tests lower it to 0 to check that.
     nonisolated(unsafe) static var deferralMinimumBytes = 24 << 20
 
+    /// The column kernels' prefetch hint for this tree (`PrefetchTuner`; never changes a result).
+    var prefetch = Int32(WB_PREFETCH_NTA)
+
     /// The widest column-partition path this CPU has (`wb_partition_path`).
     static let partitionPath = wb_partition_path(3)
 
@@ -527,7 +530,8 @@ final class TreeGrower: @unchecked Sendable {
         wb_partition_plan(path, Int64(d.count), Int64(d.left), masks, leftCounts, state.scratch)
         var source: UnsafePointer<UInt8>? = UnsafePointer(columns[splitColumn])
         var target: UnsafeMutablePointer<UInt8>? = d.spare
-        wb_partition_columns(path, &source, &target, 1, Int64(d.count), Int64(d.left), masks, leftCounts, state.scratch)
+        wb_partition_columns(path, &source, &target, 1, Int64(d.count), Int64(d.left), masks, leftCounts, state.scratch,
+                             prefetch)
         let own = d.spare + (begin == d.begin ? 0 : d.left)
         let left = Int(wb_split_masks(own, Int64(count), threshold, masks, leftCounts))
         precondition(Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch)) == left)
@@ -572,12 +576,13 @@ final class TreeGrower: @unchecked Sendable {
         wb_partition_plan(path, Int64(count), Int64(left), masks, leftCounts, state.scratch)
         nonisolated(unsafe) let sourceList = sources, targetList = targets
         nonisolated(unsafe) let masks = self.masks, leftCounts = self.leftCounts
+        let prefetch = self.prefetch
         parallelIterations(parts) { part in
             let lo = part * per, hi = min(sourceList.count, lo + per)
             guard lo < hi else { return }
             sourceList.withUnsafeBufferPointer { s in targetList.withUnsafeBufferPointer { d in
                 wb_partition_columns(path, s.baseAddress! + lo, d.baseAddress! + lo, Int64(hi - lo), Int64(count),
-                                     Int64(left), masks, leftCounts, plan)
+                                     Int64(left), masks, leftCounts, plan, prefetch)
             } }
         }
         for (i, k) in active.enumerated() {
@@ -714,7 +719,8 @@ final class TreeGrower: @unchecked Sendable {
                     for k in 0..<five.count { fivePointers[k] = UnsafePointer(locals[k] + start) }
                     sums.initialize(repeating: 0, count: 8 * five.count)
                     wb_hist5_q32_columns(fivePointers, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
-                                         planeScratch + thread * (4 * Self.chunk + 64), mask, selection?.flip ?? 0)
+                                         planeScratch + thread * (4 * Self.chunk + 64), mask, selection?.flip ?? 0,
+                                         prefetch)
                     for k in 0..<five.count {
                         let v = sums + 8 * k
                         HistogramKernel.finish(hists[k], total, (v[0] << shift) &+ v[4], (v[1] << shift) &+ v[5],

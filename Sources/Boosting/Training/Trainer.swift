@@ -346,6 +346,8 @@ final class GBDT {
     let grower: TreeGrower
     let validFeatures: [Int]
     let dataset: Dataset
+    /// The kernels' prefetch hint, timed on this CPU over the first trees (`PrefetchTuner`).
+    var prefetch: PrefetchTuner
 
     init(dataset: Dataset, rows: [Int32], features: [Int], labels: [Float], parameters: BoostingParameters,
          threads: Int, threadBudget: (@Sendable () -> Int)?) {
@@ -357,12 +359,15 @@ final class GBDT {
         state = TrainingState(dataset: dataset, rows: rows, features: features, labels: labels, binning: binning)
         validFeatures = binning.features.indices.filter { !binning.features[$0].isTrivial }
         grower = TreeGrower(state: state, parameters: parameters, threads: threads, threadBudget: threadBudget)
+        let sampled = Self.sampledCount(valid: validFeatures.count, colsample: parameters.colsampleBytree)
+        prefetch = .forEngine(columnBytes: grower.useLocal ? state.count * sampled : 0)
     }
 
     /// Column sampling (ColSampler): whether trees sample columns, and how many each uses.
     var sampleColumns: Bool { parameters.colsampleBytree < 1 }
-    var usedCount: Int {
-        max(Int(Double(validFeatures.count) * parameters.colsampleBytree + 0.5), min(1, validFeatures.count))
+    var usedCount: Int { Self.sampledCount(valid: validFeatures.count, colsample: parameters.colsampleBytree) }
+    static func sampledCount(valid: Int, colsample: Double) -> Int {
+        max(Int(Double(valid) * colsample + 0.5), min(1, valid))
     }
     var bagging: Bool { parameters.subsampleFreq > 0 && parameters.subsample < 1 }
 
@@ -424,9 +429,16 @@ final class GBDT {
             }
             let fixed = FixedPoint(rows: rootCount, maxAbsGradient: Double(maxAbs))
 
-            var builder = used.isEmpty || rootCount == 0
-                ? TreeBuilder(rootValue: 0, rootCount: rootCount)
-                : grower.grow(rootCount: rootCount, usedFeatures: used, fixed: fixed)
+            var builder: TreeBuilder
+            if used.isEmpty || rootCount == 0 {
+                builder = TreeBuilder(rootValue: 0, rootCount: rootCount)
+            } else {
+                grower.prefetch = prefetch.hintForNextTree
+                let start = DispatchTime.now().uptimeNanoseconds
+                builder = grower.grow(rootCount: rootCount, usedFeatures: used, fixed: fixed)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if let choice = prefetch.record(seconds: seconds) { PrefetchChoice.shared.record(choice) }
+            }
 
             if builder.numLeaves > 1 {
                 builder.shrink(parameters.learningRate)

@@ -5,9 +5,20 @@
 /// Every dispatching kernel below picks the widest path this CPU has (CPUID, checked once), lowered
 /// by the environment variable WORKBENCH_KERNELS: `avx2` (no AVX-512: the paths Zen 3 and
 /// Haswell take) or `portable` (the scalar loops); any other value or none: the widest.
-/// The kernels that stream columns prefetch them with the CPU vendor's hint (T0, plus the
-/// partitions' write positions, on Intel; non-temporal elsewhere); WORKBENCH_PREFETCH=`t0` or
-/// `nta` sets it on any CPU. Neither variable changes a result, only the time.
+/// The kernels that stream columns prefetch them 2 KiB ahead with the hint their `prefetch`
+/// argument names (below). Neither the variable nor the hint changes a result, only the time.
+
+/// Prefetch hints of `wb_partition_columns` and `wb_hist5_q32_columns`: non-temporal (PREFETCHNTA)
+/// on the source bytes, or T0 on them plus a write prefetch of the positions each side of a
+/// partition is about to store. Which is faster depends on the CPU (T0 on Emerald Rapids,
+/// non-temporal on Zen 5): the trainer times both (`PrefetchTuner`).
+enum { WB_PREFETCH_NTA = 0, WB_PREFETCH_T0 = 1 };
+/// The CPU vendor's hint, where the trainer starts and what it keeps on a tie: T0 on Intel,
+/// non-temporal elsewhere.
+int wb_prefetch_vendor_hint(void);
+/// The hint the environment variable WORKBENCH_PREFETCH sets (`t0` or `nta`: no timing), or −1
+/// (unset, `auto` or anything else: the trainer times both).
+int wb_prefetch_forced(void);
 
 /// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
 /// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
@@ -39,10 +50,11 @@ void wb_partition_plan(int path, int64_t count, int64_t left, const uint64_t *ma
 /// its right rows to `dst[c][left ..< count]` (`left`: the masks' left count); `src[c]` and
 /// `dst[c]` must not overlap, and nothing outside `dst[c][0 ..< count]` is written. Columns are
 /// done one after another, so `dst[c]` may be an earlier column's source (the trainer's chain).
-/// `plan`: what `wb_partition_plan` wrote for the same `path`, `count`, `left` and masks.
+/// `plan`: what `wb_partition_plan` wrote for the same `path`, `count`, `left` and masks;
+/// `prefetch`: `WB_PREFETCH_NTA` or `WB_PREFETCH_T0`.
 void wb_partition_columns(int path, const uint8_t *const *src, uint8_t *const *dst, int64_t columnCount,
                           int64_t count, int64_t left, const uint64_t *masks, const uint8_t *leftCounts,
-                          const void *plan);
+                          const void *plan, int prefetch);
 
 /// 1 when `wb_partition_columns` may use PEXT (alone, or for tails) on this CPU.
 int wb_partition_uses_pext(void);
@@ -70,13 +82,15 @@ int wb_hist5_uses_avx2(void);
 /// `block` as for `wb_hist5_q32`. With `mask` (not NULL), only the rows whose `mask[i] ^ flip` is
 /// 0xFF count (the others' bytes must make it 0): the split masks' bytes of a parent node with
 /// `flip` 0 give its left child's bins, with 0xFF its right child's, read from the parent's rows.
+/// `prefetch`: `WB_PREFETCH_NTA` or `WB_PREFETCH_T0`.
 void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip);
+                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
+                          int prefetch);
 /// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
 void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
                                int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                               int path);
+                               int path, int prefetch);
 /// 1 when `wb_hist5_q32_columns` uses AVX-512 VNNI on this CPU.
 int wb_hist5_uses_vnni(void);
 
