@@ -95,7 +95,7 @@ struct PrefetchTuner {
         let r = Self.pairedRatio(vendor: vendorSeconds, other: otherSeconds)
         let winner: Int32? = r < 1 - Self.margin ? other : r > 1 / (1 - Self.margin) ? vendor : nil
         current = winner ?? vendor
-        return PrefetchChoice(hint: current, measured: true, hasWinner: winner != nil, columnBytes: columnBytes,
+        return PrefetchChoice(hint: current, hasWinner: winner != nil, columnBytes: columnBytes,
                               otherOverVendor: r,
                               secondsPerTree: [Self.name(vendor): Self.median(vendorSeconds),
                                                Self.name(other): Self.median(otherSeconds)])
@@ -124,8 +124,6 @@ struct PrefetchTuner {
 /// seconds per tree of each hint in the trial.
 public struct PrefetchChoice: Sendable, Equatable {
     let hint: Int32
-    /// Trees were timed (false: set otherwise, as tests do).
-    public let measured: Bool
     /// One hint was faster by at least `PrefetchTuner.margin`.
     public let hasWinner: Bool
     /// The trial engine's tree-local column bytes (training rows × sampled features).
