@@ -27,8 +27,8 @@
 // column out of cache, compress partition 0.18 ns per byte); T0 on the source bytes and a prefetch
 // of the bytes each side of a partition is about to write (its stores otherwise wait on their
 // lines' reads) bring them to 0.09 and 0.07–0.08, the in-cache speed. With non-temporal the writes
-// are not prefetched (as when Zen 5 was measured). `PF` below is the hint, a constant where each kernel
-// is inlined: 0 non-temporal, 1 T0 + writes.
+// are not prefetched (as when Zen 5 was measured). `PF` below is the hint, a constant where each
+// kernel is inlined: 0 non-temporal, 1 T0 + writes.
 #define WB_PREFETCH_READ(PF, p)                                                                        \
     do {                                                                                               \
         if (PF) __builtin_prefetch((const char *)(p) + WB_PREFETCH_DISTANCE, 0, 3);                    \
