@@ -51,17 +51,22 @@ static int kernel_features(void);
 // `n = (P + 2^39) >> 40` and `Σq = P − n · 2^40` exactly. Bins index an 8-entry table through
 // `& 7` (the callers pass bins 0…4: nothing outside the table is written whatever the bytes).
 // With `mask` (`MASKED`), row i counts only where `mask[i] ^ flip` is 0xFF (else 0: its bins are
-// read as bin 0, which is never read out).
+// read as bin 0, which is never read out). `shifts[c]` (NULL: all 0) is 4 where column c's bins are
+// the bytes' high nibbles; `& 7` drops the other nibble of a low one (nibbles hold bins 0…4).
 __attribute__((always_inline))
-static inline void hist5_scatter_body(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                                      int64_t block, int64_t *const *counts, int64_t *const *sums,
-                                      const uint8_t *mask, uint8_t flip, const int MASKED) {
+static inline void hist5_scatter_body(const uint8_t *const *columns, const uint8_t *shifts, int64_t columnCount,
+                                      const int32_t *q, int64_t count, int64_t block, int64_t *const *counts,
+                                      int64_t *const *sums, const uint8_t *mask, uint8_t flip, const int MASKED) {
     const int64_t one = (int64_t)1 << 40;
     const int64_t span = 128 * block;
     for (int64_t c = 0; c < columnCount; c += 4) {
         int64_t w = columnCount - c < 4 ? columnCount - c : 4;
         const uint8_t *b[4];
-        for (int k = 0; k < 4; k++) b[k] = columns[c + (k < w ? k : 0)];  // a short pass repeats its first column
+        int h[4];
+        for (int k = 0; k < 4; k++) {  // a short pass repeats its first column
+            b[k] = columns[c + (k < w ? k : 0)];
+            h[k] = shifts ? shifts[c + (k < w ? k : 0)] : 0;
+        }
         for (int64_t start = 0; start < count; start += span) {
             int64_t end = start + span < count ? start + span : count;
             int64_t t[4][2][8] = {{{0}}};
@@ -70,14 +75,14 @@ static inline void hist5_scatter_body(const uint8_t *const *columns, int64_t col
                 int64_t v0 = one + q[i], v1 = one + q[i + 1];
                 const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
                 const uint8_t k1 = MASKED ? (uint8_t)((mask[i + 1] ^ flip) & 7) : 7;
-                t[0][0][b[0][i] & k0] += v0; t[0][1][b[0][i + 1] & k1] += v1;
-                t[1][0][b[1][i] & k0] += v0; t[1][1][b[1][i + 1] & k1] += v1;
-                t[2][0][b[2][i] & k0] += v0; t[2][1][b[2][i + 1] & k1] += v1;
-                t[3][0][b[3][i] & k0] += v0; t[3][1][b[3][i + 1] & k1] += v1;
+                t[0][0][(b[0][i] >> h[0]) & k0] += v0; t[0][1][(b[0][i + 1] >> h[0]) & k1] += v1;
+                t[1][0][(b[1][i] >> h[1]) & k0] += v0; t[1][1][(b[1][i + 1] >> h[1]) & k1] += v1;
+                t[2][0][(b[2][i] >> h[2]) & k0] += v0; t[2][1][(b[2][i + 1] >> h[2]) & k1] += v1;
+                t[3][0][(b[3][i] >> h[3]) & k0] += v0; t[3][1][(b[3][i + 1] >> h[3]) & k1] += v1;
             }
             for (; i < end; i++) {
                 const uint8_t k0 = MASKED ? (uint8_t)((mask[i] ^ flip) & 7) : 7;
-                for (int k = 0; k < 4; k++) t[k][0][b[k][i] & k0] += one + q[i];
+                for (int k = 0; k < 4; k++) t[k][0][(b[k][i] >> h[k]) & k0] += one + q[i];
             }
             for (int k = 0; k < w; k++) {
                 for (int j = 1; j <= 4; j++) {
@@ -91,16 +96,16 @@ static inline void hist5_scatter_body(const uint8_t *const *columns, int64_t col
     }
 }
 
-static void hist5_scatter_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                                  int64_t block, int64_t *const *counts, int64_t *const *sums,
-                                  const uint8_t *mask, uint8_t flip) {
-    if (mask) hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, mask, flip, 1);
-    else hist5_scatter_body(columns, columnCount, q, count, block, counts, sums, NULL, 0, 0);
+static void hist5_scatter_columns(const uint8_t *const *columns, const uint8_t *shifts, int64_t columnCount,
+                                  const int32_t *q, int64_t count, int64_t block, int64_t *const *counts,
+                                  int64_t *const *sums, const uint8_t *mask, uint8_t flip) {
+    if (mask) hist5_scatter_body(columns, shifts, columnCount, q, count, block, counts, sums, mask, flip, 1);
+    else hist5_scatter_body(columns, shifts, columnCount, q, count, block, counts, sums, NULL, 0, 0);
 }
 
 static void hist5_portable(const uint8_t *bins, const int32_t *q, int64_t count, int64_t block,
                            int64_t *counts, int64_t *sums) {
-    hist5_scatter_columns(&bins, 1, q, count, block, &counts, &sums, NULL, 0);
+    hist5_scatter_columns(&bins, NULL, 1, q, count, block, &counts, &sums, NULL, 0);
 }
 
 #if defined(__x86_64__)
@@ -187,13 +192,16 @@ void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count,
 // partial word row by row. Per byte, b ≤ t ⇔ the top bits say b < t, or they are equal and
 // the low 7 bits say b ≤ t: `(t | H) − (b & ~H)` keeps the low 7 bits' t − b from borrowing
 // across bytes (≥ 1 in every byte), its top bit set ⇔ low7(t) ≥ low7(b).
-static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                                     uint64_t *masks, uint8_t *leftCounts, int64_t first) {
     const uint64_t lows = 0x0101010101010101ull, highs = 0x8080808080808080ull, t = lows * threshold;
+    const int shift = field == WB_FIELD_HIGH ? 4 : 0;
+    const uint64_t keep = field == WB_FIELD_BYTE ? ~(uint64_t)0 : lows * 0x0F;
     int64_t left = 0, words = count / 8, i = first;
     for (; i < words; i++) {
         uint64_t x;
         memcpy(&x, split + 8 * i, 8);
+        x = (x >> shift) & keep;  // the field in each byte (a high nibble's neighbour bits are cut off)
         uint64_t d = (t | highs) - (x & ~highs);
         uint64_t ones = (((~x & t) | (~(x ^ t) & d)) & highs) >> 7;  // 0x01 in the bytes that go left
         masks[i] = ones * 0xFF;
@@ -205,7 +213,7 @@ static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t
         uint64_t m = 0;
         int n = 0;
         for (int64_t j = 0; j < count - 8 * i; j++) {
-            uint64_t goes = split[8 * i + j] <= threshold;
+            uint64_t goes = (uint8_t)((split[8 * i + j] >> shift) & keep) <= threshold;
             m |= (0 - goes) & ((uint64_t)0xFF << (8 * j));
             n += (int)goes;
         }
@@ -220,12 +228,14 @@ static int64_t split_masks_portable(const uint8_t *split, int64_t count, uint8_t
 // 32 rows per step: b ≤ t ⇔ max(b, t) = t gives the 0xFF/0 mask bytes directly; SAD of their
 // low bits gives the four words' left counts.
 __attribute__((target("avx2")))
-static int64_t split_masks_avx2(const uint8_t *split, int64_t count, uint8_t threshold,
+static int64_t split_masks_avx2(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                                 uint64_t *masks, uint8_t *leftCounts) {
     const __m256i t = _mm256_set1_epi8((char)threshold), one = _mm256_set1_epi8(1), zero = _mm256_setzero_si256();
+    const __m256i keep = _mm256_set1_epi8(field == WB_FIELD_BYTE ? (char)0xFF : 0x0F);
+    const __m128i shift = _mm_cvtsi32_si128(field == WB_FIELD_HIGH ? 4 : 0);
     int64_t left = 0, i = 0;
     for (; i + 32 <= count; i += 32) {
-        __m256i b = _mm256_loadu_si256((const __m256i *)(split + i));
+        __m256i b = _mm256_and_si256(_mm256_srl_epi16(_mm256_loadu_si256((const __m256i *)(split + i)), shift), keep);
         __m256i m = _mm256_cmpeq_epi8(_mm256_max_epu8(b, t), t);
         _mm256_storeu_si256((__m256i *)(masks + i / 8), m);
         int64_t n[4];
@@ -233,21 +243,29 @@ static int64_t split_masks_avx2(const uint8_t *split, int64_t count, uint8_t thr
         for (int w = 0; w < 4; w++) leftCounts[i / 8 + w] = (uint8_t)n[w];
         left += n[0] + n[1] + n[2] + n[3];
     }
-    return left + split_masks_portable(split, count, threshold, masks, leftCounts, i / 8);
+    return left + split_masks_portable(split, count, threshold, field, masks, leftCounts, i / 8);
 }
 #endif
 
-int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
+int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                        uint64_t *masks, uint8_t *leftCounts) {
 #if defined(__x86_64__)
-    if (wb_hist5_uses_avx2()) return split_masks_avx2(split, count, threshold, masks, leftCounts);
+    if (wb_hist5_uses_avx2()) return split_masks_avx2(split, count, threshold, field, masks, leftCounts);
 #endif
-    return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
+    return split_masks_portable(split, count, threshold, field, masks, leftCounts, 0);
 }
 
-int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                                 uint64_t *masks, uint8_t *leftCounts) {
-    return split_masks_portable(split, count, threshold, masks, leftCounts, 0);
+    return split_masks_portable(split, count, threshold, field, masks, leftCounts, 0);
+}
+
+void wb_pack_nibbles(const uint8_t *low, const uint8_t *high, const int32_t *rows, int64_t count, uint8_t *dst) {
+    if (rows) {
+        for (int64_t i = 0; i < count; i++) dst[i] = (uint8_t)(low[rows[i]] | high[rows[i]] << 4);
+    } else {
+        for (int64_t i = 0; i < count; i++) dst[i] = (uint8_t)(low[i] | high[i] << 4);
+    }
 }
 
 // Rows [from, count) of one column, one at a time: left rows to dst[l…], right rows to
@@ -696,7 +714,7 @@ static inline int64_t reduce32(__m512i v) {
 __attribute__((target("avx512f,avx512bw")))
 static inline int64_t reduce8(__m512i v) { return _mm512_reduce_add_epi64(_mm512_sad_epu8(v, _mm512_setzero_si512())); }
 
-#define WB_PLANES_BODY(NP, PF)                                                                     \
+#define WB_PLANES_BODY(NP, PF, HIGH)                                                                  \
     {                                                                                              \
         const __m512i flips = _mm512_set1_epi8((char)flip);                                        \
         /* one-hot tables: byte k of every 128-bit lane is 1 (bins 0…4 index a lane's bytes) */    \
@@ -719,6 +737,7 @@ static inline int64_t reduce8(__m512i v) { return _mm512_reduce_add_epi64(_mm512
                     WB_PREFETCH_READ(PF, bins + i);                                                \
                     __m512i x = _mm512_maskz_loadu_epi8(m, bins + i);                              \
                     if (mask) x = _mm512_and_si512(x, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, mask + i), flips)); \
+                    if (HIGH) x = _mm512_srli_epi16(x, 4); /* the shuffle reads bits 0-3 (bit 7 is 0) */      \
                     __m512i p[NP];                                                                 \
                     for (int j = 0; j < NP; j++) p[j] = _mm512_maskz_loadu_epi8(m, planes + j * stride + i); \
                     __m512i h1 = _mm512_shuffle_epi8(t1, x), h2 = _mm512_shuffle_epi8(t2, x);      \
@@ -750,15 +769,21 @@ static inline int64_t reduce8(__m512i v) { return _mm512_reduce_add_epi64(_mm512
         }                                                                                          \
     }
 
-// One kernel per plane count and prefetch hint (constants in the loop: no spills).
-#define WB_PLANES_KERNEL(NAME, NP, PF)                                                                          \
+// One kernel per plane count, prefetch hint and nibble (constants in the loop: no spills). HIGH:
+// the bins are the bytes' high nibbles, shifted down (a low nibble needs nothing: the shuffle
+// reads bits 0-3 of each byte and zeroes it only for bit 7, and nibbles hold bins 0…4).
+#define WB_PLANES_KERNEL(NAME, NP, PF, HIGH)                                                                    \
     __attribute__((target("avx512f,avx512bw,avx512vnni")))                                                      \
     static void NAME(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count, uint32_t bias,  \
-                     int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(NP, PF)
-WB_PLANES_KERNEL(hist5_vnni3_nta, 3, 0)
-WB_PLANES_KERNEL(hist5_vnni4_nta, 4, 0)
-WB_PLANES_KERNEL(hist5_vnni3_t0, 3, 1)
-WB_PLANES_KERNEL(hist5_vnni4_t0, 4, 1)
+                     int64_t *counts, int64_t *sums, const uint8_t *mask, uint8_t flip) WB_PLANES_BODY(NP, PF, HIGH)
+WB_PLANES_KERNEL(hist5_vnni3_nta, 3, 0, 0)
+WB_PLANES_KERNEL(hist5_vnni4_nta, 4, 0, 0)
+WB_PLANES_KERNEL(hist5_vnni3_t0, 3, 1, 0)
+WB_PLANES_KERNEL(hist5_vnni4_t0, 4, 1, 0)
+WB_PLANES_KERNEL(hist5_vnni3_nta_high, 3, 0, 1)
+WB_PLANES_KERNEL(hist5_vnni4_nta_high, 4, 0, 1)
+WB_PLANES_KERNEL(hist5_vnni3_t0_high, 3, 1, 1)
+WB_PLANES_KERNEL(hist5_vnni4_t0_high, 4, 1, 1)
 
 // The same planes with AVX2 (Zen 3, Haswell): VPMADDUBSW multiplies one-hot bytes by plane
 // bytes and adds pairs (≤ 510) into 16-bit lanes, which take 64 steps (≤ 32640) before
@@ -813,11 +838,14 @@ static inline int64_t reduce32x8(__m256i v) {
 // policy + 1) are constants where it is inlined, so each copy keeps its accumulators in registers
 // and has no test of the mask in its loop. MASKED: 0 all rows, 1 `mask ^ flip`, 2 and 3 the same
 // in one instruction for flip 0 (`mask`) and 0xFF (`~mask`), the only flips the trainer passes.
+// HIGH: the bins are the bytes' high nibbles, shifted down (one more instruction per step); a low
+// nibble needs none, as PSHUFB reads bits 0-3 of each byte (it zeroes only for bit 7, and nibbles
+// hold bins 0…4).
 __attribute__((target("avx2"), always_inline))
 static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t start,
                                           int64_t end, const uint8_t *mask, __m256i flips, __m256i tA, __m256i tB,
-                                          const int NP, const int MASKED, const int PREFETCH, __m256i *wn,
-                                          __m256i (*ws)[4]) {
+                                          const int NP, const int MASKED, const int PREFETCH, const int HIGH,
+                                          __m256i *wn, __m256i (*ws)[4]) {
     const __m256i ones16 = _mm256_set1_epi16(1), zero = _mm256_setzero_si256();
     __m256i cA = zero, cB = zero;
     __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
@@ -828,6 +856,7 @@ static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *pl
         if (MASKED == 1) x = _mm256_and_si256(x, _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(mask + i)), flips));
         if (MASKED == 2) x = _mm256_and_si256(x, _mm256_loadu_si256((const __m256i *)(mask + i)));
         if (MASKED == 3) x = _mm256_andnot_si256(_mm256_loadu_si256((const __m256i *)(mask + i)), x);
+        if (HIGH) x = _mm256_srli_epi16(x, 4);
         __m256i hA = _mm256_shuffle_epi8(tA, x), hB = _mm256_shuffle_epi8(tB, x);
         cA = _mm256_add_epi8(cA, hA);
         cB = _mm256_add_epi8(cB, hB);
@@ -858,10 +887,14 @@ static inline void hist5_planes_avx2_pass(const uint8_t *bins, const uint8_t *pl
 // Blocks of 64 steps (the 16-bit lanes' bound); both passes over a block while its bins are in L1
 // (the first pass prefetches the bins ahead). A block adds ≤ 2 · 32640 to a 32-bit lane: the lanes
 // are reduced to n and s every 2^10 blocks (2,097,152 rows, as the VNNI path; ≪ 2^31), and at the end.
+// `high`: the bins are the bytes' high nibbles; `pair` (with a low `high` 0): the high nibbles' too,
+// into `nh` and `sh`, by two more passes over each block (still in L1: each byte is read from
+// memory once for both features).
 __attribute__((target("avx2"), always_inline))
 static inline void hist5_planes_avx2_blocks(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t full,
                                             const uint8_t *mask, uint8_t flip, const int NP, const int MASKED,
-                                            const int PF, int64_t *n, int64_t (*s)[4]) {
+                                            const int PF, int high, int pair, int64_t *n, int64_t (*s)[4],
+                                            int64_t *nh, int64_t (*sh)[4]) {
     const __m256i flips = _mm256_set1_epi8((char)flip), zero = _mm256_setzero_si256();
     const __m256i t1 = _mm256_setr_epi8(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i t2 = _mm256_setr_epi8(0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -870,30 +903,62 @@ static inline void hist5_planes_avx2_blocks(const uint8_t *bins, const uint8_t *
     const int64_t block = 64 * 32, flush = block << 10;
     for (int64_t first = 0; first < full; first += flush) {
         int64_t last = first + flush < full ? first + flush : full;
-        __m256i wn[4] = {zero, zero, zero, zero}, ws[4][4];
-        for (int k = 0; k < 4; k++) for (int j = 0; j < 4; j++) ws[k][j] = zero;
+        __m256i wn[4] = {zero, zero, zero, zero}, ws[4][4], wnh[4] = {zero, zero, zero, zero}, wsh[4][4];
+        for (int k = 0; k < 4; k++) for (int j = 0; j < 4; j++) ws[k][j] = wsh[k][j] = zero;
         for (int64_t start = first; start < last; start += block) {
             int64_t end = start + block < last ? start + block : last;
-            hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, MASKED, PF + 1, wn, ws);
-            hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t3, t4, NP, MASKED, 0, wn + 2, ws + 2);
+            if (high) {
+                hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, MASKED, PF + 1, 1, wn, ws);
+                hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t3, t4, NP, MASKED, 0, 1, wn + 2, ws + 2);
+                continue;
+            }
+            hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, MASKED, PF + 1, 0, wn, ws);
+            hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t3, t4, NP, MASKED, 0, 0, wn + 2, ws + 2);
+            if (pair) {
+                hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t1, t2, NP, MASKED, 0, 1, wnh, wsh);
+                hist5_planes_avx2_pass(bins, planes, stride, start, end, mask, flips, t3, t4, NP, MASKED, 0, 1, wnh + 2,
+                                       wsh + 2);
+            }
         }
         for (int k = 0; k < 4; k++) {
             int64_t l[4];
             _mm256_storeu_si256((__m256i *)l, wn[k]);
             n[k] += l[0] + l[1] + l[2] + l[3];
             for (int j = 0; j < NP; j++) s[k][j] += reduce32x8(ws[k][j]);
+            if (!pair) continue;
+            _mm256_storeu_si256((__m256i *)l, wnh[k]);
+            nh[k] += l[0] + l[1] + l[2] + l[3];
+            for (int j = 0; j < NP; j++) sh[k][j] += reduce32x8(wsh[k][j]);
         }
     }
 }
 
+// Counts and sums (bins 1…4) of rows [from, count) one at a time, the bins at bit `shift` of the
+// bytes: the AVX2 histograms' tail.
+static void hist5_planes_tail(const uint8_t *bins, int shift, const uint8_t *planes, int64_t stride, int64_t from,
+                              int64_t count, int nplanes, uint32_t bias, int64_t *counts, int64_t *sums,
+                              const uint8_t *mask, uint8_t flip) {
+    for (int64_t i = from; i < count; i++) {
+        int b = ((mask ? bins[i] & (mask[i] ^ flip) : bins[i]) >> shift) & 0x0F;
+        if (b == 0 || b > 4) continue;
+        uint32_t v = 0;
+        for (int j = 0; j < nplanes; j++) v |= (uint32_t)planes[j * stride + i] << (8 * j);
+        counts[b - 1] += 1;
+        sums[b - 1] += (int64_t)v - (int64_t)bias;
+    }
+}
+
+// `high`: the bins are the bytes' high nibbles. `pair` (with `high` 0): also the high nibbles'
+// counts and sums, into `countsH` and `sumsH`, from the same reads.
 __attribute__((target("avx2")))
 static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_t stride, int64_t count,
                               int nplanes, int t0, uint32_t bias, int64_t *counts, int64_t *sums,
-                              const uint8_t *mask, uint8_t flip) {
+                              const uint8_t *mask, uint8_t flip, int high, int pair, int64_t *countsH, int64_t *sumsH) {
     int64_t full = count / 32 * 32;
-    int64_t n[4] = {0, 0, 0, 0}, s[4][4] = {{0}};
+    int64_t n[4] = {0, 0, 0, 0}, s[4][4] = {{0}}, nh[4] = {0, 0, 0, 0}, sh[4][4] = {{0}};
     // One inlined copy per plane count, masking and prefetch hint (constants in its loops).
-#define WB_AVX2_BLOCKS(NP, MASKED, PF) hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, NP, MASKED, PF, n, s)
+#define WB_AVX2_BLOCKS(NP, MASKED, PF) \
+    hist5_planes_avx2_blocks(bins, planes, stride, full, mask, flip, NP, MASKED, PF, high, pair, n, s, nh, sh)
     int m = !mask ? 0 : flip == 0 ? 2 : flip == 0xFF ? 3 : 1;  // MASKED of `hist5_planes_avx2_pass`
 #define WB_AVX2_BLOCKS_NP(NP)                                                                                  \
     do {                                                                                                       \
@@ -907,19 +972,16 @@ static void hist5_planes_avx2(const uint8_t *bins, const uint8_t *planes, int64_
 #undef WB_AVX2_BLOCKS_NP
 #undef WB_AVX2_BLOCKS
     for (int k = 0; k < 4; k++) {
-        int64_t t = 0;
-        for (int j = 0; j < nplanes; j++) t += s[k][j] << (8 * j);
+        int64_t t = 0, th = 0;
+        for (int j = 0; j < nplanes; j++) { t += s[k][j] << (8 * j); th += sh[k][j] << (8 * j); }
         counts[k] += n[k];
         sums[k] += t - n[k] * (int64_t)bias;
+        if (!pair) continue;
+        countsH[k] += nh[k];
+        sumsH[k] += th - nh[k] * (int64_t)bias;
     }
-    for (int64_t i = full; i < count; i++) {
-        int b = mask ? bins[i] & (mask[i] ^ flip) : bins[i];
-        if (b == 0 || b > 4) continue;
-        uint32_t v = 0;
-        for (int j = 0; j < nplanes; j++) v |= (uint32_t)planes[j * stride + i] << (8 * j);
-        counts[b - 1] += 1;
-        sums[b - 1] += (int64_t)v - (int64_t)bias;
-    }
+    hist5_planes_tail(bins, high ? 4 : 0, planes, stride, full, count, nplanes, bias, counts, sums, mask, flip);
+    if (pair) hist5_planes_tail(bins, 4, planes, stride, full, count, nplanes, bias, countsH, sumsH, mask, flip);
 }
 
 // AVX-512 F + BW + VNNI, and the OS saves the ZMM and mask registers.
@@ -970,9 +1032,10 @@ int wb_partition_uses_pext(void) { return (kernel_features() & WB_PEXT) != 0; }
 int wb_partition_uses_compress(void) { return (kernel_features() & WB_COMPRESS) != 0; }
 int wb_hist5_uses_vnni(void) { return (kernel_features() & WB_VNNI) != 0; }
 
-static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip, int path,
-                          int prefetch) {
+static void hist5_columns(const uint8_t *const *columns, const uint8_t *fields, int64_t columnCount, const int32_t *q,
+                          int64_t count, int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask,
+                          uint8_t flip, int path, int prefetch) {
+#define WB_HIGH(c) (fields && fields[c] == WB_FIELD_HIGH)
 #if defined(__x86_64__)
     if (path >= 1) {
         // Three planes when every |q| < 2^23 (q + 2^23 fits 24 bits), else four with bias 2^31.
@@ -984,38 +1047,55 @@ static void hist5_columns(const uint8_t *const *columns, int64_t columnCount, co
         if (path == 2) {
             planes_avx512(q, count, bias, scratch, count, np);
             for (int64_t c = 0; c < columnCount; c++) {
-                (np == 3 ? (t0 ? hist5_vnni3_t0 : hist5_vnni3_nta) : (t0 ? hist5_vnni4_t0 : hist5_vnni4_nta))(
-                    columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+                // A pair's high nibbles right after its low ones: the second read is from cache.
+                void (*kernel)(const uint8_t *, const uint8_t *, int64_t, int64_t, uint32_t, int64_t *, int64_t *,
+                               const uint8_t *, uint8_t) =
+                    WB_HIGH(c) ? (np == 3 ? (t0 ? hist5_vnni3_t0_high : hist5_vnni3_nta_high)
+                                          : (t0 ? hist5_vnni4_t0_high : hist5_vnni4_nta_high))
+                               : (np == 3 ? (t0 ? hist5_vnni3_t0 : hist5_vnni3_nta) : (t0 ? hist5_vnni4_t0 : hist5_vnni4_nta));
+                kernel(columns[c], scratch, count, count, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
             }
         } else {
             planes_avx2(q, count, bias, scratch, count, np);
-            for (int64_t c = 0; c < columnCount; c++)
-                hist5_planes_avx2(columns[c], scratch, count, count, np, t0, bias, out + 8 * c, out + 8 * c + 4, mask, flip);
+            for (int64_t c = 0; c < columnCount; c++) {
+                // A column's low nibbles followed by its high nibbles: both from one read of each block.
+                int pair = !WB_HIGH(c) && c + 1 < columnCount && columns[c + 1] == columns[c] && WB_HIGH(c + 1);
+                hist5_planes_avx2(columns[c], scratch, count, count, np, t0, bias, out + 8 * c, out + 8 * c + 4, mask, flip,
+                                  WB_HIGH(c), pair, out + 8 * (c + 1), out + 8 * (c + 1) + 4);
+                c += pair;
+            }
         }
         return;
     }
 #endif
     (void)scratch;
+    uint8_t shifts[64];
     for (int64_t c0 = 0; c0 < columnCount; c0 += 64) {
         int64_t w = columnCount - c0 < 64 ? columnCount - c0 : 64;
         int64_t *counts[64], *sums[64];
-        for (int64_t k = 0; k < w; k++) { counts[k] = out + 8 * (c0 + k); sums[k] = counts[k] + 4; }
-        hist5_scatter_columns(columns + c0, w, q, count, block, counts, sums, mask, flip);
+        for (int64_t k = 0; k < w; k++) {
+            counts[k] = out + 8 * (c0 + k);
+            sums[k] = counts[k] + 4;
+            shifts[k] = WB_HIGH(c0 + k) ? 4 : 0;
+        }
+        hist5_scatter_columns(columns + c0, shifts, w, q, count, block, counts, sums, mask, flip);
     }
+#undef WB_HIGH
 }
 
-void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                          int prefetch) {
-    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip,
+void wb_hist5_q32_columns(const uint8_t *const *columns, const uint8_t *fields, int64_t columnCount, const int32_t *q,
+                          int64_t count, int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask,
+                          uint8_t flip, int prefetch) {
+    hist5_columns(columns, fields, columnCount, q, count, block, out, scratch, mask, flip,
                   wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0, prefetch);
 }
 
-void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                               int path, int prefetch) {
+void wb_hist5_q32_columns_path(const uint8_t *const *columns, const uint8_t *fields, int64_t columnCount,
+                               const int32_t *q, int64_t count, int64_t block, int64_t *out, uint8_t *scratch,
+                               const uint8_t *mask, uint8_t flip, int path, int prefetch) {
     int best = wb_hist5_uses_vnni() ? 2 : wb_hist5_uses_avx2() ? 1 : 0;
-    hist5_columns(columns, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best, prefetch);
+    hist5_columns(columns, fields, columnCount, q, count, block, out, scratch, mask, flip, path < best ? path : best,
+                  prefetch);
 }
 
 // ---- Stable partition of the order (wb_partition_order) ----

@@ -72,7 +72,11 @@ public struct MemoryEstimate: Equatable, Sendable {
         // Per training row: a model trains on train-split rows only (fewer with dropped eras or a stride).
         let trainingRows = dataset.splitOfRow.reduce(0) { $0 + ($1 == .train ? 1 : 0) }
         let concurrent = max(1, min(jobs, plans.count))
+        // The trainer packs a tree's sampled 0–4 features two to a byte: at least this many of them
+        // are in any sample (the sample with the most of the other features).
+        let fiveBin = dataset.binCounts.filter { $0 <= 5 }.count
         let perModel = Trainer.workingMemory(trainingRows: trainingRows, sampledFeatures: min(sampled, f),
+                                             sampledFiveBin: max(0, min(sampled, f) - (f - fiveBin)),
                                              histogramBins: f * max(maxBins, 5), numLeaves: maxLeaves,
                                              bagging: bagging, threads: max(1, min(jobs, plans.count + 1)))
         training = loading + concurrent * perModel

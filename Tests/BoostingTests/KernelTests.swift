@@ -142,20 +142,37 @@ final class KernelTests: XCTestCase {
                         expected[8 * c + 4 + Int(column[i]) - 1] += Int64(q[i])
                     }
                 }
-                // Both prefetch hints on the paths that prefetch (the portable one does not).
+                // Both prefetch hints on the paths that prefetch (the portable one does not); the
+                // columns as bytes, and packed as the trainer packs them: columns 0 and 1 in one
+                // byte (low, high), 2 and 3 in another, read as a pair or its high nibble alone
+                // (column 2 then read from its own bytes), column 4 a byte of its own.
                 let nta = Int32(WB_PREFETCH_NTA), t0 = Int32(WB_PREFETCH_T0)
+                let packed01 = zip(columns[0], columns[1]).map { $0 | $1 << 4 }
+                let packed23 = zip(columns[2], columns[3]).map { $0 | $1 << 4 }
+                let low = UInt8(WB_FIELD_LOW), high = UInt8(WB_FIELD_HIGH), byte = UInt8(WB_FIELD_BYTE)
+                let layouts: [(String, [[UInt8]], [UInt8]?)] = [
+                    ("bytes", columns, nil),
+                    ("pairs", [packed01, packed01, packed23, packed23, columns[4]], [low, high, low, high, byte]),
+                    ("lone high", [packed01, packed01, columns[2], packed23, columns[4]], [low, high, byte, high, byte]),
+                ]
                 for (path, prefetch) in [(2, nta), (2, t0), (1, nta), (1, t0), (0, nta)] {
-                    var out = [Int64](repeating: 0, count: 8 * columns.count)
-                    var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
-                    columns.withUnsafeBufferPointers { c in
-                        let pointers: [UnsafePointer<UInt8>?] = c
-                        masks.withUnsafeBufferPointer { m in
-                            wb_hist5_q32_columns_path(pointers, Int64(c.count), q, Int64(n), Int64(block), &out, &scratch,
-                                                      selected ? m.baseAddress : nil, flip, Int32(path), prefetch)
+                    for (layout, data, fields) in layouts {
+                        var out = [Int64](repeating: 0, count: 8 * columns.count)
+                        var scratch = [UInt8](repeating: 0xCD, count: 4 * n + 64)
+                        data.withUnsafeBufferPointers { c in
+                            // A pair's two entries are the same pointer, as the trainer passes them.
+                            var pointers: [UnsafePointer<UInt8>?] = c
+                            if layout != "bytes" { pointers[1] = pointers[0] }
+                            if layout == "pairs" { pointers[3] = pointers[2] }
+                            masks.withUnsafeBufferPointer { m in
+                                wb_hist5_q32_columns_path(pointers, fields, Int64(c.count), q, Int64(n), Int64(block), &out,
+                                                          &scratch, selected ? m.baseAddress : nil, flip, Int32(path),
+                                                          prefetch)
+                            }
                         }
+                        XCTAssertEqual(out, expected, "n \(n), limit \(limit), selected \(selected), flip \(flip), "
+                                       + "path \(path), prefetch \(prefetch), \(layout)")
                     }
-                    XCTAssertEqual(out, expected,
-                                   "n \(n), limit \(limit), selected \(selected), flip \(flip), path \(path), prefetch \(prefetch)")
                 }
             }
         }
@@ -172,12 +189,33 @@ final class KernelTests: XCTestCase {
             let goes = split.map { $0 <= UInt8(threshold) }
             let expected = order.indices.filter { goes[$0] }.map { order[$0] } + order.indices.filter { !goes[$0] }.map { order[$0] }
             var masks = [UInt64](repeating: 0, count: n / 8 + 1), counts = [UInt8](repeating: 0, count: n / 8 + 1)
-            let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
-            // The dispatched masks (AVX2 when this CPU has it) are the scalar loop's.
+            let left = wb_split_masks(split, Int64(n), UInt8(threshold), Int32(WB_FIELD_BYTE), &masks, &counts)
+            XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
+            // The dispatched masks (AVX2 when this CPU has it) are the scalar loop's, and the split
+            // column packed with another 0–4 column (by `wb_pack_nibbles`, checked against a plain
+            // pack, gathered through a row list too) gives the same masks from either nibble.
             var portableMasks = [UInt64](repeating: 0, count: n / 8 + 1), portableCounts = [UInt8](repeating: 0, count: n / 8 + 1)
-            XCTAssertEqual(wb_split_masks_portable(split, Int64(n), UInt8(threshold), &portableMasks, &portableCounts), left)
+            XCTAssertEqual(wb_split_masks_portable(split, Int64(n), UInt8(threshold), Int32(WB_FIELD_BYTE),
+                                                   &portableMasks, &portableCounts), left)
             XCTAssertEqual(masks, portableMasks, "n \(n), threshold \(threshold)")
             XCTAssertEqual(counts, portableCounts, "n \(n), threshold \(threshold)")
+            let other = randomColumn(n, maxBin: 4, seed: UInt64(n + 17))
+            let reversed = (0..<n).map { Int32(n - 1 - $0) }
+            for (field, lowColumn, highColumn) in [(WB_FIELD_LOW, split, other), (WB_FIELD_HIGH, other, split)] {
+                var packed = [UInt8](repeating: 0, count: n), gathered = [UInt8](repeating: 0, count: n)
+                wb_pack_nibbles(lowColumn, highColumn, nil, Int64(n), &packed)
+                XCTAssertEqual(packed, zip(lowColumn, highColumn).map { $0 | $1 << 4 }, "n \(n)")
+                wb_pack_nibbles(lowColumn, highColumn, reversed, Int64(n), &gathered)
+                XCTAssertEqual(gathered, packed.reversed(), "n \(n)")
+                for portable in [false, true] {
+                    var m = [UInt64](repeating: 0, count: n / 8 + 1), k = [UInt8](repeating: 0, count: n / 8 + 1)
+                    let l = portable ? wb_split_masks_portable(packed, Int64(n), UInt8(threshold), Int32(field), &m, &k)
+                                     : wb_split_masks(packed, Int64(n), UInt8(threshold), Int32(field), &m, &k)
+                    XCTAssertEqual(l, left, "n \(n), field \(field), portable \(portable)")
+                    XCTAssertEqual(m, masks, "n \(n), threshold \(threshold), field \(field), portable \(portable)")
+                    XCTAssertEqual(k, counts, "n \(n), threshold \(threshold), field \(field), portable \(portable)")
+                }
+            }
             for path in ["dispatched", "avx2", "portable"] {
                 var o = order, scratch = [Int32](repeating: -1, count: Swift.max(n, 1))
                 let l = switch path {
@@ -217,7 +255,7 @@ final class KernelTests: XCTestCase {
                 c.indices.filter { goes[$0] }.map { c[$0] } + c.indices.filter { !goes[$0] }.map { c[$0] }
             }
             var masks = [UInt64](repeating: 0, count: n / 8 + 1), counts = [UInt8](repeating: 0, count: n / 8 + 1)
-            let left = wb_split_masks(split, Int64(n), UInt8(threshold), &masks, &counts)
+            let left = wb_split_masks(split, Int64(n), UInt8(threshold), Int32(WB_FIELD_BYTE), &masks, &counts)
             XCTAssertEqual(Int(left), goes.filter { $0 }.count, "n \(n)")
             let sources = [split] + others
             // Both prefetch hints on the paths that prefetch (PEXT and portable do not).

@@ -86,12 +86,16 @@ extension LightGBMParityTests {
 
 extension LightGBMParityTests {
     /// A dataset whose features have skewed, data-dependent value counts (rare values, empty
-    /// values, nearly constant features) to exercise LightGBM's greedy bin merging.
-    static func skewed(rows: Int, features: Int, seed: UInt64, levels: Int = 5) -> Dataset {
+    /// values, nearly constant features) to exercise LightGBM's greedy bin merging: `levels`
+    /// values, or 16 for the features `wide` picks.
+    static func skewed(rows: Int, features: Int, seed: UInt64, levels: Int = 5,
+                       wide: (Int) -> Bool = { _ in false }) -> Dataset {
         var rng = SplitMix64(seed: seed)
         let columns = FeatureColumns(rowCount: rows, featureCount: features)
         var signal = [Double](repeating: 0, count: rows)
+        let levelsOf = (0..<features).map { wide($0) ? 16 : levels }
         for f in 0..<features {
+            let levels = levelsOf[f]
             var weights = (0..<levels).map { _ in pow(rng.nextUnit(), 3) + (f % 7 == 0 ? 0 : 0.001) }
             if f % 5 == 1 { weights[0] = 50 }              // mostly zeros
             if f % 9 == 2 { weights[2] = 0 }               // a value that never occurs
@@ -107,7 +111,7 @@ extension LightGBMParityTests {
         }
         let target = (0..<rows).map { Float(signal[$0] * 0.1 + rng.nextGaussian()) }
         return Dataset(features: columns, featureNames: (0..<features).map { "f\($0)" },
-                       binCounts: [Int](repeating: levels, count: features), targetNames: ["target"],
+                       binCounts: levelsOf, targetNames: ["target"],
                        targets: [target], eras: ["era1"], eraOfRow: [Int32](repeating: 0, count: rows),
                        ids: (0..<rows).map { "r\($0)" }, splitOfRow: [Split](repeating: .train, count: rows))
     }
@@ -183,6 +187,41 @@ extension LightGBMParityTests {
                                                   features: features, target: 0, parameters: params)
             compareTrees(ours, theirs, features: features, count: ours.trees.count)
             XCTAssertGreaterThan(Set(ours.trees.flatMap { $0.thresholdBin }).count, 5, "uses many thresholds")
+        }
+    }
+
+    /// The trainer packs a tree's sampled 0–4 features two to a byte (`TreeGrower.leafColumns`):
+    /// 0–4 features between 16-value ones, an odd number of them (one left unpaired), every
+    /// feature or a sample of them, with the rows consecutive (the root's unpaired columns read
+    /// from the dataset, its pairs packed from it) or bagged (every slot gathered), at 1 and 2
+    /// threads (at the root, 60,000 rows × 20 slots: the partition's threaded chain, where dataset
+    /// columns and packed ones mix): every tree as LightGBM's, and splits on both nibbles of a byte.
+    func testPackedFeaturePairsMatchLightGBM() throws {
+        let d = Self.skewed(rows: 70_000, features: 31, seed: 5, wide: { $0 % 4 == 1 })
+        let rows = Array(0..<Int32(60_000)), valid = Array(Int32(60_000)..<Int32(70_000))
+        let features = Array(0..<d.featureCount)
+        let fives = features.filter { d.binCounts[$0] == 5 }
+        XCTAssertEqual(fives.count, 23, "an odd number of 0–4 features: 11 pairs and one alone, 8 others")
+        let pairs = stride(from: 0, to: fives.count - 1, by: 2).map { (Int32(fives[$0]), Int32(fives[$0 + 1])) }
+        let configurations: [[String: Double]] = [
+            ["learning_rate": 0.1, "n_estimators": 25, "num_leaves": 20, "min_child_samples": 10],
+            ["learning_rate": 0.1, "n_estimators": 25, "num_leaves": 16, "colsample_bytree": 0.6, "seed": 4,
+             "subsample": 0.7, "subsample_freq": 1],
+            ["learning_rate": 0.2, "n_estimators": 25, "num_leaves": 31, "colsample_bytree": 0.5, "seed": 9],
+        ]
+        for params in configurations {
+            let theirs = try LightGBMOracle.train(dataset: d, trainRows: rows, predictRows: valid,
+                                                  features: features, target: 0, parameters: params)
+            for threads in [1, 2] {
+                let ours = try Trainer.train(dataset: d, rows: rows, features: features, target: 0,
+                                             parameters: BoostingParameters(params), threads: threads)
+                compareTrees(ours, theirs, features: features, count: ours.trees.count)
+                // With every feature sampled, the pairs are fixed: some pair has splits on both nibbles.
+                let split = Set(ours.trees.flatMap { $0.splitFeature })
+                if params["colsample_bytree"] == nil {
+                    XCTAssertTrue(pairs.contains { split.contains($0.0) && split.contains($0.1) }, "\(params)")
+                }
+            }
         }
     }
 }

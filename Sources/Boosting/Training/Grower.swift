@@ -121,25 +121,38 @@ final class TreeGrower: @unchecked Sendable {
     var partials: UnsafeMutablePointer<Int64>
     var partialsCapacity: Int
 
-    /// Tree-local copy of the sampled columns (integer-bin models): leaf `l`'s bins of column `k`
-    /// of `used`, for the rows `order[begin ..< begin + count]`, are the `count` bytes at
-    /// `leafColumns[l · used.count + k]`. Every split partitions the node's bytes as it partitions
-    /// `order`, out of place, so a node's rows are contiguous in every column and histograms stream
-    /// them instead of gathering one byte per row from full-length columns. `local` holds
-    /// `used.count · n` bytes and `spares` (`byteScratch`) one more `n` per thread: a node's
-    /// column k is partitioned into the node's spare region, its old region becomes column k + 1's
-    /// destination, and the last column's old region the children's spare (split at the left
-    /// count): each byte moves once per split, nothing is copied back. When the tree's rows are
-    /// consecutive dataset rows, the root's columns are the dataset's own and its split writes
-    /// the children straight into `local` (no copy of the columns first).
+    /// Tree-local copy of the sampled columns (integer-bin models), in byte columns ("slots"): the
+    /// sampled 0–4 features in pairs, two to a byte (`slotOf`, `fieldOf`: the first of a pair in
+    /// the low nibble, the second in the high one), every other feature in a byte column of its
+    /// own. Leaf `l`'s slot `s`, for the rows `order[begin ..< begin + count]`, is the `count`
+    /// bytes at `leafColumns[l · slotCount + s]`. Every split partitions the node's bytes as it
+    /// partitions `order`, out of place, so a node's rows are contiguous in every column and
+    /// histograms stream them instead of gathering one byte per row from full-length columns; a
+    /// pair moves as one byte (at Numerai's shape the partition is bound by memory traffic, which
+    /// the pairs halve). `local` holds `slotCount · n` bytes and `spares` (`byteScratch`) one more
+    /// `n` per thread: a node's slot s is partitioned into the node's spare region, its old region
+    /// becomes the next slot's destination, and the last slot's old region the children's spare
+    /// (split at the left count): each byte moves once per split, nothing is copied back. When the
+    /// tree's rows are consecutive dataset rows, the root's unpaired slots are the dataset's own
+    /// columns and its split writes them straight into `local` (no copy first); pairs are packed
+    /// into `local` before the root's histograms, which then read half the bytes.
     let useLocal: Bool
     var local: UnsafeMutablePointer<UInt8>
     var localCapacity = 0
     var leafColumns: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     var leafColumnsCapacity = 0
+    /// Per sampled feature (position in `used`): its slot and where its bins sit in the slot's
+    /// bytes (`WB_FIELD_BYTE`, `_LOW`, `_HIGH`); per slot: its low (or only) and high feature
+    /// (−1: none). See `leafColumns`.
+    var slotOf: [Int] = []
+    var fieldOf: [UInt8] = []
+    var slotLow: [Int] = []
+    var slotHigh: [Int] = []
+    var slotCount: Int { slotLow.count }
     /// Per leaf and thread: a region of the leaf's row count no column uses (see `leafColumns`).
     let leafSpares: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
-    /// The root's columns are the dataset's (read only): its split partitions into `local`.
+    /// The root's unpaired slots are the dataset's columns (read only): its split partitions them
+    /// into `local`.
     var rootInDataset = false
     /// A leaf whose columns were not partitioned (the last searched level, see `DeferredSplit`):
     /// its slots in `leafColumns` are its parent's; nil for every other leaf.
@@ -154,9 +167,10 @@ final class TreeGrower: @unchecked Sendable {
     /// partitioned as the local columns are.
     let localQ: UnsafeMutablePointer<Int32>
     /// Per thread and sampled feature: a 5-bin histogram's counts and sums from the C kernel, and
-    /// the column pointers handed to it (capacity `binSumsCapacity` features per thread).
+    /// the column pointers and fields handed to it (capacity `binSumsCapacity` features per thread).
     var binSums: UnsafeMutablePointer<Int64>
     var fivePointerBuffer: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+    var fiveFieldBuffer: UnsafeMutablePointer<UInt8>
     var binSumsCapacity = 0
     /// Per thread: the byte planes of a chunk's gradient parts (`wb_hist5_q32_columns`).
     let planeScratch: UnsafeMutablePointer<UInt8>
@@ -196,6 +210,7 @@ final class TreeGrower: @unchecked Sendable {
         localQ = .allocate(capacity: useLocal ? max(state.count, 1) : 1)
         binSums = .allocate(capacity: 1)
         fivePointerBuffer = .allocate(capacity: 1)
+        fiveFieldBuffer = .allocate(capacity: 1)
         planeScratch = .allocate(capacity: useLocal ? threadCount * (4 * Self.chunk + 64) : 1)
     }
 
@@ -204,7 +219,7 @@ final class TreeGrower: @unchecked Sendable {
         exactPool.deallocate(); local.deallocate(); masks.deallocate(); leftCounts.deallocate()
         leafColumns.deallocate(); leafSpares.deallocate()
         byteScratch.deallocate(); localQ.deallocate(); binSums.deallocate()
-        fivePointerBuffer.deallocate(); planeScratch.deallocate()
+        fivePointerBuffer.deallocate(); fiveFieldBuffer.deallocate(); planeScratch.deallocate()
     }
 
     /// Tree-local columns (sampled features × training rows, bytes) from which the last searched
@@ -222,24 +237,50 @@ final class TreeGrower: @unchecked Sendable {
     static let partitionPath = wb_partition_path(3)
 
     /// Bytes per training row the tree-local columns need besides `TrainingState`'s 20: the
-    /// sampled columns, the split masks (~1.1), one spare column byte per thread (see
+    /// slots (`localColumns`), the split masks (~1.1), one spare column byte per thread (see
     /// `leafColumns`) and the 32-bit gradient parts (4).
-    static func localBytesPerRow(sampledFeatures: Int, threads: Int) -> Int {
-        sampledFeatures + 6 + max(1, threads)
+    static func localBytesPerRow(localColumns: Int, threads: Int) -> Int {
+        localColumns + 6 + max(1, threads)
+    }
+
+    /// Slots (byte columns, see `leafColumns`) of a tree that samples `sampled` features of which
+    /// `fiveBin` are 0–4 features: ⌈fiveBin / 2⌉ + the others.
+    static func localColumns(sampled: Int, fiveBin: Int) -> Int {
+        (fiveBin + 1) / 2 + (sampled - fiveBin)
+    }
+
+    /// Pairs the sampled 0–4 features in `used` order (see `leafColumns`).
+    private func assignSlots() {
+        slotOf = [Int](repeating: 0, count: used.count)
+        fieldOf = [UInt8](repeating: UInt8(WB_FIELD_BYTE), count: used.count)
+        slotLow = []; slotHigh = []
+        var open = -1  // a slot whose low nibble waits for a partner
+        for (k, j) in used.enumerated() {
+            if state.fiveBin[j] && open >= 0 {
+                slotOf[k] = open; fieldOf[k] = UInt8(WB_FIELD_HIGH)
+                fieldOf[slotLow[open]] = UInt8(WB_FIELD_LOW)
+                slotHigh[open] = k
+                open = -1
+                continue
+            }
+            slotOf[k] = slotLow.count
+            if state.fiveBin[j] { open = slotLow.count }
+            slotLow.append(k); slotHigh.append(-1)
+        }
     }
 
     /// The root's columns: the dataset's own when the tree's rows are consecutive dataset rows,
     /// else the sampled columns of `order[0 ..< rootCount]` copied into `local`; the root's spares.
     private func fillLocal(rootCount: Int) {
-        let n = state.count
-        if localCapacity < used.count * n {
+        let n = state.count, slots = slotCount
+        if localCapacity < slots * n {
             local.deallocate()
-            localCapacity = max(used.count * n, 1)
+            localCapacity = max(slots * n, 1)
             local = .allocate(capacity: localCapacity)
         }
-        if leafColumnsCapacity < used.count * parameters.numLeaves {
+        if leafColumnsCapacity < slots * parameters.numLeaves {
             leafColumns.deallocate()
-            leafColumnsCapacity = used.count * parameters.numLeaves
+            leafColumnsCapacity = max(slots * parameters.numLeaves, 1)
             leafColumns = .allocate(capacity: leafColumnsCapacity)
         }
         for k in usedIndex.indices { usedIndex[k] = -1 }
@@ -247,26 +288,38 @@ final class TreeGrower: @unchecked Sendable {
         for t in 0..<threadCount { leafSpares[t] = byteScratch + t * (n + 64) }
         let rows = state.rows
         // Without bagging `order` is 0 ..< n; when the rows are consecutive too, the root reads
-        // the dataset's columns.
+        // the dataset's columns (its unpaired slots are them; pairs are packed from them).
         rootInDataset = rootCount == n && state.rowsAscending && Int(rows[n - 1]) - Int(rows[0]) == n - 1
-        if rootInDataset {
-            let first = Int(rows[0])
-            for (k, j) in used.enumerated() { leafColumns[k] = UnsafeMutablePointer(mutating: state.columns[j] + first) }
-            return
+        let first = rootInDataset ? Int(rows[0]) : 0
+        if !rootInDataset {
+            for i in 0..<rootCount { state.scratch[i] = rows[Int(state.order[i])] }
         }
-        for i in 0..<rootCount { state.scratch[i] = rows[Int(state.order[i])] }
         nonisolated(unsafe) let local = self.local
-        nonisolated(unsafe) let scratch = state.scratch
-        let columns = used.map { state.columns[$0] }
-        for k in 0..<used.count { leafColumns[k] = local + k * n }
+        nonisolated(unsafe) let gather: UnsafePointer<Int32>? = rootInDataset ? nil : UnsafePointer(state.scratch)
+        let columns = used.map { state.columns[$0] + first }
+        // Slots to fill: every slot, or only the pairs when the root reads the dataset.
+        var fill: [Int] = []
+        for s in 0..<slots {
+            if rootInDataset && slotHigh[s] < 0 {
+                leafColumns[s] = UnsafeMutablePointer(mutating: columns[slotLow[s]])
+            } else {
+                leafColumns[s] = local + s * n
+                fill.append(s)
+            }
+        }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
-        let parts = t > 1 && rootCount * used.count >= 1 << 20 ? t : 1
-        let per = (used.count + parts - 1) / parts
+        let parts = t > 1 && rootCount * fill.count >= 1 << 20 ? min(t, fill.count) : 1
+        let per = (fill.count + parts - 1) / parts
         nonisolated(unsafe) let columnPointers = columns
+        let fillList = fill, lows = slotLow, highs = slotHigh
         parallelIterations(parts) { part in
-            for k in (part * per)..<min(columnPointers.count, (part + 1) * per) {
-                let dst = local + k * n, src = columnPointers[k]
-                for i in 0..<rootCount { dst[i] = src[Int(scratch[i])] }
+            for s in fillList[min(fillList.count, part * per)..<min(fillList.count, (part + 1) * per)] {
+                let dst = local + s * n, low = columnPointers[lows[s]]
+                if highs[s] >= 0 {
+                    wb_pack_nibbles(low, columnPointers[highs[s]], gather, Int64(rootCount), dst)
+                } else if let gather {
+                    for i in 0..<rootCount { dst[i] = low[Int(gather[i])] }
+                }
             }
         }
     }
@@ -276,6 +329,7 @@ final class TreeGrower: @unchecked Sendable {
         self.fixed = fixed
         used = usedFeatures
         if useLocal {
+            assignSlots()
             if fixed.block32 > 0 {
                 // In the order of `order`, partitioned with it: a node's gradient parts are contiguous.
                 // (First: the gradients wait in `state.scratch`, which `fillLocal` may use.)
@@ -284,10 +338,11 @@ final class TreeGrower: @unchecked Sendable {
             fillLocal(rootCount: rootCount)
         }
         if binSumsCapacity < used.count {
-            binSums.deallocate(); fivePointerBuffer.deallocate()
+            binSums.deallocate(); fivePointerBuffer.deallocate(); fiveFieldBuffer.deallocate()
             binSumsCapacity = used.count
             binSums = .allocate(capacity: 8 * used.count * threadCount)
             fivePointerBuffer = .allocate(capacity: used.count * threadCount)
+            fiveFieldBuffer = .allocate(capacity: used.count * threadCount)
         }
         histOffset = []
         var width = 0
@@ -504,9 +559,10 @@ final class TreeGrower: @unchecked Sendable {
     /// Returns the left count.
     private func deferPartition(leaf: Int, newLeaf: Int, begin: Int, count: Int, splitColumn: Int,
                                 threshold: UInt8) -> Int {
-        let width = used.count
+        let width = slotCount
         let from = leafColumns + leaf * width, to = leafColumns + newLeaf * width
-        let left = Int(wb_split_masks(from[splitColumn], Int64(count), threshold, masks, leftCounts))
+        let left = Int(wb_split_masks(from[slotOf[splitColumn]], Int64(count), threshold, Int32(fieldOf[splitColumn]),
+                                      masks, leftCounts))
         precondition(Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch)) == left)
         to.update(from: from, count: width)
         let parent = DeferredSplit(begin: begin, count: count, left: left, splitColumn: splitColumn,
@@ -523,51 +579,59 @@ final class TreeGrower: @unchecked Sendable {
     /// split (masks recomputed) into the parent's spare region, which nothing else uses below it.
     private func splitDeferred(leaf: Int, from d: DeferredSplit, begin: Int, count: Int, splitColumn: Int,
                                threshold: UInt8) -> Int {
-        let columns = leafColumns + leaf * used.count
-        let parentLeft = Int(wb_split_masks(columns[d.splitColumn], Int64(d.count), d.threshold, masks, leftCounts))
+        let columns = leafColumns + leaf * slotCount
+        let parentLeft = Int(wb_split_masks(columns[slotOf[d.splitColumn]], Int64(d.count), d.threshold,
+                                            Int32(fieldOf[d.splitColumn]), masks, leftCounts))
         precondition(parentLeft == d.left)
         let path = Self.partitionPath
         wb_partition_plan(path, Int64(d.count), Int64(d.left), masks, leftCounts, state.scratch)
-        var source: UnsafePointer<UInt8>? = UnsafePointer(columns[splitColumn])
+        var source: UnsafePointer<UInt8>? = UnsafePointer(columns[slotOf[splitColumn]])
         var target: UnsafeMutablePointer<UInt8>? = d.spare
         wb_partition_columns(path, &source, &target, 1, Int64(d.count), Int64(d.left), masks, leftCounts, state.scratch,
                              prefetch)
         let own = d.spare + (begin == d.begin ? 0 : d.left)
-        let left = Int(wb_split_masks(own, Int64(count), threshold, masks, leftCounts))
+        let left = Int(wb_split_masks(own, Int64(count), threshold, Int32(fieldOf[splitColumn]), masks, leftCounts))
         precondition(Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch)) == left)
         return left
     }
 
     /// Partitions `order[begin ..< begin + count]` (the rows of `leaf`; stable, bin ≤ threshold
-    /// first) by the leaf's column `splitColumn`, and the leaf's columns whose flag is set (none
-    /// when `flags` is nil) with it, into the columns of `leaf` (now the left child) and `newLeaf`
-    /// (the right child; see `leafColumns`). Returns the left count.
+    /// first) by the leaf's sampled feature `splitColumn`, and the leaf's slots with a feature whose
+    /// flag is set (none when `flags` is nil) with it, into the slots of `leaf` (now the left child)
+    /// and `newLeaf` (the right child; see `leafColumns`). Returns the left count.
     private func partitionLocal(leaf: Int, newLeaf: Int, begin: Int, count: Int, splitColumn: Int, threshold: UInt8,
                                 flags: [Bool]?) -> Int {
-        let n = state.count, width = used.count
+        let n = state.count, width = slotCount
         let from = leafColumns + leaf * width, to = leafColumns + newLeaf * width
-        let left = Int(wb_split_masks(from[splitColumn], Int64(count), threshold, masks, leftCounts))
+        let left = Int(wb_split_masks(from[slotOf[splitColumn]], Int64(count), threshold, Int32(fieldOf[splitColumn]),
+                                      masks, leftCounts))
         // The order, by the same masks (AVX-512 compress, 16 rows per step, where the CPU has it).
         let l = Int(wb_partition_order(state.order + begin, Int64(count), masks, state.scratch))
         precondition(l == left)
         guard let flags else { return left }
         if fixed.block32 > 0 { _ = wb_partition_order(localQ + begin, Int64(count), masks, state.scratch) }
-        let active = flags.indices.filter { flags[$0] }
+        let active = (0..<width).filter { flags[slotLow[$0]] || (slotHigh[$0] >= 0 && flags[slotHigh[$0]]) }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
         let parts = t > 1 && count * active.count >= 1 << 20 ? min(t, active.count) : 1
         let per = (active.count + parts - 1) / parts
-        // Sources and destinations: from the dataset into `local` at the root when its columns
-        // are the dataset's, else each part's chain through its spare (see `leafColumns`).
+        // Sources and destinations: a slot that is a dataset column (the root's unpaired slots when
+        // the root reads the dataset) into its own region of `local`, every other slot through its
+        // part's chain of spares (see `leafColumns`).
         var sources: [UnsafePointer<UInt8>?] = [], targets: [UnsafeMutablePointer<UInt8>?] = []
         let fromDataset = leaf == 0 && begin == 0 && rootInDataset && newLeaf == 1
         let spares = leafSpares + leaf * threadCount, newSpares = leafSpares + newLeaf * threadCount
         for part in 0..<parts {
-            let lo = part * per, hi = min(active.count, lo + per)
-            for (i, k) in active[lo..<hi].enumerated() {
-                sources.append(UnsafePointer(from[k]))
-                targets.append(fromDataset ? local + k * n : i == 0 ? spares[part] : from[active[lo + i - 1]])
+            var free = spares[part]  // where the part's next chained slot goes
+            for s in active[min(active.count, part * per)..<min(active.count, (part + 1) * per)] {
+                sources.append(UnsafePointer(from[s]))
+                if fromDataset && slotHigh[s] < 0 {
+                    targets.append(local + s * n)
+                } else {
+                    targets.append(free)
+                    free = from[s]
+                }
             }
-            if !fromDataset && lo < hi { spares[part] = from[active[hi - 1]] }
+            spares[part] = free
         }
         // The split's plan (what depends only on the masks) once for all columns and parts, in
         // the partition scratch: the order and gradient parts are done with it.
@@ -585,9 +649,9 @@ final class TreeGrower: @unchecked Sendable {
                                      Int64(left), masks, leftCounts, plan, prefetch)
             } }
         }
-        for (i, k) in active.enumerated() {
-            from[k] = targets[i]!
-            to[k] = targets[i]! + left
+        for (i, s) in active.enumerated() {
+            from[s] = targets[i]!
+            to[s] = targets[i]! + left
         }
         for p in 0..<threadCount { newSpares[p] = spares[p] + left }
         return left
@@ -642,7 +706,7 @@ final class TreeGrower: @unchecked Sendable {
             RowSelection(masks: UnsafeRawPointer(masks).assumingMemoryBound(to: UInt8.self), begin: $0.begin,
                          flip: leaves[leaf].begin == $0.begin ? 0 : 0xFF)
         }
-        nonisolated(unsafe) let columns = UnsafePointer(leafColumns + leaf * used.count)
+        nonisolated(unsafe) let columns = UnsafePointer(leafColumns + leaf * slotCount)
         hist.initialize(repeating: 0, count: histWidth)
         let active: [Int] = used.indices.filter { flags?[$0] ?? true }
         let t = min(threadCount, max(1, threadBudget?() ?? threadCount))
@@ -689,12 +753,15 @@ final class TreeGrower: @unchecked Sendable {
         var grand: Int64 = 0
         var start = begin
         let end = begin + count
-        // The node's rows are contiguous in the local columns (indexed by position here).
-        let locals = ordered.map { UnsafePointer(leafColumns[$0] - leafBegin) }
+        // The node's rows are contiguous in the local columns (indexed by position here). A pair's
+        // two features are neighbours in `five` (low first): the kernel reads their bytes once.
+        let locals = ordered.map { UnsafePointer(leafColumns[slotOf[$0]] - leafBegin) }
         let block = fixed.block32
         let shift = fixed.countShift
         let sums = binSums + 8 * used.count * thread
         let fivePointers = fivePointerBuffer + used.count * thread
+        let fiveFields = fiveFieldBuffer + used.count * thread
+        for k in 0..<five.count { fiveFields[k] = fieldOf[five[k]] }
         while start < end {
             let c = min(Self.chunk, end - start)
             if block > 0 {
@@ -718,7 +785,7 @@ final class TreeGrower: @unchecked Sendable {
                     // All 5-bin columns in one call: the kernel prepares the rows' gradients once.
                     for k in 0..<five.count { fivePointers[k] = UnsafePointer(locals[k] + start) }
                     sums.initialize(repeating: 0, count: 8 * five.count)
-                    wb_hist5_q32_columns(fivePointers, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
+                    wb_hist5_q32_columns(fivePointers, fiveFields, Int64(five.count), qBuffer, Int64(c), Int64(block), sums,
                                          planeScratch + thread * (4 * Self.chunk + 64), mask, selection?.flip ?? 0,
                                          prefetch)
                     for k in 0..<five.count {
@@ -735,8 +802,9 @@ final class TreeGrower: @unchecked Sendable {
                 let total = state.gather(from: start, count: c, fixed: fixed, rows: rowsBuffer, packed: packedBuffer)
                 grand &+= total
                 for k in 0..<five.count {
-                    HistogramKernel.accumulate5Contiguous(column: locals[k] + start, packed: packedBuffer,
-                                                          count: c, total: total, into: hists[k])
+                    HistogramKernel.accumulate5Contiguous(column: locals[k] + start,
+                                                          high: fieldOf[five[k]] == WB_FIELD_HIGH,
+                                                          packed: packedBuffer, count: c, total: total, into: hists[k])
                 }
             }
             precondition(selection == nil || five.count == locals.count, "a deferred split needs 5-bin features")

@@ -66,16 +66,17 @@ enum HistogramKernel {
         h[1] &+= v1; h[2] &+= v2; h[3] &+= v3; h[4] &+= v4
     }
 
-    /// Bins 1…4 of a 0..4 feature over consecutive rows (`column` points at the first row's bin,
-    /// `packed` at its packed value): branch-free compare-and-masked-add (bin 0 is `total` minus
-    /// the others).
+    /// Bins 1…4 of a 0..4 feature over consecutive rows (`column` points at the first row's byte,
+    /// `packed` at its packed value; the bin is the byte's low nibble, or its high one when `high`):
+    /// branch-free compare-and-masked-add (bin 0 is `total` minus the others).
     @inline(__always)
-    static func accumulate5Contiguous(column: UnsafePointer<UInt8>, packed: UnsafePointer<Int64>,
+    static func accumulate5Contiguous(column: UnsafePointer<UInt8>, high: Bool = false, packed: UnsafePointer<Int64>,
                                       count: Int, total: Int64, into h: UnsafeMutablePointer<Int64>) {
         var a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0, a4: Int64 = 0
+        let shift: UInt8 = high ? 4 : 0
         var i = 0
         while i < count {
-            let b = Int64(column[i])
+            let b = Int64((column[i] >> shift) & 0x0F)
             let p = packed[i]
             a1 &+= p & -((b ^ 1) == 0 ? 1 : 0)
             a2 &+= p & -((b ^ 2) == 0 ? 1 : 0)

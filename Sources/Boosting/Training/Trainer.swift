@@ -199,13 +199,16 @@ extension Trainer {
     /// Bytes one model's training needs besides the shared dataset:
     /// 20 per training row (score 8, partition order 4, partition scratch 4, row list 4; + 4 with
     /// bagging), plus per row the tree-local copy of the `sampledFeatures` columns a tree uses
-    /// (1 byte each) with its split masks and spare columns (2 + threads bytes), the leaves'
+    /// (1 byte each, half a byte for each of the `sampledFiveBin` 0–4 features among them, which
+    /// are packed in pairs) with its split masks and spare columns (2 + threads bytes), the leaves'
     /// histograms (`numLeaves × histogramBins × 8`, where `histogramBins` is the sum of the bins of
     /// the features a tree may use) and the per-thread chunk buffers.
-    public static func workingMemory(trainingRows: Int, sampledFeatures: Int, histogramBins: Int, numLeaves: Int,
-                                     bagging: Bool = false, threads: Int = 1) -> Int {
+    public static func workingMemory(trainingRows: Int, sampledFeatures: Int, sampledFiveBin: Int = 0,
+                                     histogramBins: Int, numLeaves: Int, bagging: Bool = false,
+                                     threads: Int = 1) -> Int {
         let t = max(1, threads)
-        return trainingRows * ((bagging ? 24 : 20) + TreeGrower.localBytesPerRow(sampledFeatures: sampledFeatures, threads: t))
+        let columns = TreeGrower.localColumns(sampled: sampledFeatures, fiveBin: min(sampledFiveBin, sampledFeatures))
+        return trainingRows * ((bagging ? 24 : 20) + TreeGrower.localBytesPerRow(localColumns: columns, threads: t))
             + numLeaves * histogramBins * 8
             + t * TreeGrower.chunk * (4 + 8 + 4) + (t > 1 ? t * histogramBins * 8 : 0)
     }

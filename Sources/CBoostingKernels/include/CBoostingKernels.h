@@ -20,13 +20,23 @@ int wb_prefetch_vendor_hint(void);
 /// (unset, `auto` or anything else: the trainer times both).
 int wb_prefetch_forced(void);
 
-/// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when
-/// `split[8i + j] <= threshold` (the row goes left), else 0; `leftCounts[i]` is the number of
-/// such rows in the word. Rows past `count` in the last word are 0. Returns the left count.
+/// Where a column's bins sit in its bytes: the whole byte, or the low or high nibble of a byte
+/// that holds two 0–4 features (`wb_pack_nibbles`).
+enum { WB_FIELD_BYTE = 0, WB_FIELD_LOW = 1, WB_FIELD_HIGH = 2 };
+
+/// `dst[i] = low[r] | high[r] << 4` with `r = rows[i]` (or `i` when `rows` is NULL): two columns of
+/// bins 0…15 in one, a byte per row (the trainer packs pairs of 0–4 features so that a partition
+/// moves half the bytes).
+void wb_pack_nibbles(const uint8_t *low, const uint8_t *high, const int32_t *rows, int64_t count, uint8_t *dst);
+
+/// Left-side byte masks of a node's rows, 8 rows per word: byte j of `masks[i]` is 0xFF when the
+/// bin in `split[8i + j]` (its `field`: `WB_FIELD_BYTE`, `_LOW` or `_HIGH`) is `<= threshold` (the
+/// row goes left), else 0; `leftCounts[i]` is the number of such rows in the word. Rows past
+/// `count` in the last word are 0. Returns the left count.
 /// AVX2 (checked at run time), 32 rows per step, or 8 rows per 64-bit word (SWAR); the same masks.
-int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold,
+int64_t wb_split_masks(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                        uint64_t *masks, uint8_t *leftCounts);
-int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold,
+int64_t wb_split_masks_portable(const uint8_t *split, int64_t count, uint8_t threshold, int field,
                                 uint64_t *masks, uint8_t *leftCounts);
 
 /// The column partition's paths: 3 AVX-512 VBMI2 compress (Zen 4/5, Ice Lake and later: 64 bytes
@@ -74,7 +84,11 @@ void wb_hist5_q32_portable(const uint8_t *bins, const int32_t *q, int64_t count,
 int wb_hist5_uses_avx2(void);
 
 /// `wb_hist5_q32` for `columnCount` columns over the same `count` rows: adds column c's counts of
-/// bins 1…4 to `out[8c ..< 8c + 4]` and its sums of `q` to `out[8c + 4 ..< 8c + 8]`. With AVX-512
+/// bins 1…4 to `out[8c ..< 8c + 4]` and its sums of `q` to `out[8c + 4 ..< 8c + 8]`. Column c's
+/// bins are `fields[c]` of its bytes (NULL: all `WB_FIELD_BYTE`; a byte or nibble holds 0…4, the
+/// other nibble of a packed byte too). A packed column's low field followed by its high one (the same
+/// pointer twice) is read once per block of rows on the AVX2 path, from cache the second time on the
+/// others. With AVX-512
 /// VNNI (Zen 4/5, Ice Lake and later; checked at run time) `q + bias` is split once into 3 or 4
 /// byte planes in `scratch` (`4 · count` bytes) and each column costs 4 byte shuffles and 16–20
 /// VPDPBUSD per 64 rows; else the same planes through AVX2 VPMADDUBSW; else the portable scatter
@@ -83,14 +97,14 @@ int wb_hist5_uses_avx2(void);
 /// 0xFF count (the others' bytes must make it 0): the split masks' bytes of a parent node with
 /// `flip` 0 give its left child's bins, with 0xFF its right child's, read from the parent's rows.
 /// `prefetch`: `WB_PREFETCH_NTA` or `WB_PREFETCH_T0`.
-void wb_hist5_q32_columns(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                          int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                          int prefetch);
+void wb_hist5_q32_columns(const uint8_t *const *columns, const uint8_t *fields, int64_t columnCount, const int32_t *q,
+                          int64_t count, int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask,
+                          uint8_t flip, int prefetch);
 /// `wb_hist5_q32_columns` on a chosen path (0 portable, 1 AVX2, 2 AVX-512 VNNI), lowered to the best
 /// this CPU has (tests compare the paths).
-void wb_hist5_q32_columns_path(const uint8_t *const *columns, int64_t columnCount, const int32_t *q, int64_t count,
-                               int64_t block, int64_t *out, uint8_t *scratch, const uint8_t *mask, uint8_t flip,
-                               int path, int prefetch);
+void wb_hist5_q32_columns_path(const uint8_t *const *columns, const uint8_t *fields, int64_t columnCount,
+                               const int32_t *q, int64_t count, int64_t block, int64_t *out, uint8_t *scratch,
+                               const uint8_t *mask, uint8_t flip, int path, int prefetch);
 /// 1 when `wb_hist5_q32_columns` uses AVX-512 VNNI on this CPU.
 int wb_hist5_uses_vnni(void);
 
