@@ -1060,8 +1060,9 @@ static void hist5_columns(const uint8_t *const *columns, const uint8_t *fields, 
             for (int64_t c = 0; c < columnCount; c++) {
                 // A column's low nibbles followed by its high nibbles: both from one read of each block.
                 int pair = !WB_HIGH(c) && c + 1 < columnCount && columns[c + 1] == columns[c] && WB_HIGH(c + 1);
+                int64_t *next = pair ? out + 8 * (c + 1) : NULL;
                 hist5_planes_avx2(columns[c], scratch, count, count, np, t0, bias, out + 8 * c, out + 8 * c + 4, mask, flip,
-                                  WB_HIGH(c), pair, out + 8 * (c + 1), out + 8 * (c + 1) + 4);
+                                  WB_HIGH(c), pair, next, next ? next + 4 : NULL);
                 c += pair;
             }
         }

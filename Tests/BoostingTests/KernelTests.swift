@@ -74,6 +74,18 @@ final class KernelTests: XCTestCase {
         } }
         XCTAssertEqual(hFive, scatterFive)
         XCTAssertEqual(hWide, scatterWide)
+        // The 0–4 column packed with another (the trainer's pairs): the same histogram from its
+        // low nibble and from its high one.
+        let other = randomColumn(n + offset, maxBin: 4, seed: 12)
+        for high in [false, true] {
+            let bytes = zip(five, other).map { high ? $1 | $0 << 4 : $0 | $1 << 4 }
+            var h = [Int64](repeating: 0, count: 5)
+            bytes.withUnsafeBufferPointer { c in packed.withUnsafeBufferPointer { p in
+                HistogramKernel.accumulate5Contiguous(column: c.baseAddress! + offset, high: high, packed: p.baseAddress!,
+                                                      count: n, total: total, into: &h)
+            } }
+            XCTAssertEqual(h, scatterFive, "high \(high)")
+        }
     }
 
     func testFiveBinKernelSumsExactlyOnEveryPath() {
