@@ -196,9 +196,21 @@ extension LightGBMParityTests {
     /// from the dataset, its pairs packed from it) or bagged (every slot gathered), at 1 and 2
     /// threads (at the root, 60,000 rows × 20 slots: the partition's threaded chain, where dataset
     /// columns and packed ones mix): every tree as LightGBM's, and splits on both nibbles of a byte.
+    /// Both histogram paths: at 60,000 rows they sum 64-bit gradients, at 150,000 the 32-bit parts
+    /// (`FixedPoint.block32 > 0`: the byte-plane kernels, what a Numerai-sized model runs).
     func testPackedFeaturePairsMatchLightGBM() throws {
-        let d = Self.skewed(rows: 70_000, features: 31, seed: 5, wide: { $0 % 4 == 1 })
-        let rows = Array(0..<Int32(60_000)), valid = Array(Int32(60_000)..<Int32(70_000))
+        for (trainRows, gradientParts) in [(60_000, 64), (150_000, 32)] {
+            try checkPackedFeaturePairs(trainRows: trainRows, gradientParts: gradientParts)
+        }
+    }
+
+    private func checkPackedFeaturePairs(trainRows: Int, gradientParts: Int) throws {
+        let d = Self.skewed(rows: trainRows + 10_000, features: 31, seed: 5, wide: { $0 % 4 == 1 })
+        let rows = Array(0..<Int32(trainRows)), valid = Array(Int32(trainRows)..<Int32(trainRows + 10_000))
+        // The first tree's gradients (L2 from the mean) decide which histogram path it takes.
+        let y = d.targets[0][0..<trainRows].map(Double.init), mean = y.reduce(0, +) / Double(trainRows)
+        let fixed = FixedPoint(rows: trainRows, maxAbsGradient: y.map { abs($0 - mean) }.max()!)
+        XCTAssertEqual(fixed.block32 > 0 ? 32 : 64, gradientParts, "the histograms' gradient parts")
         let features = Array(0..<d.featureCount)
         let fives = features.filter { d.binCounts[$0] == 5 }
         XCTAssertEqual(fives.count, 23, "an odd number of 0–4 features: 11 pairs and one alone, 8 others")
