@@ -9,17 +9,19 @@ import TestSupport
 final class LightGBMParityTests: XCTestCase {
     static let small = TestData.synthetic(eras: 40, rowsPerEra: 500, features: 30)
 
+    /// `context` leads every failure message (which case of a loop failed).
     func compareTrees(_ ours: Booster, _ theirs: LightGBMOracle.Result, features: [Int], count: Int,
-                      file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(ours.trees.count, theirs.trees.count, "tree count", file: file, line: line)
+                      context: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(ours.trees.count, theirs.trees.count, "\(context)tree count", file: file, line: line)
         for t in 0..<min(count, ours.trees.count, theirs.trees.count) {
             let a = ours.trees[t], b = theirs.trees[t]
             XCTAssertEqual(a.splitFeature.map { Int($0) }, b.split_feature.map { features[$0] },
-                           "tree \(t) split features", file: file, line: line)
-            XCTAssertEqual(a.threshold, b.threshold, "tree \(t) thresholds", file: file, line: line)
-            XCTAssertEqual(a.leafValue.count, b.leaf_value.count, file: file, line: line)
+                           "\(context)tree \(t) split features", file: file, line: line)
+            XCTAssertEqual(a.threshold, b.threshold, "\(context)tree \(t) thresholds", file: file, line: line)
+            XCTAssertEqual(a.leafValue.count, b.leaf_value.count, "\(context)tree \(t) leaves", file: file, line: line)
             for (x, y) in zip(a.leafValue, b.leaf_value) {
-                XCTAssertEqual(x, y, accuracy: 1e-9 + 1e-6 * abs(y), "tree \(t) leaf values", file: file, line: line)
+                XCTAssertEqual(x, y, accuracy: 1e-9 + 1e-6 * abs(y), "\(context)tree \(t) leaf values",
+                               file: file, line: line)
             }
         }
     }
@@ -227,11 +229,12 @@ extension LightGBMParityTests {
             for threads in [1, 2] {
                 let ours = try Trainer.train(dataset: d, rows: rows, features: features, target: 0,
                                              parameters: BoostingParameters(params), threads: threads)
-                compareTrees(ours, theirs, features: features, count: ours.trees.count)
+                let context = "\(trainRows) rows, \(threads) threads, \(params): "
+                compareTrees(ours, theirs, features: features, count: ours.trees.count, context: context)
                 // With every feature sampled, the pairs are fixed: some pair has splits on both nibbles.
                 let split = Set(ours.trees.flatMap { $0.splitFeature })
                 if params["colsample_bytree"] == nil {
-                    XCTAssertTrue(pairs.contains { split.contains($0.0) && split.contains($0.1) }, "\(params)")
+                    XCTAssertTrue(pairs.contains { split.contains($0.0) && split.contains($0.1) }, context)
                 }
             }
         }
