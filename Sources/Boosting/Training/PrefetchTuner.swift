@@ -6,8 +6,9 @@ import Foundation
 ///
 /// Why: which hint is faster depends on the CPU, and the wrong one is costly. Non-temporal cost
 /// the AVX2 kernels 29–72 % per tree on Emerald Rapids, where T0 is right; on Zen 5 T0 was erratic
-/// and non-temporal steady; other CPUs (Zen 3 among them) were never timed. A hint never changes
-/// a result, only the time, so the trainer measures instead of guessing.
+/// and non-temporal steady; on Zen 4 the two were within 7 % of each other; Zen 3 was never
+/// timed. A hint never changes a result, only the time, so the trainer measures instead of
+/// guessing.
 ///
 /// How: one engine (a `GBDT`) whose tree-local columns reach `minimumBytes` grows its trees
 /// 1 … 8 (tree 0 also pays for first-touch allocations) with the hints in the order
